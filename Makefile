@@ -1,0 +1,68 @@
+# kefu — the two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Rasa 3.6 needs Python 3.10; stack/ensure_venv.sh finds it (or set PYTHON310).
+PYTHON310 ?=
+VENV := .venv
+PY := $(CURDIR)/$(VENV)/bin/python
+RASA := $(CURDIR)/$(VENV)/bin/rasa
+MODEL := models/kefu.tar.gz
+TRAIN_INPUTS := config.yml $(shell find data bot/domain -name '*.yml' 2>/dev/null)
+
+export PYTHONPATH := $(CURDIR)
+# A bank's bot reports nothing outside the bank.
+export RASA_TELEMETRY_ENABLED := false
+export HF_HUB_OFFLINE := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+.PHONY: help run test test-unit test-stories train validate lint bench venv lock migrate
+
+help:
+	@echo "make run      start Redis, Rasa, the action server and the handoff service"
+	@echo "make test     run the whole suite (pytest and rasa test stories)"
+	@echo "make train    train the model when config.yml, data/ or bot/domain/ changed"
+	@echo "make validate rasa data validate"
+	@echo "make lint     ruff"
+	@echo "make bench    benchmarks into docs/benchmarks.md"
+
+## The virtual environment, reinstalled only when requirements.lock changes.
+venv:
+	@bash stack/ensure_venv.sh "$(PYTHON310)" "$(VENV)" requirements.lock
+
+lock: venv
+	{ echo "# kefu's pinned Python 3.10 environment. Regenerate with 'make lock' (see README)."; \
+	  $(PY) -m pip freeze --all | grep -v -E '^(pip|wheel)=='; } > requirements.lock
+
+$(MODEL): $(TRAIN_INPUTS) | venv
+	$(RASA) train --config config.yml --domain bot/domain --data data \
+	  --out models --fixed-model-name kefu --force
+	@touch $@
+
+train: venv $(MODEL)
+
+migrate: venv
+	$(PY) -c "from actions.store.database import migrate; migrate()"
+
+run: venv $(MODEL)
+	$(PY) -m stack.run
+
+validate: venv
+	$(RASA) data validate --config config.yml --domain bot/domain --data data --fail-on-warnings
+
+lint: venv
+	$(PY) -m ruff check .
+
+test-unit: venv
+	$(PY) -m pytest tests/unit
+
+test-stories: venv $(MODEL)
+	$(RASA) test core --model $(MODEL) --stories tests/stories --out results/stories \
+	  --fail-on-prediction-errors
+
+test: venv $(MODEL) lint
+	$(PY) -m pytest tests
+	$(MAKE) test-stories
+
+bench: venv $(MODEL)
+	$(PY) -m bench.run_all

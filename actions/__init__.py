@@ -1,0 +1,1 @@
+"""kefu's custom actions, served by `rasa run actions --actions actions`."""

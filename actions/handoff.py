@@ -1,0 +1,59 @@
+"""action_handoff: queue the conversation for a human agent and pause the bot."""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ConversationPaused, EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.handoff_client import HandoffUnavailable, request_handoff
+from actions.handoff_context import (
+    REASON_BOT_REQUEST,
+    REASON_CUSTOMER_REQUEST,
+    build_handoff_context,
+)
+from actions.settings import load_settings
+
+logger = logging.getLogger(__name__)
+
+HUMAN_HANDOFF_INTENT = "human_handoff"
+
+
+class ActionHandoff(Action):
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[str, Any],
+    ) -> List[EventType]:
+        context = build_handoff_context(
+            conversation_id=tracker.sender_id,
+            channel=tracker.get_latest_input_channel() or "unknown",
+            language=tracker.get_slot("language") or "zh",
+            reason=handoff_reason(tracker.latest_message.get("intent", {}).get("name")),
+            events=tracker.events,
+            entities=tracker.latest_message.get("entities", []),
+        )
+        try:
+            queued = await request_handoff(context, load_settings())
+        except HandoffUnavailable as error:
+            logger.error("handoff.request_failed reason=%s", error)
+            dispatcher.utter_message(response="utter_handoff_unavailable")
+            return []
+        dispatcher.utter_message(
+            response="utter_handoff_queued",
+            queue_position=queued["queue_position"],
+            wait_minutes=max(1, math.ceil(queued["estimated_wait_seconds"] / 60)),
+        )
+        return [ConversationPaused()]
+
+
+def handoff_reason(latest_intent: str | None) -> str:
+    return REASON_CUSTOMER_REQUEST if latest_intent == HUMAN_HANDOFF_INTENT else REASON_BOT_REQUEST

@@ -1,0 +1,87 @@
+"""The context a human agent needs when the bot hands a conversation over.
+
+Plain functions over the tracker's event list, so they are tested without a
+running action server.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, TypedDict
+
+# Why the bot hands over; the handoff service routes and prioritises on it.
+REASON_CUSTOMER_REQUEST = "customer_request"
+REASON_BOT_REQUEST = "bot_request"
+SUMMARY_MAX_CHARS = 280
+
+
+class TranscriptLine(TypedDict):
+    role: str  # "customer" or "bot"
+    text: str
+    timestamp: float
+    intent: Optional[str]
+
+
+class HandoffContext(TypedDict):
+    conversation_id: str
+    channel: str
+    language: str
+    reason: str
+    summary: str
+    transcript: List[TranscriptLine]
+    intents: List[str]
+    entities: List[Dict[str, Any]]
+
+
+def transcript_from_events(events: List[Dict[str, Any]]) -> List[TranscriptLine]:
+    """Customer and bot messages in order, from a tracker's events."""
+    lines: List[TranscriptLine] = []
+    for event in events:
+        if event.get("event") == "user" and event.get("text"):
+            intent = (event.get("parse_data") or {}).get("intent") or {}
+            lines.append(_line("customer", event, intent.get("name")))
+        elif event.get("event") == "bot" and event.get("text"):
+            lines.append(_line("bot", event, None))
+    return lines
+
+
+def _line(role: str, event: Dict[str, Any], intent: Optional[str]) -> TranscriptLine:
+    return TranscriptLine(
+        role=role,
+        text=str(event["text"]),
+        timestamp=float(event.get("timestamp") or 0.0),
+        intent=intent,
+    )
+
+
+def intents_in_order(transcript: List[TranscriptLine]) -> List[str]:
+    return [line["intent"] for line in transcript if line["intent"]]
+
+
+def summarise(transcript: List[TranscriptLine], reason: str) -> str:
+    """One line an agent reads first: the reason and what the customer said last."""
+    said = [line["text"] for line in transcript if line["role"] == "customer"]
+    recent = " / ".join(said[-3:])
+    summary = f"{reason}: {recent}" if recent else reason
+    return summary[:SUMMARY_MAX_CHARS]
+
+
+def build_handoff_context(
+    *,
+    conversation_id: str,
+    channel: str,
+    language: str,
+    reason: str,
+    events: List[Dict[str, Any]],
+    entities: List[Dict[str, Any]],
+) -> HandoffContext:
+    transcript = transcript_from_events(events)
+    return HandoffContext(
+        conversation_id=conversation_id,
+        channel=channel,
+        language=language,
+        reason=reason,
+        summary=summarise(transcript, reason),
+        transcript=transcript,
+        intents=intents_in_order(transcript),
+        entities=entities,
+    )

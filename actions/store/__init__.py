@@ -1,0 +1,1 @@
+"""kefu's SQL store: SQLAlchemy models and Alembic migrations."""

@@ -1,0 +1,1 @@
+"""kefu's Rasa server extensions: NLU components, channels and the event broker."""

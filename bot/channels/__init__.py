@@ -1,0 +1,1 @@
+"""kefu's input channels (Rasa extension point: InputChannel subclasses)."""

@@ -1,0 +1,1 @@
+"""Custom Rasa graph components for kefu's NLU pipeline."""

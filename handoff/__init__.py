@@ -1,0 +1,1 @@
+"""kefu's contact-center handoff service (aiohttp)."""

@@ -1,0 +1,72 @@
+"""HTTP handlers of the handoff API. Domain errors become HTTP errors here only."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+from aiohttp import web
+
+from handoff.enqueue import EnqueueHandoff
+from handoff.keys import QUEUE_KEY, redis_key, request_key, settings_key
+from handoff.validation import InvalidHandoffRequest, validate_handoff_request
+
+logger = logging.getLogger(__name__)
+
+
+async def health(request: web.Request) -> web.Response:
+    await request.app[redis_key].ping()
+    return web.json_response({"status": "ok"})
+
+
+async def create_handoff(request: web.Request) -> web.Response:
+    try:
+        payload = await request.json()
+    except json.JSONDecodeError:
+        return _bad_request("body is not valid JSON")
+    try:
+        handoff_request = validate_handoff_request(payload)
+    except InvalidHandoffRequest as error:
+        return _bad_request(str(error))
+    enqueue = EnqueueHandoff(
+        request.app[redis_key],
+        seconds_per_queue_position=request.app[settings_key].seconds_per_queue_position,
+    )
+    queued = await enqueue.call(request=handoff_request)
+    logger.info(
+        "handoff.queued handoff_id=%s position=%s created=%s reason=%s",
+        queued.handoff_id,
+        queued.queue_position,
+        queued.created,
+        handoff_request["reason"],
+    )
+    return web.json_response(queued.as_json(), status=201 if queued.created else 200)
+
+
+async def list_queue(request: web.Request) -> web.Response:
+    redis = request.app[redis_key]
+    now_ms = time.time() * 1000
+    waiting = []
+    for position, (conversation_id, queued_at_ms) in enumerate(
+        await redis.zrange(QUEUE_KEY, 0, -1, withscores=True), start=1
+    ):
+        stored = await redis.hget(request_key(conversation_id.decode()), "request")
+        handoff_request = json.loads(stored) if stored else {}
+        waiting.append(
+            {
+                "conversation_id": conversation_id.decode(),
+                "queue_position": position,
+                "waited_seconds": round((now_ms - queued_at_ms) / 1000),
+                "reason": handoff_request.get("reason"),
+                "language": handoff_request.get("language"),
+                "channel": handoff_request.get("channel"),
+                "summary": handoff_request.get("summary"),
+            }
+        )
+    return web.json_response({"waiting": waiting})
+
+
+def _bad_request(reason: str) -> web.Response:
+    logger.warning("handoff.request_rejected reason=%s", reason)
+    return web.json_response({"error": reason}, status=400)

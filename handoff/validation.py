@@ -1,0 +1,35 @@
+"""Validation of a handoff request posted by action_handoff."""
+
+from __future__ import annotations
+
+from typing import Any, Dict
+
+SUPPORTED_LANGUAGES = ("zh", "en")
+MAX_ID_CHARS = 128
+MAX_TRANSCRIPT_LINES = 500
+
+
+class InvalidHandoffRequest(ValueError):
+    """The request body is not a usable handoff request."""
+
+
+def validate_handoff_request(payload: Any) -> Dict[str, Any]:
+    """Return the request when it is complete; raise InvalidHandoffRequest otherwise."""
+    if not isinstance(payload, dict):
+        raise InvalidHandoffRequest("body must be a JSON object")
+    conversation_id = payload.get("conversation_id")
+    if not isinstance(conversation_id, str) or not conversation_id.strip():
+        raise InvalidHandoffRequest("'conversation_id' is required")
+    if len(conversation_id) > MAX_ID_CHARS:
+        raise InvalidHandoffRequest(f"'conversation_id' exceeds {MAX_ID_CHARS} characters")
+    if payload.get("language") not in SUPPORTED_LANGUAGES:
+        raise InvalidHandoffRequest(f"'language' must be one of {', '.join(SUPPORTED_LANGUAGES)}")
+    for name in ("channel", "reason"):
+        if not isinstance(payload.get(name), str) or not payload[name]:
+            raise InvalidHandoffRequest(f"'{name}' is required")
+    transcript = payload.get("transcript", [])
+    if not isinstance(transcript, list) or len(transcript) > MAX_TRANSCRIPT_LINES:
+        raise InvalidHandoffRequest(
+            f"'transcript' must be a list of at most {MAX_TRANSCRIPT_LINES} lines"
+        )
+    return payload

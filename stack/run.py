@@ -1,0 +1,91 @@
+"""`make run`: start Redis (unless REDIS_URL is set), migrate, run every process, print the URLs."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from actions.store.database import database_url, migrate
+from stack.processes import (
+    StackFailed,
+    port_is_free,
+    start_processes,
+    stop_processes,
+    wait_until_healthy,
+)
+from stack.redis_server import RedisServer
+from stack.settings import (
+    DEFAULT_MODEL,
+    SECRETS_FILE,
+    VAR_DIR,
+    Ports,
+    load_or_create_secrets,
+    process_environment,
+    service_urls,
+)
+
+
+def main() -> int:
+    started = time.monotonic()
+    ports = Ports.from_environment(os.environ)
+    busy = [f"{name} {port}" for name, port in vars(ports).items() if not port_is_free(port)]
+    if os.environ.get("REDIS_URL"):
+        busy = [entry for entry in busy if not entry.startswith("redis")]
+    if busy:
+        print(f"kefu: ports already in use: {', '.join(busy)} (set KEFU_*_PORT)", file=sys.stderr)
+        return 1
+    redis_server = None
+    redis_url = os.environ.get("REDIS_URL")
+    if not redis_url:
+        redis_server = RedisServer(port=ports.redis, data_dir=VAR_DIR / "redis")
+        redis_server.start()
+        redis_url = redis_server.url
+    migrate()
+    environment = process_environment(
+        base=os.environ,
+        ports=ports,
+        redis_url=redis_url,
+        model_path=DEFAULT_MODEL,
+        tokens=load_or_create_secrets(),
+    )
+    runner = start_processes(environment)
+    try:
+        wait_until_healthy(service_urls(environment), runner)
+        print_banner(environment, time.monotonic() - started)
+        return runner.wait()
+    except StackFailed as failure:
+        print(f"kefu: {failure}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stop_processes(runner)
+        if redis_server is not None:
+            redis_server.stop()
+
+
+def print_banner(environment: dict[str, str], seconds: float) -> None:
+    host = environment["KEFU_BIND_HOST"]
+    rasa = f"http://{host}:{environment['KEFU_RASA_PORT']}"
+    print(
+        "\n".join(
+            [
+                "",
+                f"  Chat (REST)     POST {rasa}/webhooks/rest/webhook",
+                f"  Rasa HTTP API   {rasa}  (token: KEFU_RASA_TOKEN in {SECRETS_FILE})",
+                f"  Action server   http://{host}:{environment['KEFU_ACTION_PORT']}/health",
+                f"  Handoff API     {environment['KEFU_HANDOFF_URL']}/api/v1/queue"
+                f"  (bearer: KEFU_SERVICE_TOKEN)",
+                f"  Redis           {environment['REDIS_URL']}",
+                f"  Database        {database_url()}",
+                "",
+                f"kefu ready in {seconds:.1f} s (Ctrl-C stops everything)",
+            ]
+        ),
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
