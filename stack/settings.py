@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Mapping
@@ -66,8 +68,11 @@ def process_environment(
     environment.update({name: base.get(name) or tokens[name] for name in GENERATED_SECRETS})
     environment.update(
         {
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{base.get('PATH', '')}",
             "PYTHONPATH": str(PROJECT_ROOT),
             "RASA_TELEMETRY_ENABLED": "false",
+            # Rasa's dependencies warn on import about their own dependencies.
+            "PYTHONWARNINGS": base.get("PYTHONWARNINGS", "ignore::DeprecationWarning"),
             "HF_HUB_OFFLINE": "1",
             "REDIS_URL": redis_url,
             "KEFU_REDIS_HOST": redis.hostname or "127.0.0.1",

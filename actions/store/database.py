@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -28,6 +30,8 @@ def make_engine(url: str | None = None) -> Engine:
 
 
 def alembic_config(url: str | None = None) -> Config:
+    from alembic.config import Config  # imported here: only migrations need Alembic
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     # ConfigParser interpolation would read '%' in passwords as a directive.
@@ -38,5 +42,7 @@ def alembic_config(url: str | None = None) -> Config:
 def migrate(url: str | None = None) -> None:
     """Bring the schema to the newest migration (idempotent)."""
     url = url or database_url()
+    from alembic import command
+
     make_engine(url).dispose()  # creates the SQLite directory when needed
     command.upgrade(alembic_config(url), "head")

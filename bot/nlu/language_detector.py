@@ -1,39 +1,31 @@
-"""LanguageDetector: tags every message with a `language` entity (zh or en).
+"""LanguageDetector: adds `language` ("zh" or "en") to every parse result.
 
-The `language` slot maps from this entity, so every user turn sets the slot
-and the conditional response variations answer in the customer's language.
+LanguageSlotPolicy copies it into the `language` slot, so the conditional
+response variations answer in the customer's language.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.shared.nlu.constants import (
-    ENTITIES,
-    ENTITY_ATTRIBUTE_CONFIDENCE,
-    ENTITY_ATTRIBUTE_END,
-    ENTITY_ATTRIBUTE_START,
-    ENTITY_ATTRIBUTE_TYPE,
-    ENTITY_ATTRIBUTE_VALUE,
-    TEXT,
-)
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.language import detect_language
 
-LANGUAGE_ENTITY = "language"
+LANGUAGE_KEY = "language"
 
 
 @DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False
+    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
 )
-class LanguageDetector(GraphComponent, EntityExtractorMixin):
-    """Adds a `language` entity spanning the whole message."""
+class LanguageDetector(GraphComponent):
+    """Tags each message with the language it is written in, when that can be told."""
 
     @classmethod
     def create(
@@ -47,23 +39,10 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            entity = language_entity(message.get(TEXT) or "")
-            if entity is None:
-                continue
-            entities = message.get(ENTITIES, [])
-            message.set(ENTITIES, entities + self.add_extractor_name([entity]), add_to_output=True)
+            language = detect_language(message.get(TEXT) or "")
+            if language is not None:
+                message.set(LANGUAGE_KEY, language, add_to_output=True)
         return messages
 
-
-def language_entity(text: str) -> Optional[Dict[str, Any]]:
-    """The entity dict for `text`, or None when the language cannot be told."""
-    language = detect_language(text)
-    if language is None:
-        return None
-    return {
-        ENTITY_ATTRIBUTE_TYPE: LANGUAGE_ENTITY,
-        ENTITY_ATTRIBUTE_VALUE: language,
-        ENTITY_ATTRIBUTE_START: 0,
-        ENTITY_ATTRIBUTE_END: len(text),
-        ENTITY_ATTRIBUTE_CONFIDENCE: 1.0,
-    }
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data

@@ -1,0 +1,1 @@
+"""kefu's custom dialogue policies."""

@@ -1,0 +1,34 @@
+"""Reading the bilingual responses of bot/domain/, for assertions on replies."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List
+
+import yaml
+
+DOMAIN_DIR = Path(__file__).resolve().parents[1] / "bot" / "domain"
+
+
+@lru_cache(maxsize=1)
+def all_responses() -> Dict[str, List[Dict[str, Any]]]:
+    responses: Dict[str, List[Dict[str, Any]]] = {}
+    for path in sorted(DOMAIN_DIR.glob("*.yml")):
+        responses.update(yaml.safe_load(path.read_text()).get("responses") or {})
+    return responses
+
+
+def variant_language(variant: Dict[str, Any]) -> str | None:
+    for condition in variant.get("condition") or []:
+        if condition.get("type") == "slot" and condition.get("name") == "language":
+            return str(condition.get("value"))
+    return None
+
+
+def response_text(name: str, language: str, **values: Any) -> str:
+    """The text of response `name` in `language`, with its {placeholders} filled."""
+    for variant in all_responses()[name]:
+        if variant_language(variant) == language:
+            return str(variant["text"]).format(**values)
+    raise KeyError(f"{name} has no {language} variant")

@@ -1,0 +1,123 @@
+"""The handoff service's API, built by its real app factory against a real Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from handoff.app import create_app
+from handoff.keys import QUEUE_KEY, request_key
+from handoff.settings import HandoffSettings
+
+TOKEN = "test-service-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def _request(conversation_id: str, language: str = "zh") -> dict:
+    return {
+        "conversation_id": conversation_id,
+        "channel": "rest",
+        "language": language,
+        "reason": "customer_request",
+        "summary": "customer_request: 我要转人工",
+        "transcript": [{"role": "customer", "text": "我要转人工", "timestamp": 1.0}],
+        "intents": ["human_handoff"],
+        "entities": [],
+    }
+
+
+@pytest.fixture
+async def client(aiohttp_client, redis_url):
+    settings = HandoffSettings(
+        redis_url=redis_url, service_token=TOKEN, seconds_per_queue_position=120
+    )
+    return await aiohttp_client(create_app(settings))
+
+
+async def test_health_needs_no_token(client) -> None:
+    reply = await client.get("/health")
+    assert reply.status == 200
+    assert await reply.json() == {"status": "ok"}
+
+
+async def test_queues_handoffs_in_arrival_order(client, redis_client) -> None:
+    first = await client.post("/api/v1/handoffs", json=_request("c-1"), headers=AUTH)
+    second = await client.post("/api/v1/handoffs", json=_request("c-2", "en"), headers=AUTH)
+    assert first.status == 201 and second.status == 201
+    first_body, second_body = await first.json(), await second.json()
+    assert (first_body["queue_position"], second_body["queue_position"]) == (1, 2)
+    assert second_body["estimated_wait_seconds"] == 240
+    assert redis_client.zrange(QUEUE_KEY, 0, -1) == [b"c-1", b"c-2"]
+    stored = json.loads(redis_client.hget(request_key("c-1"), "request"))
+    assert stored["transcript"][0]["text"] == "我要转人工"
+
+
+async def test_a_repeated_request_keeps_its_place(client, redis_client) -> None:
+    first = await (await client.post("/api/v1/handoffs", json=_request("c-1"), headers=AUTH)).json()
+    again = await client.post("/api/v1/handoffs", json=_request("c-1"), headers=AUTH)
+    assert again.status == 200
+    assert (await again.json())["handoff_id"] == first["handoff_id"]
+    assert redis_client.zcard(QUEUE_KEY) == 1
+
+
+async def test_concurrent_requests_for_one_conversation_queue_it_once(client, redis_client) -> None:
+    replies = await asyncio.gather(
+        *[client.post("/api/v1/handoffs", json=_request("c-9"), headers=AUTH) for _ in range(20)]
+    )
+    bodies = [await reply.json() for reply in replies]
+    assert sorted(reply.status for reply in replies) == [200] * 19 + [201]
+    assert {body["handoff_id"] for body in bodies} == {bodies[0]["handoff_id"]}
+    assert redis_client.zcard(QUEUE_KEY) == 1
+
+
+async def test_lists_the_queue(client) -> None:
+    await client.post("/api/v1/handoffs", json=_request("c-1"), headers=AUTH)
+    reply = await client.get("/api/v1/queue", headers=AUTH)
+    waiting = (await reply.json())["waiting"]
+    positions = [(entry["conversation_id"], entry["queue_position"]) for entry in waiting]
+    assert positions == [("c-1", 1)]
+    assert waiting[0]["language"] == "zh"
+
+
+@pytest.mark.parametrize(
+    "headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": TOKEN}]
+)
+async def test_rejects_callers_without_the_service_token(client, redis_client, headers) -> None:
+    reply = await client.post("/api/v1/handoffs", json=_request("c-1"), headers=headers)
+    assert reply.status == 401
+    assert redis_client.zcard(QUEUE_KEY) == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"{not json", "not valid JSON"),
+        (b"[]", "JSON object"),
+        (json.dumps({**_request("c-1"), "conversation_id": ""}).encode(), "conversation_id"),
+        (json.dumps({**_request("c-1"), "language": "fr"}).encode(), "language"),
+        (json.dumps({**_request("c-1"), "channel": None}).encode(), "channel"),
+    ],
+)
+async def test_rejects_bad_requests_and_keeps_the_queue(client, redis_client, body, reason) -> None:
+    await client.post("/api/v1/handoffs", json=_request("kept"), headers=AUTH)
+    reply = await client.post(
+        "/api/v1/handoffs", data=body, headers={**AUTH, "Content-Type": "application/json"}
+    )
+    assert reply.status == 400
+    assert reason in (await reply.json())["error"]
+    assert redis_client.zrange(QUEUE_KEY, 0, -1) == [b"kept"]
+
+
+async def test_rejects_oversized_bodies(client) -> None:
+    huge = json.dumps({**_request("c-1"), "summary": "x" * 2_000_000})
+    reply = await client.post(
+        "/api/v1/handoffs", data=huge, headers={**AUTH, "Content-Type": "application/json"}
+    )
+    assert reply.status == 413
+
+
+def test_refuses_to_start_without_a_token(redis_url) -> None:
+    with pytest.raises(ValueError, match="KEFU_SERVICE_TOKEN"):
+        create_app(HandoffSettings(redis_url=redis_url, service_token=""))

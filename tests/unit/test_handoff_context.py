@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from actions.handoff import handoff_reason
+from actions.handoff_context import SUMMARY_MAX_CHARS, build_handoff_context
+
+EVENTS = [
+    {"event": "action", "name": "action_listen"},
+    {
+        "event": "user",
+        "text": "你好",
+        "timestamp": 1.0,
+        "parse_data": {"intent": {"name": "greet", "confidence": 0.9}},
+    },
+    {"event": "bot", "text": "您好，请问有什么可以帮您？", "timestamp": 2.0},
+    {"event": "user", "text": "我要转人工", "timestamp": 3.0, "parse_data": {"intent": {}}},
+    {"event": "user", "text": "", "timestamp": 4.0},
+]
+
+
+def test_context_carries_transcript_intents_and_summary() -> None:
+    context = build_handoff_context(
+        conversation_id="c-1",
+        channel="rest",
+        language="zh",
+        reason="customer_request",
+        events=EVENTS,
+        entities=[],
+    )
+    assert [(line["role"], line["text"]) for line in context["transcript"]] == [
+        ("customer", "你好"),
+        ("bot", "您好，请问有什么可以帮您？"),
+        ("customer", "我要转人工"),
+    ]
+    assert context["intents"] == ["greet"]
+    assert context["summary"] == "customer_request: 你好 / 我要转人工"
+
+
+def test_summary_is_bounded() -> None:
+    events = [{"event": "user", "text": "长" * 500, "timestamp": 1.0}]
+    context = build_handoff_context(
+        conversation_id="c-1", channel="rest", language="zh", reason="x", events=events, entities=[]
+    )
+    assert len(context["summary"]) == SUMMARY_MAX_CHARS
+
+
+def test_reason_follows_the_latest_intent() -> None:
+    assert handoff_reason("human_handoff") == "customer_request"
+    assert handoff_reason("greet") == "bot_request"
+    assert handoff_reason(None) == "bot_request"

@@ -1,0 +1,30 @@
+"""Schema migrations on a real SQLite file."""
+
+from __future__ import annotations
+
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session
+
+from actions.store.database import make_engine, migrate
+from actions.store.models import ChannelIdentity, Customer
+
+
+def test_migrate_creates_the_schema_and_is_idempotent(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'nested' / 'kefu.db'}"
+    migrate(url)
+    migrate(url)
+    tables = set(inspect(make_engine(url)).get_table_names())
+    assert {"customers", "channel_identities", "audit_events", "alembic_version"} <= tables
+
+
+def test_models_match_the_migrated_schema(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'kefu.db'}"
+    migrate(url)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        customer = Customer(customer_number="C0001", display_name="王女士", segment="private")
+        session.add(ChannelIdentity(channel="rest", sender_id="web-1", customer=customer))
+        session.commit()
+    with Session(engine) as session:
+        identity = session.query(ChannelIdentity).one()
+        assert identity.customer.display_name == "王女士"
