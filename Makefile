@@ -48,7 +48,7 @@ run: venv $(MODEL)
 	$(PY) -m stack.run
 
 validate: venv
-	$(RASA) data validate --config config.yml --domain bot/domain --data data --fail-on-warnings
+	$(RASA) data validate --config config.yml --domain bot/domain --data data
 
 lint: venv
 	$(PY) -m ruff check .
@@ -60,7 +60,7 @@ test-stories: venv $(MODEL)
 	$(RASA) test core --model $(MODEL) --stories tests/stories --out results/stories \
 	  --fail-on-prediction-errors
 
-test: venv $(MODEL) lint
+test: venv $(MODEL) lint validate
 	$(PY) -m pytest tests
 	$(MAKE) test-stories
 
