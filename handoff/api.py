@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from pathlib import Path
 
 from aiohttp import web
 
@@ -14,10 +15,16 @@ from handoff.validation import InvalidHandoffRequest, validate_handoff_request
 
 logger = logging.getLogger(__name__)
 
+OPENAPI_PATH = Path(__file__).resolve().parents[1] / "docs" / "handoff-api.yaml"
+
 
 async def health(request: web.Request) -> web.Response:
     await request.app[redis_key].ping()
     return web.json_response({"status": "ok"})
+
+
+async def openapi_document(_: web.Request) -> web.FileResponse:
+    return web.FileResponse(OPENAPI_PATH, headers={"Content-Type": "application/yaml"})
 
 
 async def create_handoff(request: web.Request) -> web.Response:

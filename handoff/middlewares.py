@@ -13,7 +13,7 @@ from handoff.keys import settings_key
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-PUBLIC_PATHS = frozenset({"/health"})
+PUBLIC_PATHS = frozenset({"/health", "/api/v1/openapi.yaml"})
 
 
 @web.middleware

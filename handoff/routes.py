@@ -11,6 +11,7 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_routes(
         [
             web.get("/health", api.health),
+            web.get("/api/v1/openapi.yaml", api.openapi_document),
             web.post("/api/v1/handoffs", api.create_handoff),
             web.get("/api/v1/queue", api.list_queue),
         ]

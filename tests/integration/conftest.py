@@ -3,40 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
-import secrets
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
 import pytest
 import redis
 import requests
 
-from actions.store.database import migrate
-from stack.processes import (
-    StackFailed,
-    free_port,
-    log_tail,
-    start_processes,
-    stop_processes,
-    wait_until_healthy,
-)
-from stack.redis_server import RedisServer
-from stack.settings import (
-    DEFAULT_MODEL,
-    GENERATED_SECRETS,
-    Ports,
-    process_environment,
-    service_urls,
-)
+from stack.ephemeral import ephemeral_stack
 
 
 @dataclass
 class RunningStack:
     environment: Dict[str, str]
     redis: redis.Redis[bytes]
-    log_path: Path
 
     @property
     def rasa_url(self) -> str:
@@ -86,31 +66,9 @@ class RunningStack:
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    if not DEFAULT_MODEL.exists():
-        raise FileNotFoundError(f"{DEFAULT_MODEL} is missing: run `make train` first")
-    workdir = tmp_path_factory.mktemp("stack")
-    ports = Ports(rasa=free_port(), actions=free_port(), handoff=free_port(), redis=free_port())
-    database_url = f"sqlite:///{workdir / 'kefu.db'}"
-    migrate(database_url)
-    log_path = workdir / "stack.log"
-    with RedisServer(port=ports.redis, data_dir=workdir / "redis") as redis_server:
-        environment = process_environment(
-            base={**os.environ, "KEFU_DATABASE_URL": database_url},
-            ports=ports,
-            redis_url=redis_server.url,
-            model_path=DEFAULT_MODEL,
-            tokens={name: secrets.token_urlsafe(16) for name in GENERATED_SECRETS},
-        )
-        with log_path.open("wb") as log:
-            runner = start_processes(environment, output=log)
-            try:
-                wait_until_healthy(service_urls(environment), runner, timeout_seconds=240)
-            except StackFailed as failure:
-                stop_processes(runner)
-                raise StackFailed(f"{failure}\n{log_tail(log_path)}") from None
-            client = redis.Redis.from_url(redis_server.url)
-            try:
-                yield RunningStack(environment=environment, redis=client, log_path=log_path)
-            finally:
-                client.close()
-                stop_processes(runner)
+    with ephemeral_stack(tmp_path_factory.mktemp("stack")) as running:
+        client = redis.Redis.from_url(running.redis_url)
+        try:
+            yield RunningStack(environment=running.environment, redis=client)
+        finally:
+            client.close()

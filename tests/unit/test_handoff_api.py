@@ -121,3 +121,16 @@ async def test_rejects_oversized_bodies(client) -> None:
 def test_refuses_to_start_without_a_token(redis_url) -> None:
     with pytest.raises(ValueError, match="KEFU_SERVICE_TOKEN"):
         create_app(HandoffSettings(redis_url=redis_url, service_token=""))
+
+
+async def test_serves_its_openapi_document_covering_every_route(client) -> None:
+    import yaml
+
+    reply = await client.get("/api/v1/openapi.yaml")
+    assert reply.status == 200
+    document = yaml.safe_load(await reply.text())
+    routes = {
+        resource.canonical
+        for resource in client.app.router.resources()
+    }
+    assert routes == set(document["paths"])
