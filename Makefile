@@ -59,6 +59,8 @@ test-unit: venv
 test-stories: venv $(MODEL)
 	$(RASA) test core --model $(MODEL) --stories tests/stories --out results/stories \
 	  --fail-on-prediction-errors
+	@$(PY) -c "import json; r = json.load(open('results/stories/story_report.json'))['conversation_accuracy']; \
+	  print(f\"stories: {r['correct']} passed, {r['total'] - r['correct']} failed\")"
 
 test: venv $(MODEL) lint validate
 	$(PY) -m pytest tests

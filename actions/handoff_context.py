@@ -1,12 +1,14 @@
 """The context a human agent needs when the bot hands a conversation over.
 
 Plain functions over the tracker's event list, so they are tested without a
-running action server.
+running action server. Card, ID and phone numbers reach the agent masked.
 """
 
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, TypedDict
+
+from bot.pii import mask_pii
 
 # Why the bot hands over; the handoff service routes and prioritises on it.
 REASON_CUSTOMER_REQUEST = "customer_request"
@@ -47,7 +49,7 @@ def transcript_from_events(events: List[Dict[str, Any]]) -> List[TranscriptLine]
 def _line(role: str, event: Dict[str, Any], intent: Optional[str]) -> TranscriptLine:
     return TranscriptLine(
         role=role,
-        text=str(event["text"]),
+        text=mask_pii(str(event["text"])),
         timestamp=float(event.get("timestamp") or 0.0),
         intent=intent,
     )

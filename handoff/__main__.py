@@ -7,6 +7,7 @@ import logging
 
 from aiohttp import web
 
+from bot.pii import PiiMaskingFilter
 from handoff.app import create_app
 
 
@@ -16,6 +17,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8080)
     arguments = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(PiiMaskingFilter())
     web.run_app(create_app(), host=arguments.host, port=arguments.port, print=None)
 
 

@@ -17,6 +17,7 @@ from stack.processes import (
     start_processes,
     stop_processes,
     wait_until_healthy,
+    warm_up_nlu,
 )
 from stack.redis_server import RedisServer
 from stack.settings import (
@@ -24,6 +25,7 @@ from stack.settings import (
     GENERATED_SECRETS,
     Ports,
     process_environment,
+    rasa_url,
     service_urls,
 )
 
@@ -66,6 +68,7 @@ def ephemeral_stack(
             runner = start_processes(environment, output=log)
             try:
                 ready_seconds = wait_until_healthy(service_urls(environment), runner, 240)
+                warm_up_nlu(rasa_url(environment), environment["KEFU_RASA_TOKEN"])
                 yield EphemeralStack(environment, log_path, ready_seconds)
             except StackFailed as failure:
                 raise StackFailed(f"{failure}\n{log_tail(log_path)}") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -72,6 +73,17 @@ def wait_until_healthy(
         if pending:
             time.sleep(0.2)  # polling readiness, bounded by the deadline above
     return time.monotonic() - started
+
+
+def warm_up_nlu(rasa_url: str, token: str) -> None:
+    """Parse one message so jieba loads its dictionary before the first customer arrives."""
+    request = urllib.request.Request(
+        f"{rasa_url}/model/parse?token={token}",
+        data=json.dumps({"text": "你好 hello"}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as reply:
+        reply.read()
 
 
 def _answers(url: str) -> bool:

@@ -13,6 +13,7 @@ from stack.processes import (
     start_processes,
     stop_processes,
     wait_until_healthy,
+    warm_up_nlu,
 )
 from stack.redis_server import RedisServer
 from stack.settings import (
@@ -22,6 +23,7 @@ from stack.settings import (
     Ports,
     load_or_create_secrets,
     process_environment,
+    rasa_url,
     service_urls,
 )
 
@@ -52,6 +54,7 @@ def main() -> int:
     runner = start_processes(environment)
     try:
         wait_until_healthy(service_urls(environment), runner)
+        warm_up_nlu(rasa_url(environment), environment["KEFU_RASA_TOKEN"])
         print_banner(environment, time.monotonic() - started)
         return runner.wait()
     except StackFailed as failure:
@@ -67,7 +70,7 @@ def main() -> int:
 
 def print_banner(environment: dict[str, str], seconds: float) -> None:
     host = environment["KEFU_BIND_HOST"]
-    rasa = f"http://{host}:{environment['KEFU_RASA_PORT']}"
+    rasa = rasa_url(environment)
     print(
         "\n".join(
             [

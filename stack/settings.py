@@ -91,11 +91,15 @@ def process_environment(
     return environment
 
 
+def rasa_url(environment: Mapping[str, str]) -> str:
+    return f"http://{environment['KEFU_BIND_HOST']}:{environment['KEFU_RASA_PORT']}"
+
+
 def service_urls(environment: Mapping[str, str]) -> Dict[str, str]:
     """Health-check URL of each process, by Procfile name."""
     host = environment["KEFU_BIND_HOST"]
     return {
-        "rasa": f"http://{host}:{environment['KEFU_RASA_PORT']}/",
+        "rasa": f"{rasa_url(environment)}/",
         "actions": f"http://{host}:{environment['KEFU_ACTION_PORT']}/health",
         "handoff": f"http://{host}:{environment['KEFU_HANDOFF_PORT']}/health",
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
 import pytest
@@ -17,6 +18,7 @@ from stack.ephemeral import ephemeral_stack
 class RunningStack:
     environment: Dict[str, str]
     redis: redis.Redis[bytes]
+    log_path: Path
 
     @property
     def rasa_url(self) -> str:
@@ -66,9 +68,13 @@ class RunningStack:
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    with ephemeral_stack(tmp_path_factory.mktemp("stack")) as running:
+    # DEBUG makes Rasa log message texts, so the tests can check they are masked.
+    workdir = tmp_path_factory.mktemp("stack")
+    with ephemeral_stack(workdir, {"LOG_LEVEL": "DEBUG"}) as running:
         client = redis.Redis.from_url(running.redis_url)
         try:
-            yield RunningStack(environment=running.environment, redis=client)
+            yield RunningStack(
+                environment=running.environment, redis=client, log_path=running.log_path
+            )
         finally:
             client.close()

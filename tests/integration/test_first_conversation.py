@@ -109,3 +109,15 @@ def test_the_rasa_api_needs_the_token(stack) -> None:
 def test_the_handoff_api_refuses_callers_without_the_service_token(stack) -> None:
     reply = requests.post(f"{stack.handoff_url}/api/v1/handoffs", json={}, timeout=10)
     assert reply.status_code == 401
+
+
+def test_logs_and_the_agent_context_mask_personal_numbers(stack) -> None:
+    sender = _sender("pii")
+    stack.say(sender, "我的手机13812345678，卡号6222021234567890123")
+    stack.say(sender, "转人工")
+    log = stack.log_path.read_text(errors="replace")
+    assert "138****5678" in log  # Rasa logged the message (DEBUG), masked
+    assert "13812345678" not in log and "6222021234567890123" not in log
+    request = json.loads(stack.redis.hget(request_key(sender), "request"))
+    first_line = request["transcript"][0]["text"]
+    assert first_line == "我的手机138****5678，卡号***************0123"

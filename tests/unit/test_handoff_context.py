@@ -47,3 +47,12 @@ def test_reason_follows_the_latest_intent() -> None:
     assert handoff_reason("human_handoff") == "customer_request"
     assert handoff_reason("greet") == "bot_request"
     assert handoff_reason(None) == "bot_request"
+
+
+def test_transcript_reaches_the_agent_with_card_numbers_masked() -> None:
+    events = [{"event": "user", "text": "卡号6222021234567890123被盗刷了", "timestamp": 1.0}]
+    context = build_handoff_context(
+        conversation_id="c-1", channel="rest", language="zh", reason="x", events=events, entities=[]
+    )
+    assert context["transcript"][0]["text"] == "卡号***************0123被盗刷了"
+    assert "6222021234567890123" not in context["summary"]
