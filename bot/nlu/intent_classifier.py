@@ -1,0 +1,182 @@
+"""KefuIntentClassifier: a linear SVM over every sentence feature, with calibrated confidences.
+
+Each sparse featurizer's counts become sublinear TF-IDF, L2-normalised per
+featurizer; dense sentence features (MiniLM) are appended with a weight. Scores
+become probabilities by a softmax whose temperature is fitted on
+cross-validated scores, so confidences mean what they say to the
+FallbackClassifier behind it. Persisted as plain arrays (no pickle).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Dict, List, Optional, Tuple
+
+import numpy as np
+import scipy.sparse as sp
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import (
+    FEATURE_TYPE_SENTENCE,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.linear_model import LinearIntentModel, SparseBlockWeights, combine_blocks
+
+logger = logging.getLogger(__name__)
+
+MODEL_FILE = "model.npz"
+LAYOUT_FILE = "layout.json"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class KefuIntentClassifier(GraphComponent, IntentClassifier):
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {"C": 0.5, "dense_weight": 2.0, "calibration_folds": 3, "ranking_length": 10}
+
+    def __init__(
+        self,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: Optional[LinearIntentModel] = None,
+        layout: Optional[Dict[str, Any]] = None,
+        weights: Optional[List[SparseBlockWeights]] = None,
+    ) -> None:
+        self._config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self._model = model
+        self._layout = layout or {"sparse": [], "dense": []}
+        self._weights = weights or []
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> KefuIntentClassifier:
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [m for m in training_data.intent_examples if m.get(TEXT)]
+        if len({m.get(INTENT) for m in examples}) < 2:
+            logger.warning("classifier.not_able_to_train reason=fewer_than_two_intents")
+            return self._resource
+        self._layout = _layout_of(examples)
+        sparse, dense = _blocks(examples, self._layout)
+        self._weights = [SparseBlockWeights.fit(block) for block in sparse]
+        features = combine_blocks(sparse, dense, self._weights, self._config["dense_weight"])
+        self._model = LinearIntentModel.fit(
+            features,
+            [m.get(INTENT) for m in examples],
+            c=float(self._config["C"]),
+            folds=int(self._config["calibration_folds"]),
+        )
+        logger.info(
+            "classifier.trained intents=%s examples=%s features=%s temperature=%.3f",
+            len(self._model.classes), len(examples), features.shape[1], self._model.temperature,
+        )
+        self._persist()
+        return self._resource
+
+    def _persist(self) -> None:
+        assert self._model is not None
+        with self._model_storage.write_to(self._resource) as directory:
+            arrays = self._model.as_arrays()
+            arrays.update({f"idf_{i}": w.idf for i, w in enumerate(self._weights)})
+            np.savez(directory / MODEL_FILE, **arrays)
+            (directory / LAYOUT_FILE).write_text(json.dumps(self._layout))
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> KefuIntentClassifier:
+        try:
+            with model_storage.read_from(resource) as directory:
+                layout = json.loads((directory / LAYOUT_FILE).read_text())
+                with np.load(directory / MODEL_FILE, allow_pickle=False) as stored:
+                    arrays = {name: stored[name] for name in stored.files}
+        except ValueError:
+            # Trained on fewer than two intents: nothing was persisted, nothing to predict.
+            logger.warning("classifier.no_trained_model resource=%s", resource.name)
+            return cls(config, model_storage, resource)
+        weights = [SparseBlockWeights(arrays[f"idf_{i}"]) for i in range(len(layout["sparse"]))]
+        return cls(config, model_storage, resource, LinearIntentModel.from_arrays(arrays),
+                   layout, weights)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self._model is None:
+            return messages
+        for message in messages:
+            sparse, dense = _blocks([message], self._layout)
+            features = combine_blocks(sparse, dense, self._weights, self._config["dense_weight"])
+            probabilities = self._model.probabilities(features)[0]
+            self._add_prediction(message, probabilities)
+        return messages
+
+    def _add_prediction(self, message: Message, probabilities: np.ndarray) -> None:
+        assert self._model is not None
+        order = np.argsort(probabilities)[::-1]
+        ranking = [
+            {INTENT_NAME_KEY: self._model.classes[i],
+             PREDICTED_CONFIDENCE_KEY: float(probabilities[i])}
+            for i in order[: int(self._config["ranking_length"])]
+        ]
+        message.set(INTENT, ranking[0], add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+
+
+def _layout_of(messages: List[Message]) -> Dict[str, Any]:
+    """Which featurizers give sentence features, and their widths, in a stable order."""
+    sparse: Dict[str, int] = {}
+    dense: Dict[str, int] = {}
+    for message in messages:
+        for feature in message.features:
+            if feature.type == FEATURE_TYPE_SENTENCE and feature.attribute == TEXT:
+                target = sparse if feature.is_sparse() else dense
+                target[feature.origin] = feature.features.shape[-1]
+    return {"sparse": sorted(sparse.items()), "dense": sorted(dense.items())}
+
+
+def _blocks(
+    messages: List[Message], layout: Dict[str, Any]
+) -> Tuple[List[sp.csr_matrix], List[np.ndarray]]:
+    """Per-featurizer sentence feature matrices (rows = messages); zeros where missing."""
+    by_origin: List[Dict[str, Any]] = [
+        {
+            f.origin: f.features
+            for f in message.features
+            if f.type == FEATURE_TYPE_SENTENCE and f.attribute == TEXT
+        }
+        for message in messages
+    ]
+    sparse = [
+        sp.vstack([sp.csr_matrix(row.get(origin, sp.csr_matrix((1, width)))) for row in by_origin])
+        .tocsr()
+        for origin, width in layout["sparse"]
+    ]
+    dense = [
+        np.vstack([np.asarray(row.get(origin, np.zeros((1, width)))).reshape(1, -1)
+                   for row in by_origin])
+        for origin, width in layout["dense"]
+    ]
+    return sparse, dense

@@ -1,0 +1,114 @@
+"""The maths of KefuIntentClassifier, free of Rasa: feature blocks, a linear SVM,
+and temperature-scaled softmax confidences fitted on cross-validated scores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, List, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import minimize_scalar
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.svm import LinearSVC
+
+Block = "sp.csr_matrix | np.ndarray"
+
+
+@dataclass
+class SparseBlockWeights:
+    """Sublinear TF-IDF with L2 normalisation for one sparse featurizer's counts."""
+
+    idf: np.ndarray
+
+    @classmethod
+    def fit(cls, counts: sp.csr_matrix) -> SparseBlockWeights:
+        documents = counts.shape[0]
+        document_frequency = np.bincount(counts.indices, minlength=counts.shape[1])
+        return cls(idf=np.log((1 + documents) / (1 + document_frequency)) + 1.0)
+
+    def transform(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        weighted = counts.astype(np.float64).tocsr(copy=True)
+        weighted.data = np.log1p(weighted.data)  # 1 + log(tf) up to the constant shift
+        weighted = weighted.multiply(self.idf).tocsr()
+        norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1))).ravel()
+        norms[norms == 0] = 1.0
+        return sp.csr_matrix(weighted.multiply(1.0 / norms[:, None]))
+
+
+def combine_blocks(
+    sparse_blocks: Sequence[sp.csr_matrix],
+    dense_blocks: Sequence[np.ndarray],
+    weights: Sequence[SparseBlockWeights],
+    dense_weight: float,
+) -> sp.csr_matrix:
+    parts = [w.transform(block) for w, block in zip(weights, sparse_blocks, strict=True)]
+    parts += [sp.csr_matrix(block * dense_weight) for block in dense_blocks]
+    return sp.hstack(parts).tocsr()
+
+
+def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
+    scaled = scores / temperature
+    scaled = scaled - scaled.max(axis=-1, keepdims=True)
+    exponentials = np.exp(scaled)
+    return exponentials / exponentials.sum(axis=-1, keepdims=True)
+
+
+def fit_temperature(scores: np.ndarray, labels: np.ndarray) -> float:
+    """The temperature minimising the negative log-likelihood of held-out scores."""
+
+    def negative_log_likelihood(log_temperature: float) -> float:
+        probabilities = softmax(scores, float(np.exp(log_temperature)))
+        return float(-np.mean(np.log(probabilities[np.arange(len(labels)), labels] + 1e-12)))
+
+    result = minimize_scalar(negative_log_likelihood, bounds=(-6.0, 3.0), method="bounded")
+    return float(np.exp(result.x))
+
+
+@dataclass
+class LinearIntentModel:
+    classes: List[str]
+    coef: np.ndarray  # (classes, features)
+    intercept: np.ndarray  # (classes,)
+    temperature: float
+
+    @classmethod
+    def fit(cls, features: sp.csr_matrix, labels: Sequence[str], c: float, folds: int) -> (
+        LinearIntentModel
+    ):
+        classes, label_ids = np.unique(np.asarray(labels), return_inverse=True)
+        svm = LinearSVC(C=c).fit(features, label_ids)
+        temperature = 1.0
+        smallest_class = int(np.bincount(label_ids).min())
+        if len(classes) > 2 and smallest_class >= 2:
+            splitter = StratifiedKFold(n_splits=min(folds, smallest_class), shuffle=True,
+                                       random_state=0)
+            held_out = cross_val_predict(LinearSVC(C=c), features, label_ids, cv=splitter,
+                                         method="decision_function")
+            temperature = fit_temperature(held_out, label_ids)
+        coef, intercept = svm.coef_, svm.intercept_
+        if len(classes) == 2:  # a binary SVM has one row: score of class 1 against class 0
+            coef, intercept = np.vstack([-coef, coef]) / 2, np.array([-1, 1]) * intercept / 2
+        return cls([str(name) for name in classes], coef.astype(np.float32),
+                   intercept.astype(np.float32), temperature)
+
+    def probabilities(self, features: sp.csr_matrix) -> np.ndarray:
+        scores = np.asarray(features @ self.coef.T) + self.intercept
+        return softmax(scores, self.temperature)
+
+    def as_arrays(self) -> Dict[str, np.ndarray]:
+        return {
+            "classes": np.asarray(self.classes),
+            "coef": self.coef,
+            "intercept": self.intercept,
+            "temperature": np.asarray(self.temperature),
+        }
+
+    @classmethod
+    def from_arrays(cls, arrays: Dict[str, np.ndarray]) -> LinearIntentModel:
+        return cls(
+            [str(name) for name in arrays["classes"]],
+            arrays["coef"],
+            arrays["intercept"],
+            float(arrays["temperature"]),
+        )

