@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from bench import stack_latency
+from bench import nlu, stack_latency
 
 
 def main() -> None:
     print("stack:", stack_latency.main())
+    print("nlu:", nlu.main())
 
 
 if __name__ == "__main__":
