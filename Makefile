@@ -70,5 +70,6 @@ bench: venv $(MODEL)
 	$(PY) -m bench.run_all
 
 # STOCK_EPOCHS=40 once for stock DIET's full accuracy (about 45 min); 2 serves for its latency.
+# PARTS="banking77" or PARTS="own" measures one part and keeps the other's figures.
 bench-nlu: venv $(MODEL)
-	STOCK_EPOCHS=$(or $(STOCK_EPOCHS),2) $(PY) -m bench.nlu
+	STOCK_EPOCHS=$(or $(STOCK_EPOCHS),2) $(PY) -m bench.nlu $(PARTS)

@@ -165,8 +165,7 @@ def own_test_sets(model: Path) -> Dict[str, Any]:
     return figures
 
 
-def main() -> Dict[str, Any]:
-    stock_epochs = int(os.environ.get("STOCK_EPOCHS", "2"))
+def banking77_figures(stock_epochs: int) -> Dict[str, Any]:
     train_set, test_set = read_banking77("train"), read_banking77("test")
     with tempfile.TemporaryDirectory() as scratch:
         workdir = Path(scratch)
@@ -179,7 +178,7 @@ def main() -> Dict[str, Any]:
         config["pipeline"][5]["epochs"] = stock_epochs
         stock_config.write_text(yaml.safe_dump(config))
         stock = run_pipeline(stock_config, workdir / "stock", "stock", train_set, test_set)
-    figures: Dict[str, Any] = {
+    return {
         "banking77_accuracy": kefu["accuracy"],
         "banking77_macro_f1": kefu["macro_f1"],
         "train_seconds": kefu["train_seconds"],
@@ -190,10 +189,20 @@ def main() -> Dict[str, Any]:
         "stock_parse_p50_ms": stock["parse_p50_ms"],
         "stock_parse_p95_ms": stock["parse_p95_ms"],
         "stock_model_mb": stock["model_mb"],
+        **_stock_accuracy(stock, stock_epochs),
     }
-    figures.update(_stock_accuracy(stock, stock_epochs))
-    figures.update(own_test_sets(PROJECT_ROOT / "models" / "kefu.tar.gz"))
-    write_results("nlu", figures, _markdown(figures))
+
+
+def main(parts: Sequence[str] = ("banking77", "own")) -> Dict[str, Any]:
+    """Measure `parts` and merge them into bench/results/nlu.json and docs/benchmarks.md."""
+    previous = RESULTS_DIR / "nlu.json"
+    figures: Dict[str, Any] = json.loads(previous.read_text()) if previous.exists() else {}
+    if "banking77" in parts:
+        figures.update(banking77_figures(int(os.environ.get("STOCK_EPOCHS", "2"))))
+    if "own" in parts:
+        figures.update(own_test_sets(PROJECT_ROOT / "models" / "kefu.tar.gz"))
+    figures = {k: v for k, v in figures.items() if k not in ("machine", "date")}
+    write_results("nlu", figures, _markdown(collections.defaultdict(lambda: "—", figures)))
     return figures
 
 
@@ -211,6 +220,10 @@ def _stock_accuracy(stock: Dict[str, Any], epochs: int) -> Dict[str, Any]:
             "stock_train_seconds": stock["train_seconds"], "stock_epochs": epochs}
 
 
+def pct(value: Any) -> str:
+    return f"{value:.2%}" if isinstance(value, float) else str(value)
+
+
 def _markdown(f: Dict[str, Any]) -> str:
     return f"""
 BANKING77 official split (10,003 train / 3,080 test), English, 77 intents. kefu trains with
@@ -220,8 +233,8 @@ BANKING77 official split (10,003 train / 3,080 test), English, 77 intents. kefu 
 
 | figure | kefu | stock Rasa (DIET) |
 |---|---|---|
-| accuracy | {f['banking77_accuracy']:.2%} | {f['stock_accuracy']:.2%} ({f['stock_epochs']} epochs) |
-| macro-F1 | {f['banking77_macro_f1']:.3f} | {f['stock_macro_f1']:.3f} |
+| accuracy | {pct(f['banking77_accuracy'])} | {pct(f['stock_accuracy'])} ({f['stock_epochs']} epochs) |
+| macro-F1 | {f['banking77_macro_f1']} | {f['stock_macro_f1']} |
 | train time (s) | {f['train_seconds']} | {f['stock_train_seconds']} ({f['stock_epochs']} epochs) |
 | model size (MB) | {f['model_mb']} | {f['stock_model_mb']} |
 | parse p50 (ms) | {f['parse_p50_ms']} | {f['stock_parse_p50_ms']} ({f['stock_epochs_latency_run']} epochs) |
@@ -232,10 +245,10 @@ kefu's own intents, on test sets written separately from the training data
 
 | language | utterances | accuracy | most frequent confusions (gold → predicted) |
 |---|---|---|---|
-| zh | {f['own_zh_utterances']} | {f['own_zh_accuracy']:.2%} | {'; '.join(f['own_zh_confusions'])} |
-| en | {f['own_en_utterances']} | {f['own_en_accuracy']:.2%} | {'; '.join(f['own_en_confusions'])} |
+| zh | {f['own_zh_utterances']} | {pct(f['own_zh_accuracy'])} | {'; '.join(f['own_zh_confusions']) if isinstance(f['own_zh_confusions'], list) else '—'} |
+| en | {f['own_en_utterances']} | {pct(f['own_en_accuracy'])} | {'; '.join(f['own_en_confusions']) if isinstance(f['own_en_confusions'], list) else '—'} |
 """
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(), ensure_ascii=False, indent=2))
+    print(json.dumps(main(sys.argv[1:] or ("banking77", "own")), ensure_ascii=False, indent=2))
