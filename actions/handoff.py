@@ -20,7 +20,17 @@ from actions.settings import load_settings
 
 logger = logging.getLogger(__name__)
 
-HUMAN_HANDOFF_INTENT = "human_handoff"
+# Why the bot hands over, by the intent that led there, and which reasons go first.
+HANDOFF_REASONS = {
+    "human_handoff": REASON_CUSTOMER_REQUEST,
+    "card_stolen": "stolen_card",
+    "fraud_report": "fraud",
+    "complaint": "complaint",
+    "ticket_status": "ticket_status",
+    "profile_update": "profile_update",
+    "request_relationship_manager": "relationship_manager",
+}
+URGENT_REASONS = frozenset({"stolen_card", "fraud"})
 
 
 class ActionHandoff(Action):
@@ -33,11 +43,13 @@ class ActionHandoff(Action):
         tracker: Tracker,
         domain: Dict[str, Any],
     ) -> List[EventType]:
+        reason = handoff_reason(tracker.latest_message.get("intent", {}).get("name"))
         context = build_handoff_context(
             conversation_id=tracker.sender_id,
             channel=tracker.get_latest_input_channel() or "unknown",
             language=tracker.get_slot("language") or "zh",
-            reason=handoff_reason(tracker.latest_message.get("intent", {}).get("name")),
+            reason=reason,
+            priority=handoff_priority(reason),
             events=tracker.events,
             entities=tracker.latest_message.get("entities", []),
         )
@@ -56,4 +68,8 @@ class ActionHandoff(Action):
 
 
 def handoff_reason(latest_intent: str | None) -> str:
-    return REASON_CUSTOMER_REQUEST if latest_intent == HUMAN_HANDOFF_INTENT else REASON_BOT_REQUEST
+    return HANDOFF_REASONS.get(latest_intent or "", REASON_BOT_REQUEST)
+
+
+def handoff_priority(reason: str) -> str:
+    return "urgent" if reason in URGENT_REASONS else "normal"

@@ -28,6 +28,7 @@ class HandoffContext(TypedDict):
     channel: str
     language: str
     reason: str
+    priority: str  # "urgent" (fraud, stolen card) or "normal"
     summary: str
     transcript: List[TranscriptLine]
     intents: List[str]
@@ -74,6 +75,7 @@ def build_handoff_context(
     language: str,
     reason: str,
     events: List[Dict[str, Any]],
+    priority: str = "normal",
     entities: List[Dict[str, Any]],
 ) -> HandoffContext:
     transcript = transcript_from_events(events)
@@ -82,6 +84,7 @@ def build_handoff_context(
         channel=channel,
         language=language,
         reason=reason,
+        priority=priority,
         summary=summarise(transcript, reason),
         transcript=transcript,
         intents=intents_in_order(transcript),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Dict
 
 SUPPORTED_LANGUAGES = ("zh", "en")
+PRIORITIES = ("urgent", "normal")
 MAX_ID_CHARS = 128
 MAX_TRANSCRIPT_LINES = 500
 
@@ -27,6 +28,8 @@ def validate_handoff_request(payload: Any) -> Dict[str, Any]:
     for name in ("channel", "reason"):
         if not isinstance(payload.get(name), str) or not payload[name]:
             raise InvalidHandoffRequest(f"'{name}' is required")
+    if payload.get("priority", "normal") not in PRIORITIES:
+        raise InvalidHandoffRequest(f"'priority' must be one of {', '.join(PRIORITIES)}")
     transcript = payload.get("transcript", [])
     if not isinstance(transcript, list) or len(transcript) > MAX_TRANSCRIPT_LINES:
         raise InvalidHandoffRequest(

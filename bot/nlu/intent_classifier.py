@@ -43,7 +43,7 @@ LAYOUT_FILE = "layout.json"
 class KefuIntentClassifier(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {"C": 0.5, "dense_weight": 2.0, "calibration_folds": 3, "ranking_length": 10}
+        return {"C": 0.5, "dense_weight": 2.0, "calibration_folds": 2, "ranking_length": 10}
 
     def __init__(
         self,

@@ -92,8 +92,14 @@ class LinearIntentModel:
         return cls([str(name) for name in classes], coef.astype(np.float32),
                    intercept.astype(np.float32), temperature)
 
+    def __post_init__(self) -> None:
+        # (features, classes), contiguous and float32 like the features multiplied with it:
+        # `coef.T`, or a float64 operand, makes scipy copy all the weights on every call.
+        self._weights_by_feature = np.ascontiguousarray(self.coef.T, dtype=np.float32)
+
     def probabilities(self, features: sp.csr_matrix) -> np.ndarray:
-        scores = np.asarray(features @ self.coef.T) + self.intercept
+        scores = np.asarray(features.astype(np.float32) @ self._weights_by_feature)
+        scores = scores + self.intercept
         return softmax(scores, self.temperature)
 
     def as_arrays(self) -> Dict[str, np.ndarray]:

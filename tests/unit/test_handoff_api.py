@@ -98,6 +98,7 @@ async def test_rejects_callers_without_the_service_token(client, redis_client, h
         (json.dumps({**_request("c-1"), "conversation_id": ""}).encode(), "conversation_id"),
         (json.dumps({**_request("c-1"), "language": "fr"}).encode(), "language"),
         (json.dumps({**_request("c-1"), "channel": None}).encode(), "channel"),
+        (json.dumps({**_request("c-1"), "priority": "vip!"}).encode(), "priority"),
     ],
 )
 async def test_rejects_bad_requests_and_keeps_the_queue(client, redis_client, body, reason) -> None:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from actions.handoff import handoff_reason
+from actions.handoff import handoff_priority, handoff_reason
 from actions.handoff_context import SUMMARY_MAX_CHARS, build_handoff_context
 
 EVENTS = [
@@ -43,10 +43,14 @@ def test_summary_is_bounded() -> None:
     assert len(context["summary"]) == SUMMARY_MAX_CHARS
 
 
-def test_reason_follows_the_latest_intent() -> None:
+def test_reason_and_priority_follow_the_latest_intent() -> None:
     assert handoff_reason("human_handoff") == "customer_request"
+    assert handoff_reason("fraud_report") == "fraud"
+    assert handoff_reason("card_stolen") == "stolen_card"
     assert handoff_reason("greet") == "bot_request"
     assert handoff_reason(None) == "bot_request"
+    assert handoff_priority("fraud") == handoff_priority("stolen_card") == "urgent"
+    assert handoff_priority("complaint") == "normal"
 
 
 def test_transcript_reaches_the_agent_with_card_numbers_masked() -> None:
