@@ -16,7 +16,7 @@ export RASA_TELEMETRY_ENABLED := false
 export HF_HUB_OFFLINE := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help run test test-unit test-stories train validate lint bench bench-nlu venv lock migrate
+.PHONY: help run test test-unit test-stories train validate lint bench bench-nlu tune-fallback venv lock migrate
 
 help:
 	@echo "make run      start Redis, Rasa, the action server and the handoff service"
@@ -68,6 +68,10 @@ test: venv $(MODEL) lint validate
 
 bench: venv $(MODEL)
 	$(PY) -m bench.run_all
+
+# Chooses the FallbackClassifier threshold on held-out data and writes it into config.yml.
+tune-fallback: venv
+	$(PY) -m bench.tune_fallback
 
 # STOCK_EPOCHS=40 once for stock DIET's full accuracy (about 45 min); 2 serves for its latency.
 # PARTS="banking77" or PARTS="own" measures one part and keeps the other's figures.
