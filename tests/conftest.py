@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -34,5 +33,3 @@ def redis_client(redis_url: str) -> Iterator[redis.Redis]:
     yield client
     client.close()
 
-
-PROJECT_ROOT = Path(__file__).resolve().parents[1]

@@ -12,8 +12,6 @@ from scipy.optimize import minimize_scalar
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.svm import LinearSVC
 
-Block = "sp.csr_matrix | np.ndarray"
-
 
 @dataclass
 class SparseBlockWeights:
