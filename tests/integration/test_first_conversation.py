@@ -121,3 +121,13 @@ def test_logs_and_the_agent_context_mask_personal_numbers(stack) -> None:
     request = json.loads(stack.redis.hget(request_key(sender), "request"))
     first_line = request["transcript"][0]["text"]
     assert first_line == "我的手机138****5678，卡号***************0123"
+
+
+def test_a_stolen_card_gets_safety_steps_then_an_urgent_handoff(stack) -> None:
+    sender = _sender("stolen")
+    replies = stack.say(sender, "my wallet was stolen with my debit card in it")
+    assert replies[0] == response_text("utter_card_stolen_safety", "en")
+    assert _queued_pattern("en").fullmatch(replies[1]), replies
+    request = json.loads(stack.redis.hget(request_key(sender), "request"))
+    assert (request["reason"], request["priority"]) == ("stolen_card", "urgent")
+    assert stack.tracker_in_redis(sender)["events"][-1]["event"] == "pause"
