@@ -74,6 +74,6 @@ tune-fallback: venv
 	$(PY) -m bench.tune_fallback
 
 # STOCK_EPOCHS=40 once for stock DIET's full accuracy (about 45 min); 2 serves for its latency.
-# PARTS="banking77" or PARTS="own" measures one part and keeps the other's figures.
+# PARTS="banking77", "own" or "stock" (stock DIET accuracy only) measures one part, keeps the rest.
 bench-nlu: venv $(MODEL)
 	STOCK_EPOCHS=$(or $(STOCK_EPOCHS),2) $(PY) -m bench.nlu $(PARTS)

@@ -13,6 +13,10 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
 
+def contains_han(text: str) -> bool:
+    return _HAN.search(text) is not None
+
+
 def detect_language(text: str) -> Optional[Language]:
     """Return "zh" or "en", or None when the text carries no linguistic signal.
 

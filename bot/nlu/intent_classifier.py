@@ -1,7 +1,8 @@
 """KefuIntentClassifier: a linear SVM over every sentence feature, with calibrated confidences.
 
 Each sparse featurizer's counts become sublinear TF-IDF, L2-normalised per
-featurizer; dense sentence features (MiniLM) are appended with a weight. Scores
+featurizer; dense sentence features (MiniLM) are appended with a weight, a lower
+one for Chinese text, which the English-only MiniLM embeds poorly. Scores
 become probabilities by a softmax whose temperature is fitted on
 cross-validated scores, so confidences mean what they say to the
 FallbackClassifier behind it. Persisted as plain arrays (no pickle).
@@ -31,6 +32,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.language import contains_han
 from bot.nlu.linear_model import LinearIntentModel, SparseBlockWeights, combine_blocks
 
 logger = logging.getLogger(__name__)
@@ -43,7 +45,14 @@ LAYOUT_FILE = "layout.json"
 class KefuIntentClassifier(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {"C": 0.5, "dense_weight": 2.0, "calibration_folds": 2, "ranking_length": 10}
+        return {
+            "C": 0.5,
+            "dense_weight": 2.0,
+            # Chosen by cross-validation on kefu's zh data: +1.1 points at 1.0 over 2.0.
+            "han_dense_weight": 1.0,
+            "calibration_folds": 2,
+            "ranking_length": 10,
+        }
 
     def __init__(
         self,
@@ -79,7 +88,7 @@ class KefuIntentClassifier(GraphComponent, IntentClassifier):
         self._layout = _layout_of(examples)
         sparse, dense = _blocks(examples, self._layout)
         self._weights = [SparseBlockWeights.fit(block) for block in sparse]
-        features = combine_blocks(sparse, dense, self._weights, self._config["dense_weight"])
+        features = combine_blocks(sparse, dense, self._weights, self._dense_weights(examples))
         self._model = LinearIntentModel.fit(
             features,
             [m.get(INTENT) for m in examples],
@@ -128,10 +137,18 @@ class KefuIntentClassifier(GraphComponent, IntentClassifier):
             return messages
         for message in messages:
             sparse, dense = _blocks([message], self._layout)
-            features = combine_blocks(sparse, dense, self._weights, self._config["dense_weight"])
+            features = combine_blocks(sparse, dense, self._weights,
+                                      self._dense_weights([message]))
             probabilities = self._model.probabilities(features)[0]
             self._add_prediction(message, probabilities)
         return messages
+
+    def _dense_weights(self, messages: List[Message]) -> np.ndarray:
+        return np.array([
+            self._config["han_dense_weight"] if contains_han(m.get(TEXT) or "")
+            else self._config["dense_weight"]
+            for m in messages
+        ])
 
     def _add_prediction(self, message: Message, probabilities: np.ndarray) -> None:
         assert self._model is not None

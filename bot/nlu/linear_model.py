@@ -38,10 +38,12 @@ def combine_blocks(
     sparse_blocks: Sequence[sp.csr_matrix],
     dense_blocks: Sequence[np.ndarray],
     weights: Sequence[SparseBlockWeights],
-    dense_weight: float,
+    dense_weight: float | np.ndarray,
 ) -> sp.csr_matrix:
+    """`dense_weight`: one weight for all rows, or one per row (shape (rows,))."""
+    row_weights = np.reshape(np.asarray(dense_weight, dtype=np.float64), (-1, 1))
     parts = [w.transform(block) for w, block in zip(weights, sparse_blocks, strict=True)]
-    parts += [sp.csr_matrix(block * dense_weight) for block in dense_blocks]
+    parts += [sp.csr_matrix(block * row_weights) for block in dense_blocks]
     return sp.hstack(parts).tocsr()
 
 

@@ -23,8 +23,10 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import CountVectorizer
 
+from bot.language import contains_han
+
 VOCABULARY_FILE = "vocabulary.json"
-ANALYZERS = ("word", "char_wb")
+ANALYZERS = ("word", "char_wb", "char")
 
 
 @DefaultV1Recipe.register(
@@ -39,6 +41,8 @@ class SentenceCountsFeaturizer(SparseFeaturizer, GraphComponent):
             "min_ngram": 1,
             "max_ngram": 1,
             "min_df": 1,
+            # Count only messages with Chinese characters (an English one gets no features).
+            "han_only": False,
         }
 
     @classmethod
@@ -84,13 +88,16 @@ class SentenceCountsFeaturizer(SparseFeaturizer, GraphComponent):
         )
 
     def train(self, training_data: TrainingData) -> Resource:
-        documents = [_document(m) for m in training_data.training_examples if m.get(TEXT)]
+        documents = [self._document(m) for m in training_data.training_examples if m.get(TEXT)]
         vectorizer = self._make_vectorizer()
-        vectorizer.fit(documents)
-        vocabulary = {term: int(index) for term, index in vectorizer.vocabulary_.items()}
+        try:
+            vectorizer.fit(documents)
+            vocabulary = {term: int(index) for term, index in vectorizer.vocabulary_.items()}
+        except ValueError:  # nothing to count, e.g. han_only on English data
+            vocabulary = {}
         with self._model_storage.write_to(self._resource) as directory:
             (directory / VOCABULARY_FILE).write_text(json.dumps(vocabulary, ensure_ascii=False))
-        self._vectorizer = self._make_vectorizer(vocabulary)
+        self._vectorizer = self._make_vectorizer(vocabulary) if vocabulary else None
         return self._resource
 
     @classmethod
@@ -117,14 +124,23 @@ class SentenceCountsFeaturizer(SparseFeaturizer, GraphComponent):
     def _featurize(self, messages: List[Message]) -> None:
         if self._vectorizer is None or not messages:
             return
-        counts = sp.csr_matrix(self._vectorizer.transform([_document(m) for m in messages]))
+        counts = sp.csr_matrix(self._vectorizer.transform([self._document(m) for m in messages]))
         for row, message in enumerate(messages):
             self.add_features_to_message(
                 sequence=None, sentence=counts[row].tocoo(), attribute=TEXT, message=message
             )
 
+    def _document(self, message: Message) -> str:
+        # "char" n-grams cross word boundaries: Chinese character pairs that jieba split.
+        text = message.get(TEXT)
+        if self._config["han_only"] and not contains_han(text):
+            return ""
+        if self._config["analyzer"] == "char":
+            return " ".join(text.split())
+        return _tokens_joined(message)
 
-def _document(message: Message) -> str:
+
+def _tokens_joined(message: Message) -> str:
     """The message's tokens joined by spaces, so n-grams respect jieba's word boundaries."""
     tokens = message.get(TOKENS_NAMES[TEXT])
     return " ".join(token.text for token in tokens) if tokens else message.get(TEXT)

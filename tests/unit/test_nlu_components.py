@@ -128,3 +128,18 @@ def test_classifier_with_one_intent_predicts_nothing(storage) -> None:
     message = Message(data={TEXT: "hi"})
     loaded.process([message])
     assert message.get("intent") is None
+
+
+def test_dense_features_weigh_less_in_chinese_messages() -> None:
+    import scipy.sparse as sp
+
+    from bot.nlu.linear_model import SparseBlockWeights, combine_blocks
+
+    counts = sp.csr_matrix(np.array([[1.0, 0.0], [0.0, 1.0]]))
+    dense = np.ones((2, 3))
+    weights = [SparseBlockWeights.fit(counts)]
+    combined = combine_blocks([counts], [dense], weights, np.array([2.0, 1.0])).toarray()
+    assert combined[0, 2:].tolist() == [2.0, 2.0, 2.0]  # an English message
+    assert combined[1, 2:].tolist() == [1.0, 1.0, 1.0]  # a Chinese one
+    classifier = KefuIntentClassifier.get_default_config()
+    assert classifier["han_dense_weight"] < classifier["dense_weight"]

@@ -65,6 +65,52 @@ def test_counts_survive_persist_and_load(tmp_path, tokenizer) -> None:
 def test_rejects_unknown_analyzers(tmp_path) -> None:
     with pytest.raises(ValueError, match="analyzer"):
         SentenceCountsFeaturizer.create(
-            {**SentenceCountsFeaturizer.get_default_config(), "analyzer": "char"},
+            {**SentenceCountsFeaturizer.get_default_config(), "analyzer": "bytes"},
             LocalModelStorage(tmp_path), Resource("x"), _context("x"),
         )
+
+
+def _trained(tmp_path, tokenizer, config, texts):
+    storage = LocalModelStorage(tmp_path)
+    featurizer = SentenceCountsFeaturizer.create(
+        {**SentenceCountsFeaturizer.get_default_config(), **config}, storage, Resource("c"),
+        _context("c"))
+    data = TrainingData([Message(data={TEXT: t}) for t in texts])
+    tokenizer.process_training_data(data)
+    featurizer.train(data)
+    return featurizer, storage
+
+
+def _counted_terms(featurizer, tokenizer, text):
+    message = Message(data={TEXT: text})
+    tokenizer.process([message])
+    featurizer.process([message])
+    _, sentence = message.get_sparse_features(TEXT)
+    return sentence.features.sum() if sentence is not None else 0
+
+
+def test_char_ngrams_cross_jieba_word_boundaries(tmp_path, tokenizer) -> None:
+    featurizer, _ = _trained(tmp_path, tokenizer,
+                             {"analyzer": "char", "min_ngram": 2, "max_ngram": 2},
+                             ["首付比例多少"])
+    vocabulary = featurizer._vectorizer.vocabulary
+    # jieba splits 首付 | 比例: the pair 付比 spans the boundary.
+    assert "付比" in vocabulary
+
+
+def test_han_only_counts_nothing_for_english(tmp_path, tokenizer) -> None:
+    featurizer, _ = _trained(tmp_path, tokenizer,
+                                   {"analyzer": "char", "max_ngram": 2, "han_only": True},
+                                   ["卡丢了", "lost card"])
+    assert _counted_terms(featurizer, tokenizer, "lost card") == 0
+    assert _counted_terms(featurizer, tokenizer, "我的卡丢了") > 0
+
+
+def test_han_only_on_english_data_trains_and_loads_empty(tmp_path, tokenizer) -> None:
+    config = {"analyzer": "char", "han_only": True}
+    featurizer, storage = _trained(tmp_path, tokenizer, config, ["lost card", "hello"])
+    loaded = SentenceCountsFeaturizer.load(
+        {**SentenceCountsFeaturizer.get_default_config(), **config}, storage, Resource("c"),
+        _context("c"))
+    assert _counted_terms(featurizer, tokenizer, "卡丢了") == 0
+    assert _counted_terms(loaded, tokenizer, "卡丢了") == 0
