@@ -1,0 +1,259 @@
+"""Entities that follow fixed patterns, found and normalised by plain functions.
+
+Amounts (with their currency), dates, card last four digits, mainland mobile
+numbers and kefu ticket numbers, in Chinese and English. Each finder returns
+spans with a canonical value: amounts as decimal strings, currencies as ISO
+4217 codes, dates as ISO dates, phone numbers as 11 digits, ticket numbers in
+upper case. Free of Rasa so that it can be tested on its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Callable, Dict, Iterator, List, Optional, Sequence
+
+
+@dataclass(frozen=True)
+class Span:
+    entity: str
+    start: int
+    end: int
+    value: str
+
+
+# --- ticket numbers, phone numbers, card last four --------------------------------------------
+
+_TICKET = re.compile(r"(?<![A-Za-z0-9])KF-\d{8}-\d{5}(?![0-9])", re.IGNORECASE)
+_PHONE = re.compile(r"(?<![\d+])(?:\+?86[-\s]?)?(1[3-9]\d)[-\s]?(\d{4})[-\s]?(\d{4})(?!\d)")
+_CARD_LAST_FOUR = re.compile(
+    r"(?:尾号|卡号?后四位|后四位|末四位|后4位|末4位|ending\s+(?:in|with)|ends?\s+(?:in|with)"
+    r"|last\s+(?:4|four)(?:\s+digits)?(?:\s+(?:are|is|of\s+\w+))?|\*{2,}\s?)"
+    r"\s*(?:是|为|:|：)?\s*(\d{4})(?!\d)",
+    re.IGNORECASE,
+)
+
+
+def find_ticket_numbers(text: str) -> Iterator[Span]:
+    for match in _TICKET.finditer(text):
+        yield Span("ticket_number", match.start(), match.end(), match.group(0).upper())
+
+
+def find_phone_numbers(text: str) -> Iterator[Span]:
+    for match in _PHONE.finditer(text):
+        yield Span("phone", match.start(), match.end(), "".join(match.groups()))
+
+
+def find_card_last_four(text: str) -> Iterator[Span]:
+    for match in _CARD_LAST_FOUR.finditer(text):
+        yield Span("card_last_four", match.start(1), match.end(1), match.group(1))
+
+
+# --- amounts and currencies -------------------------------------------------------------------
+
+# Every way a customer names a currency, to its ISO 4217 code.
+CURRENCY_CODES: Dict[str, str] = {
+    "元": "CNY", "块": "CNY", "块钱": "CNY", "人民币": "CNY", "rmb": "CNY", "cny": "CNY",
+    "yuan": "CNY", "¥": "CNY", "￥": "CNY",
+    "美元": "USD", "美金": "USD", "usd": "USD", "$": "USD", "us$": "USD", "dollar": "USD",
+    "dollars": "USD", "bucks": "USD",
+    "欧元": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR", "€": "EUR",
+    "港币": "HKD", "港元": "HKD", "hkd": "HKD", "hk$": "HKD",
+    "日元": "JPY", "jpy": "JPY", "yen": "JPY",
+    "英镑": "GBP", "gbp": "GBP", "pound": "GBP", "pounds": "GBP", "£": "GBP",
+    "澳元": "AUD", "aud": "AUD", "加元": "CAD", "cad": "CAD", "韩元": "KRW", "krw": "KRW",
+    "泰铢": "THB", "thb": "THB", "新加坡元": "SGD", "sgd": "SGD",
+}
+_ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+              "七": 7, "八": 8, "九": 9}
+_ZH_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
+_ZH_LARGE_UNITS = {"万": 10_000, "亿": 100_000_000}
+_MULTIPLIERS = {"万": 10_000, "千": 1000, "百": 100, "k": 1000, "亿": 100_000_000}
+
+_ARABIC = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_HANZI_NUMBER = r"[零〇一二两三四五六七八九十百千万亿]+"
+_NUMBER = rf"(?P<number>{_ARABIC})\s*(?P<multiplier>万|千|百|亿|k(?![a-z]))?|(?P<hanzi>{_HANZI_NUMBER})"
+
+
+def _alternation(words: Sequence[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_SYMBOLS = [w for w in CURRENCY_CODES if not w.isalpha()] + ["rmb", "cny", "usd", "eur", "hkd",
+                                                            "jpy", "gbp"]
+_AMOUNT_CURRENCY_FIRST = re.compile(
+    rf"(?P<currency>{_alternation(_SYMBOLS)})\s*(?:{_NUMBER})(?![\d.])", re.IGNORECASE)
+_AMOUNT_CURRENCY_AFTER = re.compile(
+    rf"(?<![\d.A-Za-z])(?:{_NUMBER})\s*(?P<currency>{_alternation(list(CURRENCY_CODES))})"
+    r"(?![A-Za-z])", re.IGNORECASE)
+# Without a currency only a Chinese large unit makes a number an amount: 转了两万, 2万.
+_AMOUNT_ZH_UNIT = re.compile(
+    rf"(?<![\d.])(?:(?P<number>{_ARABIC})(?P<multiplier>万|千)|(?P<hanzi>{_HANZI_NUMBER}[万千]))")
+
+
+def hanzi_to_int(text: str) -> Optional[int]:
+    """一千二百 -> 1200, 两万 -> 20000, 十五 -> 15, 一千二 -> 1200 (the spoken short form)."""
+    total = section = number = 0
+    last_unit = 0
+    zero_seen = False
+    for char in text:
+        if char in _ZH_DIGITS:
+            number = _ZH_DIGITS[char]
+            zero_seen = zero_seen or number == 0
+        elif char in _ZH_SMALL_UNITS:
+            unit = _ZH_SMALL_UNITS[char]
+            section += (number or 1) * unit
+            number, last_unit, zero_seen = 0, unit, False
+        elif char in _ZH_LARGE_UNITS:
+            unit = _ZH_LARGE_UNITS[char]
+            total += (section + number) * unit
+            section = number = 0
+            last_unit, zero_seen = unit, False
+        else:
+            return None
+    if number and last_unit >= 100 and not zero_seen:
+        number *= last_unit // 10  # 一千二 means 1200, 三万五 35000
+    result = total + section + number
+    return result or None
+
+
+def _decimal(match: re.Match[str]) -> Optional[Decimal]:
+    try:
+        if match.group("hanzi"):
+            value = hanzi_to_int(match.group("hanzi"))
+            return Decimal(value) if value else None
+        amount = Decimal(match.group("number").replace(",", ""))
+    except InvalidOperation:
+        return None
+    multiplier = match.group("multiplier")
+    return amount * _MULTIPLIERS[multiplier.lower()] if multiplier else amount
+
+
+def _format(amount: Decimal) -> str:
+    text = format(amount.normalize(), "f")
+    return text
+
+
+def find_amounts(text: str) -> Iterator[Span]:
+    """Amounts with a currency ("500元", "$1,200.50", "RMB 2000") or a Chinese unit ("两万")."""
+    taken: List[range] = []
+    for pattern in (_AMOUNT_CURRENCY_FIRST, _AMOUNT_CURRENCY_AFTER, _AMOUNT_ZH_UNIT):
+        for match in pattern.finditer(text):
+            if any(match.start() in r or match.end() - 1 in r for r in taken):
+                continue
+            amount = _decimal(match)
+            if amount is None or amount <= 0:
+                continue
+            taken.append(range(match.start(), match.end()))
+            number_group = "hanzi" if match.group("hanzi") else "number"
+            number_end = match.end("multiplier") if match.groupdict().get("multiplier") \
+                else match.end(number_group)
+            yield Span("amount", match.start(number_group), number_end, _format(amount))
+            currency = match.groupdict().get("currency")
+            if currency:
+                yield Span("currency", match.start("currency"), match.end("currency"),
+                           CURRENCY_CODES[currency.lower()])
+
+
+# --- dates ------------------------------------------------------------------------------------
+
+_ZH_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+_EN_WEEKDAYS = {name: i for i, name in enumerate(
+    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
+_EN_MONTHS = {name: i + 1 for i, name in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"])}
+_EN_MONTHS.update({name[:3]: number for name, number in list(_EN_MONTHS.items())})
+_EN_MONTHS["sept"] = 9
+_RELATIVE_DAYS = {"大前天": -3, "前天": -2, "昨天": -1, "昨日": -1, "今天": 0, "今日": 0,
+                  "明天": 1, "后天": 2, "the day before yesterday": -2, "yesterday": -1,
+                  "today": 0, "tomorrow": 1}
+
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?(?!\d)")
+_ZH_MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})月(\d{1,2})[日号](?!\d)")
+_ZH_WEEKDAY = re.compile(r"(上上|上|这|本|下)?(?:个)?(?:周|星期|礼拜)([一二三四五六日天])")
+_EN_WEEKDAY = re.compile(rf"\b(last|this|next|on)\s+({_alternation(list(_EN_WEEKDAYS))})\b",
+                         re.IGNORECASE)
+_EN_DAY_MONTH = re.compile(
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_alternation(list(_EN_MONTHS))})\.?"
+    r"(?:,?\s+(\d{4}))?\b", re.IGNORECASE)
+_EN_MONTH_DAY = re.compile(
+    rf"\b({_alternation(list(_EN_MONTHS))})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b",
+    re.IGNORECASE)
+_RELATIVE = re.compile(_alternation(list(_RELATIVE_DAYS)), re.IGNORECASE)
+
+
+def _safe_date(year: int, month: int, day: int) -> Optional[dt.date]:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _most_recent(month: int, day: int, today: dt.date) -> Optional[dt.date]:
+    """A date named without a year is the latest one not after today: customers report the past."""
+    date = _safe_date(today.year, month, day)
+    if date is not None and date > today:
+        date = _safe_date(today.year - 1, month, day)
+    return date
+
+
+def _weekday(offset_word: str, weekday: int, today: dt.date) -> dt.date:
+    monday = today - dt.timedelta(days=today.weekday())
+    weeks = {"上上": -2, "上": -1, "last": -1, "下": 1, "next": 1}.get(offset_word.lower(), 0)
+    date = monday + dt.timedelta(weeks=weeks, days=weekday)
+    if offset_word.lower() in ("", "on") and date > today:
+        date -= dt.timedelta(weeks=1)  # a bare 周五 / "on Friday" is the last one
+    return date
+
+
+def find_dates(text: str, today: dt.date) -> Iterator[Span]:
+    def dated(match: re.Match[str], date: Optional[dt.date]) -> Iterator[Span]:
+        if date is not None:
+            yield Span("date", match.start(), match.end(), date.isoformat())
+
+    for match in _ISO_DATE.finditer(text):
+        yield from dated(match, _safe_date(*(int(g) for g in match.groups())))
+    for match in _ZH_MONTH_DAY.finditer(text):
+        yield from dated(match, _most_recent(int(match.group(1)), int(match.group(2)), today))
+    for match in _ZH_WEEKDAY.finditer(text):
+        yield from dated(match, _weekday(match.group(1) or "", _ZH_WEEKDAYS[match.group(2)],
+                                         today))
+    for match in _EN_WEEKDAY.finditer(text):
+        yield from dated(match, _weekday(match.group(1), _EN_WEEKDAYS[match.group(2).lower()],
+                                         today))
+    for match in _EN_DAY_MONTH.finditer(text):
+        month, day = _EN_MONTHS[match.group(2).lower()], int(match.group(1))
+        year = match.group(3)
+        yield from dated(match, _safe_date(int(year), month, day) if year
+                         else _most_recent(month, day, today))
+    for match in _EN_MONTH_DAY.finditer(text):
+        month, day = _EN_MONTHS[match.group(1).lower()], int(match.group(2))
+        year = match.group(3)
+        yield from dated(match, _safe_date(int(year), month, day) if year
+                         else _most_recent(month, day, today))
+    for match in _RELATIVE.finditer(text):
+        yield from dated(match, today + dt.timedelta(days=_RELATIVE_DAYS[match.group(0).lower()]))
+
+
+# --- all together -----------------------------------------------------------------------------
+
+# Earlier finders win where spans overlap: a ticket number's digits are not a date.
+FINDERS: Sequence[Callable[[str], Iterator[Span]]] = (
+    find_ticket_numbers, find_phone_numbers, find_card_last_four, find_amounts,
+)
+
+
+def find_entities(text: str, today: dt.date) -> List[Span]:
+    """Non-overlapping spans in text order."""
+    found: List[Span] = []
+    candidates: List[Span] = []
+    for finder in FINDERS:
+        candidates.extend(finder(text))
+    candidates.extend(find_dates(text, today))
+    for span in candidates:
+        if all(span.end <= kept.start or span.start >= kept.end for kept in found):
+            found.append(span)
+    return sorted(found, key=lambda span: span.start)

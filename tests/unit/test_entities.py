@@ -1,0 +1,136 @@
+"""Entities in Chinese and English: the pattern rules and KefuEntityExtractor in Rasa's storage."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import List, Tuple
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.extractors.entity_synonyms import EntitySynonymMapper
+from rasa.shared.importers.rasa import RasaFileImporter
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.entity_extractor import KefuEntityExtractor
+from bot.nlu.entity_rules import find_entities, hanzi_to_int
+
+TODAY = dt.date(2026, 11, 25)  # a Wednesday
+ENTITY_DATA = Path(__file__).resolve().parents[2] / "data" / "nlu" / "entities.yml"
+
+
+def _found(text: str) -> List[Tuple[str, str, str]]:
+    return [(s.entity, text[s.start:s.end], s.value) for s in find_entities(text, TODAY)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我昨天在ATM取了两千块没出钱",
+         [("date", "昨天", "2026-11-24"), ("amount", "两千", "2000"), ("currency", "块", "CNY")]),
+        ("尾号1234的卡被扣了199元",
+         [("card_last_four", "1234", "1234"), ("amount", "199", "199"),
+          ("currency", "元", "CNY")]),
+        ("工单kf-20261123-00042怎么样了",
+         [("ticket_number", "kf-20261123-00042", "KF-20261123-00042")]),
+        ("手机号改成138 1234 5678", [("phone", "138 1234 5678", "13812345678")]),
+        ("call me on +86 13912345678", [("phone", "+86 13912345678", "13912345678")]),
+        ("I was charged $1,200.50 on Nov 3",
+         [("currency", "$", "USD"), ("amount", "1,200.50", "1200.5"),
+          ("date", "Nov 3", "2026-11-03")]),
+        ("send 500 dollars to my mom last Friday",
+         [("amount", "500", "500"), ("currency", "dollars", "USD"),
+          ("date", "last Friday", "2026-11-20")]),
+        ("卡号后四位是5678，上周五转了1.5万",
+         [("card_last_four", "5678", "5678"), ("date", "上周五", "2026-11-20"),
+          ("amount", "1.5万", "15000")]),
+        ("RMB 2000 on 2026-11-20",
+         [("currency", "RMB", "CNY"), ("amount", "2000", "2000"),
+          ("date", "2026-11-20", "2026-11-20")]),
+        ("my card ending in 4321", [("card_last_four", "4321", "4321")]),
+        ("12月30号的交易", [("date", "12月30号", "2025-12-30")]),  # no year: the last one past
+        ("the 3rd of October", [("date", "3rd of October", "2026-10-03")]),
+        ("5k usd", [("amount", "5k", "5000"), ("currency", "usd", "USD")]),
+        ("€30 fee", [("currency", "€", "EUR"), ("amount", "30", "30")]),
+    ],
+)
+def test_patterns_find_and_normalise(text: str, expected: List[Tuple[str, str, str]]) -> None:
+    assert _found(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["等了半个小时了！！！", "I have 3 cards", "我有2张卡", "", "🙂🙂", "转账失败 error 1234",
+     "2026-02-30", "KF-2026112-0004"],
+)
+def test_plain_numbers_and_invalid_values_are_not_entities(text: str) -> None:
+    assert _found(text) == []
+
+
+@pytest.mark.parametrize(
+    ("hanzi", "value"),
+    [("十五", 15), ("两万", 20_000), ("一千二百", 1200), ("一千二", 1200), ("三万五", 35_000),
+     ("一千零五", 1005), ("一亿", 100_000_000), ("零", None)],
+)
+def test_chinese_numerals(hanzi: str, value: int) -> None:
+    assert hanzi_to_int(hanzi) == value
+
+
+def _context(name: str) -> ExecutionContext:
+    return ExecutionContext(GraphSchema({}), node_name=name)
+
+
+@pytest.fixture
+def trained(tmp_path):
+    """The extractor and Rasa's synonym mapper trained on kefu's entity data, then loaded."""
+    training_data = RasaFileImporter(training_data_paths=[str(ENTITY_DATA)]).get_nlu_data()
+    storage = LocalModelStorage(tmp_path)
+    extractor = KefuEntityExtractor.create({}, storage, Resource("entities"), _context("e"))
+    extractor.train(training_data)
+    mapper = EntitySynonymMapper.create(EntitySynonymMapper.get_default_config(), storage,
+                                        Resource("synonyms"), _context("s"))
+    mapper.train(training_data)
+    loaded = KefuEntityExtractor.load({}, storage, Resource("entities"), _context("e"))
+    return loaded, mapper
+
+
+def _entities(trained, text: str) -> List[Tuple[str, str]]:
+    extractor, mapper = trained
+    message = Message(data={TEXT: text})
+    mapper.process(extractor.process([message]))
+    return [(e["entity"], e["value"]) for e in message.get(ENTITIES, [])]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我的信用卡被扣了500元", [("card_type", "credit_card"), ("amount", "500"),
+                                   ("currency", "CNY")]),
+        ("my Credit Card was charged twice", [("card_type", "credit_card")]),
+        ("储蓄卡尾号6789", [("card_type", "debit_card"), ("card_last_four", "6789")]),
+        ("open a savings account", [("account_type", "savings_account")]),
+        ("活期转定期存款", [("account_type", "current_account"),
+                           ("account_type", "fixed_deposit")]),
+        ("discredit cardigan", []),  # English words only as whole words
+    ],
+)
+def test_extractor_and_synonyms_give_one_value_in_both_languages(trained, text, expected):
+    assert _entities(trained, text) == expected
+
+
+def test_extracted_entities_name_their_extractor(trained) -> None:
+    extractor, _ = trained
+    message = Message(data={TEXT: "转了两万"})
+    extractor.process([message])
+    entity = message.get(ENTITIES)[0]
+    assert entity["extractor"] == "KefuEntityExtractor"
+    assert (entity["start"], entity["end"]) == (2, 4)
+
+
+def test_every_lookup_word_maps_to_a_canonical_value() -> None:
+    data = RasaFileImporter(training_data_paths=[str(ENTITY_DATA)]).get_nlu_data()
+    words = {str(w).lower() for table in data.lookup_tables for w in table["elements"]}
+    assert words - set(data.entity_synonyms) == set()
