@@ -74,7 +74,8 @@ _MULTIPLIERS = {"万": 10_000, "千": 1000, "百": 100, "k": 1000, "亿": 100_00
 
 _ARABIC = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _HANZI_NUMBER = r"[零〇一二两三四五六七八九十百千万亿]+"
-_NUMBER = rf"(?P<number>{_ARABIC})\s*(?P<multiplier>万|千|百|亿|k(?![a-z]))?|(?P<hanzi>{_HANZI_NUMBER})"
+_NUMBER = (rf"(?P<number>{_ARABIC})\s*(?P<multiplier>万|千|百|亿|k(?![a-z]))?"
+           rf"|(?P<hanzi>{_HANZI_NUMBER})")
 
 
 def _alternation(words: Sequence[str]) -> str:
@@ -132,8 +133,7 @@ def _decimal(match: re.Match[str]) -> Optional[Decimal]:
 
 
 def _format(amount: Decimal) -> str:
-    text = format(amount.normalize(), "f")
-    return text
+    return format(amount.normalize(), "f")
 
 
 def find_amounts(text: str) -> Iterator[Span]:
