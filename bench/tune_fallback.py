@@ -63,6 +63,7 @@ def utility(gold: Sequence[str], predicted: Sequence[Tuple[str, float]], thresho
 def write_threshold(threshold: float) -> None:
     yaml = YAML()
     yaml.preserve_quotes = True
+    yaml.indent(mapping=2, sequence=4, offset=2)  # config.yml's own layout
     path = PROJECT_ROOT / "config.yml"
     config = yaml.load(path.read_text())
     for component in config["pipeline"]:
