@@ -1,10 +1,21 @@
-"""SQLAlchemy models: customers, their channel identities, and the audit trail."""
+"""SQLAlchemy models: customers, their channel identities, tickets and the audit trail."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import declarative_base, relationship
 
 Base = declarative_base()
@@ -54,3 +65,62 @@ class AuditEvent(Base):
     action = Column(String(64), nullable=False)
     subject = Column(String(128), nullable=False)
     detail = Column(Text, nullable=False, default="")
+
+
+class Ticket(Base):
+    """A complaint (or callback request) with its SLA and the customer's verdict on the outcome."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (Index("ix_tickets_channel_sender", "channel", "sender_id"),)
+
+    id = Column(Integer, primary_key=True)
+    number = Column(String(20), nullable=False, unique=True)
+    kind = Column(String(16), nullable=False, default="complaint")
+    customer_id = Column(Integer, ForeignKey("customers.id"), nullable=True, index=True)
+    # The conversation that opened it; its sender can follow it up without verification.
+    channel = Column(String(32), nullable=False)
+    sender_id = Column(String(128), nullable=False)
+    language = Column(String(2), nullable=False)
+    category = Column(String(32), nullable=False)
+    description = Column(Text, nullable=False)
+    amount = Column(String(32), nullable=True)
+    currency = Column(String(3), nullable=True)
+    incident_date = Column(Date, nullable=True)
+    card_last_four = Column(String(4), nullable=True)
+    desired_outcome = Column(String(256), nullable=False)
+    contact_preference = Column(String(16), nullable=False)
+    priority = Column(String(8), nullable=False)
+    status = Column(String(16), nullable=False, default="open", index=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)
+    sla_due_at = Column(DateTime(timezone=True), nullable=False, index=True)
+    first_response_at = Column(DateTime(timezone=True), nullable=True)
+    resolved_at = Column(DateTime(timezone=True), nullable=True)
+    resolution = Column(Text, nullable=True)
+    customer_accepted = Column(Boolean, nullable=True)
+    customer_feedback = Column(Text, nullable=True)
+
+    events = relationship("TicketEvent", back_populates="ticket", order_by="TicketEvent.id")
+
+
+class TicketEvent(Base):
+    """One step of a ticket's history: a status change or a note, by whom."""
+
+    __tablename__ = "ticket_events"
+
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(Integer, ForeignKey("tickets.id"), nullable=False, index=True)
+    occurred_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)
+    actor = Column(String(128), nullable=False)
+    status = Column(String(16), nullable=False)
+    note = Column(Text, nullable=False, default="")
+
+    ticket = relationship("Ticket", back_populates="events")
+
+
+class TicketCounter(Base):
+    """The last ticket sequence number handed out on a day (Asia/Shanghai)."""
+
+    __tablename__ = "ticket_counters"
+
+    day = Column(String(8), primary_key=True)
+    last_value = Column(Integer, nullable=False)

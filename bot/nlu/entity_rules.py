@@ -210,6 +210,8 @@ def _weekday(offset_word: str, weekday: int, today: dt.date) -> dt.date:
 
 
 def find_dates(text: str, today: dt.date) -> Iterator[Span]:
+    """Dates in the past or present named in zh or en, as ISO dates; a month and day without a
+    year is the most recent one."""
     def dated(match: re.Match[str], date: Optional[dt.date]) -> Iterator[Span]:
         if date is not None:
             yield Span("date", match.start(), match.end(), date.isoformat())
@@ -236,6 +238,25 @@ def find_dates(text: str, today: dt.date) -> Iterator[Span]:
                          else _most_recent(month, day, today))
     for match in _RELATIVE.finditer(text):
         yield from dated(match, today + dt.timedelta(days=_RELATIVE_DAYS[match.group(0).lower()]))
+
+
+def impossible_dates(text: str) -> Iterator[str]:
+    """Date-shaped text that names no day of any year: "2月31日", "31 February", "2026-13-01"."""
+    leap_year = 2000  # a month and day without a year are possible if they exist in a leap year
+    for match in _ISO_DATE.finditer(text):
+        if _safe_date(*(int(g) for g in match.groups())) is None:
+            yield match.group(0)
+    for match in _ZH_MONTH_DAY.finditer(text):
+        if _safe_date(leap_year, int(match.group(1)), int(match.group(2))) is None:
+            yield match.group(0)
+    for match in _EN_DAY_MONTH.finditer(text):
+        month, day = _EN_MONTHS[match.group(2).lower()], int(match.group(1))
+        if _safe_date(int(match.group(3) or leap_year), month, day) is None:
+            yield match.group(0)
+    for match in _EN_MONTH_DAY.finditer(text):
+        month, day = _EN_MONTHS[match.group(1).lower()], int(match.group(2))
+        if _safe_date(int(match.group(3) or leap_year), month, day) is None:
+            yield match.group(0)
 
 
 # --- all together -----------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.constants import INTENT_MESSAGE_PREFIX
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -39,7 +40,10 @@ class LanguageDetector(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            language = detect_language(message.get(TEXT) or "")
+            text = message.get(TEXT) or ""
+            if text.startswith(INTENT_MESSAGE_PREFIX):
+                continue  # a button's payload ("/affirm") says nothing about the language
+            language = detect_language(text)
             if language is not None:
                 message.set(LANGUAGE_KEY, language, add_to_output=True)
         return messages

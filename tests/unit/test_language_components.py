@@ -38,6 +38,14 @@ def test_detector_adds_language_to_the_parse_output(storage, context) -> None:
     assert "language" not in blank.as_dict_nlu()
 
 
+def test_detector_ignores_button_payloads(storage, context) -> None:
+    detector = LanguageDetector.create({}, storage, Resource("language"), context)
+    affirm, choice = Message.build("/affirm"), Message.build('/inform{"choice": "card"}')
+    detector.process([affirm, choice])
+    assert "language" not in affirm.as_dict_nlu()
+    assert "language" not in choice.as_dict_nlu()
+
+
 def _policy(storage, context) -> LanguageSlotPolicy:
     config = {**LanguageSlotPolicy.get_default_config()}
     return LanguageSlotPolicy.create(config, storage, Resource("policy"), context)

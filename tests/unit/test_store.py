@@ -14,7 +14,8 @@ def test_migrate_creates_the_schema_and_is_idempotent(tmp_path) -> None:
     migrate(url)
     migrate(url)
     tables = set(inspect(make_engine(url)).get_table_names())
-    assert {"customers", "channel_identities", "audit_events", "alembic_version"} <= tables
+    assert {"customers", "channel_identities", "audit_events", "tickets", "ticket_events",
+            "ticket_counters", "alembic_version"} <= tables
 
 
 def test_models_match_the_migrated_schema(tmp_path) -> None:
@@ -28,3 +29,16 @@ def test_models_match_the_migrated_schema(tmp_path) -> None:
     with Session(engine) as session:
         identity = session.query(ChannelIdentity).one()
         assert identity.customer.display_name == "王女士"
+
+
+def test_migrations_and_models_agree(tmp_path) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from actions.store.models import Base
+
+    url = f"sqlite:///{tmp_path / 'kefu.db'}"
+    migrate(url)
+    with make_engine(url).connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []

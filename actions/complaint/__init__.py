@@ -1,0 +1,1 @@
+"""The complaint form: its fields, how answers are read, and the read-back summary."""

@@ -1,0 +1,225 @@
+"""Reading the customer's answer to each complaint question: plain functions, zh and en.
+
+Each reader returns an Answer: a value to store, or the response that re-asks with the
+reason (a negative amount, a date that does not exist, a full card number), or None
+when the message does not answer the question at all (perhaps it asks something else).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+from actions.complaint import fields
+from bot.nlu.entity_rules import find_amounts, find_card_last_four, find_dates, impossible_dates
+
+
+@dataclass(frozen=True)
+class Answer:
+    value: Optional[str] = None
+    problem: Optional[str] = None  # the response that explains what to fix
+    extra: Optional[Dict[str, str]] = None  # slots filled alongside (the amount's currency)
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_WORD = re.compile(r"[A-Za-z]{2,}")
+MAX_DESCRIPTION = 2000
+MAX_OUTCOME = 256
+LARGEST_AMOUNT = 10**10
+
+_NOT_GIVEN = re.compile(
+    r"不知道|不清楚|不记得|记不清|忘了|没有|不涉及|无关|跳过|不方便|不想说|^\s*无\s*$"
+    r"|don'?t know|do not know|not sure|no idea|can'?t remember|don'?t remember|forgot"
+    r"|not applicable|n/?a\b|^\s*none\s*$|no amount|no card|skip|rather not",
+    re.IGNORECASE,
+)
+
+
+def _keywords(table: Sequence[Tuple[str, str]], text: str) -> Optional[str]:
+    for value, pattern in table:
+        if re.search(pattern, text, re.IGNORECASE):
+            return value
+    return None
+
+
+def label_match(slot: str, text: str) -> Optional[str]:
+    """A button's payload is its label; match it exactly, in either language."""
+    wanted = text.strip().casefold()
+    for value, labels in fields.LABELS.get(slot, {}).items():
+        if wanted in (labels["zh"].casefold(), labels["en"].casefold(), value):
+            return value
+    return None
+
+
+def has_words(text: str) -> bool:
+    """Some Chinese characters or Latin words, not only emoji, digits or punctuation."""
+    return bool(_HAN.search(text) or _WORD.search(text))
+
+
+def is_not_given(text: str) -> bool:
+    return bool(_NOT_GIVEN.search(text))
+
+
+# Checked in this order: the more specific topic wins ("信用卡年费" is about fees).
+_CATEGORY_KEYWORDS: Sequence[Tuple[str, str]] = (
+    ("fees", r"收费|扣费|扣钱|手续费|年费|管理费|乱扣|多扣|\bfees?\b|charg|deducted"),
+    ("transfer", r"转账|汇款|到账|转错|转不|跨行|\btransfer|remit|wire|payment|\bpaid\b"),
+    ("loan", r"贷款|房贷|车贷|借款|\bloan|mortgage"),
+    ("card", r"银行卡|信用卡|借记卡|储蓄卡|卡片|吞卡|盗刷|刷卡|我的卡|卡被|\bcards?\b|\batm\b"),
+    ("digital", r"app|手机银行|网银|网上银行|登录|登不上|闪退|online|mobile|log ?in|website"),
+    ("service", r"态度|工作人员|柜员|员工|客户经理|大堂|排队|网点|服务|staff|rude|teller|queue"
+                r"|waiting|branch|service|employee|manager"),
+    ("other", r"其他|其它|别的|\bother\b|something else"),
+)
+
+
+def read_category(text: str) -> Answer | None:
+    value = label_match(fields.CATEGORY, text) or _keywords(_CATEGORY_KEYWORDS, text)
+    return Answer(value) if value else None
+
+
+def read_description(text: str) -> Answer:
+    stripped = text.strip()
+    if len(_HAN.findall(stripped)) < 4 and len(_WORD.findall(stripped)) < 3:
+        return Answer(problem="utter_complaint_description_unclear")
+    return Answer(stripped[:MAX_DESCRIPTION])
+
+
+_NEGATIVE = re.compile(
+    r"(?:^|[^\w.])[-−–]\s*[¥￥$€£]?\s*\d|负\s*[\d一二两三四五六七八九十]|minus\s+\d", re.IGNORECASE
+)
+_BARE_NUMBER = re.compile(r"^\s*[¥￥$€£]?\s*(\d{1,3}(?:,\d{3})+|\d+)(\.\d{1,2})?\s*$")
+
+
+def read_amount(text: str) -> Answer | None:
+    if _NEGATIVE.search(text):
+        return Answer(problem="utter_complaint_amount_not_positive")
+    if re.search(r"\d{13,}", text.replace(" ", "")):
+        return Answer(problem="utter_complaint_amount_unclear")  # a card or ID number
+    spans = list(find_amounts(text))
+    amounts = [span.value for span in spans if span.entity == "amount"]
+    currencies = [span.value for span in spans if span.entity == "currency"]
+    if not amounts:
+        bare = _BARE_NUMBER.match(text)
+        if not bare:
+            return Answer(fields.NOT_GIVEN) if is_not_given(text) else None
+        amounts = [bare.group(1).replace(",", "") + (bare.group(2) or "")]
+    amount = float(amounts[0])
+    if amount <= 0:
+        return Answer(problem="utter_complaint_amount_not_positive")
+    if amount >= LARGEST_AMOUNT:
+        return Answer(problem="utter_complaint_amount_unclear")
+    return Answer(amounts[0], extra={fields.CURRENCY: currencies[0] if currencies else "CNY"})
+
+
+def read_date(text: str, today: dt.date) -> Answer | None:
+    if any(True for _ in impossible_dates(text)):
+        return Answer(problem="utter_complaint_date_impossible")
+    dates = [span.value for span in find_dates(text, today)]
+    if not dates:
+        return Answer(fields.NOT_GIVEN) if is_not_given(text) else None
+    if dt.date.fromisoformat(dates[0]) > today:
+        return Answer(problem="utter_complaint_date_future")
+    return Answer(dates[0])
+
+
+_DIGIT_RUNS = re.compile(r"\d(?:[\d \-]*\d)?")
+
+
+def read_card_last_four(text: str) -> Answer | None:
+    runs = [re.sub(r"[ \-]", "", run) for run in _DIGIT_RUNS.findall(text)]
+    if any(len(run) > 4 for run in runs):
+        # Never keep a full card or ID number; ask for the last four digits only.
+        return Answer(problem="utter_complaint_card_full_number")
+    marked = [span.value for span in find_card_last_four(text)]
+    if marked:
+        return Answer(marked[0])
+    four = [run for run in runs if len(run) == 4]
+    if len(four) == 1:
+        return Answer(four[0])
+    if runs:
+        return Answer(problem="utter_complaint_card_last_four_unclear")
+    return Answer(fields.NOT_GIVEN) if is_not_given(text) else None
+
+
+_OUTCOME_KEYWORDS: Sequence[Tuple[str, str]] = (
+    ("refund", r"退款|退钱|退还|退回|赔偿|补偿|返还|refund|money back|compensat|reimburs"
+               r"|pay (?:me )?back"),
+    ("correction", r"更正|纠正|改正|修正|恢复|解决|处理好|\bfix|correct|put (?:it )?right|sort"),
+    ("explanation", r"解释|说明|原因|说法|explain|explanation|\bwhy\b|reason"),
+    ("apology", r"道歉|赔礼|致歉|apolog|say sorry"),
+)
+
+
+def read_outcome(text: str) -> Answer | None:
+    value = label_match(fields.OUTCOME, text) or _keywords(_OUTCOME_KEYWORDS, text)
+    if value:
+        return Answer(value)
+    if not has_words(text):
+        return Answer(problem="utter_complaint_outcome_unclear")
+    # Something else the customer wants, in their own words.
+    return Answer(text.strip()[:MAX_OUTCOME])
+
+
+_CONTACT_KEYWORDS: Sequence[Tuple[str, str]] = (
+    ("sms", r"短信|\bsms\b|\btext\b"),
+    ("email", r"邮件|邮箱|e-?mail|\bmail\b"),
+    ("phone", r"电话|致电|打给我|来电|\bcall\b|phone|\bring\b"),
+    ("this_channel", r"这里|在线|本渠道|微信|网页|聊天|\bhere\b|this chat|online|chat|wechat"),
+)
+
+
+def read_contact(text: str) -> Answer | None:
+    value = label_match(fields.CONTACT, text) or _keywords(_CONTACT_KEYWORDS, text)
+    return Answer(value) if value else None
+
+
+_FIELD_KEYWORDS: Sequence[Tuple[str, str]] = (
+    (fields.CARD_LAST_FOUR, r"卡号|尾号|后四位|\bcard\b"),
+    (fields.AMOUNT, r"金额|钱数|多少钱|\bamount|\bsum\b|how much"),
+    (fields.DATE, r"日期|时间|哪天|哪一天|\bdate\b|\bday\b|\bwhen\b"),
+    (fields.CATEGORY, r"类别|类型|分类|\bcategory|\btype\b|\btopic"),
+    (fields.OUTCOME, r"处理结果|诉求|期望|结果|要求|outcome|resolution|\bwant"),
+    (fields.CONTACT, r"联系|回复方式|通知方式|contact|reach me|\bcall\b"),
+    (fields.DESCRIPTION, r"经过|描述|情况|内容|description|what happened|details|story|wording"),
+)
+
+
+def read_field_name(text: str, present: Iterable[str]) -> Optional[str]:
+    """Which of the present fields the customer wants to change."""
+    candidates: List[str] = list(present)
+    wanted = text.strip().casefold()
+    for slot in candidates:
+        names = fields.FIELD_NAMES.get(slot, {})
+        if wanted in (names.get("zh", "").casefold(), names.get("en", "").casefold()):
+            return slot
+    found = _keywords(_FIELD_KEYWORDS, text)
+    return found if found in candidates else None
+
+
+_CONFIRM_WORDS = re.compile(r"^\s*(确认|提交|确认提交|没问题|对的?|是的?|好的?|可以|ok|okay|yes|yep"
+                            r"|confirm|submit|correct|that'?s right|looks good)[\s。！!.]*$",
+                            re.IGNORECASE)
+_CHANGE_WORDS = re.compile(r"修改|更改|改一下|改成|不对|有误|错了|change|edit|correction"
+                           r"|wrong|not right|mistake", re.IGNORECASE)
+
+
+def is_confirmation(text: str, intent: Optional[str]) -> bool:
+    return intent == "affirm" or bool(_CONFIRM_WORDS.match(text))
+
+
+def is_change_request(text: str, intent: Optional[str]) -> bool:
+    return intent == "deny" or bool(_CHANGE_WORDS.search(text))
+
+
+_QUESTION = re.compile(
+    r"[?？]\s*$|(吗|呢|么)[\s。！!~]*$|怎么|如何|几点|哪里|哪儿|什么时候|能不能|可不可以|是否"
+    r"|^\s*(what|how|when|where|why|can|could|do|does|is|are|will|which|who|should)\b",
+    re.IGNORECASE,
+)
+
+
+def is_question(text: str) -> bool:
+    return bool(_QUESTION.search(text))

@@ -1,0 +1,174 @@
+"""One turn of the complaint form: read the answer, decide what to store and what to ask next."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Dict, Mapping, Optional
+
+from actions.complaint import answers, fields
+from actions.complaint.answers import Answer
+from bot.nlu.entity_rules import find_card_last_four
+
+# Below this confidence an intent is too unsure to take the customer away from the form.
+DIGRESSION_CONFIDENCE = 0.6
+# These leave the form whatever is being asked: the customer wants out, or is in danger.
+LEAVING_INTENTS = frozenset({"cancel", "human_handoff", "card_stolen", "fraud_report"})
+# Never a digression: they answer the form or carry no question of their own.
+NOT_DIGRESSIONS = frozenset(
+    {"complaint", "affirm", "deny", "inform", "out_of_scope", "nlu_fallback"}
+)
+FREE_TEXT_SLOTS = frozenset({fields.DESCRIPTION, fields.OUTCOME})
+# Long free text that happens to look like "cancel" is a description, not a wish to stop.
+SHORT_MESSAGE_CHARACTERS = 16
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What the customer just said, as the NLU understood it."""
+
+    text: str
+    intent: Optional[str]
+    confidence: float
+    today: dt.date
+    # A button's value: /inform{"choice": "card"}.
+    choice: Optional[str] = None
+
+
+@dataclass
+class Step:
+    updates: Dict[str, Any] = field(default_factory=dict)
+    problem: Optional[str] = None
+    # The message is not an answer: the form steps aside for a rule to handle it.
+    digression: bool = False
+
+
+def _leaves_form(turn: Turn, requested: str) -> bool:
+    if turn.intent not in LEAVING_INTENTS or turn.confidence < DIGRESSION_CONFIDENCE:
+        return False
+    return requested not in FREE_TEXT_SLOTS or len(turn.text.strip()) <= SHORT_MESSAGE_CHARACTERS
+
+
+def _asks_something_else(turn: Turn) -> bool:
+    return (
+        turn.intent is not None
+        and turn.intent not in NOT_DIGRESSIONS
+        and turn.confidence >= DIGRESSION_CONFIDENCE
+    )
+
+
+def _chosen(requested: str, turn: Turn) -> Optional[str]:
+    if turn.choice and turn.choice in fields.LABELS.get(requested, {}):
+        return turn.choice
+    return answers.label_match(requested, turn.text)
+
+
+def _read(requested: str, turn: Turn) -> Optional[Answer]:
+    if requested == fields.CATEGORY:
+        return answers.read_category(turn.text)
+    if requested == fields.DESCRIPTION:
+        return answers.read_description(turn.text)
+    if requested == fields.AMOUNT:
+        return answers.read_amount(turn.text)
+    if requested == fields.DATE:
+        return answers.read_date(turn.text, turn.today)
+    if requested == fields.CARD_LAST_FOUR:
+        return answers.read_card_last_four(turn.text)
+    if requested == fields.OUTCOME:
+        return answers.read_outcome(turn.text)
+    if requested == fields.CONTACT:
+        return answers.read_contact(turn.text)
+    raise ValueError(f"the complaint form does not ask for {requested}")
+
+
+def filled_fields(slots: Mapping[str, Any]) -> list[str]:
+    """The fields on the read-back, which the customer may change."""
+    return [s for s in fields.required_slots(slots.get(fields.CATEGORY))
+            if s != fields.CONFIRMED and slots.get(s) is not None]
+
+
+def _clear(slot: str) -> Dict[str, Any]:
+    cleared: Dict[str, Any] = {slot: None, fields.CONFIRMED: None, fields.EDITING: None}
+    if slot == fields.AMOUNT:
+        cleared[fields.CURRENCY] = None
+    return cleared
+
+
+def _confirmation_step(slots: Mapping[str, Any], turn: Turn) -> Step:
+    present = filled_fields(slots)
+    named = turn.choice if turn.choice in present else answers.read_field_name(turn.text, present)
+    if slots.get(fields.EDITING) == "choose":
+        if named:
+            return Step(_clear(named))
+        if _asks_something_else(turn):
+            return Step(digression=True)
+        return Step({fields.CONFIRMED: None}, problem="utter_complaint_field_unclear")
+    if answers.is_change_request(turn.text, turn.intent):
+        return Step(_clear(named) if named else {fields.EDITING: "choose", fields.CONFIRMED: None})
+    if answers.is_confirmation(turn.text, turn.intent):
+        return Step({fields.CONFIRMED: "yes"})
+    if named:  # "the amount" on its own: they want to change it
+        return Step(_clear(named))
+    if _asks_something_else(turn):
+        return Step(digression=True)
+    return Step({fields.CONFIRMED: None}, problem="utter_complaint_confirm_unclear")
+
+
+def form_step(requested: Optional[str], slots: Mapping[str, Any], turn: Turn) -> Step:
+    """Read the answer to the requested slot; the caller works out what to ask next."""
+    if requested is None:
+        return Step()
+    chosen = _chosen(requested, turn)
+    if chosen:  # a button, clicked or typed, is an answer whatever the NLU thought
+        return Step({requested: chosen})
+    if _leaves_form(turn, requested):
+        return Step(digression=True)
+    if requested == fields.CONFIRMED:
+        return _confirmation_step(slots, turn)
+    if requested in FREE_TEXT_SLOTS and answers.is_question(turn.text) \
+            and _asks_something_else(turn):
+        return Step(digression=True)
+    answer = _read(requested, turn)
+    if answer is None:
+        if _asks_something_else(turn):
+            return Step(digression=True)
+        return Step({requested: None}, problem=f"utter_{requested}_unclear")
+    if answer.problem:
+        return Step({requested: None}, problem=answer.problem)
+    return Step({requested: answer.value, **(answer.extra or {})})
+
+
+def next_slot(slots: Mapping[str, Any]) -> Optional[str]:
+    """The first unfilled slot for this category, or None when the form is complete."""
+    return next(
+        (s for s in fields.required_slots(slots.get(fields.CATEGORY)) if slots.get(s) is None),
+        None,
+    )
+
+
+def opening_slots(text: str, today: dt.date) -> Dict[str, Any]:
+    """What the complaint's first message already tells us, so we need not ask again."""
+    found: Dict[str, Any] = {}
+    category = answers.read_category(text)
+    if category and category.value != "other":
+        found[fields.CATEGORY] = category.value
+        if answers.has_words(text) and _is_detailed(text):
+            found[fields.DESCRIPTION] = text.strip()[: answers.MAX_DESCRIPTION]
+    amount = answers.read_amount(text)
+    # Only clear, unprompted facts: "不知道" in an opening sentence is not an answer.
+    if amount and amount.value and amount.value != fields.NOT_GIVEN:
+        found[fields.AMOUNT] = amount.value
+        found.update(amount.extra or {})
+    card = [span.value for span in find_card_last_four(text)]
+    if card:
+        found[fields.CARD_LAST_FOUR] = card[0]
+    date = answers.read_date(text, today)
+    if date and date.value and date.value != fields.NOT_GIVEN:
+        found[fields.DATE] = date.value
+    return found
+
+
+def _is_detailed(text: str) -> bool:
+    han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    return han >= 15 or len(text.split()) >= 10
+

@@ -1,0 +1,180 @@
+"""The complaint form's actions: start it, read each answer, read back, submit, clear."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.complaint import fields
+from actions.complaint.flow import Turn, filled_fields, form_step, next_slot, opening_slots
+from actions.complaint.summary import complaint_summary, local_time
+from actions.store.database import database_url, session_factory
+from actions.tickets.numbers import BANK_TIMEZONE
+from actions.tickets.open_complaint import OpenComplaint
+from actions.tickets.records import ComplaintDraft
+
+logger = logging.getLogger(__name__)
+REQUESTED_SLOT = "requested_slot"
+
+
+def _language(tracker: Tracker) -> str:
+    return tracker.get_slot("language") or "zh"
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(BANK_TIMEZONE).date()
+
+
+def _turn(tracker: Tracker) -> Turn:
+    intent = tracker.latest_message.get("intent") or {}
+    return Turn(
+        text=tracker.latest_message.get("text") or "",
+        intent=intent.get("name"),
+        confidence=float(intent.get("confidence") or 0.0),
+        today=_today(),
+        choice=next(tracker.get_latest_entity_values("choice"), None),
+    )
+
+
+def _choice(value: str) -> str:
+    """A button payload that carries a value whatever the customer's language."""
+    return f'/inform{{"choice": "{value}"}}'
+
+
+class ActionStartComplaint(Action):
+    """Apologise, and keep what the opening message already says (category, amount, date)."""
+
+    def name(self) -> str:
+        return "action_start_complaint"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        dispatcher.utter_message(response="utter_complaint_start")
+        found = opening_slots(_turn(tracker).text, _today())
+        return [SlotSet(slot, None) for slot in fields.CLEARED_AFTER_FORM if slot not in found] + [
+            SlotSet(slot, value) for slot, value in found.items()
+        ]
+
+
+class ValidateComplaintForm(FormValidationAction):
+    """Reads every answer itself (custom slot mappings), so it overrides `run` as a whole."""
+
+    def name(self) -> str:
+        return "validate_complaint_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        requested: Optional[str] = tracker.get_slot(REQUESTED_SLOT)
+        step = form_step(requested, tracker.slots, _turn(tracker))
+        if step.digression:
+            return []  # nothing filled: Rasa rejects the form and a rule answers instead
+        if step.problem:
+            dispatcher.utter_message(response=step.problem)
+        slots = {**tracker.slots, **step.updates}
+        return [SlotSet(slot, value) for slot, value in step.updates.items()] + [
+            SlotSet(REQUESTED_SLOT, next_slot(slots))
+        ]
+
+
+class ActionAskComplaintConfirmed(Action):
+    """The read-back, or (after "change") the list of fields the customer can change."""
+
+    def name(self) -> str:
+        return "action_ask_complaint_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        language = _language(tracker)
+        if tracker.get_slot(fields.EDITING) == "choose":
+            dispatcher.utter_message(
+                response="utter_complaint_which_field",
+                buttons=[
+                    {"title": fields.FIELD_NAMES[slot][language], "payload": _choice(slot)}
+                    for slot in filled_fields(tracker.slots)
+                ],
+            )
+        else:
+            dispatcher.utter_message(
+                response="utter_complaint_read_back",
+                summary=complaint_summary(tracker.slots, language),
+            )
+        return []
+
+
+class ActionSubmitComplaint(Action):
+    """Write the confirmed complaint as a ticket and tell the customer its number and SLA."""
+
+    def name(self) -> str:
+        return "action_submit_complaint"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        draft = complaint_draft(tracker)
+        try:
+            ticket = await asyncio.to_thread(OpenComplaint(session_factory(database_url())), draft)
+        except SQLAlchemyError:
+            logger.exception("complaint.not_saved sender=%s", tracker.sender_id)
+            dispatcher.utter_message(response="utter_complaint_not_saved")
+            return [FollowupAction("action_handoff")]
+        logger.info("complaint.ticket_opened number=%s priority=%s", ticket.number, ticket.priority)
+        dispatcher.utter_message(
+            response="utter_complaint_received",
+            ticket_number=ticket.number,
+            due=local_time(ticket.sla_due_at, draft.language),
+        )
+        return [SlotSet(slot, None) for slot in fields.CLEARED_AFTER_FORM] + [
+            SlotSet("last_ticket_number", ticket.number)
+        ]
+
+
+class ActionClearComplaint(Action):
+    """After a cancellation: forget the draft."""
+
+    def name(self) -> str:
+        return "action_clear_complaint"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        return [SlotSet(slot, None) for slot in fields.CLEARED_AFTER_FORM]
+
+
+def _given(value: Any) -> Optional[str]:
+    return None if value in (None, fields.NOT_GIVEN) else str(value)
+
+
+def complaint_draft(tracker: Tracker) -> ComplaintDraft:
+    slots: Dict[str, Any] = tracker.slots
+    category = slots.get(fields.CATEGORY) or "other"
+    asked = fields.DETAILS_BY_CATEGORY.get(category, [])
+
+    def detail(slot: str) -> Optional[str]:
+        return _given(slots.get(slot)) if slot in asked else None
+
+    incident_date = detail(fields.DATE)
+    amount = detail(fields.AMOUNT)
+    return ComplaintDraft(
+        channel=tracker.get_latest_input_channel() or "unknown",
+        sender_id=tracker.sender_id,
+        language=_language(tracker),
+        category=category,
+        description=slots.get(fields.DESCRIPTION) or "",
+        desired_outcome=slots.get(fields.OUTCOME) or "",
+        contact_preference=slots.get(fields.CONTACT) or "this_channel",
+        amount=amount,
+        currency=slots.get(fields.CURRENCY) if amount else None,
+        incident_date=dt.date.fromisoformat(incident_date) if incident_date else None,
+        card_last_four=detail(fields.CARD_LAST_FOUR),
+    )

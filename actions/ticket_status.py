@@ -1,0 +1,74 @@
+"""action_ticket_status: a ticket by its number, or the customer's recent tickets."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import List, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.complaint import fields
+from actions.complaint.summary import local_time
+from actions.store.database import database_url, session_factory
+from actions.tickets.lookup import TicketLookup
+from actions.tickets.records import TicketView
+
+logger = logging.getLogger(__name__)
+
+STATUS_LABELS = {
+    "open": {"zh": "已受理，正在处理", "en": "received and being handled"},
+    "in_progress": {"zh": "处理中", "en": "being handled"},
+    "resolved": {"zh": "已办结，待您确认", "en": "resolved, awaiting your confirmation"},
+    "closed": {"zh": "已办结", "en": "closed"},
+    "reopened": {"zh": "重新处理中", "en": "reopened and being handled again"},
+}
+
+
+def ticket_line(ticket: TicketView, language: str) -> str:
+    category = fields.label(fields.CATEGORY, ticket.category, language)
+    status = STATUS_LABELS.get(ticket.status, {}).get(language, ticket.status)
+    due = local_time(ticket.sla_due_at, language)
+    if language == "zh":
+        return f"{ticket.number}（{category}）：{status}，最迟答复时间 {due}"
+    return f"{ticket.number} ({category}): {status}; reply due by {due}"
+
+
+class ActionTicketStatus(Action):
+    def name(self) -> str:
+        return "action_ticket_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        language = tracker.get_slot("language") or "zh"
+        number: Optional[str] = next(tracker.get_latest_entity_values("ticket_number"), None)
+        lookup = TicketLookup(session_factory(database_url()))
+        channel = tracker.get_latest_input_channel() or "unknown"
+        try:
+            if number:
+                ticket = await asyncio.to_thread(
+                    lookup.by_number, number, channel, tracker.sender_id
+                )
+                tickets = [ticket] if ticket else []
+            else:
+                tickets = await asyncio.to_thread(lookup.recent, channel, tracker.sender_id)
+        except SQLAlchemyError:
+            logger.exception("ticket_status.lookup_failed sender=%s", tracker.sender_id)
+            dispatcher.utter_message(response="utter_ticket_status_unavailable")
+            return []
+        if number and not tickets:
+            # The same answer whether the number does not exist or is someone else's.
+            dispatcher.utter_message(response="utter_ticket_not_found", ticket_number=number)
+        elif not tickets:
+            dispatcher.utter_message(response="utter_no_tickets")
+        else:
+            dispatcher.utter_message(
+                response="utter_ticket_status",
+                tickets="\n".join(ticket_line(ticket, language) for ticket in tickets),
+            )
+        return []

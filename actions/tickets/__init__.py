@@ -1,0 +1,1 @@
+"""Tickets: numbering, opening complaints, lookups, resolution and the customer's verdict."""

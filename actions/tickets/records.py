@@ -1,0 +1,65 @@
+"""What callers pass in and get back: plain dataclasses, free of SQLAlchemy sessions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Optional
+
+from actions.store.models import Ticket
+
+
+@dataclass(frozen=True)
+class ComplaintDraft:
+    """A complaint as the customer confirmed it in the conversation."""
+
+    channel: str
+    sender_id: str
+    language: str
+    category: str
+    description: str
+    desired_outcome: str
+    contact_preference: str
+    amount: Optional[str] = None
+    currency: Optional[str] = None
+    incident_date: Optional[dt.date] = None
+    card_last_four: Optional[str] = None
+    customer_id: Optional[int] = None
+    emotion: Optional[str] = None
+    segment: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class TicketView:
+    number: str
+    category: str
+    status: str
+    priority: str
+    language: str
+    channel: str
+    sender_id: str
+    created_at: dt.datetime
+    sla_due_at: dt.datetime
+    resolution: Optional[str]
+    customer_accepted: Optional[bool]
+
+    @classmethod
+    def of(cls, ticket: Ticket) -> TicketView:
+        return cls(
+            number=ticket.number,
+            category=ticket.category,
+            status=ticket.status,
+            priority=ticket.priority,
+            language=ticket.language,
+            channel=ticket.channel,
+            sender_id=ticket.sender_id,
+            created_at=as_utc(ticket.created_at),
+            sla_due_at=as_utc(ticket.sla_due_at),
+            resolution=ticket.resolution,
+            customer_accepted=ticket.customer_accepted,
+        )
+
+
+def as_utc(moment: dt.datetime) -> dt.datetime:
+    # SQLite hands timezone-aware values back naive; they were stored in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)

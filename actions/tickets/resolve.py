@@ -1,0 +1,85 @@
+"""ResolveTicket and RecordOutcome: an agent's resolution, then the customer's verdict on it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Callable, Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from actions.store.models import Ticket, TicketEvent, utc_now
+from actions.tickets.records import TicketView
+
+
+class TicketNotFound(LookupError):
+    pass
+
+
+class TicketAlreadyResolved(ValueError):
+    pass
+
+
+class ResolveTicket:
+    def __init__(
+        self, sessions: sessionmaker[Session], clock: Callable[[], dt.datetime] = utc_now
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    def __call__(self, number: str, resolution: str, actor: str) -> TicketView:
+        now = self._clock()
+        with self._sessions.begin() as session:
+            ticket = _locked_ticket(session, number)
+            if ticket.status == "resolved":
+                raise TicketAlreadyResolved(number)
+            ticket.status = "resolved"
+            ticket.resolution = resolution
+            ticket.resolved_at = now
+            # Telling the customer the outcome is the bank's first answer when none came before.
+            ticket.first_response_at = ticket.first_response_at or now
+            ticket.events.append(
+                TicketEvent(occurred_at=now, actor=actor, status="resolved", note=resolution)
+            )
+            session.flush()
+            return TicketView.of(ticket)
+
+
+class RecordOutcome:
+    """Store whether the customer accepts the resolution, with their comment."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], clock: Callable[[], dt.datetime] = utc_now
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    def __call__(
+        self, number: str, accepted: bool, comment: Optional[str], actor: str
+    ) -> TicketView:
+        now = self._clock()
+        with self._sessions.begin() as session:
+            ticket = _locked_ticket(session, number)
+            ticket.customer_accepted = accepted
+            ticket.customer_feedback = comment
+            # Not accepted: the ticket goes back to the team.
+            ticket.status = "closed" if accepted else "reopened"
+            ticket.events.append(
+                TicketEvent(
+                    occurred_at=now,
+                    actor=actor,
+                    status=ticket.status,
+                    note="customer accepted" if accepted else "customer did not accept",
+                )
+            )
+            session.flush()
+            return TicketView.of(ticket)
+
+
+def _locked_ticket(session: Session, number: str) -> Ticket:
+    ticket = session.execute(
+        select(Ticket).where(Ticket.number == number.upper()).with_for_update()
+    ).scalar_one_or_none()
+    if ticket is None:
+        raise TicketNotFound(number)
+    return ticket

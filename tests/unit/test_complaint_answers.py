@@ -1,0 +1,173 @@
+"""Reading answers to the complaint form's questions, including the bad ones."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from actions.complaint import answers, fields
+
+TODAY = dt.date(2026, 11, 27)
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("银行卡", "card"),
+        ("Cards", "card"),
+        ("ATM吞了我的卡", "card"),
+        ("信用卡年费乱扣", "fees"),
+        ("转账一直没到账", "transfer"),
+        ("the app keeps crashing when I log in", "digital"),
+        ("柜员态度很差", "service"),
+        ("my mortgage application", "loan"),
+        ("房贷利率", "loan"),
+        ("Something else", "other"),
+    ],
+)
+def test_categories_from_buttons_and_words(text: str, category: str) -> None:
+    assert answers.read_category(text) == answers.Answer(category)
+
+
+def test_no_category_in_an_unrelated_message() -> None:
+    assert answers.read_category("嗯嗯") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "currency"),
+    [("500元", "500", "CNY"), ("$1,200.50", "1200.5", "USD"), ("两万块", "20000", "CNY"),
+     ("800", "800", "CNY"), ("about 300 euros", "300", "EUR")],
+)
+def test_amounts(text: str, amount: str, currency: str) -> None:
+    assert answers.read_amount(text) == answers.Answer(amount, extra={fields.CURRENCY: currency})
+
+
+@pytest.mark.parametrize("text", ["-500", "负500元", "-¥300", "minus 20 dollars", "0"])
+def test_negative_or_zero_amounts_are_re_asked(text: str) -> None:
+    answer = answers.read_amount(text)
+    assert answer is not None and answer.problem == "utter_complaint_amount_not_positive"
+
+
+def test_a_card_number_is_not_an_amount() -> None:
+    answer = answers.read_amount("6222021234567890123")
+    assert answer is not None and answer.problem == "utter_complaint_amount_unclear"
+
+
+@pytest.mark.parametrize("text", ["不清楚", "I don't know", "skip"])
+def test_amount_not_given(text: str) -> None:
+    assert answers.read_amount(text) == answers.Answer(fields.NOT_GIVEN)
+
+
+def test_an_amount_beats_a_not_in_the_sentence() -> None:
+    assert answers.read_amount("钱没有到账，5000元") == answers.Answer(
+        "5000", extra={fields.CURRENCY: "CNY"}
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [("11月3日", "2026-11-03"), ("上周五", "2026-11-20"), ("yesterday", "2026-11-26"),
+     ("2026-10-01", "2026-10-01"), ("3 November", "2026-11-03")],
+)
+def test_dates(text: str, date: str) -> None:
+    assert answers.read_date(text, TODAY) == answers.Answer(date)
+
+
+@pytest.mark.parametrize("text", ["2月31日", "31 February", "February 30th", "2026-13-01"])
+def test_dates_that_do_not_exist_are_re_asked(text: str) -> None:
+    answer = answers.read_date(text, TODAY)
+    assert answer is not None and answer.problem == "utter_complaint_date_impossible"
+
+
+def test_future_dates_are_re_asked() -> None:
+    answer = answers.read_date("2027-01-05", TODAY)
+    assert answer is not None and answer.problem == "utter_complaint_date_future"
+
+
+def test_no_date_in_text() -> None:
+    assert answers.read_date("就是那天", TODAY) is None
+
+
+@pytest.mark.parametrize(("text", "digits"), [("1234", "1234"), ("尾号5678", "5678"),
+                                              ("it ends in 4321", "4321")])
+def test_card_last_four(text: str, digits: str) -> None:
+    assert answers.read_card_last_four(text) == answers.Answer(digits)
+
+
+@pytest.mark.parametrize(
+    "text", ["6222 0212 3456 7890", "622202123456789012", "11010519491231002X", "12345"]
+)
+def test_longer_numbers_where_a_card_is_asked_are_refused(text: str) -> None:
+    answer = answers.read_card_last_four(text)
+    assert answer is not None and answer.problem == "utter_complaint_card_full_number"
+
+
+def test_three_digits_are_not_a_card() -> None:
+    answer = answers.read_card_last_four("123")
+    assert answer is not None and answer.problem == "utter_complaint_card_last_four_unclear"
+
+
+@pytest.mark.parametrize("text", ["😡😡😡", "👍", "!!!", "  "])
+def test_emoji_only_descriptions_are_re_asked(text: str) -> None:
+    assert answers.read_description(text).problem == "utter_complaint_description_unclear"
+
+
+def test_a_real_description_is_kept() -> None:
+    text = "上周在中山路网点取款，ATM吞了卡"
+    assert answers.read_description(text) == answers.Answer(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "outcome"),
+    [("退款或赔偿", "refund"), ("I want my money back", "refund"), ("给个说法", "explanation"),
+     ("An apology", "apology"), ("把错误的扣款更正过来", "correction")],
+)
+def test_outcomes(text: str, outcome: str) -> None:
+    assert answers.read_outcome(text) == answers.Answer(outcome)
+
+
+def test_an_outcome_in_the_customers_words() -> None:
+    assert answers.read_outcome("希望以后提前通知") == answers.Answer("希望以后提前通知")
+
+
+def test_emoji_only_outcome_is_re_asked() -> None:
+    answer = answers.read_outcome("🙏")
+    assert answer is not None and answer.problem == "utter_complaint_outcome_unclear"
+
+
+@pytest.mark.parametrize(
+    ("text", "contact"),
+    [("短信通知我", "sms"), ("Call me", "phone"), ("email please", "email"),
+     ("就在这里回复", "this_channel"), ("Reply to me here", "this_channel")],
+)
+def test_contact_preferences(text: str, contact: str) -> None:
+    assert answers.read_contact(text) == answers.Answer(contact)
+
+
+def test_field_names_from_buttons_and_words() -> None:
+    present = [fields.CATEGORY, fields.DESCRIPTION, fields.AMOUNT, fields.OUTCOME]
+    assert answers.read_field_name("涉及金额", present) == fields.AMOUNT
+    assert answers.read_field_name("the amount is wrong", present) == fields.AMOUNT
+    assert answers.read_field_name("What happened", present) == fields.DESCRIPTION
+    # A field the form did not ask for cannot be changed.
+    assert answers.read_field_name("日期", present) is None
+
+
+@pytest.mark.parametrize("text", ["为什么扣我钱？", "你们几点开门", "how do I reset my password",
+                                  "营业时间是几点呢"])
+def test_questions(text: str) -> None:
+    assert answers.is_question(text)
+
+
+@pytest.mark.parametrize("text", ["上周在网点排队两个小时", "the teller was rude to me"])
+def test_statements(text: str) -> None:
+    assert not answers.is_question(text)
+
+
+def test_confirm_and_change_words() -> None:
+    assert answers.is_confirmation("/affirm", "affirm")
+    assert answers.is_confirmation("确认提交", None)
+    assert answers.is_change_request("金额不对", None)
+    assert answers.is_change_request("/deny", "deny")
+    assert not answers.is_change_request("that's correct", None)

@@ -1,0 +1,66 @@
+"""Rules that keep the complaint form whole: every question asked mid-form has its answer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, List, Set
+
+import yaml
+
+from actions.complaint import fields
+from actions.complaint.flow import NOT_DIGRESSIONS
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _rules() -> List[Dict[str, Any]]:
+    rules: List[Dict[str, Any]] = []
+    for path in (PROJECT_ROOT / "data" / "rules").glob("*.yml"):
+        rules.extend(yaml.safe_load(path.read_text()).get("rules") or [])
+    return rules
+
+
+def _domain() -> Dict[str, Any]:
+    merged: Dict[str, Any] = {"intents": [], "slots": {}, "forms": {}, "responses": {}}
+    for path in (PROJECT_ROOT / "bot" / "domain").glob("*.yml"):
+        content = yaml.safe_load(path.read_text())
+        merged["intents"] += content.get("intents") or []
+        for key in ("slots", "forms", "responses"):
+            merged[key].update(content.get(key) or {})
+    return merged
+
+
+def _intents_with_form_rule() -> Set[str]:
+    return {
+        rule["steps"][0]["intent"]
+        for rule in _rules()
+        if {"active_loop": "complaint_form"} in (rule.get("condition") or [])
+        and "intent" in rule["steps"][0]
+    }
+
+
+def test_every_intent_that_can_interrupt_the_form_has_a_rule_for_it() -> None:
+    interrupting = set(_domain()["intents"]) - NOT_DIGRESSIONS
+    assert interrupting - _intents_with_form_rule() == set()
+
+
+def test_every_question_and_re_ask_of_the_form_exists() -> None:
+    domain = _domain()
+    assert domain["forms"]["complaint_form"]["required_slots"] == fields.ALL_SLOTS
+    responses = domain["responses"]
+    for slot in fields.ALL_SLOTS:
+        assert f"utter_ask_{slot}" in responses or slot == fields.CONFIRMED
+    for slot in (fields.CATEGORY, fields.AMOUNT, fields.DATE, fields.CARD_LAST_FOUR,
+                 fields.CONTACT):
+        assert f"utter_{slot}_unclear" in responses
+    actions_source = "\n".join(p.read_text() for p in (PROJECT_ROOT / "actions").rglob("*.py"))
+    for problem in set(__import__("re").findall(r'"(utter_complaint_[a-z_]+)"', actions_source)):
+        assert problem in responses, problem
+
+
+def test_choice_labels_exist_in_both_languages() -> None:
+    for choices in fields.LABELS.values():
+        for labels in choices.values():
+            assert labels["zh"] and labels["en"]
+    for names in fields.FIELD_NAMES.values():
+        assert names["zh"] and names["en"]

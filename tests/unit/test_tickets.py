@@ -1,0 +1,105 @@
+"""Tickets on a real SQLite file: numbering, SLA, priority, ownership, resolution, verdict."""
+
+from __future__ import annotations
+
+import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from actions.store.database import make_engine, migrate
+from actions.store.models import Ticket, TicketEvent
+from actions.tickets.lookup import TicketLookup
+from actions.tickets.open_complaint import OpenComplaint, complaint_priority
+from actions.tickets.records import ComplaintDraft
+from actions.tickets.resolve import RecordOutcome, ResolveTicket, TicketAlreadyResolved
+
+NOON_UTC = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture
+def sessions(tmp_path) -> sessionmaker[Session]:
+    url = f"sqlite:///{tmp_path / 'kefu.db'}"
+    migrate(url)
+    return sessionmaker(make_engine(url), future=True, expire_on_commit=False)
+
+
+def clock(moment: dt.datetime) -> Callable[[], dt.datetime]:
+    return lambda: moment
+
+
+def draft(sender: str = "web-1", **overrides: object) -> ComplaintDraft:
+    values = dict(channel="rest", sender_id=sender, language="zh", category="card",
+                  description="ATM吞卡", desired_outcome="refund", contact_preference="sms",
+                  amount="500", currency="CNY", incident_date=dt.date(2026, 11, 20),
+                  card_last_four="1234")
+    values.update(overrides)
+    return ComplaintDraft(**values)  # type: ignore[arg-type]
+
+
+def test_a_complaint_gets_a_number_a_24_hour_sla_and_a_history(sessions) -> None:
+    ticket = OpenComplaint(sessions, clock(NOON_UTC))(draft())
+    assert ticket.number == "KF-20261123-00001"
+    assert ticket.sla_due_at == NOON_UTC + dt.timedelta(hours=24)
+    assert ticket.status == "open" and ticket.priority == "normal"
+    with sessions() as session:
+        events = session.execute(select(TicketEvent)).scalars().all()
+        assert [(e.actor, e.status) for e in events] == [("bot", "open")]
+
+
+def test_numbering_follows_the_beijing_day(sessions) -> None:
+    open_at = lambda moment: OpenComplaint(sessions, clock(moment))(draft()).number  # noqa: E731
+    assert open_at(NOON_UTC) == "KF-20261123-00001"
+    assert open_at(NOON_UTC) == "KF-20261123-00002"
+    # 16:30 UTC is 00:30 the next day in Beijing.
+    assert open_at(NOON_UTC.replace(hour=16, minute=30)) == "KF-20261124-00001"
+
+
+def test_fifty_concurrent_complaints_get_fifty_distinct_numbers(sessions) -> None:
+    open_complaint = OpenComplaint(sessions, clock(NOON_UTC))
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        numbers = list(pool.map(lambda i: open_complaint(draft(f"web-{i}")).number, range(50)))
+    assert len(set(numbers)) == 50
+    assert sorted(numbers) == [f"KF-20261123-{i:05d}" for i in range(1, 51)]
+    with sessions() as session:
+        assert session.execute(select(func.count(Ticket.id))).scalar_one() == 50
+
+
+@pytest.mark.parametrize(
+    ("emotion", "segment", "priority"),
+    [(None, None, "normal"), ("angry", "mass", "high"), (None, "private", "high"),
+     ("anxious", "affluent", "urgent"), ("happy", "private", "high")],
+)
+def test_priority_from_emotion_and_segment(emotion, segment, priority) -> None:
+    assert complaint_priority(emotion, segment) == priority
+
+
+def test_customers_see_only_their_own_tickets(sessions) -> None:
+    open_complaint = OpenComplaint(sessions, clock(NOON_UTC))
+    mine = open_complaint(draft("web-mine"))
+    theirs = open_complaint(draft("web-theirs"))
+    lookup = TicketLookup(sessions)
+    assert lookup.by_number(mine.number.lower(), "rest", "web-mine") == mine
+    assert lookup.by_number(theirs.number, "rest", "web-mine") is None
+    assert lookup.by_number(mine.number, "socketio", "web-mine") is None
+    assert [t.number for t in lookup.recent("rest", "web-mine")] == [mine.number]
+    assert lookup.recent("rest", "nobody") == []
+
+
+def test_resolve_then_the_customers_verdict_is_stored(sessions) -> None:
+    ticket = OpenComplaint(sessions, clock(NOON_UTC))(draft())
+    later = NOON_UTC + dt.timedelta(hours=3)
+    resolved = ResolveTicket(sessions, clock(later))(ticket.number, "已退款500元", "agent-7")
+    assert resolved.status == "resolved" and resolved.resolution == "已退款500元"
+    with pytest.raises(TicketAlreadyResolved):
+        ResolveTicket(sessions, clock(later))(ticket.number, "again", "agent-7")
+    closed = RecordOutcome(sessions, clock(later))(ticket.number, False, "还没到账", "customer")
+    assert closed.status == "reopened" and closed.customer_accepted is False
+    with sessions() as session:
+        stored = session.execute(select(Ticket)).scalar_one()
+        assert stored.customer_feedback == "还没到账"
+        assert stored.first_response_at is not None
+        assert [e.status for e in stored.events] == ["open", "resolved", "reopened"]
