@@ -9,9 +9,23 @@ from pathlib import Path
 
 from aiohttp import web
 
+from actions.tickets.numbers import TICKET_NUMBER
+from actions.tickets.resolve import TicketAlreadyResolved, TicketNotFound
 from handoff.enqueue import EnqueueHandoff
-from handoff.keys import QUEUE_KEY, redis_key, request_key, settings_key
-from handoff.validation import InvalidHandoffRequest, validate_handoff_request
+from handoff.keys import (
+    QUEUE_KEY,
+    http_key,
+    redis_key,
+    request_key,
+    settings_key,
+    sql_sessions_key,
+)
+from handoff.resolve_ticket import ResolveTicketAndNotify
+from handoff.validation import (
+    InvalidHandoffRequest,
+    validate_handoff_request,
+    validate_resolution,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +86,40 @@ async def list_queue(request: web.Request) -> web.Response:
             }
         )
     return web.json_response({"waiting": waiting})
+
+
+async def resolve_ticket(request: web.Request) -> web.Response:
+    number = request.match_info["number"].upper()
+    if not TICKET_NUMBER.fullmatch(number):
+        return _bad_request("not a ticket number (KF-YYYYMMDD-NNNNN)")
+    try:
+        resolution = validate_resolution(await request.json())
+    except json.JSONDecodeError:
+        return _bad_request("body is not valid JSON")
+    except InvalidHandoffRequest as error:
+        return _bad_request(str(error))
+    settings = request.app[settings_key]
+    service = ResolveTicketAndNotify(
+        request.app[sql_sessions_key], request.app[http_key], settings.rasa_url, settings.rasa_token
+    )
+    try:
+        resolved = await service.call(number, resolution["resolution"], resolution["agent_id"])
+    except TicketNotFound:
+        logger.warning("ticket.resolve_unknown number=%s", number)
+        return web.json_response({"error": f"no ticket {number}"}, status=404)
+    except TicketAlreadyResolved:
+        return web.json_response({"error": f"{number} is already resolved"}, status=409)
+    logger.info(
+        "ticket.resolved number=%s agent=%s notified=%s",
+        number, resolution["agent_id"], resolved.customer_notified,
+    )
+    return web.json_response(
+        {
+            "number": resolved.ticket.number,
+            "status": resolved.ticket.status,
+            "customer_notified": resolved.customer_notified,
+        }
+    )
 
 
 def _bad_request(reason: str) -> web.Response:

@@ -14,5 +14,6 @@ def setup_routes(app: web.Application) -> None:
             web.get("/api/v1/openapi.yaml", api.openapi_document),
             web.post("/api/v1/handoffs", api.create_handoff),
             web.get("/api/v1/queue", api.list_queue),
+            web.post("/api/v1/tickets/{number}/resolve", api.resolve_ticket),
         ]
     )

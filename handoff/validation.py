@@ -36,3 +36,20 @@ def validate_handoff_request(payload: Any) -> Dict[str, Any]:
             f"'transcript' must be a list of at most {MAX_TRANSCRIPT_LINES} lines"
         )
     return payload
+
+
+MAX_RESOLUTION_CHARS = 2000
+
+
+def validate_resolution(payload: Any) -> Dict[str, str]:
+    """{"resolution": what was done, "agent_id": who did it}, both required."""
+    if not isinstance(payload, dict):
+        raise InvalidHandoffRequest("body must be a JSON object")
+    resolution, agent_id = payload.get("resolution"), payload.get("agent_id")
+    if not isinstance(resolution, str) or not resolution.strip():
+        raise InvalidHandoffRequest("'resolution' is required")
+    if len(resolution) > MAX_RESOLUTION_CHARS:
+        raise InvalidHandoffRequest(f"'resolution' exceeds {MAX_RESOLUTION_CHARS} characters")
+    if not isinstance(agent_id, str) or not agent_id.strip() or len(agent_id) > MAX_ID_CHARS:
+        raise InvalidHandoffRequest("'agent_id' is required")
+    return {"resolution": resolution.strip(), "agent_id": agent_id.strip()}

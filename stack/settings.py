@@ -85,6 +85,7 @@ def process_environment(
             "KEFU_HANDOFF_PORT": str(ports.handoff),
             "KEFU_ACTION_URL": f"http://{bind_host}:{ports.actions}/webhook",
             "KEFU_HANDOFF_URL": f"http://{bind_host}:{ports.handoff}",
+            "KEFU_RASA_URL": f"http://{bind_host}:{ports.rasa}",
             "KEFU_MODEL": str(model_path),
         }
     )

@@ -210,6 +210,21 @@ def is_confirmation(text: str, intent: Optional[str]) -> bool:
     return intent == "affirm" or bool(_CONFIRM_WORDS.match(text))
 
 
+_REFUSAL = re.compile(r"^\s*(不|不行|不接受|不满意|不同意|没有|否|no|nope|not really|not at all"
+                      r"|none)[\s。！!.,，]*$|不接受|不满意|不同意|unacceptable|not acceptable"
+                      r"|not happy|not satisfied", re.IGNORECASE)
+_ACCEPTANCE = re.compile(r"接受|满意|同意|可以接受|accept|satisf|happy with|fine|that works",
+                         re.IGNORECASE)
+
+
+def is_refusal(text: str) -> bool:
+    return bool(_REFUSAL.search(text))
+
+
+def is_acceptance(text: str) -> bool:
+    return bool(_ACCEPTANCE.search(text))
+
+
 def is_change_request(text: str, intent: Optional[str]) -> bool:
     return intent == "deny" or bool(_CHANGE_WORDS.search(text))
 

@@ -18,6 +18,8 @@ LEAVING_INTENTS = frozenset({"cancel", "human_handoff", "card_stolen", "fraud_re
 NOT_DIGRESSIONS = frozenset(
     {"complaint", "affirm", "deny", "inform", "out_of_scope", "nlu_fallback"}
 )
+# Intents the bank's services trigger through Rasa's API, never typed by the customer.
+EXTERNAL_PREFIX = "EXTERNAL_"
 FREE_TEXT_SLOTS = frozenset({fields.DESCRIPTION, fields.OUTCOME})
 # Long free text that happens to look like "cancel" is a description, not a wish to stop.
 SHORT_MESSAGE_CHARACTERS = 16
@@ -118,6 +120,8 @@ def form_step(requested: Optional[str], slots: Mapping[str, Any], turn: Turn) ->
     """Read the answer to the requested slot; the caller works out what to ask next."""
     if requested is None:
         return Step()
+    if (turn.intent or "").startswith(EXTERNAL_PREFIX):
+        return Step(digression=True)  # news from the bank (a resolved ticket), not an answer
     chosen = _chosen(requested, turn)
     if chosen:  # a button, clicked or typed, is an answer whatever the NLU thought
         return Step({requested: chosen})

@@ -44,6 +44,15 @@ class TicketLookup:
             return [TicketView.of(ticket) for ticket in tickets]
 
 
+    def resolved(self, number: str) -> Optional[TicketView]:
+        """A resolved ticket, for telling its owner the outcome (the caller knows the owner)."""
+        with self._sessions() as session:
+            ticket = session.execute(
+                select(Ticket).where(Ticket.number == number.upper(), Ticket.status == "resolved")
+            ).scalar_one_or_none()
+            return TicketView.of(ticket) if ticket else None
+
+
 def _owned_by(channel: str, sender_id: str, customer_id: Optional[int]) -> ColumnElement[bool]:
     same_sender = (Ticket.channel == channel) & (Ticket.sender_id == sender_id)
     if customer_id is None:

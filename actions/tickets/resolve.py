@@ -31,7 +31,7 @@ class ResolveTicket:
         now = self._clock()
         with self._sessions.begin() as session:
             ticket = _locked_ticket(session, number)
-            if ticket.status == "resolved":
+            if ticket.status in ("resolved", "closed"):
                 raise TicketAlreadyResolved(number)
             ticket.status = "resolved"
             ticket.resolution = resolution

@@ -126,3 +126,8 @@ def test_a_typed_button_label_is_an_answer_even_if_the_nlu_reads_a_hand_over() -
     step = form_step(fields.CATEGORY, {}, turn("Staff and service", "human_handoff", 0.95))
     assert step.updates == {fields.CATEGORY: "service"}
     assert form_step(fields.CATEGORY, {}, turn("转人工", "human_handoff", 0.99)).digression
+
+
+def test_news_from_the_bank_mid_form_is_told_not_taken_as_an_answer() -> None:
+    resolved = Turn(text="", intent="EXTERNAL_ticket_resolved", confidence=1.0, today=TODAY)
+    assert form_step(fields.DESCRIPTION, {}, resolved).digression

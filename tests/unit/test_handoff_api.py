@@ -135,3 +135,69 @@ async def test_serves_its_openapi_document_covering_every_route(client) -> None:
         for resource in client.app.router.resources()
     }
     assert routes == set(document["paths"])
+
+
+@pytest.fixture
+async def tickets_client(aiohttp_client, redis_url, tmp_path):
+    from actions.store.database import migrate
+    from stack.processes import free_port
+
+    database_url = f"sqlite:///{tmp_path / 'kefu.db'}"
+    migrate(database_url)
+    settings = HandoffSettings(
+        redis_url=redis_url,
+        service_token=TOKEN,
+        # Nothing listens here: the customer cannot be told, the resolution must still stand.
+        rasa_url=f"http://127.0.0.1:{free_port()}",
+        database_url=database_url,
+    )
+    return await aiohttp_client(create_app(settings)), database_url
+
+
+def _open_ticket(database_url: str) -> str:
+    from actions.store.database import session_factory
+    from actions.tickets.open_complaint import OpenComplaint
+    from actions.tickets.records import ComplaintDraft
+
+    draft = ComplaintDraft(channel="rest", sender_id="web-1", language="zh", category="fees",
+                           description="多扣了年费", desired_outcome="refund",
+                           contact_preference="this_channel")
+    return OpenComplaint(session_factory(database_url))(draft).number
+
+
+async def test_an_agent_resolves_a_ticket_once(tickets_client) -> None:
+    client, database_url = tickets_client
+    number = _open_ticket(database_url)
+    body = {"resolution": "已退还年费200元", "agent_id": "agent-7"}
+    reply = await client.post(f"/api/v1/tickets/{number}/resolve", json=body, headers=AUTH)
+    assert reply.status == 200
+    assert await reply.json() == {"number": number, "status": "resolved",
+                                  "customer_notified": False}
+    again = await client.post(f"/api/v1/tickets/{number}/resolve", json=body, headers=AUTH)
+    assert again.status == 409
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status"),
+    [
+        ("/api/v1/tickets/KF-20260101-00001/resolve", {"resolution": "x", "agent_id": "a"}, 404),
+        ("/api/v1/tickets/not-a-ticket/resolve", {"resolution": "x", "agent_id": "a"}, 400),
+        ("/api/v1/tickets/KF-20260101-00001/resolve", {"resolution": " ", "agent_id": "a"}, 400),
+        ("/api/v1/tickets/KF-20260101-00001/resolve", {"resolution": "x"}, 400),
+        ("/api/v1/tickets/KF-20260101-00001/resolve", ["x"], 400),
+    ],
+)
+async def test_resolving_with_bad_input_is_refused(tickets_client, path, body, status) -> None:
+    client, _ = tickets_client
+    reply = await client.post(path, json=body, headers=AUTH)
+    assert reply.status == status
+    assert "error" in await reply.json()
+
+
+async def test_resolving_needs_the_service_token_and_valid_json(tickets_client) -> None:
+    client, database_url = tickets_client
+    number = _open_ticket(database_url)
+    path = f"/api/v1/tickets/{number}/resolve"
+    assert (await client.post(path, json={"resolution": "x", "agent_id": "a"})).status == 401
+    malformed = await client.post(path, data=b"{not json", headers=AUTH)
+    assert malformed.status == 400

@@ -13,8 +13,8 @@ import yaml
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = PROJECT_ROOT / "data" / "nlu"
 MIN_EXAMPLES_PER_LANGUAGE = 20
-# Sent only by buttons as /inform{"choice": ...}; Rasa reads the payload without the NLU.
-PAYLOAD_ONLY_INTENTS = {"inform"}
+# Sent only by buttons (/inform{"choice": ...}) or by the handoff service (trigger_intent).
+PAYLOAD_ONLY_INTENTS = {"inform", "EXTERNAL_ticket_resolved"}
 ENTITY_ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}")
 
 

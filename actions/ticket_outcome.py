@@ -1,0 +1,111 @@
+"""A resolved ticket: tell the customer, ask whether the outcome is acceptable, store it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import List, Optional
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.complaint import answers, fields
+from actions.store.database import database_url, session_factory
+from actions.tickets.lookup import TicketLookup
+from actions.tickets.resolve import RecordOutcome, TicketNotFound
+
+logger = logging.getLogger(__name__)
+REQUESTED_SLOT = "requested_slot"
+TICKET, ACCEPTED, COMMENT = "outcome_ticket", "outcome_accepted", "outcome_comment"
+# The customer wants out of the question rather than to answer it.
+LEAVING_INTENTS = frozenset({"human_handoff", "cancel"})
+
+
+def read_verdict(text: str, intent: Optional[str]) -> Optional[str]:
+    """"yes" or "no" to "is the outcome acceptable?", or None when it is neither."""
+    if answers.is_change_request(text, intent) or answers.is_refusal(text):
+        return "no"
+    if answers.is_confirmation(text, intent) or answers.is_acceptance(text):
+        return "yes"
+    return None
+
+
+class ActionTellTicketResolved(Action):
+    def name(self) -> str:
+        return "action_tell_ticket_resolved"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        number = next(tracker.get_latest_entity_values("ticket_number"), None)
+        lookup = TicketLookup(session_factory(database_url()))
+        ticket = await asyncio.to_thread(lookup.resolved, number) if number else None
+        if ticket is None:
+            logger.error("outcome.unknown_ticket number=%s", number)
+            return [SlotSet(TICKET, None), SlotSet(ACCEPTED, "unknown"), SlotSet(COMMENT, "")]
+        dispatcher.utter_message(
+            response="utter_ticket_resolved",
+            ticket_number=ticket.number,
+            resolution=ticket.resolution,
+        )
+        return [SlotSet(TICKET, ticket.number), SlotSet(ACCEPTED, None), SlotSet(COMMENT, None)]
+
+
+class ValidateOutcomeForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_outcome_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        text = tracker.latest_message.get("text") or ""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if requested is None:
+            return []
+        if requested == ACCEPTED:
+            verdict = read_verdict(text, intent)
+            if verdict is None and intent in LEAVING_INTENTS:
+                return []  # a rule takes the conversation elsewhere
+            if verdict is None:
+                dispatcher.utter_message(response="utter_outcome_accepted_unclear")
+                return [SlotSet(ACCEPTED, None), SlotSet(REQUESTED_SLOT, ACCEPTED)]
+            # Only a customer who does not accept is asked what is still wrong.
+            comment = None if verdict == "no" else fields.NOT_GIVEN
+            return [SlotSet(ACCEPTED, verdict), SlotSet(COMMENT, comment),
+                    SlotSet(REQUESTED_SLOT, COMMENT if comment is None else None)]
+        comment = text.strip() if answers.has_words(text) and not answers.is_refusal(text) \
+            else fields.NOT_GIVEN
+        return [SlotSet(COMMENT, comment[:2000]), SlotSet(REQUESTED_SLOT, None)]
+
+
+class ActionRecordOutcome(Action):
+    def name(self) -> str:
+        return "action_record_outcome"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        number, verdict = tracker.get_slot(TICKET), tracker.get_slot(ACCEPTED)
+        cleared: List[EventType] = [SlotSet(TICKET, None), SlotSet(ACCEPTED, None),
+                                    SlotSet(COMMENT, None)]
+        if not number or verdict not in ("yes", "no"):
+            return cleared
+        comment = tracker.get_slot(COMMENT)
+        record = RecordOutcome(session_factory(database_url()))
+        try:
+            await asyncio.to_thread(
+                record, number, verdict == "yes",
+                None if comment in (None, fields.NOT_GIVEN) else comment,
+                f"customer:{tracker.sender_id}",
+            )
+        except (SQLAlchemyError, TicketNotFound):
+            logger.exception("outcome.not_saved number=%s", number)
+            dispatcher.utter_message(response="utter_outcome_not_saved")
+            return cleared
+        response = "utter_outcome_thanks" if verdict == "yes" else "utter_outcome_reopened"
+        dispatcher.utter_message(response=response, ticket_number=number)
+        return cleared

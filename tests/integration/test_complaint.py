@@ -1,0 +1,168 @@
+"""Complaints through the real servers: form → ticket → status → resolved → the verdict stored."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import List
+
+import requests
+from sqlalchemy import select
+
+from actions.store.database import session_factory
+from actions.store.models import Ticket
+from tests.bilingual import response_text
+
+TICKET_NUMBER = re.compile(r"KF-\d{8}-\d{5}")
+
+
+def _sender(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def _ticket(stack, number: str) -> Ticket:
+    with session_factory(stack.environment["KEFU_DATABASE_URL"])() as session:
+        ticket = session.execute(select(Ticket).where(Ticket.number == number)).scalar_one()
+        session.expunge_all()
+        return ticket
+
+
+def _resolve(stack, number: str, resolution: str) -> requests.Response:
+    return requests.post(
+        f"{stack.handoff_url}/api/v1/tickets/{number}/resolve",
+        json={"resolution": resolution, "agent_id": "agent-7"},
+        headers={"Authorization": f"Bearer {stack.environment['KEFU_SERVICE_TOKEN']}"},
+        timeout=30,
+    )
+
+
+def _bot_texts_since(stack, sender: str, count: int) -> List[str]:
+    events = stack.tracker_via_api(sender)["events"]
+    return [e["text"] for e in events if e["event"] == "bot"][-count:]
+
+
+def test_chinese_complaint_is_filed_tracked_resolved_and_not_accepted(stack) -> None:
+    sender = _sender("zh-complaint")
+    opening = stack.say(sender, "我要投诉，上周五ATM吞了我的卡，还扣了500元")
+    assert opening[0] == response_text("utter_complaint_start", "zh")
+    # Category, what happened, amount and date came with the first message.
+    assert opening[1] == response_text("utter_ask_complaint_card_last_four", "zh")
+    # A full card number is refused and never stored.
+    assert stack.say(sender, "6222021234567890123") == [
+        response_text("utter_complaint_card_full_number", "zh"),
+        response_text("utter_ask_complaint_card_last_four", "zh"),
+    ]
+    # A question mid-form is answered, then the form asks again.
+    assert stack.say(sender, "你们网点几点开门？") == [
+        response_text("utter_branch_hours", "zh"),
+        response_text("utter_ask_complaint_card_last_four", "zh"),
+    ]
+    assert stack.say(sender, "尾号1234") == [response_text("utter_ask_complaint_outcome", "zh")]
+    assert stack.say(sender, '/inform{"choice": "refund"}') == [
+        response_text("utter_ask_complaint_contact", "zh")
+    ]
+    [read_back] = stack.say(sender, "短信通知我")
+    assert "涉及金额：500 元" in read_back and "卡号后四位：1234" in read_back
+    # Correct the amount, with a negative number re-asked on the way.
+    assert stack.say(sender, "金额不对") == [response_text("utter_ask_complaint_amount", "zh")]
+    assert stack.say(sender, "-300") == [
+        response_text("utter_complaint_amount_not_positive", "zh"),
+        response_text("utter_ask_complaint_amount", "zh"),
+    ]
+    [read_back] = stack.say(sender, "2500元")
+    assert "涉及金额：2500 元" in read_back
+    [received] = stack.say(sender, "/affirm")
+    number = TICKET_NUMBER.search(received).group(0)
+
+    ticket = _ticket(stack, number)
+    assert (ticket.category, ticket.amount, ticket.currency, ticket.card_last_four) == (
+        "card", "2500", "CNY", "1234")
+    assert (ticket.channel, ticket.sender_id, ticket.language) == ("rest", sender, "zh")
+    assert ticket.status == "open" and ticket.contact_preference == "sms"
+    assert ticket.sla_due_at - ticket.created_at == dt.timedelta(hours=24)
+
+    [status] = stack.say(sender, f"帮我查一下工单{number}的进度")
+    assert number in status and "已受理" in status
+    # Another customer cannot see it.
+    [not_found] = stack.say(_sender("zh-other"), f"查一下工单{number}")
+    assert not_found == response_text("utter_ticket_not_found", "zh", ticket_number=number)
+
+    reply = _resolve(stack, number, "经核实，ATM故障导致吞卡，2500元已退回您的账户。")
+    assert reply.status_code == 200 and reply.json()["customer_notified"] is True
+    told = _bot_texts_since(stack, sender, 2)
+    assert told == [
+        response_text("utter_ticket_resolved", "zh", ticket_number=number,
+                      resolution="经核实，ATM故障导致吞卡，2500元已退回您的账户。"),
+        response_text("utter_ask_outcome_accepted", "zh"),
+    ]
+    assert stack.say(sender, "不接受") == [response_text("utter_ask_outcome_comment", "zh")]
+    assert stack.say(sender, "钱还没有到账") == [
+        response_text("utter_outcome_reopened", "zh", ticket_number=number)
+    ]
+    ticket = _ticket(stack, number)
+    assert ticket.customer_accepted is False and ticket.customer_feedback == "钱还没有到账"
+    assert ticket.status == "reopened"
+
+
+def test_english_complaint_is_filed_resolved_and_accepted(stack) -> None:
+    sender = _sender("en-complaint")
+    assert stack.say(sender, "I want to make a complaint")[1] == response_text(
+        "utter_ask_complaint_category", "en")
+    assert stack.say(sender, "Staff and service") == [
+        response_text("utter_ask_complaint_description", "en")]
+    assert stack.say(sender, "the teller at the high street branch shouted at me") == [
+        response_text("utter_ask_complaint_date", "en")]
+    assert stack.say(sender, "31 February") == [
+        response_text("utter_complaint_date_impossible", "en"),
+        response_text("utter_ask_complaint_date", "en"),
+    ]
+    assert stack.say(sender, "yesterday") == [response_text("utter_ask_complaint_outcome", "en")]
+    assert stack.say(sender, "😡😡😡") == [
+        response_text("utter_complaint_outcome_unclear", "en"),
+        response_text("utter_ask_complaint_outcome", "en"),
+    ]
+    assert stack.say(sender, "I want an apology") == [
+        response_text("utter_ask_complaint_contact", "en")]
+    [read_back] = stack.say(sender, "email me")
+    assert "Category: Staff and service" in read_back
+    [received] = stack.say(sender, "/affirm")
+    number = TICKET_NUMBER.search(received).group(0)
+
+    [status] = stack.say(sender, "what's the status of my complaints?")
+    assert number in status and "received and being handled" in status
+
+    reply = _resolve(stack, number, "We have spoken to the teller; the branch manager apologises.")
+    assert reply.status_code == 200 and reply.json()["customer_notified"] is True
+    assert _bot_texts_since(stack, sender, 1) == [
+        response_text("utter_ask_outcome_accepted", "en")]
+    assert stack.say(sender, "/affirm") == [
+        response_text("utter_outcome_thanks", "en", ticket_number=number)]
+    ticket = _ticket(stack, number)
+    assert (ticket.status, ticket.customer_accepted, ticket.language) == ("closed", True, "en")
+
+
+def test_a_cancelled_complaint_leaves_no_ticket(stack) -> None:
+    sender = _sender("zh-cancel")
+    stack.say(sender, "我要投诉")
+    assert stack.say(sender, "算了，不投诉了") == [response_text("utter_complaint_cancelled", "zh")]
+    assert stack.say(sender, "我的投诉进度") == [response_text("utter_no_tickets", "zh")]
+
+
+def test_fifty_concurrent_complaints_get_fifty_distinct_tickets(stack) -> None:
+    senders = [_sender("many") for _ in range(50)]
+    steps = ["I want to make a complaint", "Something else",
+             "the branch was closed during its published opening hours",
+             "An explanation", "Reply to me here"]
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        for step in steps:
+            list(pool.map(stack.say, senders, [step] * len(senders)))
+        confirmations = list(pool.map(lambda sender: stack.say(sender, "/affirm"), senders))
+    numbers = [TICKET_NUMBER.search(reply[0]).group(0) for reply in confirmations]
+    assert len(set(numbers)) == 50
+    with session_factory(stack.environment["KEFU_DATABASE_URL"])() as session:
+        stored = session.execute(
+            select(Ticket.number, Ticket.sender_id).where(Ticket.sender_id.in_(senders))
+        ).all()
+    assert sorted(stored) == sorted(zip(numbers, senders, strict=True))
