@@ -16,13 +16,13 @@ export RASA_TELEMETRY_ENABLED := false
 export HF_HUB_OFFLINE := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help run test test-unit test-stories train validate lint bench bench-nlu tune-fallback venv lock migrate
+.PHONY: help run test test-unit test-stories train validate lint bench bench-nlu tune-fallback venv lock migrate postgres
 
 help:
 	@echo "make run      start Redis, Rasa, the action server and the handoff service"
 	@echo "make test     run the whole suite (pytest and rasa test stories)"
 	@echo "make train    train the model when config.yml, data/ or bot/domain/ changed"
-	@echo "make validate rasa data validate"
+	@echo "make validate rasa data validate and kefu's own data checks"
 	@echo "make lint     ruff"
 	@echo "make bench    benchmarks into docs/benchmarks.md"
 
@@ -47,8 +47,11 @@ migrate: venv
 run: venv $(MODEL)
 	$(PY) -m stack.run
 
+# Rasa's checks (story conflicts, domain and data agree), then kefu's (bot/data_checks.py:
+# every response in zh and en, enough examples per language, every form question exists).
 validate: venv
 	$(RASA) data validate --config config.yml --domain bot/domain --data data
+	$(PY) -m bot.data_checks
 
 lint: venv
 	$(PY) -m ruff check .
@@ -62,7 +65,10 @@ test-stories: venv $(MODEL)
 	@$(PY) -c "import json; r = json.load(open('results/stories/story_report.json'))['conversation_accuracy']; \
 	  print(f\"stories: {r['correct']} passed, {r['total'] - r['correct']} failed\")"
 
-test: venv $(MODEL) lint validate
+postgres:
+	@bash stack/ensure_postgres.sh
+
+test: venv $(MODEL) lint validate postgres
 	$(PY) -m pytest tests
 	$(MAKE) test-stories
 

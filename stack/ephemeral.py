@@ -47,13 +47,16 @@ class EphemeralStack:
 
 @contextlib.contextmanager
 def ephemeral_stack(
-    workdir: Path, extra_environment: Optional[Mapping[str, str]] = None
+    workdir: Path,
+    extra_environment: Optional[Mapping[str, str]] = None,
+    database_url: Optional[str] = None,
 ) -> Iterator[EphemeralStack]:
-    """Redis, a migrated SQLite file and the Procfile's processes; all stopped on exit."""
+    """Redis, a migrated database (a SQLite file unless given) and the Procfile's processes;
+    all stopped on exit."""
     if not DEFAULT_MODEL.exists():
         raise FileNotFoundError(f"{DEFAULT_MODEL} is missing: run `make train` first")
     ports = Ports(rasa=free_port(), actions=free_port(), handoff=free_port(), redis=free_port())
-    database_url = f"sqlite:///{workdir / 'kefu.db'}"
+    database_url = database_url or f"sqlite:///{workdir / 'kefu.db'}"
     migrate(database_url)
     log_path = workdir / "stack.log"
     with RedisServer(port=ports.redis, data_dir=workdir / "redis") as redis_server:

@@ -12,6 +12,7 @@ import redis
 import requests
 
 from stack.ephemeral import ephemeral_stack
+from tests.conftest import fresh_postgres_database
 
 
 @dataclass
@@ -66,11 +67,17 @@ class RunningStack:
         ]
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    # DEBUG makes Rasa log message texts, so the tests can check they are masked.
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def stack(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningStack]:
+    """The whole stack once on a SQLite file and once on PostgreSQL."""
     workdir = tmp_path_factory.mktemp("stack")
-    with ephemeral_stack(workdir, {"LOG_LEVEL": "DEBUG"}) as running:
+    database_url = None
+    if request.param == "postgresql":
+        database_url = fresh_postgres_database(request.getfixturevalue("postgres_server"))
+    # DEBUG makes Rasa log message texts, so the tests can check they are masked.
+    with ephemeral_stack(workdir, {"LOG_LEVEL": "DEBUG"}, database_url) as running:
         client = redis.Redis.from_url(running.redis_url)
         try:
             yield RunningStack(

@@ -1,16 +1,16 @@
-"""Tickets on a real SQLite file: numbering, SLA, priority, ownership, resolution, verdict."""
+"""Tickets on SQLite and PostgreSQL: numbering, SLA, priority, ownership, resolution, verdict."""
 
 from __future__ import annotations
 
 import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable
+from typing import Callable, Iterator
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from actions.store.database import make_engine, migrate
+from actions.store.database import make_engine
 from actions.store.models import Ticket, TicketEvent
 from actions.tickets.lookup import TicketLookup
 from actions.tickets.open_complaint import OpenComplaint, complaint_priority
@@ -21,10 +21,10 @@ NOON_UTC = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.timezone.utc)
 
 
 @pytest.fixture
-def sessions(tmp_path) -> sessionmaker[Session]:
-    url = f"sqlite:///{tmp_path / 'kefu.db'}"
-    migrate(url)
-    return sessionmaker(make_engine(url), future=True, expire_on_commit=False)
+def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
+    engine = make_engine(database_url)
+    yield sessionmaker(engine, future=True, expire_on_commit=False)
+    engine.dispose()
 
 
 def clock(moment: dt.datetime) -> Callable[[], dt.datetime]:

@@ -1,0 +1,42 @@
+"""`make validate`'s own checks: they pass on kefu's data and catch what they are for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.data_checks import all_problems, check_forms, check_intent_examples, check_responses
+
+
+def test_kefus_data_passes() -> None:
+    assert all_problems() == []
+
+
+def test_a_response_without_english_is_caught() -> None:
+    zh_only = {"utter_x": [{"condition": [{"type": "slot", "name": "language", "value": "zh"}],
+                            "text": "你好"}]}
+    assert check_responses(zh_only) == ["response utter_x has no en variant"]
+
+
+def test_buttons_that_differ_by_language_are_caught() -> None:
+    def variant(language: str, payload: str) -> dict:
+        return {"condition": [{"type": "slot", "name": "language", "value": language}],
+                "text": "?", "buttons": [{"title": "t", "payload": payload}]}
+
+    problems = check_responses({"utter_y": [variant("zh", "/affirm"), variant("en", "yes")]})
+    assert problems == ["response utter_y: buttons differ between languages"]
+
+
+def test_too_few_examples_are_caught(tmp_path: Path) -> None:
+    for language, count in (("zh", 20), ("en", 3)):
+        (tmp_path / language).mkdir()
+        lines = "".join(f"      - example {i}\n" for i in range(count))
+        (tmp_path / language / "x.yml").write_text(
+            f'version: "3.1"\nnlu:\n  - intent: greet\n    examples: |\n{lines}')
+    assert check_intent_examples(["greet", "inform"], tmp_path) == [
+        "intent greet: 3 en examples, 20 needed"]
+
+
+def test_a_form_slot_nobody_asks_for_is_caught() -> None:
+    domain = {"forms": {"f": {"required_slots": ["a", "b"]}},
+              "responses": {"utter_ask_a": []}, "actions": []}
+    assert check_forms(domain) == ["form f: nothing asks for b (add utter_ask_b or action_ask_b)"]
