@@ -16,7 +16,7 @@ export RASA_TELEMETRY_ENABLED := false
 export HF_HUB_OFFLINE := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help run test test-unit test-stories train validate lint bench bench-nlu tune-fallback venv lock migrate postgres
+.PHONY: help run test test-unit test-stories train validate lint bench bench-nlu tune-fallback venv lock migrate postgres digressions kpi
 
 help:
 	@echo "make run      start Redis, Rasa, the action server and the handoff service"
@@ -25,6 +25,7 @@ help:
 	@echo "make validate rasa data validate and kefu's own data checks"
 	@echo "make lint     ruff"
 	@echo "make bench    benchmarks into docs/benchmarks.md"
+	@echo "make kpi      the KPI report (DAYS=30) as JSON"
 
 ## The virtual environment, reinstalled only when requirements.lock changes.
 venv:
@@ -64,6 +65,14 @@ test-stories: venv $(MODEL)
 	  --fail-on-prediction-errors
 	@$(PY) -c "import json; r = json.load(open('results/stories/story_report.json'))['conversation_accuracy']; \
 	  print(f\"stories: {r['correct']} passed, {r['total'] - r['correct']} failed\")"
+
+# Rewrites data/rules/digressions.yml after adding an intent or a form (see docs/designers.md).
+digressions: venv
+	$(PY) -m bot.digression_rules
+
+# The KPI report (CSAT, complaints, answers within 24 h, overdue) of the last DAYS days as JSON.
+kpi: venv migrate
+	$(PY) -m actions.kpi --days $(or $(DAYS),30)
 
 postgres:
 	@bash stack/ensure_postgres.sh

@@ -18,7 +18,10 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 LANGUAGES = ("zh", "en")
 MIN_EXAMPLES_PER_LANGUAGE = 20
 # Sent by buttons or by kefu's services, never typed: no training examples.
-PAYLOAD_ONLY_INTENTS = frozenset({"inform", "EXTERNAL_ticket_resolved"})
+PAYLOAD_ONLY_INTENTS = frozenset(
+    {"inform", "EXTERNAL_ticket_resolved", "EXTERNAL_handoff_resolved"}
+)
+_SINGLE_BRACE = re.compile(r"(?<!\{)\{(?!\{)")
 _ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}")
 
 
@@ -63,6 +66,9 @@ def check_responses(responses: Dict[str, List[Dict[str, Any]]]) -> List[str]:
         payloads = {tuple(b.get("payload") for b in v.get("buttons") or []) for v in variants}
         if len(payloads) > 1:
             problems.append(f"response {name}: buttons differ between languages")
+        if any(_SINGLE_BRACE.search(p or "") for buttons in payloads for p in buttons):
+            problems.append(f"response {name}: write payload braces doubled, "
+                            "'/inform{{\"choice\": \"x\"}}' (Rasa fills single {slots})")
     return problems
 
 

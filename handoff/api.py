@@ -9,6 +9,8 @@ from pathlib import Path
 
 from aiohttp import web
 
+from actions.kpi import report_for_days
+from actions.store.models import utc_now
 from actions.tickets.numbers import TICKET_NUMBER
 from actions.tickets.resolve import TicketAlreadyResolved, TicketNotFound
 from handoff.enqueue import EnqueueHandoff
@@ -120,6 +122,17 @@ async def resolve_ticket(request: web.Request) -> web.Response:
             "customer_notified": resolved.customer_notified,
         }
     )
+
+
+async def kpi(request: web.Request) -> web.Response:
+    try:
+        days = int(request.query.get("days", "30"))
+        report = await report_for_days(
+            request.app[sql_sessions_key], request.app[redis_key], days, utc_now()
+        )
+    except ValueError:
+        return _bad_request("'days' must be a whole number from 1 to 366")
+    return web.json_response(report.as_json())
 
 
 def _bad_request(reason: str) -> web.Response:

@@ -15,5 +15,6 @@ def setup_routes(app: web.Application) -> None:
             web.post("/api/v1/handoffs", api.create_handoff),
             web.get("/api/v1/queue", api.list_queue),
             web.post("/api/v1/tickets/{number}/resolve", api.resolve_ticket),
+            web.get("/api/v1/kpi", api.kpi),
         ]
     )

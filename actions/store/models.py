@@ -124,3 +124,20 @@ class TicketCounter(Base):
 
     day = Column(String(8), primary_key=True)
     last_value = Column(Integer, nullable=False)
+
+
+class CsatResponse(Base):
+    """A customer's satisfaction score (1-5) at the end of a conversation, with a comment."""
+
+    __tablename__ = "csat_responses"
+
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(32), nullable=False)
+    sender_id = Column(String(128), nullable=False, index=True)
+    customer_id = Column(Integer, ForeignKey("customers.id"), nullable=True)
+    score = Column(Integer, nullable=False)
+    comment = Column(Text, nullable=True)
+    # "bot" when the bot alone served the customer, "agent" after a hand-over.
+    served_by = Column(String(16), nullable=False)
+    language = Column(String(2), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utc_now, index=True)

@@ -72,7 +72,9 @@ def test_the_reply_follows_the_customer_switching_language(stack) -> None:
     sender = _sender("mixed")
     assert stack.say(sender, "hello") == [response_text("utter_greet", "en")]
     assert stack.say(sender, "谢谢") == [response_text("utter_you_are_welcome", "zh")]
-    assert stack.say(sender, "bye") == [response_text("utter_goodbye", "en")]
+    assert stack.say(sender, "bye") == [
+        response_text("utter_goodbye", "en"), response_text("utter_ask_csat_score", "en")
+    ]
 
 
 def test_out_of_scope_gets_a_polite_answer_in_each_language(stack) -> None:

@@ -40,3 +40,10 @@ def test_a_form_slot_nobody_asks_for_is_caught() -> None:
     domain = {"forms": {"f": {"required_slots": ["a", "b"]}},
               "responses": {"utter_ask_a": []}, "actions": []}
     assert check_forms(domain) == ["form f: nothing asks for b (add utter_ask_b or action_ask_b)"]
+
+
+def test_single_braces_in_a_payload_are_caught() -> None:
+    variant = {"condition": [{"type": "slot", "name": "language", "value": "zh"}], "text": "?",
+               "buttons": [{"title": "t", "payload": '/inform{"choice": "x"}'}]}
+    english = {**variant, "condition": [{"type": "slot", "name": "language", "value": "en"}]}
+    assert "write payload braces doubled" in check_responses({"utter_z": [variant, english]})[0]

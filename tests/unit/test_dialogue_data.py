@@ -1,14 +1,19 @@
-"""Rules that keep the complaint form whole: every question asked mid-form has its answer."""
+"""Rules that keep forms whole: every question asked mid-form has its answer."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, Dict, List, Set
 
+import pytest
 import yaml
 
 from actions.complaint import fields
 from actions.complaint.flow import NOT_DIGRESSIONS
+from actions.csat_form import DECLINING_INTENTS
+from actions.csat_form import NOT_DIGRESSIONS as CSAT_NOT_DIGRESSIONS
+from bot.digression_rules import OUTPUT as DIGRESSIONS_FILE
+from bot.digression_rules import render
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,18 +35,26 @@ def _domain() -> Dict[str, Any]:
     return merged
 
 
-def _intents_with_form_rule() -> Set[str]:
+def _intents_with_form_rule(form: str) -> Set[str]:
     return {
         rule["steps"][0]["intent"]
         for rule in _rules()
-        if {"active_loop": "complaint_form"} in (rule.get("condition") or [])
+        if {"active_loop": form} in (rule.get("condition") or [])
         and "intent" in rule["steps"][0]
     }
 
 
-def test_every_intent_that_can_interrupt_the_form_has_a_rule_for_it() -> None:
-    interrupting = set(_domain()["intents"]) - NOT_DIGRESSIONS
-    assert interrupting - _intents_with_form_rule() == set()
+@pytest.mark.parametrize(
+    ("form", "not_interrupting"),
+    [("complaint_form", NOT_DIGRESSIONS), ("csat_form", CSAT_NOT_DIGRESSIONS | DECLINING_INTENTS)],
+)
+def test_every_intent_that_can_interrupt_a_form_has_a_rule_for_it(form, not_interrupting) -> None:
+    interrupting = set(_domain()["intents"]) - not_interrupting - {"EXTERNAL_handoff_resolved"}
+    assert interrupting - _intents_with_form_rule(form) == set()
+
+
+def test_the_generated_digression_rules_are_up_to_date() -> None:
+    assert DIGRESSIONS_FILE.read_text() == render(), "run `make digressions`"
 
 
 def test_every_question_and_re_ask_of_the_form_exists() -> None:

@@ -201,3 +201,16 @@ async def test_resolving_needs_the_service_token_and_valid_json(tickets_client) 
     assert (await client.post(path, json={"resolution": "x", "agent_id": "a"})).status == 401
     malformed = await client.post(path, data=b"{not json", headers=AUTH)
     assert malformed.status == 400
+
+
+async def test_the_kpi_report(tickets_client) -> None:
+    client, database_url = tickets_client
+    _open_ticket(database_url)
+    reply = await client.get("/api/v1/kpi", params={"days": "7"}, headers=AUTH)
+    assert reply.status == 200
+    report = await reply.json()
+    assert report["complaints"] == 1 and report["conversations"] == 0
+    assert report["overdue_tickets"] == 0 and report["complaint_rate"] is None
+    for bad in ("0", "400", "seven"):
+        refused = await client.get("/api/v1/kpi", params={"days": bad}, headers=AUTH)
+        assert refused.status == 400

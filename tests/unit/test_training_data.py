@@ -10,11 +10,11 @@ from typing import Dict, Iterator, Set, Tuple
 import pytest
 import yaml
 
+from bot.data_checks import PAYLOAD_ONLY_INTENTS
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = PROJECT_ROOT / "data" / "nlu"
 MIN_EXAMPLES_PER_LANGUAGE = 20
-# Sent only by buttons (/inform{"choice": ...}) or by the handoff service (trigger_intent).
-PAYLOAD_ONLY_INTENTS = {"inform", "EXTERNAL_ticket_resolved"}
 ENTITY_ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}")
 
 

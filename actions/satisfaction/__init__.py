@@ -1,0 +1,1 @@
+"""Customer satisfaction: reading a score and a comment, storing them, the KPI report."""

@@ -1,0 +1,92 @@
+"""Satisfaction through the real servers, and the KPI report counting it."""
+
+from __future__ import annotations
+
+import uuid
+
+import requests
+from sqlalchemy import select
+
+from actions.store.database import session_factory
+from actions.store.models import CsatResponse
+from tests.bilingual import response_text
+
+
+def _sender(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def _stored(stack, sender: str):
+    with session_factory(stack.environment["KEFU_DATABASE_URL"])() as session:
+        return session.execute(
+            select(CsatResponse.score, CsatResponse.comment, CsatResponse.served_by)
+            .where(CsatResponse.sender_id == sender)
+        ).all()
+
+
+def test_goodbye_asks_for_a_score_and_a_comment_once(stack) -> None:
+    sender = _sender("zh-csat")
+    stack.say(sender, "你好")
+    assert stack.say(sender, "再见") == [response_text("utter_goodbye", "zh"),
+                                       response_text("utter_ask_csat_score", "zh")]
+    buttons = stack.post_webhook({"sender": _sender("buttons"), "message": "再见"}).json()[-1]
+    assert buttons["buttons"][0] == {"title": "5 非常满意", "payload": '/inform{"choice": "5"}'}
+    assert stack.say(sender, "10分") == [response_text("utter_csat_score_unclear", "zh"),
+                                        response_text("utter_ask_csat_score", "zh")]
+    assert stack.say(sender, '/inform{"choice": "4"}') == [
+        response_text("utter_ask_csat_comment", "zh")]
+    thanks = [response_text("utter_csat_thanks", "zh")]
+    assert stack.say(sender, "希望人工客服接通再快一点") == thanks
+    assert _stored(stack, sender) == [(4, "希望人工客服接通再快一点", "bot")]
+    # Asked once per conversation.
+    assert stack.say(sender, "再见") == [response_text("utter_goodbye", "zh")]
+
+
+def test_a_question_instead_of_a_score_is_answered_then_the_score_asked_again(stack) -> None:
+    sender = _sender("en-csat")
+    stack.say(sender, "bye")
+    assert stack.say(sender, "what are your branch opening hours?") == [
+        response_text("utter_branch_hours", "en"), response_text("utter_ask_csat_score", "en")]
+    assert stack.say(sender, "5") == [response_text("utter_ask_csat_comment", "en")]
+    assert stack.say(sender, "no") == [response_text("utter_csat_thanks", "en")]
+    assert _stored(stack, sender) == [(5, None, "bot")]
+
+
+def test_no_thanks_declines_the_score(stack) -> None:
+    sender = _sender("en-decline")
+    stack.say(sender, "goodbye")
+    assert stack.say(sender, "no thanks") == []
+    assert _stored(stack, sender) == []
+
+
+def test_after_an_agent_hands_back_the_score_is_asked(stack) -> None:
+    sender = _sender("zh-agent")
+    stack.say(sender, "你好")
+    reply = requests.post(
+        f"{stack.rasa_url}/conversations/{sender}/trigger_intent",
+        params={"token": stack.environment["KEFU_RASA_TOKEN"], "output_channel": "latest"},
+        json={"name": "EXTERNAL_handoff_resolved", "entities": {}},
+        timeout=30,
+    )
+    assert reply.status_code == 200
+    assert [m["text"] for m in reply.json()["messages"]] == [
+        response_text("utter_handoff_resolved", "zh"), response_text("utter_ask_csat_score", "zh")]
+    assert stack.say(sender, "1") == [response_text("utter_ask_csat_comment", "zh")]
+    assert stack.say(sender, "等太久了") == [response_text("utter_csat_thanks", "zh")]
+    assert _stored(stack, sender) == [(1, "等太久了", "bot")]
+
+
+def test_kpi_report_over_the_stack(stack) -> None:
+    sender = _sender("kpi")
+    stack.say(sender, "bye")
+    stack.say(sender, "5")
+    stack.say(sender, "no")
+    reply = requests.get(
+        f"{stack.handoff_url}/api/v1/kpi",
+        headers={"Authorization": f"Bearer {stack.environment['KEFU_SERVICE_TOKEN']}"},
+        timeout=30,
+    )
+    assert reply.status_code == 200
+    report = reply.json()
+    assert report["conversations"] >= 1 and report["csat_responses"] >= 1
+    assert 0 <= report["csat_percent"] <= 100
