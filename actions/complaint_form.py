@@ -177,4 +177,6 @@ def complaint_draft(tracker: Tracker) -> ComplaintDraft:
         currency=slots.get(fields.CURRENCY) if amount else None,
         incident_date=dt.date.fromisoformat(incident_date) if incident_date else None,
         card_last_four=detail(fields.CARD_LAST_FOUR),
+        customer_id=int(slots["customer_id"]) if slots.get("customer_id") else None,
+        segment=slots.get("customer_segment"),
     )

@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import sys
 import time
+from typing import Mapping
 
-from actions.store.database import database_url, migrate
+from actions.identity.demo import DEMO_CUSTOMERS, seed_demo_customers
+from actions.store.database import database_url, migrate, session_factory
 from stack.processes import (
     StackFailed,
     port_is_free,
@@ -44,8 +46,9 @@ def main() -> int:
         redis_server.start()
         redis_url = redis_server.url
     migrate()
+    seed_demo_customers(session_factory(database_url()))
     environment = process_environment(
-        base=os.environ,
+        base=development_sms(os.environ),
         ports=ports,
         redis_url=redis_url,
         model_path=DEFAULT_MODEL,
@@ -68,6 +71,13 @@ def main() -> int:
             redis_server.stop()
 
 
+def development_sms(environ: Mapping[str, str]) -> dict[str, str]:
+    """Without an SMS gateway (KEFU_TWILIO_*), one-time codes go to a local outbox file."""
+    if environ.get("KEFU_TWILIO_ACCOUNT_SID") or environ.get("KEFU_SMS_OUTBOX"):
+        return dict(environ)
+    return {**environ, "KEFU_SMS_OUTBOX": str(VAR_DIR / "sms-outbox.jsonl")}
+
+
 def print_banner(environment: dict[str, str], seconds: float) -> None:
     host = environment["KEFU_BIND_HOST"]
     rasa = rasa_url(environment)
@@ -82,6 +92,11 @@ def print_banner(environment: dict[str, str], seconds: float) -> None:
                 f"  (bearer: KEFU_SERVICE_TOKEN)",
                 f"  Redis           {environment['REDIS_URL']}",
                 f"  Database        {database_url()}",
+                "  Demo customers  " + ", ".join(
+                    f"{c['display_name']} {c['phone']} ({c['segment']})" for c in DEMO_CUSTOMERS),
+                "  Text messages   " + (environment.get("KEFU_SMS_OUTBOX")
+                                        or environment.get("KEFU_TWILIO_BASE_URL",
+                                                           "https://api.twilio.com")),
                 "",
                 f"kefu ready in {seconds:.1f} s (Ctrl-C stops everything)",
             ]

@@ -15,7 +15,7 @@ VAR_DIR = PROJECT_ROOT / "var"
 SECRETS_FILE = VAR_DIR / "secrets.env"
 DEFAULT_MODEL = PROJECT_ROOT / "models" / "kefu.tar.gz"
 # Generated on first run when the operator has not set them.
-GENERATED_SECRETS = ("KEFU_RASA_TOKEN", "KEFU_SERVICE_TOKEN")
+GENERATED_SECRETS = ("KEFU_RASA_TOKEN", "KEFU_SERVICE_TOKEN", "KEFU_OTP_SECRET")
 
 
 @dataclass(frozen=True)

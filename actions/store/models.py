@@ -34,6 +34,15 @@ class Customer(Base):
     segment = Column(String(16), nullable=False, default="mass")
     preferred_language = Column(String(2), nullable=False, default="zh")
     created_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)
+    # The mobile the bank sends one-time codes to; unique so that a code names one customer.
+    phone = Column(String(16), nullable=True, unique=True)
+    email = Column(String(254), nullable=True)
+    address = Column(String(512), nullable=True)
+    contact_preference = Column(String(16), nullable=False, default="this_channel")
+    marketing_consent = Column(Boolean, nullable=False, default=False)
+    # Key customers (affluent, private) have a named relationship manager.
+    relationship_manager = Column(String(128), nullable=True)
+    relationship_manager_agent_id = Column(String(64), nullable=True)
 
     identities = relationship("ChannelIdentity", back_populates="customer")
 
@@ -141,3 +150,22 @@ class CsatResponse(Base):
     served_by = Column(String(16), nullable=False)
     language = Column(String(2), nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utc_now, index=True)
+
+
+class VerificationCode(Base):
+    """A one-time code sent by SMS to link a channel sender to a customer; stored hashed."""
+
+    __tablename__ = "verification_codes"
+    __table_args__ = (Index("ix_verification_codes_sender", "channel", "sender_id"),)
+
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(32), nullable=False)
+    sender_id = Column(String(128), nullable=False)
+    phone = Column(String(16), nullable=False, index=True)
+    # None when the phone belongs to no customer: the code is "sent" but can never match.
+    customer_id = Column(Integer, ForeignKey("customers.id"), nullable=True)
+    code_hash = Column(String(64), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)
+    expires_at = Column(DateTime(timezone=True), nullable=False)
+    attempts = Column(Integer, nullable=False, default=0)
+    used_at = Column(DateTime(timezone=True), nullable=True)

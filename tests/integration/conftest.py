@@ -11,8 +11,11 @@ import pytest
 import redis
 import requests
 
+from actions.identity.demo import seed_demo_customers
+from actions.store.database import session_factory
 from stack.ephemeral import ephemeral_stack
 from tests.conftest import fresh_postgres_database
+from tests.fakes.twilio import FakeTwilio
 
 
 @dataclass
@@ -20,6 +23,7 @@ class RunningStack:
     environment: Dict[str, str]
     redis: redis.Redis[bytes]
     log_path: Path
+    twilio: FakeTwilio
 
     @property
     def rasa_url(self) -> str:
@@ -76,12 +80,18 @@ def stack(
     database_url = None
     if request.param == "postgresql":
         database_url = fresh_postgres_database(request.getfixturevalue("postgres_server"))
+    twilio = FakeTwilio()
+    twilio.start()
+    request.addfinalizer(twilio.stop)
     # DEBUG makes Rasa log message texts, so the tests can check they are masked.
-    with ephemeral_stack(workdir, {"LOG_LEVEL": "DEBUG"}, database_url) as running:
+    environment = {"LOG_LEVEL": "DEBUG", **twilio.environment()}
+    with ephemeral_stack(workdir, environment, database_url) as running:
+        seed_demo_customers(session_factory(running.environment["KEFU_DATABASE_URL"]))
         client = redis.Redis.from_url(running.redis_url)
         try:
             yield RunningStack(
-                environment=running.environment, redis=client, log_path=running.log_path
+                environment=running.environment, redis=client, log_path=running.log_path,
+                twilio=twilio,
             )
         finally:
             client.close()

@@ -1,0 +1,147 @@
+"""One turn of the profile form: verify by one-time code, choose a field, give it, confirm."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, Optional
+
+from actions.complaint import answers
+from actions.identity.profile import EDITABLE_FIELDS, valid_email
+from bot.nlu.entity_rules import find_phone_numbers
+
+PHONE, CODE = "verify_phone", "verify_code"
+FIELD, VALUE, CONFIRMED = "profile_field", "profile_value", "profile_confirmed"
+CUSTOMER_ID, CUSTOMER_NAME, CUSTOMER_SEGMENT = "customer_id", "customer_name", "customer_segment"
+VERIFY_FAILED = "verify_failed"
+NO_CHANGE = "none"
+CLEARED_AFTER_FORM = [PHONE, CODE, FIELD, VALUE, CONFIRMED, VERIFY_FAILED]
+
+_SIX_DIGITS = re.compile(r"(?<!\d)(\d{6})(?!\d)")
+_RESEND = re.compile(r"重新发送|重发|没收到|再发|resend|send (?:it )?again|didn'?t (?:get|receive)",
+                     re.IGNORECASE)
+_FIELD_WORDS = (
+    ("address", r"地址|住址|address"),
+    ("phone", r"手机|电话|号码|phone|mobile|number"),
+    ("email", r"邮箱|邮件|e-?mail"),
+    ("preferred_language", r"语言|中文|英文|language"),
+    ("contact_preference", r"联系方式|联系|contact"),
+    ("marketing_consent", r"营销|推广|广告|优惠信息|marketing|promotion|offers"),
+    (NO_CHANGE, r"不用改|不修改|不用了|只是看看|看看就好|没有|no change|just looking|nothing|done"),
+)
+_CONSENT_NO = re.compile(r"不需要|不要|不愿意|不用|拒绝|\bno\b|don'?t|opt out|stop", re.I)
+_CONSENT_YES = re.compile(r"愿意|需要|可以|好的|\byes\b|sure|opt in|ok", re.I)
+_LANGUAGE_WORDS = (("zh", r"中文|汉语|chinese|mandarin"), ("en", r"英文|英语|english"))
+
+
+def required_slots(slots: Mapping[str, Any]) -> List[str]:
+    verify = [] if slots.get(CUSTOMER_ID) else [PHONE, CODE]
+    chosen = slots.get(FIELD)
+    change = [] if chosen == NO_CHANGE else [VALUE, CONFIRMED]
+    return [*verify, FIELD, *change]
+
+
+def next_slot(slots: Mapping[str, Any]) -> Optional[str]:
+    if slots.get(VERIFY_FAILED):
+        return None
+    return next((s for s in required_slots(slots) if slots.get(s) is None), None)
+
+
+@dataclass
+class ProfileStep:
+    updates: Dict[str, Any] = field(default_factory=dict)
+    problem: Optional[str] = None
+    digression: bool = False
+    # Side effects the action carries out: send a code to this phone, check this code.
+    send_code_to: Optional[str] = None
+    check_code: Optional[str] = None
+
+
+def read_phone(text: str) -> Optional[str]:
+    return next((span.value for span in find_phone_numbers(text)), None)
+
+
+def read_field(text: str, choice: Optional[str]) -> Optional[str]:
+    if choice in (*EDITABLE_FIELDS, NO_CHANGE):
+        return choice
+    return next((name for name, pattern in _FIELD_WORDS
+                 if re.search(pattern, text, re.IGNORECASE)), None)
+
+
+def read_value(profile_field: str, text: str, choice: Optional[str],
+               intent: Optional[str]) -> tuple[Optional[str], Optional[str]]:
+    """(value, None) or (None, the response that re-asks)."""
+    if profile_field == "address":
+        ok = answers.has_words(text) and len(text.strip()) >= 5
+        return (text.strip()[:512], None) if ok else (None, "utter_profile_address_unclear")
+    if profile_field == "phone":
+        phone = read_phone(text)
+        return (phone, None) if phone else (None, "utter_profile_phone_unclear")
+    if profile_field == "email":
+        email = valid_email(text)
+        return (email, None) if email else (None, "utter_profile_email_unclear")
+    if profile_field == "preferred_language":
+        language = choice if choice in ("zh", "en") else next(
+            (code for code, pattern in _LANGUAGE_WORDS if re.search(pattern, text, re.I)), None)
+        return (language, None) if language else (None, "utter_profile_choice_unclear")
+    if profile_field == "contact_preference":
+        contact = answers.read_contact(text)
+        value = choice if choice in ("this_channel", "phone", "sms", "email") else \
+            (contact.value if contact else None)
+        return (value, None) if value else (None, "utter_profile_choice_unclear")
+    if profile_field == "marketing_consent":
+        if choice in ("true", "false"):
+            return choice, None
+        if intent == "deny" or answers.is_refusal(text) or _CONSENT_NO.search(text):
+            return "false", None
+        if intent == "affirm" or answers.is_acceptance(text) or _CONSENT_YES.search(text):
+            return "true", None
+        return None, "utter_profile_choice_unclear"
+    raise ValueError(profile_field)
+
+
+def profile_step(requested: Optional[str], slots: Mapping[str, Any], text: str,
+                 intent: Optional[str], confidence: float, choice: Optional[str]) -> ProfileStep:
+    if requested is None:
+        return ProfileStep()
+    asks_else = (intent not in (None, "affirm", "deny", "inform", "out_of_scope", "nlu_fallback",
+                                "profile_update") and confidence >= 0.6)
+    if intent == "cancel" and confidence >= 0.6:
+        return ProfileStep(digression=True)
+    if requested == PHONE:
+        phone = read_phone(text)
+        if phone:
+            return ProfileStep({PHONE: phone}, send_code_to=phone)
+        if asks_else:
+            return ProfileStep(digression=True)
+        return ProfileStep({PHONE: None}, problem="utter_verify_phone_unclear")
+    if requested == CODE:
+        if _RESEND.search(text):
+            return ProfileStep({PHONE: None, CODE: None})  # asks the phone again, then resends
+        code = _SIX_DIGITS.search(text)
+        if code:
+            return ProfileStep(check_code=code.group(1))
+        if asks_else:
+            return ProfileStep(digression=True)
+        return ProfileStep({CODE: None}, problem="utter_verify_code_unclear")
+    if requested == FIELD:
+        chosen = read_field(text, choice)
+        if chosen:
+            return ProfileStep({FIELD: chosen})
+        if asks_else:
+            return ProfileStep(digression=True)
+        return ProfileStep({FIELD: None}, problem="utter_profile_field_unclear")
+    if requested == VALUE:
+        value, problem = read_value(slots[FIELD], text, choice, intent)
+        if value is None and asks_else and answers.is_question(text):
+            return ProfileStep(digression=True)
+        return ProfileStep({VALUE: value}, problem=problem)
+    if requested == CONFIRMED:
+        if answers.is_confirmation(text, intent):
+            return ProfileStep({CONFIRMED: "yes"})
+        if intent == "deny" or answers.is_refusal(text):
+            return ProfileStep({CONFIRMED: "no"})
+        if asks_else:
+            return ProfileStep(digression=True)
+        return ProfileStep({CONFIRMED: None}, problem="utter_profile_confirm_unclear")
+    raise ValueError(f"the profile form does not ask for {requested}")

@@ -1,0 +1,1 @@
+"""Loopback fakes of the outside services kefu talks to, speaking their real wire formats."""

@@ -1,0 +1,116 @@
+"""A fake Twilio Messages API on loopback: the real URL, basic auth, form fields and JSON reply.
+
+Records every accepted message. Runs its own event loop in a thread, so synchronous tests
+and other processes (the action server) can use it alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import threading
+from dataclasses import dataclass
+from typing import List, Optional
+
+from aiohttp import BasicAuth, web
+
+from stack.processes import free_port
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    to: str
+    sender: str
+    body: str
+    sid: str
+
+
+def _twilio_error(status: int, code: int, message: str) -> web.Response:
+    # Twilio's error body: https://www.twilio.com/docs/usage/twilios-response
+    return web.json_response({"code": code, "message": message, "more_info":
+                              f"https://www.twilio.com/docs/errors/{code}", "status": status},
+                             status=status)
+
+
+class FakeTwilio:
+    def __init__(self, account_sid: str = "AC" + "0" * 32, auth_token: str = "test-token",
+                 sender: str = "+15005550006") -> None:
+        self.account_sid, self.auth_token, self.sender = account_sid, auth_token, sender
+        self.port = free_port()
+        self.messages: List[SentMessage] = []
+        self._lock = threading.Lock()
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._runner: Optional[web.AppRunner] = None
+        self._thread: Optional[threading.Thread] = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def environment(self) -> dict[str, str]:
+        return {"KEFU_TWILIO_BASE_URL": self.base_url, "KEFU_TWILIO_ACCOUNT_SID": self.account_sid,
+                "KEFU_TWILIO_AUTH_TOKEN": self.auth_token, "KEFU_TWILIO_FROM": self.sender}
+
+    def sent_to(self, phone: str) -> List[SentMessage]:
+        with self._lock:
+            return [message for message in self.messages if message.to == phone]
+
+    async def _create_message(self, request: web.Request) -> web.Response:
+        if request.match_info["sid"] != self.account_sid:
+            return _twilio_error(404, 20404, "The requested resource was not found")
+        try:
+            auth = BasicAuth.decode(request.headers.get("Authorization", ""))
+        except ValueError:
+            auth = None
+        if auth is None or (auth.login, auth.password) != (self.account_sid, self.auth_token):
+            return _twilio_error(401, 20003, "Authenticate")
+        form = await request.post()
+        to, body = str(form.get("To", "")), str(form.get("Body", ""))
+        if not to:
+            return _twilio_error(400, 21604, "A 'To' phone number is required.")
+        if not body:
+            return _twilio_error(400, 21602, "Message body is required.")
+        message = SentMessage(to=to, sender=str(form.get("From", "")), body=body,
+                              sid="SM" + secrets.token_hex(16))
+        with self._lock:
+            self.messages.append(message)
+        return web.json_response({
+            "sid": message.sid, "account_sid": self.account_sid, "to": to,
+            "from": message.sender, "body": body, "status": "queued", "num_segments": "1",
+            "direction": "outbound-api", "api_version": "2010-04-01", "error_code": None,
+            "uri": f"/2010-04-01/Accounts/{self.account_sid}/Messages/{message.sid}.json",
+        }, status=201)
+
+    def start(self) -> None:
+        ready = threading.Event()
+
+        def serve() -> None:
+            self._loop = asyncio.new_event_loop()
+            app = web.Application()
+            app.router.add_post("/2010-04-01/Accounts/{sid}/Messages.json", self._create_message)
+            self._runner = web.AppRunner(app)
+            self._loop.run_until_complete(self._runner.setup())
+            site = web.TCPSite(self._runner, "127.0.0.1", self.port)
+            self._loop.run_until_complete(site.start())
+            ready.set()
+            self._loop.run_forever()
+
+        self._thread = threading.Thread(target=serve, daemon=True, name="fake-twilio")
+        self._thread.start()
+        if not ready.wait(timeout=10):
+            raise TimeoutError("the fake Twilio did not start")
+
+    def stop(self) -> None:
+        if self._loop is None or self._runner is None:
+            return
+        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(timeout=10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def __enter__(self) -> FakeTwilio:
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()

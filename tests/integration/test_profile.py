@@ -1,0 +1,112 @@
+"""Verification by SMS code and profile changes through the real servers and a fake Twilio."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+
+from sqlalchemy import select
+
+from actions.store.database import session_factory
+from actions.store.models import AuditEvent, ChannelIdentity, Customer, Ticket
+from tests.bilingual import response_text
+
+CODE = re.compile(r"\d{6}")
+WANG = select(Customer).where(Customer.customer_number == "C0001")
+
+
+def _sender(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def _code_sent_to(stack, phone: str) -> str:
+    return CODE.search(stack.twilio.sent_to(phone)[-1].body).group(0)
+
+
+def _reset_wang(stack) -> None:
+    with session_factory(stack.environment["KEFU_DATABASE_URL"]).begin() as session:
+        wang = session.execute(WANG).scalar_one()
+        wang.address = "上海市浦东新区世纪大道100号"
+
+
+def test_a_verified_customer_changes_their_address_and_is_then_known(stack) -> None:
+    _reset_wang(stack)
+    sender = _sender("zh-profile")
+    assert stack.say(sender, "你好") == [response_text("utter_greet", "zh")]
+    assert stack.say(sender, "我要修改联系地址") == [
+        response_text("utter_verify_first", "zh"), response_text("utter_ask_verify_phone", "zh")]
+    assert stack.say(sender, "13800138001") == [
+        response_text("utter_verify_code_sent", "zh", phone="138****8001"),
+        response_text("utter_ask_verify_code", "zh")]
+    code = _code_sent_to(stack, "13800138001")
+    wrong = "000000" if code != "000000" else "111111"
+    assert stack.say(sender, wrong) == [
+        response_text("utter_verify_code_wrong", "zh", attempts_left=4),
+        response_text("utter_ask_verify_code", "zh")]
+    verified, summary = stack.say(sender, code)
+    assert verified == response_text("utter_verified", "zh", customer_name="王女士")
+    assert "手机号码：138****8001" in summary and "地址：上海市浦东新****" in summary
+    assert "wang@example.com" not in summary and "w***@example.com" in summary
+    assert stack.say(sender, '/inform{"choice": "address"}') == [
+        response_text("utter_ask_profile_value_address", "zh")]
+    [confirm] = stack.say(sender, "上海市徐汇区漕溪北路200号")
+    assert confirm == response_text("utter_ask_profile_confirmed", "zh", field="地址",
+                                    old="上海市浦东新****", new="上海市徐汇区****")
+    assert stack.say(sender, "/affirm") == [
+        response_text("utter_profile_updated", "zh", field="地址")]
+
+    with session_factory(stack.environment["KEFU_DATABASE_URL"])() as session:
+        wang = session.execute(WANG).scalar_one()
+        assert wang.address == "上海市徐汇区漕溪北路200号"
+        identity = session.execute(select(ChannelIdentity).where(
+            ChannelIdentity.sender_id == sender)).scalar_one()
+        assert identity.customer_id == wang.id and identity.verified_at is not None
+        audit = session.execute(select(AuditEvent).where(
+            AuditEvent.action == "profile.updated",
+            AuditEvent.actor == f"customer:rest:{sender}")).scalar_one()
+        assert json.loads(audit.detail) == {"field": "address", "old": "上海市浦东新****",
+                                            "new": "上海市徐汇区****"}
+
+    # Known now: greeted by name and offered the relationship manager; complaints carry it.
+    assert stack.say(sender, "你好") == [response_text(
+        "utter_greet_key_customer", "zh", customer_name="王女士", manager="李经理")]
+    stack.say(sender, "我要投诉你们网点的工作人员态度太差了，柜员对我大吼大叫")
+    stack.say(sender, "上周五")
+    stack.say(sender, '/inform{"choice": "apology"}')
+    stack.say(sender, '/inform{"choice": "phone"}')
+    [received] = stack.say(sender, "/affirm")
+    number = re.search(r"KF-\d{8}-\d{5}", received).group(0)
+    with session_factory(stack.environment["KEFU_DATABASE_URL"])() as session:
+        ticket = session.execute(select(Ticket).where(Ticket.number == number)).scalar_one()
+        assert ticket.customer_id == wang.id and ticket.priority == "high"
+
+
+def test_an_unknown_number_gets_the_same_answer_no_text_and_locks_after_five_tries(stack) -> None:
+    sender = _sender("en-profile")
+    stack.say(sender, "I need to update my email address")
+    assert stack.say(sender, "13512345678") == [
+        response_text("utter_verify_code_sent", "en", phone="135****5678"),
+        response_text("utter_ask_verify_code", "en")]
+    assert stack.twilio.sent_to("13512345678") == []
+    for attempts_left in (4, 3, 2, 1):
+        assert stack.say(sender, "123456")[0] == response_text(
+            "utter_verify_code_wrong", "en", attempts_left=attempts_left)
+    assert stack.say(sender, "123456") == [response_text("utter_verify_locked", "en")]
+    assert stack.say(sender, "hello") == [response_text("utter_greet", "en")]
+
+
+def test_emoji_and_a_bad_email_are_re_asked(stack) -> None:
+    sender = _sender("en-email")
+    stack.say(sender, "change my email")
+    assert stack.say(sender, "😀") == [response_text("utter_verify_phone_unclear", "en"),
+                                      response_text("utter_ask_verify_phone", "en")]
+    stack.say(sender, "13900139002")
+    stack.say(sender, _code_sent_to(stack, "13900139002"))
+    stack.say(sender, '/inform{"choice": "email"}')
+    assert stack.say(sender, "chen at example dot com") == [
+        response_text("utter_profile_email_unclear", "en"),
+        response_text("utter_ask_profile_value_email", "en")]
+    [confirm] = stack.say(sender, "David.Chen@Example.com")
+    assert "d***@example.com" in confirm
+    assert stack.say(sender, "/deny") == [response_text("utter_profile_no_change", "en")]
