@@ -49,14 +49,15 @@ class ActionTicketStatus(Action):
         number: Optional[str] = next(tracker.get_latest_entity_values("ticket_number"), None)
         lookup = TicketLookup(session_factory(database_url()))
         channel = tracker.get_latest_input_channel() or "unknown"
+        # A customer verified by a one-time code sees their tickets from every channel.
+        customer_id = tracker.get_slot("customer_id")
+        owner = (channel, tracker.sender_id, int(customer_id) if customer_id else None)
         try:
             if number:
-                ticket = await asyncio.to_thread(
-                    lookup.by_number, number, channel, tracker.sender_id
-                )
+                ticket = await asyncio.to_thread(lookup.by_number, number, *owner)
                 tickets = [ticket] if ticket else []
             else:
-                tickets = await asyncio.to_thread(lookup.recent, channel, tracker.sender_id)
+                tickets = await asyncio.to_thread(lookup.recent, *owner)
         except SQLAlchemyError:
             logger.exception("ticket_status.lookup_failed sender=%s", tracker.sender_id)
             dispatcher.utter_message(response="utter_ticket_status_unavailable")

@@ -9,11 +9,18 @@ import secrets
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.identity.records import CustomerView
-from actions.store.models import AuditEvent, ChannelIdentity, Customer, VerificationCode, utc_now
+from actions.store.models import (
+    AuditEvent,
+    ChannelIdentity,
+    Customer,
+    Ticket,
+    VerificationCode,
+    utc_now,
+)
 
 CODE_LIFETIME = dt.timedelta(minutes=5)
 MAX_ATTEMPTS = 5
@@ -124,6 +131,13 @@ def _link(session: Session, channel: str, sender_id: str, customer: Customer,
         session.add(identity)
     identity.customer_id = customer.id
     identity.verified_at = now
+    # Tickets this conversation filed before verifying are the customer's too.
+    session.execute(
+        update(Ticket)
+        .where(Ticket.channel == channel, Ticket.sender_id == sender_id,
+               Ticket.customer_id.is_(None))
+        .values(customer_id=customer.id)
+    )
     session.add(AuditEvent(occurred_at=now, actor=f"customer:{channel}:{sender_id}",
                            action="identity.verified", subject=customer.customer_number,
                            detail=f"channel={channel}"))

@@ -110,3 +110,24 @@ def test_emoji_and_a_bad_email_are_re_asked(stack) -> None:
     [confirm] = stack.say(sender, "David.Chen@Example.com")
     assert "d***@example.com" in confirm
     assert stack.say(sender, "/deny") == [response_text("utter_profile_no_change", "en")]
+
+
+def test_a_verified_customer_sees_tickets_filed_on_another_channel(stack) -> None:
+    first, second = _sender("web-a"), _sender("web-b")
+    for line in ("我要投诉，你们的信用卡被重复扣了两次年费共300元", "11月3日",
+                 '/inform{"choice": "refund"}', '/inform{"choice": "sms"}', "/affirm"):
+        replies = stack.say(first, line)
+    assert "KF-" in replies[0]
+    # Verifying later attaches the complaint filed before to the customer.
+    stack.say(first, "我要修改联系地址")
+    stack.say(first, "13700137003")
+    stack.say(first, _code_sent_to(stack, "13700137003"))
+    stack.say(first, '/inform{"choice": "none"}')
+    # A new conversation (another device) is not the customer until verified.
+    assert stack.say(second, "我的投诉进度") == [response_text("utter_no_tickets", "zh")]
+    stack.say(second, "我要修改联系地址")
+    stack.say(second, "13700137003")
+    stack.say(second, _code_sent_to(stack, "13700137003"))
+    stack.say(second, '/inform{"choice": "none"}')
+    [status] = stack.say(second, "我的投诉进度")
+    assert "收费扣费" in status
