@@ -8,7 +8,7 @@ VENV := .venv
 PY := $(CURDIR)/$(VENV)/bin/python
 RASA := $(CURDIR)/$(VENV)/bin/rasa
 MODEL := models/kefu.tar.gz
-TRAIN_INPUTS := config.yml $(shell find data bot/domain -name '*.yml' 2>/dev/null)
+TRAIN_INPUTS := config.yml $(shell find data bot/domain -name '*.yml' -o -name '*.tsv' 2>/dev/null)
 
 export PYTHONPATH := $(CURDIR)
 # A bank's bot reports nothing outside the bank.
@@ -16,7 +16,7 @@ export RASA_TELEMETRY_ENABLED := false
 export HF_HUB_OFFLINE := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help run test test-unit test-stories train validate lint bench bench-nlu tune-fallback venv lock migrate postgres digressions kpi
+.PHONY: help run test test-unit test-stories train validate lint bench bench-nlu tune-fallback venv lock migrate postgres digressions kpi bench-emotion
 
 help:
 	@echo "make run      start Redis, Rasa, the action server and the handoff service"
@@ -69,6 +69,10 @@ test-stories: venv $(MODEL)
 # Rewrites data/rules/digressions.yml after adding an intent or a form (see docs/designers.md).
 digressions: venv
 	$(PY) -m bot.digression_rules
+
+# Emotion recognition on GoEmotions dev and kefu's zh test set (docs/benchmarks.md).
+bench-emotion: venv $(MODEL)
+	$(PY) -m bench.emotion
 
 # The KPI report (CSAT, complaints, answers within 24 h, overdue) of the last DAYS days as JSON.
 kpi: venv migrate

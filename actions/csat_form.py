@@ -14,12 +14,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.complaint import answers, fields
 from actions.satisfaction.answers import read_comment, read_score
-from actions.satisfaction.record import CsatAnswer, RecordCsat
+from actions.satisfaction.record import AddCsatComment, CsatAnswer, RecordCsat
 from actions.store.database import database_url, session_factory
 
 logger = logging.getLogger(__name__)
 REQUESTED_SLOT = "requested_slot"
 SCORE, COMMENT, RECORDED = "csat_score", "csat_comment", "csat_recorded"
+RESPONSE_ID = "csat_response_id"
 DECLINED = "declined"
 # A score is asked once; these mean "no thanks" rather than another question.
 DECLINING_INTENTS = frozenset({"deny", "cancel", "goodbye", "thank"})
@@ -46,7 +47,9 @@ class ValidateCsatForm(FormValidationAction):
         if requested == SCORE:
             score = read_score(text, choice)
             if score is not None:
-                return [SlotSet(SCORE, str(score)), SlotSet(REQUESTED_SLOT, COMMENT)]
+                stored = await _store_score(tracker, score)
+                return [SlotSet(SCORE, str(score)), SlotSet(RESPONSE_ID, stored),
+                        SlotSet(REQUESTED_SLOT, COMMENT)]
             declined = read_comment(text) is None and answers.has_words(text)
             if intent in DECLINING_INTENTS or declined:
                 return [SlotSet(SCORE, DECLINED), SlotSet(COMMENT, fields.NOT_GIVEN),
@@ -71,29 +74,41 @@ def _served_by(tracker: Tracker) -> str:
     return "agent" if handed_over else "bot"
 
 
+async def _store_score(tracker: Tracker, score: int) -> Optional[str]:
+    """The score is kept as soon as it is given: many customers leave before the comment."""
+    answer = CsatAnswer(
+        channel=tracker.get_latest_input_channel() or "unknown",
+        sender_id=tracker.sender_id,
+        language=tracker.get_slot("language") or "zh",
+        score=score,
+        comment=None,
+        served_by=_served_by(tracker),
+    )
+    try:
+        return str(await asyncio.to_thread(RecordCsat(session_factory(database_url())), answer))
+    except SQLAlchemyError:
+        logger.exception("csat.not_saved sender=%s", tracker.sender_id)
+        return None
+
+
 class ActionRecordCsat(Action):
+    """After the comment (or none): keep it with the score and thank the customer once."""
+
     def name(self) -> str:
         return "action_record_csat"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        score, comment = tracker.get_slot(SCORE), tracker.get_slot(COMMENT)
-        if tracker.get_slot(RECORDED) or score not in ("1", "2", "3", "4", "5"):
+        response_id, comment = tracker.get_slot(RESPONSE_ID), tracker.get_slot(COMMENT)
+        if tracker.get_slot(RECORDED) or not response_id:
             return [SlotSet(RECORDED, True)]
-        answer = CsatAnswer(
-            channel=tracker.get_latest_input_channel() or "unknown",
-            sender_id=tracker.sender_id,
-            language=tracker.get_slot("language") or "zh",
-            score=int(score),
-            comment=None if comment in (None, fields.NOT_GIVEN) else comment,
-            served_by=_served_by(tracker),
-        )
-        try:
-            await asyncio.to_thread(RecordCsat(session_factory(database_url())), answer)
-        except SQLAlchemyError:
-            logger.exception("csat.not_saved sender=%s", tracker.sender_id)
-            return [SlotSet(RECORDED, True)]
+        if comment not in (None, fields.NOT_GIVEN):
+            try:
+                await asyncio.to_thread(AddCsatComment(session_factory(database_url())),
+                                        int(response_id), comment)
+            except SQLAlchemyError:
+                logger.exception("csat.comment_not_saved sender=%s", tracker.sender_id)
         dispatcher.utter_message(response="utter_csat_thanks")
         return [SlotSet(RECORDED, True)]
 
@@ -107,4 +122,5 @@ class ActionResetCsat(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        return [SlotSet(SCORE, None), SlotSet(COMMENT, None), SlotSet(RECORDED, None)]
+        return [SlotSet(SCORE, None), SlotSet(COMMENT, None), SlotSet(RECORDED, None),
+                SlotSet(RESPONSE_ID, None)]

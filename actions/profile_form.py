@@ -56,6 +56,10 @@ class ActionStartProfile(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         cleared: List[EventType] = [SlotSet(slot, None) for slot in flow.CLEARED_AFTER_FORM]
+        # "我要修改联系地址": the field is known before verification and not asked again.
+        named = flow.read_field(tracker.latest_message.get("text") or "", None)
+        if named in flow.OPENING_FIELDS:
+            cleared = [*cleared, SlotSet(flow.FIELD, named)]
         customer = await asyncio.to_thread(
             linked_customer, session_factory(database_url()), _channel(tracker),
             tracker.sender_id)

@@ -1,4 +1,6 @@
-"""kefu's own checks of the training data and domain, run by `make validate` after Rasa's.
+"""kefu's own checks of the training data and domain, run by `make validate` after Rasa's:
+every response in zh and en, enough examples per intent and language, every form question
+exists, and the generated digression rules are up to date.
 
 Each check returns the problems it found as sentences a designer can act on.
 Run: python -m bot.data_checks
@@ -97,11 +99,21 @@ def check_forms(domain: Dict[str, Any]) -> List[str]:
     return problems
 
 
+def check_digressions() -> List[str]:
+    """data/rules/digressions.yml matches the rules it is generated from."""
+    from bot.digression_rules import OUTPUT, render
+
+    if not OUTPUT.exists() or OUTPUT.read_text() != render():
+        return ["data/rules/digressions.yml is out of date: run `make digressions`"]
+    return []
+
+
 def all_problems(root: Path = PROJECT_ROOT) -> List[str]:
     domain = load_domain(root / "bot" / "domain")
     return (check_responses(domain["responses"])
             + check_intent_examples(domain["intents"], root / "data" / "nlu")
-            + check_forms(domain))
+            + check_forms(domain)
+            + check_digressions())
 
 
 def main() -> int:

@@ -21,9 +21,9 @@ _SIX_DIGITS = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 _RESEND = re.compile(r"重新发送|重发|没收到|再发|resend|send (?:it )?again|didn'?t (?:get|receive)",
                      re.IGNORECASE)
 _FIELD_WORDS = (
+    ("email", r"邮箱|邮件|e-?mail"),
     ("address", r"地址|住址|address"),
     ("phone", r"手机|电话|号码|phone|mobile|number"),
-    ("email", r"邮箱|邮件|e-?mail"),
     ("preferred_language", r"语言|中文|英文|language"),
     ("contact_preference", r"联系方式|联系|contact"),
     ("marketing_consent", r"营销|推广|广告|优惠信息|marketing|promotion|offers"),
@@ -61,6 +61,10 @@ def read_phone(text: str) -> Optional[str]:
     return next((span.value for span in find_phone_numbers(text)), None)
 
 
+# Named in the first message, these are clear enough to skip the menu; "contact details" is not.
+OPENING_FIELDS = ("email", "address", "phone", "preferred_language")
+
+
 def read_field(text: str, choice: Optional[str]) -> Optional[str]:
     if choice in (*EDITABLE_FIELDS, NO_CHANGE):
         return choice
@@ -71,6 +75,8 @@ def read_field(text: str, choice: Optional[str]) -> Optional[str]:
 def read_value(profile_field: str, text: str, choice: Optional[str],
                intent: Optional[str]) -> tuple[Optional[str], Optional[str]]:
     """(value, None) or (None, the response that re-asks)."""
+    if text.startswith("/") and profile_field in ("address", "phone", "email"):
+        return None, f"utter_profile_{profile_field}_unclear"  # a button, not the value
     if profile_field == "address":
         ok = answers.has_words(text) and len(text.strip()) >= 5
         return (text.strip()[:512], None) if ok else (None, "utter_profile_address_unclear")

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Callable, Optional
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.store.models import CsatResponse, utc_now
@@ -41,3 +42,15 @@ class RecordCsat:
             session.add(response)
             session.flush()
             return int(response.id)
+
+
+class AddCsatComment:
+    """The optional comment comes a turn after the score, which is stored at once."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def __call__(self, response_id: int, comment: str) -> None:
+        with self._sessions.begin() as session:
+            session.execute(update(CsatResponse).where(CsatResponse.id == response_id)
+                            .values(comment=comment))

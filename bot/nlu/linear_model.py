@@ -3,13 +3,15 @@ and temperature-scaled softmax confidences fitted on cross-validated scores."""
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import minimize_scalar
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
 
@@ -65,6 +67,15 @@ def fit_temperature(scores: np.ndarray, labels: np.ndarray) -> float:
     return float(np.exp(result.x))
 
 
+def _held_out_scores(features: sp.csr_matrix, labels: np.ndarray, train: np.ndarray,
+                     test: np.ndarray, c: float, class_weight: Optional[str]) -> np.ndarray:
+    """Decision scores on `test` of an SVM fitted on `train`, one column per class."""
+    svm = LinearSVC(C=c, class_weight=class_weight).fit(features[train], labels[train])
+    scores = np.full((len(test), int(labels.max()) + 1), -1e3)
+    scores[:, svm.classes_] = svm.decision_function(features[test])
+    return scores
+
+
 @dataclass
 class LinearIntentModel:
     classes: List[str]
@@ -73,19 +84,29 @@ class LinearIntentModel:
     temperature: float
 
     @classmethod
-    def fit(cls, features: sp.csr_matrix, labels: Sequence[str], c: float, folds: int) -> (
-        LinearIntentModel
-    ):
+    def fit(cls, features: sp.csr_matrix, labels: Sequence[str], c: float, folds: int,
+            class_weight: Optional[str] = None) -> LinearIntentModel:
+        """`class_weight="balanced"` when rare classes matter as much as common ones."""
         classes, label_ids = np.unique(np.asarray(labels), return_inverse=True)
-        svm = LinearSVC(C=c).fit(features, label_ids)
-        temperature = 1.0
         smallest_class = int(np.bincount(label_ids).min())
-        if len(classes) > 2 and smallest_class >= 2:
-            splitter = StratifiedKFold(n_splits=min(folds, smallest_class), shuffle=True,
-                                       random_state=0)
-            held_out = cross_val_predict(LinearSVC(C=c), features, label_ids, cv=splitter,
-                                         method="decision_function")
-            temperature = fit_temperature(held_out, label_ids)
+        calibrate = len(classes) > 2 and smallest_class >= 2
+        splits = list(StratifiedKFold(n_splits=min(folds, smallest_class), shuffle=True,
+                                      random_state=0).split(features, label_ids)) \
+            if calibrate else []
+        # liblinear releases the GIL: the final model and the calibration folds train at once.
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            final = pool.submit(LinearSVC(C=c, class_weight=class_weight).fit, features,
+                                label_ids)
+            folds_scored = [pool.submit(_held_out_scores, features, label_ids, train, test, c,
+                                        class_weight)
+                            for train, test in splits]
+            svm = final.result()
+            temperature = 1.0
+            if calibrate:
+                held_out = np.zeros((len(label_ids), len(classes)))
+                for (_, test), scored in zip(splits, folds_scored, strict=True):
+                    held_out[test] = scored.result()
+                temperature = fit_temperature(held_out, label_ids)
         coef, intercept = svm.coef_, svm.intercept_
         if len(classes) == 2:  # a binary SVM has one row: score of class 1 against class 0
             coef, intercept = np.vstack([-coef, coef]) / 2, np.array([-1, 1]) * intercept / 2

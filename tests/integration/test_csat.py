@@ -48,6 +48,8 @@ def test_a_question_instead_of_a_score_is_answered_then_the_score_asked_again(st
     assert stack.say(sender, "what are your branch opening hours?") == [
         response_text("utter_branch_hours", "en"), response_text("utter_ask_csat_score", "en")]
     assert stack.say(sender, "5") == [response_text("utter_ask_csat_comment", "en")]
+    # Kept at once: a customer who leaves now has still rated the service.
+    assert _stored(stack, sender) == [(5, None, "bot")]
     assert stack.say(sender, "no") == [response_text("utter_csat_thanks", "en")]
     assert _stored(stack, sender) == [(5, None, "bot")]
 

@@ -34,7 +34,7 @@ def test_a_verified_customer_changes_their_address_and_is_then_known(stack) -> N
     _reset_wang(stack)
     sender = _sender("zh-profile")
     assert stack.say(sender, "你好") == [response_text("utter_greet", "zh")]
-    assert stack.say(sender, "我要修改联系地址") == [
+    assert stack.say(sender, "我想看看我的个人资料") == [
         response_text("utter_verify_first", "zh"), response_text("utter_ask_verify_phone", "zh")]
     assert stack.say(sender, "13800138001") == [
         response_text("utter_verify_code_sent", "zh", phone="138****8001"),
@@ -103,7 +103,6 @@ def test_emoji_and_a_bad_email_are_re_asked(stack) -> None:
                                       response_text("utter_ask_verify_phone", "en")]
     stack.say(sender, "13900139002")
     stack.say(sender, _code_sent_to(stack, "13900139002"))
-    stack.say(sender, '/inform{"choice": "email"}')
     assert stack.say(sender, "chen at example dot com") == [
         response_text("utter_profile_email_unclear", "en"),
         response_text("utter_ask_profile_value_email", "en")]
@@ -119,15 +118,24 @@ def test_a_verified_customer_sees_tickets_filed_on_another_channel(stack) -> Non
         replies = stack.say(first, line)
     assert "KF-" in replies[0]
     # Verifying later attaches the complaint filed before to the customer.
-    stack.say(first, "我要修改联系地址")
+    stack.say(first, "我要修改个人资料")
     stack.say(first, "13700137003")
     stack.say(first, _code_sent_to(stack, "13700137003"))
     stack.say(first, '/inform{"choice": "none"}')
     # A new conversation (another device) is not the customer until verified.
     assert stack.say(second, "我的投诉进度") == [response_text("utter_no_tickets", "zh")]
-    stack.say(second, "我要修改联系地址")
+    stack.say(second, "我要修改个人资料")
     stack.say(second, "13700137003")
     stack.say(second, _code_sent_to(stack, "13700137003"))
     stack.say(second, '/inform{"choice": "none"}')
     [status] = stack.say(second, "我的投诉进度")
     assert "收费扣费" in status
+
+
+def test_a_field_named_at_the_start_is_asked_right_after_verification(stack) -> None:
+    sender = _sender("en-email-first")
+    stack.say(sender, "I need to update my email address")
+    stack.say(sender, "13900139002")
+    verified, asked = stack.say(sender, _code_sent_to(stack, "13900139002"))
+    assert verified == response_text("utter_verified", "en", customer_name="Mr. Chen")
+    assert asked == response_text("utter_ask_profile_value_email", "en")

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from actions.satisfaction.answers import read_comment, read_score
-from actions.satisfaction.record import CsatAnswer, RecordCsat
+from actions.satisfaction.record import AddCsatComment, CsatAnswer, RecordCsat
 from actions.store.database import session_factory
 from actions.store.models import CsatResponse
 
@@ -35,8 +35,9 @@ def test_comments() -> None:
 
 def test_a_score_is_stored_with_who_served(database_url: str) -> None:
     record = RecordCsat(session_factory(database_url))
-    record(CsatAnswer(channel="rest", sender_id="web-1", language="zh", score=4,
-                      comment="很快", served_by="agent"))
+    stored_id = record(CsatAnswer(channel="rest", sender_id="web-1", language="zh", score=4,
+                                  comment=None, served_by="agent"))
+    AddCsatComment(session_factory(database_url))(stored_id, "很快")
     with pytest.raises(ValueError):
         record(CsatAnswer(channel="rest", sender_id="web-1", language="zh", score=7,
                           comment=None, served_by="bot"))

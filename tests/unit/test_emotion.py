@@ -1,0 +1,118 @@
+"""Emotion: the GoEmotions mapping, the zh lexicon, and EmotionClassifier through Rasa's
+model storage (train on small data -> process -> persist -> load -> the same output)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.emotion import (
+    LABELS,
+    LEXICON_FEATURES,
+    goemotions_label,
+    lexicon_features,
+    load_examples,
+)
+from bot.nlu.emotion_classifier import EMOTION, EmotionClassifier
+
+EXAMPLES = """
+angry:
+  - 等了半个小时了！！！
+  - 你们到底管不管？？
+  - 气死我了
+  - this is the third time I'm asking!!
+  - you people are useless
+  - I'm furious with this bank
+anxious:
+  - 卡被盗刷了怎么办，好着急
+  - 我很担心钱要不回来
+  - 急死了，转错账了
+  - I'm scared my money is gone
+  - please hurry, I'm really worried
+  - what do I do, someone took my money
+happy:
+  - 太好了，谢谢你们
+  - 问题解决了，非常满意
+  - 到账了，开心
+  - thank you so much, that's great
+  - brilliant, all sorted
+  - really happy with the service
+neutral:
+  - 查一下余额
+  - 网点几点开门
+  - 怎么开通手机银行
+  - what is my balance
+  - when does the branch open
+  - how do I reset my password
+"""
+
+
+def test_goemotions_labels_map_onto_ours_with_the_most_urgent_first() -> None:
+    assert goemotions_label(["annoyance"]) == "angry"
+    assert goemotions_label(["joy", "anger"]) == "angry"
+    assert goemotions_label(["nervousness", "sadness"]) == "anxious"
+    assert goemotions_label(["disappointment"]) == "sad"
+    assert goemotions_label(["gratitude"]) == "happy"
+    assert goemotions_label(["curiosity"]) == goemotions_label(["neutral"]) == "neutral"
+
+
+def _cue(text: str) -> dict:
+    return {name: value for name, value in zip(LEXICON_FEATURES, lexicon_features(text),
+                                               strict=True) if value}
+
+
+def test_the_zh_lexicon_sees_punctuation_sarcasm_negation_and_emoji() -> None:
+    assert "exclamations" in _cue("等了半个小时了！！！")
+    assert {"sarcasm", "repeat"} <= set(_cue("呵呵，又是这套"))
+    assert "happiness" not in _cue("不满意") and "happiness" in _cue("很满意")
+    assert "angry_emoji" in _cue("😡") and "regulator" in _cue("我要打12378")
+
+
+def test_examples_with_an_unknown_label_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yml"
+    path.write_text("furious:\n  - grr\n")
+    with pytest.raises(ValueError, match="furious"):
+        load_examples(path)
+
+
+@pytest.fixture
+def component(tmp_path: Path):
+    examples = tmp_path / "examples.yml"
+    examples.write_text(EXAMPLES)
+    (tmp_path / "storage").mkdir()
+    storage = LocalModelStorage(tmp_path / "storage")
+    config = {"examples": [str(examples)], "corpus": None, "cache_dir": str(tmp_path / "cache")}
+    context = ExecutionContext(GraphSchema({}), node_name="emotion")
+    classifier = EmotionClassifier.create(config, storage, Resource("emotion"), context)
+    classifier.train(TrainingData())
+    return classifier, config, storage, context
+
+
+def test_train_process_persist_load(component) -> None:
+    classifier, config, storage, context = component
+    texts = ["你们到底还管不管了！！！", "thank you, that's great", "我的余额是多少", "", "😡😡"]
+    messages = [Message.build(text) for text in texts]
+    classifier.process(messages)
+    emotions = [m.get(EMOTION) for m in messages]
+    assert emotions[0]["name"] == "angry" and emotions[1]["name"] == "happy"
+    assert emotions[3] is None  # nothing to read in an empty message
+    for emotion in (e for e in emotions if e):
+        assert emotion["name"] in LABELS and 0.0 < emotion["confidence"] <= 1.0
+        assert EMOTION in messages[0].as_dict_nlu()
+    loaded = EmotionClassifier.load(config, storage, Resource("emotion"), context)
+    again = [Message.build(text) for text in texts]
+    loaded.process(again)
+    assert [m.get(EMOTION) for m in again] == emotions
+
+
+def test_training_embeddings_are_cached_by_content(component, tmp_path: Path) -> None:
+    cached = list((tmp_path / "cache").glob("*.npy"))
+    assert len(cached) == 1
+    assert np.load(cached[0]).shape == (24, 384)
