@@ -8,7 +8,8 @@ VENV := .venv
 PY := $(CURDIR)/$(VENV)/bin/python
 RASA := $(CURDIR)/$(VENV)/bin/rasa
 MODEL := models/kefu.tar.gz
-TRAIN_INPUTS := config.yml $(shell find data bot/domain -name '*.yml' -o -name '*.tsv' 2>/dev/null)
+TRAIN_INPUTS := config.yml $(shell find data bot/domain -name '*.yml' -o -name '*.tsv' 2>/dev/null) \
+  $(wildcard bot/nlu/*.py bot/policies/*.py)
 
 export PYTHONPATH := $(CURDIR)
 # A bank's bot reports nothing outside the bank.
@@ -21,7 +22,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 help:
 	@echo "make run      start Redis, Rasa, the action server and the handoff service"
 	@echo "make test     run the whole suite (pytest and rasa test stories)"
-	@echo "make train    train the model when config.yml, data/ or bot/domain/ changed"
+	@echo "make train    train the model when config.yml, data/, bot/domain/ or the components changed"
 	@echo "make validate rasa data validate and kefu's own data checks"
 	@echo "make lint     ruff"
 	@echo "make bench    benchmarks into docs/benchmarks.md"

@@ -179,4 +179,20 @@ def complaint_draft(tracker: Tracker) -> ComplaintDraft:
         card_last_four=detail(fields.CARD_LAST_FOUR),
         customer_id=int(slots["customer_id"]) if slots.get("customer_id") else None,
         segment=slots.get("customer_segment"),
+        emotion=strongest_negative_emotion(tracker.events),
     )
+
+
+def strongest_negative_emotion(events: List[Dict[str, Any]]) -> Optional[str]:
+    """The most confident angry, anxious or sad reading of the customer in this session."""
+    best: Optional[tuple[float, str]] = None
+    for event in events:
+        if event.get("event") == "session_started":
+            best = None
+        emotion = (event.get("parse_data") or {}).get("emotion") or {} \
+            if event.get("event") == "user" else {}
+        name, confidence = emotion.get("name"), float(emotion.get("confidence") or 0)
+        if name in ("angry", "anxious", "sad") and confidence >= 0.5 \
+                and (best is None or confidence > best[0]):
+            best = (confidence, name)
+    return best[1] if best else None

@@ -44,27 +44,34 @@ class ActionHandoff(Action):
         domain: Dict[str, Any],
     ) -> List[EventType]:
         reason = handoff_reason(tracker.latest_message.get("intent", {}).get("name"))
-        context = build_handoff_context(
-            conversation_id=tracker.sender_id,
-            channel=tracker.get_latest_input_channel() or "unknown",
-            language=tracker.get_slot("language") or "zh",
-            reason=reason,
-            priority=handoff_priority(reason),
-            events=tracker.events,
-            entities=tracker.latest_message.get("entities", []),
-        )
-        try:
-            queued = await request_handoff(context, load_settings())
-        except HandoffUnavailable as error:
-            logger.error("handoff.request_failed reason=%s", error)
-            dispatcher.utter_message(response="utter_handoff_unavailable")
-            return []
-        dispatcher.utter_message(
-            response="utter_handoff_queued",
-            queue_position=queued["queue_position"],
-            wait_minutes=max(1, math.ceil(queued["estimated_wait_seconds"] / 60)),
-        )
-        return [ConversationPaused()]
+        return await hand_over(dispatcher, tracker, reason, handoff_priority(reason))
+
+
+async def hand_over(
+    dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, priority: str
+) -> List[EventType]:
+    """Queue the conversation with its context, tell the customer, pause the bot."""
+    context = build_handoff_context(
+        conversation_id=tracker.sender_id,
+        channel=tracker.get_latest_input_channel() or "unknown",
+        language=tracker.get_slot("language") or "zh",
+        reason=reason,
+        priority=priority,
+        events=tracker.events,
+        entities=tracker.latest_message.get("entities", []),
+    )
+    try:
+        queued = await request_handoff(context, load_settings())
+    except HandoffUnavailable as error:
+        logger.error("handoff.request_failed reason=%s", error)
+        dispatcher.utter_message(response="utter_handoff_unavailable")
+        return []
+    dispatcher.utter_message(
+        response="utter_handoff_queued",
+        queue_position=queued["queue_position"],
+        wait_minutes=max(1, math.ceil(queued["estimated_wait_seconds"] / 60)),
+    )
+    return [ConversationPaused()]
 
 
 def handoff_reason(latest_intent: str | None) -> str:

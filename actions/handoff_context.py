@@ -21,6 +21,8 @@ class TranscriptLine(TypedDict):
     text: str
     timestamp: float
     intent: Optional[str]
+    # The customer's emotion in this message ({name, confidence}); None for the bot's lines.
+    emotion: Optional[Dict[str, Any]]
 
 
 class HandoffContext(TypedDict):
@@ -33,6 +35,7 @@ class HandoffContext(TypedDict):
     transcript: List[TranscriptLine]
     intents: List[str]
     entities: List[Dict[str, Any]]
+    emotion_trajectory: List[Dict[str, Any]]
 
 
 def transcript_from_events(events: List[Dict[str, Any]]) -> List[TranscriptLine]:
@@ -40,20 +43,29 @@ def transcript_from_events(events: List[Dict[str, Any]]) -> List[TranscriptLine]
     lines: List[TranscriptLine] = []
     for event in events:
         if event.get("event") == "user" and event.get("text"):
-            intent = (event.get("parse_data") or {}).get("intent") or {}
-            lines.append(_line("customer", event, intent.get("name")))
+            parse_data = event.get("parse_data") or {}
+            lines.append(_line("customer", event, (parse_data.get("intent") or {}).get("name"),
+                               parse_data.get("emotion")))
         elif event.get("event") == "bot" and event.get("text"):
-            lines.append(_line("bot", event, None))
+            lines.append(_line("bot", event, None, None))
     return lines
 
 
-def _line(role: str, event: Dict[str, Any], intent: Optional[str]) -> TranscriptLine:
+def _line(role: str, event: Dict[str, Any], intent: Optional[str],
+          emotion: Optional[Dict[str, Any]]) -> TranscriptLine:
     return TranscriptLine(
         role=role,
         text=mask_pii(str(event["text"])),
         timestamp=float(event.get("timestamp") or 0.0),
         intent=intent,
+        emotion=emotion,
     )
+
+
+def emotion_trajectory(transcript: List[TranscriptLine]) -> List[Dict[str, Any]]:
+    """Each customer message's emotion in order, with when it was said."""
+    return [{"timestamp": line["timestamp"], **line["emotion"]}
+            for line in transcript if line["role"] == "customer" and line["emotion"]]
 
 
 def intents_in_order(transcript: List[TranscriptLine]) -> List[str]:
@@ -89,4 +101,5 @@ def build_handoff_context(
         transcript=transcript,
         intents=intents_in_order(transcript),
         entities=entities,
+        emotion_trajectory=emotion_trajectory(transcript),
     )

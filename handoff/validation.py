@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Dict
 
 SUPPORTED_LANGUAGES = ("zh", "en")
-PRIORITIES = ("urgent", "normal")
+PRIORITIES = ("urgent", "high", "normal")
 MAX_ID_CHARS = 128
 MAX_TRANSCRIPT_LINES = 500
 

@@ -20,7 +20,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -46,6 +46,17 @@ class EmotionClassifier(GraphComponent):
             # Extra English examples, TSV: text<TAB>label (GoEmotions mapped onto our labels).
             "corpus": "data/emotion/goemotions_train.tsv",
             "corpus_limit": None,
+            # NLU examples of these intents are informational questions: neutral examples, in
+            # both languages, written the way kefu's customers write.
+            "neutral_intents": [
+                "card_activate", "card_limit", "card_apply", "card_replace", "credit_card_bill",
+                "credit_card_installment", "transfer_howto", "transfer_limit",
+                "transfer_international", "check_balance", "account_statement", "account_open",
+                "account_close", "fee_inquiry", "currency_exchange", "loan_mortgage",
+                "loan_personal", "deposit_rates", "deposit_fixed_term", "wealth_products",
+                "branch_hours", "branch_location", "password_reset", "security_tips",
+                "ticket_status", "profile_update", "greet", "bot_challenge", "out_of_scope",
+            ],
             "cache_dir": ".rasa/cache/kefu-emotion",
             # Chosen on GoEmotions train/dev (docs/benchmarks.md, "emotion").
             "C": {"en": 0.1, "zh": 0.5},
@@ -67,7 +78,16 @@ class EmotionClassifier(GraphComponent):
 
     def train(self, training_data: TrainingData) -> Resource:
         texts, labels = self._training_examples()
-        dense = _embed(texts, Path(self._config["cache_dir"]))
+        neutral = set(self._config["neutral_intents"])
+        for message in training_data.intent_examples:
+            if message.get(INTENT) in neutral and message.get(TEXT):
+                texts.append(message.get(TEXT))
+                labels.append("neutral")
+        corpus_texts, corpus_labels = self._corpus()
+        # The large corpus is embedded once and cached; kefu's own examples every time.
+        dense = np.vstack([_embed(texts, None),
+                           _embed(corpus_texts, Path(self._config["cache_dir"]))])
+        texts, labels = texts + corpus_texts, labels + corpus_labels
         chinese = np.array([contains_han(text) for text in texts])
         with self._model_storage.write_to(self._resource) as directory:
             for language in LANGUAGES:
@@ -92,6 +112,11 @@ class EmotionClassifier(GraphComponent):
             more_texts, more_labels = load_examples(Path(path))
             texts += more_texts
             labels += more_labels
+        return texts, labels
+
+    def _corpus(self) -> tuple[List[str], List[str]]:
+        texts: List[str] = []
+        labels: List[str] = []
         if self._config["corpus"]:
             lines = Path(self._config["corpus"]).read_text(encoding="utf-8").splitlines()[1:]
             limit = self._config["corpus_limit"]
@@ -134,19 +159,25 @@ def _dense_feature(message: Message) -> np.ndarray:
     return np.zeros(EMBEDDING_SIZE, dtype=np.float32)
 
 
-def _embed(texts: Sequence[str], cache_dir: Path) -> np.ndarray:
-    """MiniLM embeddings of `texts`, exactly as the featurizer computes them; cached by content."""
+def _embed(texts: Sequence[str], cache_dir: Optional[Path]) -> np.ndarray:
+    """MiniLM embeddings of `texts`, exactly as the featurizer computes them; cached by
+    content in `cache_dir` when given."""
+    if not texts:
+        return np.zeros((0, EMBEDDING_SIZE), dtype=np.float32)
     source = minilm_model_dir()
-    key = hashlib.sha256()
-    key.update((source / "model.safetensors").read_bytes()
-               if (source / "model.safetensors").exists() else str(source).encode())
-    key.update("\n".join(texts).encode())
-    cached = cache_dir / f"{key.hexdigest()[:32]}.npy"
-    if cached.exists():
-        return np.load(cached)
+    cached: Optional[Path] = None
+    if cache_dir is not None:
+        key = hashlib.sha256()
+        key.update((source / "model.safetensors").read_bytes()
+                   if (source / "model.safetensors").exists() else str(source).encode())
+        key.update("\n".join(texts).encode())
+        cached = cache_dir / f"{key.hexdigest()[:32]}.npy"
+        if cached.exists():
+            return np.load(cached)
     with tempfile.TemporaryDirectory() as scratch:
         onnx_path = export_minilm(source, Path(scratch) / "encoder.onnx", quantize=True)
         embeddings = SentenceEncoder(onnx_path, source / "tokenizer.json").encode(list(texts))
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    np.save(cached, embeddings)
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        np.save(cached, embeddings)
     return embeddings

@@ -71,7 +71,7 @@ def test_a_verified_customer_changes_their_address_and_is_then_known(stack) -> N
     # Known now: greeted by name and offered the relationship manager; complaints carry it.
     assert stack.say(sender, "你好") == [response_text(
         "utter_greet_key_customer", "zh", customer_name="王女士", manager="李经理")]
-    stack.say(sender, "我要投诉你们网点的工作人员态度太差了，柜员对我大吼大叫")
+    stack.say(sender, "我想投诉一下，上次在网点办业务时柜员的服务不太专业")
     stack.say(sender, "上周五")
     stack.say(sender, '/inform{"choice": "apology"}')
     stack.say(sender, '/inform{"choice": "phone"}')

@@ -131,3 +131,16 @@ def test_a_typed_button_label_is_an_answer_even_if_the_nlu_reads_a_hand_over() -
 def test_news_from_the_bank_mid_form_is_told_not_taken_as_an_answer() -> None:
     resolved = Turn(text="", intent="EXTERNAL_ticket_resolved", confidence=1.0, today=TODAY)
     assert form_step(fields.DESCRIPTION, {}, resolved).digression
+
+
+def test_the_complaint_carries_the_strongest_negative_emotion_of_the_session() -> None:
+    from actions.complaint_form import strongest_negative_emotion
+
+    def user(name: str, confidence: float) -> dict:
+        return {"event": "user", "parse_data": {"emotion": {"name": name,
+                                                            "confidence": confidence}}}
+
+    events = [user("angry", 0.9), {"event": "session_started"}, user("sad", 0.6),
+              user("anxious", 0.7), user("happy", 0.99), user("angry", 0.4)]
+    assert strongest_negative_emotion(events) == "anxious"
+    assert strongest_negative_emotion([user("neutral", 0.9)]) is None

@@ -1,0 +1,126 @@
+"""When to hand over: the decision on customer turns, and EscalationPolicy on Rasa trackers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.policies.escalation import Thresholds, Turn, escalation, trajectory, trend
+from bot.policies.escalation_policy import EscalationPolicy
+
+DOMAIN_DIR = Path(__file__).resolve().parents[2] / "bot" / "domain"
+T = Thresholds()
+
+
+def turn(emotion: str = "neutral", confidence: float = 0.9, text: str = "…",
+         intent: str = "out_of_scope") -> Turn:
+    return Turn(text=text, intent=intent, emotion=emotion, confidence=confidence)
+
+
+@pytest.mark.parametrize(
+    ("turns", "reason"),
+    [
+        ([turn("angry", 0.95)], "anger"),
+        ([turn("anxious", 0.85)], "anxiety"),
+        ([turn("angry", 0.6)], None),
+        ([turn("sad", 0.5), turn("angry", 0.6), turn("angry", 0.7)], "rising_distress"),
+        ([turn("sad", 0.5), turn("happy", 0.6), turn("angry", 0.7)], None),
+        ([turn("angry", 0.7), turn("angry", 0.6), turn("angry", 0.5)], None),
+        ([turn(intent="nlu_fallback"), turn(intent="nlu_fallback")], "repeated_fallback"),
+        ([turn(intent="nlu_fallback"), turn(intent="greet")], None),
+        ([turn(text="再不处理我就打12378投诉")], "regulator_threat"),
+        ([turn(text="I'll take this to the ombudsman")], "regulator_threat"),
+        ([turn(text="我父亲去世了，想办他账户的手续")], "bereavement"),
+        ([turn(text="my mother passed away last week")], "bereavement"),
+        ([turn("happy", 0.99, "谢谢")], None),
+        ([], None),
+    ],
+)
+def test_reasons(turns, reason) -> None:
+    found = escalation(turns, T)
+    assert (found.reason if found else None) == reason
+
+
+def test_priorities_and_trends() -> None:
+    assert escalation([turn(text="银保监会")], T).priority == "urgent"
+    assert escalation([turn("angry", 0.9)], T).priority == "high"
+    assert trend([turn("sad", 0.2), turn("sad", 0.4), turn("angry", 0.9)]) == "rising"
+    assert trend([turn("angry", 0.9), turn("sad", 0.4), turn("neutral", 0.9)]) == "falling"
+    assert trend([turn("angry", 0.9)]) == "steady"
+    assert trajectory([turn("angry", 0.91234)]) == [{"emotion": "angry", "confidence": 0.912}]
+
+
+def test_thresholds_come_from_the_config() -> None:
+    assert Thresholds.from_config({"anger": 0.5, "priority": 7}).anger == 0.5
+    assert escalation([turn("angry", 0.6)], Thresholds(anger=0.5)).reason == "anger"
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return Domain.load(str(DOMAIN_DIR))
+
+
+@pytest.fixture
+def policy(tmp_path: Path) -> EscalationPolicy:
+    return EscalationPolicy.create(EscalationPolicy.get_default_config(),
+                                   LocalModelStorage(tmp_path), Resource("escalation"),
+                                   ExecutionContext(GraphSchema({}), "escalation"))
+
+
+def said(text: str, emotion: str, confidence: float, intent: str = "complaint") -> UserUttered:
+    return UserUttered(text, intent={"name": intent, "confidence": 0.9},
+                       parse_data={"intent": {"name": intent, "confidence": 0.9}, "text": text,
+                                   "emotion": {"name": emotion, "confidence": confidence}})
+
+
+def predicted(policy: EscalationPolicy, domain: Domain, *events) -> tuple:
+    tracker = DialogueStateTracker.from_events("c-1", list(events), slots=domain.slots)
+    prediction = policy.predict_action_probabilities(tracker, domain)
+    best = max(range(len(prediction.probabilities)), key=prediction.probabilities.__getitem__)
+    action = domain.action_names_or_texts[best] if prediction.probabilities[best] else None
+    slots = {e.key: e.value for e in prediction.events if isinstance(e, SlotSet)}
+    return action, slots
+
+
+LISTEN = ActionExecuted("action_listen")
+
+
+def test_an_angry_message_is_escalated_with_its_reason(policy, domain) -> None:
+    action, slots = predicted(policy, domain, SessionStarted(), LISTEN,
+                              said("你们到底管不管！！！", "angry", 0.97), )
+    assert action == "action_escalate"
+    assert slots == {"escalation_reason": "anger", "escalation_priority": "high",
+                     "emotion_level": 0.97, "emotion_trend": "steady"}
+
+
+def test_a_calm_message_only_updates_the_trajectory(policy, domain) -> None:
+    action, slots = predicted(policy, domain, LISTEN, said("查余额", "neutral", 0.9, "balance"))
+    assert action is None and slots == {"emotion_level": 0.0, "emotion_trend": "steady"}
+
+
+def test_not_inside_a_form_nor_twice_in_a_session(policy, domain) -> None:
+    in_form = predicted(policy, domain, ActiveLoop("complaint_form"), LISTEN,
+                        said("气死我了！！！", "angry", 0.99))
+    assert in_form[0] is None
+    again = predicted(policy, domain, SessionStarted(), LISTEN, said("气死了", "angry", 0.99),
+                      ActionExecuted("action_escalate"), LISTEN, said("人呢？！", "angry", 0.99))
+    assert again[0] is None
+
+
+def test_listens_after_escalating(policy, domain) -> None:
+    action, _ = predicted(policy, domain, LISTEN, said("气死了", "angry", 0.99),
+                          ActionExecuted("action_escalate"))
+    assert action == "action_listen"
