@@ -3,13 +3,15 @@
 Labels: neutral, angry, anxious, sad, happy (bot/nlu/emotion.py). English and Chinese
 each have their own linear model (bot/nlu/emotion_model.py); a message goes to the
 Chinese one when it contains Han characters. At inference the MiniLM embedding already on
-the message is reused, so the emotion costs well under a millisecond. At training the
-GoEmotions comments are embedded once and cached by content under `.rasa/cache/`.
+the message is reused, so the emotion costs about a millisecond. At training the GoEmotions
+comments are embedded once and the English model trained once, both cached by content under
+`.rasa/cache/kefu-emotion` (the English model does not depend on the intents).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import tempfile
 from pathlib import Path
@@ -33,6 +35,8 @@ from bot.nlu.sentence_encoder import EMBEDDING_SIZE, SentenceEncoder
 logger = logging.getLogger(__name__)
 
 EMOTION = "emotion"
+# Bump when the features or the model change, so that cached models are not reused.
+MODEL_VERSION = "emotion-1"
 LANGUAGES = ("en", "zh")
 
 
@@ -77,33 +81,50 @@ class EmotionClassifier(GraphComponent):
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
-        texts, labels = self._training_examples()
+        own_texts, own_labels = self._training_examples()
         neutral = set(self._config["neutral_intents"])
         for message in training_data.intent_examples:
-            if message.get(INTENT) in neutral and message.get(TEXT):
-                texts.append(message.get(TEXT))
-                labels.append("neutral")
+            if message.get(INTENT) in neutral and contains_han(message.get(TEXT) or ""):
+                own_texts.append(message.get(TEXT))
+                own_labels.append("neutral")
         corpus_texts, corpus_labels = self._corpus()
-        # The large corpus is embedded once and cached; kefu's own examples every time.
-        dense = np.vstack([_embed(texts, None),
-                           _embed(corpus_texts, Path(self._config["cache_dir"]))])
-        texts, labels = texts + corpus_texts, labels + corpus_labels
-        chinese = np.array([contains_han(text) for text in texts])
+        by_language: Dict[str, tuple[List[str], List[str]]] = {"en": ([], []), "zh": ([], [])}
+        for text, label in zip(own_texts + corpus_texts, own_labels + corpus_labels,
+                               strict=True):
+            texts, labels = by_language["zh" if contains_han(text) else "en"]
+            texts.append(text)
+            labels.append(label)
         with self._model_storage.write_to(self._resource) as directory:
             for language in LANGUAGES:
-                rows = np.flatnonzero(chinese if language == "zh" else ~chinese)
-                if len({labels[i] for i in rows}) < 2:
+                texts, labels = by_language[language]
+                if len(set(labels)) < 2:
                     continue
-                model = LanguageModel.fit(
-                    language, [texts[i] for i in rows], [labels[i] for i in rows], dense[rows],
-                    c=float(self._config["C"][language]),
-                    dense_weight=float(self._config["dense_weight"][language]),
-                    lexicon_weight=float(self._config["lexicon_weight"][language]))
+                model = self._fit_or_reuse(language, texts, labels)
                 model.save(Path(directory), language)
                 self._models[language] = model
                 logger.info("emotion.trained language=%s examples=%s temperature=%.3f",
-                            language, len(rows), model.model.temperature)
+                            language, len(texts), model.model.temperature)
         return self._resource
+
+    def _fit_or_reuse(self, language: str, texts: List[str], labels: List[str]) -> LanguageModel:
+        """The English model depends on nothing but its own data and settings (not on the
+        intents), so a model trained on the same inputs before is reused from the cache."""
+        settings = {name: self._config[name][language]
+                    for name in ("C", "dense_weight", "lexicon_weight")}
+        key = _content_key(texts, labels, settings)
+        cached = Path(self._config["cache_dir"]) / f"{language}-{key}"
+        if (cached / f"{language}.npz").exists():
+            reused = LanguageModel.load(cached, language)
+            if reused is not None:
+                return reused
+        dense = _embed(texts, Path(self._config["cache_dir"]) if len(texts) > 5000 else None)
+        model = LanguageModel.fit(language, texts, labels, dense,
+                                  c=float(settings["C"]),
+                                  dense_weight=float(settings["dense_weight"]),
+                                  lexicon_weight=float(settings["lexicon_weight"]))
+        cached.mkdir(parents=True, exist_ok=True)
+        model.save(cached, language)
+        return model
 
     def _training_examples(self) -> tuple[List[str], List[str]]:
         texts: List[str] = []
@@ -157,6 +178,12 @@ def _dense_feature(message: Message) -> np.ndarray:
                 and not feature.is_sparse() and feature.features.shape[-1] == EMBEDDING_SIZE:
             return np.asarray(feature.features, dtype=np.float32).reshape(-1)
     return np.zeros(EMBEDDING_SIZE, dtype=np.float32)
+
+
+def _content_key(texts: Sequence[str], labels: Sequence[str], settings: Dict[str, Any]) -> str:
+    digest = hashlib.sha256(json.dumps([MODEL_VERSION, settings, list(texts), list(labels)],
+                                       ensure_ascii=False).encode())
+    return digest.hexdigest()[:32]
 
 
 def _embed(texts: Sequence[str], cache_dir: Optional[Path]) -> np.ndarray:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -117,7 +116,16 @@ def test_train_process_persist_load(component) -> None:
     assert [m.get(EMOTION) for m in again] == emotions
 
 
-def test_training_embeddings_are_cached_by_content(component, tmp_path: Path) -> None:
-    cached = list((tmp_path / "cache").glob("*.npy"))
-    assert len(cached) == 1
-    assert np.load(cached[0]).shape == (4, 384)  # the corpus; kefu's examples are not cached
+def test_a_model_trained_on_the_same_inputs_is_reused(component, tmp_path: Path) -> None:
+    classifier, config, storage, context = component
+    cached = sorted(path.name[:3] for path in (tmp_path / "cache").iterdir())
+    assert cached == ["en-", "zh-"]
+    again = EmotionClassifier.create(config, storage, Resource("emotion-2"), context)
+    again.train(TrainingData(training_examples=[Message.build("帮我查一下余额",
+                                                              intent="check_balance")]))
+    assert len(list((tmp_path / "cache").iterdir())) == 3  # zh changed, en reused
+    first, second = Message.build("you people are useless!!"), Message.build(
+        "you people are useless!!")
+    classifier.process([first])
+    again.process([second])
+    assert first.get(EMOTION) == second.get(EMOTION)
