@@ -79,7 +79,8 @@ def test_a_verified_customer_changes_their_address_and_is_then_known(stack) -> N
     number = re.search(r"KF-\d{8}-\d{5}", received).group(0)
     with session_factory(stack.environment["KEFU_DATABASE_URL"])() as session:
         ticket = session.execute(select(Ticket).where(Ticket.number == number)).scalar_one()
-        assert ticket.customer_id == wang.id and ticket.priority == "high"
+        # A private-banking customer: high, or urgent when the complaint reads as upset.
+        assert ticket.customer_id == wang.id and ticket.priority in ("high", "urgent")
 
 
 def test_an_unknown_number_gets_the_same_answer_no_text_and_locks_after_five_tries(stack) -> None:

@@ -91,7 +91,7 @@ def component(tmp_path: Path):
     corpus.write_text("text\tlabel\nthis sucks so much\tangry\nlovely day\thappy\n"
                       "what time is it\tneutral\nI'm terrified\tanxious\n")
     config = {"examples": [str(examples)], "corpus": str(corpus),
-              "cache_dir": str(tmp_path / "cache")}
+              "neutral_intents": ["check_balance"], "cache_dir": str(tmp_path / "cache")}
     context = ExecutionContext(GraphSchema({}), node_name="emotion")
     classifier = EmotionClassifier.create(config, storage, Resource("emotion"), context)
     neutral = [Message.build(text, intent="check_balance") for text in ("余额多少", "my balance")]
