@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import hand_over
@@ -34,5 +34,9 @@ class ActionEscalate(Action):
         reason = tracker.get_slot("escalation_reason") or "bot_request"
         priority = tracker.get_slot("escalation_priority") or "normal"
         dispatcher.utter_message(response=ACKNOWLEDGEMENTS.get(reason, "utter_escalate_distress"))
+        # A form in progress (a complaint) ends here: the agent sees what was said so far.
+        leave_form: List[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)] \
+            if tracker.active_loop.get("name") else []
         events = await hand_over(dispatcher, tracker, reason, priority)
-        return [*events, SlotSet("escalation_reason", None), SlotSet("escalation_priority", None)]
+        return [*leave_form, *events, SlotSet("escalation_reason", None),
+                SlotSet("escalation_priority", None)]

@@ -13,7 +13,8 @@ FALLBACK_INTENTS = frozenset({"nlu_fallback"})
 _REGULATOR = re.compile(r"银保监|银监会|金融监管|监管局|12378|人民银行投诉|ombudsman|regulator"
                         r"|financial conduct|cbirc|nfra", re.IGNORECASE)
 _BEREAVEMENT = re.compile(r"去世|过世|离世|病逝|走了.*(后事|遗产|销户|卡)|遗产|继承|丧事|"
-                          r"passed away|died|death of|bereave|deceased|estate of|funeral",
+                          r"passed away|died|death of|bereave|deceased|estate of|funeral|executor"
+                          r"|\blate (?:mother|father|husband|wife|son|daughter|parent|partner)",
                           re.IGNORECASE)
 
 
@@ -49,6 +50,11 @@ class Thresholds:
 class Escalation:
     reason: str
     priority: str  # "urgent", "high" or "normal", for the handoff queue
+
+    @property
+    def overrides_forms(self) -> bool:
+        """A threat to go to the regulator or a bereavement is handed over even mid-form."""
+        return self.reason in ("regulator_threat", "bereavement")
 
 
 def turn_from_parse_data(parse_data: Dict[str, Any], text: Optional[str]) -> Turn:

@@ -5,8 +5,9 @@ message; this policy keeps `emotion_level` and `emotion_trend` slots in step wit
 after a message that calls for it (bot/policies/escalation.py: anger or anxiety above a
 threshold, rising distress, repeated fallbacks, a threat to go to the regulator,
 bereavement), predicts `action_escalate` ahead of the rules, with the reason and priority in
-slots. Thresholds come from config.yml. It stays out of forms, which read every message as an
-answer, and never escalates twice in one session.
+slots. Thresholds come from config.yml. Inside forms, which read every message as an answer,
+only a threat to go to the regulator or a bereavement hands over; it never escalates twice in
+one session.
 """
 
 from __future__ import annotations
@@ -53,15 +54,17 @@ class EscalationPolicy(Policy):
         if tracker.latest_action_name == ESCALATE_ACTION:
             probabilities[domain.index_for_action(ACTION_LISTEN_NAME)] = 1.0
             return self._prediction(probabilities, events=events)
-        if tracker.latest_action_name != ACTION_LISTEN_NAME or tracker.active_loop_name \
-                or escalated_this_session(tracker):
+        if tracker.latest_action_name != ACTION_LISTEN_NAME or escalated_this_session(tracker):
             return self._prediction(probabilities, events=events)
         found = escalation(turns, Thresholds.from_config(self.config))
-        if found is None or ESCALATE_ACTION not in domain.action_names_or_texts:
+        if found is None or ESCALATE_ACTION not in domain.action_names_or_texts \
+                or (tracker.active_loop_name and not found.overrides_forms):
             return self._prediction(probabilities, events=events)
         probabilities[domain.index_for_action(ESCALATE_ACTION)] = 1.0
         events += [SlotSet(REASON_SLOT, found.reason), SlotSet(PRIORITY_SLOT, found.priority)]
-        return self._prediction(probabilities, events=events)
+        # Inside a form, Rasa lets only "no user" predictions (the form's own) compete.
+        return self._prediction(probabilities, events=events,
+                                is_no_user_prediction=bool(tracker.active_loop_name))
 
 
 def _since_session_start(tracker: DialogueStateTracker) -> List[Event]:

@@ -124,3 +124,9 @@ def test_listens_after_escalating(policy, domain) -> None:
     action, _ = predicted(policy, domain, LISTEN, said("气死了", "angry", 0.99),
                           ActionExecuted("action_escalate"))
     assert action == "action_listen"
+
+
+def test_a_regulator_threat_is_handed_over_even_inside_a_form(policy, domain) -> None:
+    action, slots = predicted(policy, domain, ActiveLoop("complaint_form"), LISTEN,
+                              said("再不处理我就打12378", "angry", 0.5))
+    assert action == "action_escalate" and slots["escalation_reason"] == "regulator_threat"
