@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.complaint import fields
 from actions.complaint.flow import Turn, filled_fields, form_step, next_slot, opening_slots
 from actions.complaint.summary import complaint_summary, local_time
+from actions.conversation import channel_of, choice_payload, language_of
 from actions.store.database import database_url, session_factory
 from actions.tickets.numbers import BANK_TIMEZONE
 from actions.tickets.open_complaint import OpenComplaint
@@ -24,9 +25,6 @@ from actions.tickets.records import ComplaintDraft
 logger = logging.getLogger(__name__)
 REQUESTED_SLOT = "requested_slot"
 
-
-def _language(tracker: Tracker) -> str:
-    return tracker.get_slot("language") or "zh"
 
 
 def _today() -> dt.date:
@@ -43,10 +41,6 @@ def _turn(tracker: Tracker) -> Turn:
         choice=next(tracker.get_latest_entity_values("choice"), None),
     )
 
-
-def _choice(value: str) -> str:
-    """A button payload that carries a value whatever the customer's language."""
-    return f'/inform{{"choice": "{value}"}}'
 
 
 class ActionStartComplaint(Action):
@@ -95,12 +89,12 @@ class ActionAskComplaintConfirmed(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        language = _language(tracker)
+        language = language_of(tracker)
         if tracker.get_slot(fields.EDITING) == "choose":
             dispatcher.utter_message(
                 response="utter_complaint_which_field",
                 buttons=[
-                    {"title": fields.FIELD_NAMES[slot][language], "payload": _choice(slot)}
+                    {"title": fields.FIELD_NAMES[slot][language], "payload": choice_payload(slot)}
                     for slot in filled_fields(tracker.slots)
                 ],
             )
@@ -166,9 +160,9 @@ def complaint_draft(tracker: Tracker) -> ComplaintDraft:
     incident_date = detail(fields.DATE)
     amount = detail(fields.AMOUNT)
     return ComplaintDraft(
-        channel=tracker.get_latest_input_channel() or "unknown",
+        channel=channel_of(tracker),
         sender_id=tracker.sender_id,
-        language=_language(tracker),
+        language=language_of(tracker),
         category=category,
         description=slots.get(fields.DESCRIPTION) or "",
         desired_outcome=slots.get(fields.OUTCOME) or "",

@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.complaint import answers, fields
+from actions.conversation import channel_of, language_of
 from actions.satisfaction.answers import read_comment, read_score
 from actions.satisfaction.record import AddCsatComment, CsatAnswer, RecordCsat
 from actions.store.database import database_url, session_factory
@@ -77,9 +78,9 @@ def _served_by(tracker: Tracker) -> str:
 async def _store_score(tracker: Tracker, score: int) -> Optional[str]:
     """The score is kept as soon as it is given: many customers leave before the comment."""
     answer = CsatAnswer(
-        channel=tracker.get_latest_input_channel() or "unknown",
+        channel=channel_of(tracker),
         sender_id=tracker.sender_id,
-        language=tracker.get_slot("language") or "zh",
+        language=language_of(tracker),
         score=score,
         comment=None,
         served_by=_served_by(tracker),

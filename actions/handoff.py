@@ -10,6 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ConversationPaused, EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.conversation import channel_of, language_of
 from actions.handoff_client import HandoffUnavailable, request_handoff
 from actions.handoff_context import (
     REASON_BOT_REQUEST,
@@ -53,8 +54,8 @@ async def hand_over(
     """Queue the conversation with its context, tell the customer, pause the bot."""
     context = build_handoff_context(
         conversation_id=tracker.sender_id,
-        channel=tracker.get_latest_input_channel() or "unknown",
-        language=tracker.get_slot("language") or "zh",
+        channel=channel_of(tracker),
+        language=language_of(tracker),
         reason=reason,
         priority=priority,
         events=tracker.events,

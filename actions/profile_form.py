@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.conversation import channel_of, choice_payload, language_of
 from actions.identity import profile_flow as flow
 from actions.identity.codes import CheckCode, IssueCode
 from actions.identity.labels import FIELD_LABELS, profile_summary, value_label
@@ -30,12 +31,6 @@ CODE_MESSAGE = {
 }
 
 
-def _language(tracker: Tracker) -> str:
-    return tracker.get_slot("language") or "zh"
-
-
-def _channel(tracker: Tracker) -> str:
-    return tracker.get_latest_input_channel() or "unknown"
 
 
 def customer_slots(customer: CustomerView) -> List[EventType]:
@@ -61,7 +56,7 @@ class ActionStartProfile(Action):
         if named in flow.OPENING_FIELDS:
             cleared = [*cleared, SlotSet(flow.FIELD, named)]
         customer = await asyncio.to_thread(
-            linked_customer, session_factory(database_url()), _channel(tracker),
+            linked_customer, session_factory(database_url()), channel_of(tracker),
             tracker.sender_id)
         if customer is None:
             dispatcher.utter_message(response="utter_verify_first")
@@ -97,7 +92,7 @@ class ValidateProfileForm(FormValidationAction):
     async def _send_code(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                          phone: str) -> List[EventType]:
         issue = IssueCode(session_factory(database_url()), _otp_secret())
-        issued = await asyncio.to_thread(issue, _channel(tracker), tracker.sender_id, phone)
+        issued = await asyncio.to_thread(issue, channel_of(tracker), tracker.sender_id, phone)
         if issued.status == "rate_limited":
             logger.warning("verify.rate_limited sender=%s", tracker.sender_id)
             dispatcher.utter_message(response="utter_verify_rate_limited")
@@ -118,7 +113,7 @@ class ValidateProfileForm(FormValidationAction):
     async def _check_code(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                           code: str) -> List[EventType]:
         check = CheckCode(session_factory(database_url()), _otp_secret())
-        result = await asyncio.to_thread(check, _channel(tracker), tracker.sender_id, code)
+        result = await asyncio.to_thread(check, channel_of(tracker), tracker.sender_id, code)
         if result.status == "verified" and result.customer is not None:
             logger.info("verify.verified sender=%s", tracker.sender_id)
             dispatcher.utter_message(response="utter_verified",
@@ -138,11 +133,8 @@ class ValidateProfileForm(FormValidationAction):
 
 async def _customer(tracker: Tracker) -> Optional[CustomerView]:
     return await asyncio.to_thread(linked_customer, session_factory(database_url()),
-                                   _channel(tracker), tracker.sender_id)
+                                   channel_of(tracker), tracker.sender_id)
 
-
-def _choice(value: str) -> str:
-    return f'/inform{{"choice": "{value}"}}'
 
 
 class ActionAskProfileField(Action):
@@ -151,12 +143,12 @@ class ActionAskProfileField(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        customer, language = await _customer(tracker), _language(tracker)
+        customer, language = await _customer(tracker), language_of(tracker)
         if customer is None:
             return []
         dispatcher.utter_message(
             response="utter_profile_summary", profile=profile_summary(customer, language),
-            buttons=[{"title": FIELD_LABELS[name][language], "payload": _choice(name)}
+            buttons=[{"title": FIELD_LABELS[name][language], "payload": choice_payload(name)}
                      for name in FIELD_LABELS])
         return []
 
@@ -177,7 +169,7 @@ class ActionAskProfileConfirmed(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        customer, language = await _customer(tracker), _language(tracker)
+        customer, language = await _customer(tracker), language_of(tracker)
         field = tracker.get_slot(flow.FIELD)
         if customer is None:
             return []
@@ -206,7 +198,7 @@ class ActionUpdateProfile(Action):
         if field == "marketing_consent":
             value = value == "true"
         update = UpdateProfile(session_factory(database_url()))
-        actor = f"customer:{_channel(tracker)}:{tracker.sender_id}"
+        actor = f"customer:{channel_of(tracker)}:{tracker.sender_id}"
         try:
             await asyncio.to_thread(update, int(customer_id), field, value, actor)
         except PhoneTaken:
@@ -218,7 +210,7 @@ class ActionUpdateProfile(Action):
             return cleared
         logger.info("profile.updated field=%s sender=%s", field, tracker.sender_id)
         dispatcher.utter_message(response="utter_profile_updated",
-                                 field=FIELD_LABELS[field][_language(tracker)])
+                                 field=FIELD_LABELS[field][language_of(tracker)])
         return cleared
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.complaint import fields
 from actions.complaint.summary import local_time
+from actions.conversation import channel_of, language_of
 from actions.store.database import database_url, session_factory
 from actions.tickets.lookup import TicketLookup
 from actions.tickets.records import TicketView
@@ -45,10 +46,10 @@ class ActionTicketStatus(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        language = tracker.get_slot("language") or "zh"
+        language = language_of(tracker)
         number: Optional[str] = next(tracker.get_latest_entity_values("ticket_number"), None)
         lookup = TicketLookup(session_factory(database_url()))
-        channel = tracker.get_latest_input_channel() or "unknown"
+        channel = channel_of(tracker)
         # A customer verified by a one-time code sees their tickets from every channel.
         customer_id = tracker.get_slot("customer_id")
         owner = (channel, tracker.sender_id, int(customer_id) if customer_id else None)
