@@ -6,8 +6,8 @@ after a message that calls for it (bot/policies/escalation.py: anger or anxiety 
 threshold, rising distress, repeated fallbacks, a threat to go to the regulator,
 bereavement), predicts `action_escalate` ahead of the rules, with the reason and priority in
 slots. Thresholds come from config.yml. Inside forms, which read every message as an answer,
-only a threat to go to the regulator or a bereavement hands over; it never escalates twice in
-one session.
+only a threat to go to the regulator or a bereavement hands over; it does not escalate again
+until an agent has handed the conversation back.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.policies.escalation import Thresholds, Turn, escalation, trend, turn_from_parse_data
 
 ESCALATE_ACTION = "action_escalate"
+HANDED_BACK_INTENT = "EXTERNAL_handoff_resolved"
 HANDOFF_ACTIONS = frozenset({ESCALATE_ACTION, "action_handoff"})
 LEVEL_SLOT, TREND_SLOT = "emotion_level", "emotion_trend"
 REASON_SLOT, PRIORITY_SLOT = "escalation_reason", "escalation_priority"
@@ -79,8 +80,14 @@ def session_turns(tracker: DialogueStateTracker) -> List[Turn]:
 
 
 def escalated_this_session(tracker: DialogueStateTracker) -> bool:
-    return any(isinstance(event, ActionExecuted) and event.action_name in HANDOFF_ACTIONS
-               for event in _since_session_start(tracker))
+    """Handed over already, and no agent has handed the conversation back since."""
+    escalated = False
+    for event in _since_session_start(tracker):
+        if isinstance(event, ActionExecuted) and event.action_name in HANDOFF_ACTIONS:
+            escalated = True
+        elif isinstance(event, UserUttered) and event.intent_name == HANDED_BACK_INTENT:
+            escalated = False
+    return escalated
 
 
 def trajectory_events(tracker: DialogueStateTracker, turns: List[Turn]) -> List[Event]:

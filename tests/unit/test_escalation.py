@@ -130,3 +130,13 @@ def test_a_regulator_threat_is_handed_over_even_inside_a_form(policy, domain) ->
     action, slots = predicted(policy, domain, ActiveLoop("complaint_form"), LISTEN,
                               said("再不处理我就打12378", "angry", 0.5))
     assert action == "action_escalate" and slots["escalation_reason"] == "regulator_threat"
+
+
+def test_after_an_agent_hands_back_a_new_escalation_is_possible(policy, domain) -> None:
+    handed_back = UserUttered(None, intent={"name": "EXTERNAL_handoff_resolved",
+                                            "confidence": 1.0})
+    action, _ = predicted(policy, domain, LISTEN, said("气死了", "angry", 0.99),
+                          ActionExecuted("action_escalate"), handed_back,
+                          ActionExecuted("utter_handoff_resolved"), LISTEN,
+                          said("还是没解决！！气死我了", "angry", 0.99))
+    assert action == "action_escalate"
