@@ -27,6 +27,7 @@ help:
 	@echo "make lint     ruff"
 	@echo "make bench    benchmarks into docs/benchmarks.md"
 	@echo "make kpi      the KPI report (DAYS=30) as JSON"
+	@echo "make bench-nlu, make bench-emotion   one benchmark (docs/benchmarks.md)"
 
 ## The virtual environment, reinstalled only when requirements.lock changes.
 venv:

@@ -17,10 +17,10 @@ from typing import Any, Dict, List, Sequence
 import numpy as np
 from sklearn.metrics import f1_score, precision_recall_fscore_support
 
-from bench.report import PROJECT_ROOT, latency_summary, write_results
+from bench.report import PROJECT_ROOT, latency_summary, shared_data, write_results
 from bot.nlu.emotion import LABELS, load_examples, load_goemotions
 
-GOEMOTIONS = PROJECT_ROOT.parent / "shared" / "data" / "goemotions"
+VENDORED_CORPUS = PROJECT_ROOT / "data" / "emotion" / "goemotions_train.tsv"
 ZH_TEST = PROJECT_ROOT / "tests" / "emotion" / "zh.yml"
 MODEL = PROJECT_ROOT / "models" / "kefu.tar.gz"
 
@@ -143,7 +143,8 @@ def escalation_scores(conversations: List[Dict[str, Any]]) -> Dict[str, Any]:
 
 
 def main() -> Dict[str, Any]:
-    dev_texts, dev_gold = load_goemotions(GOEMOTIONS / "dev.tsv", GOEMOTIONS / "labels.txt")
+    goemotions = shared_data("goemotions")
+    dev_texts, dev_gold = load_goemotions(goemotions / "dev.tsv", goemotions / "labels.txt")
     zh_texts, zh_gold = load_examples(ZH_TEST)
     dev_predicted, dev_times = predict(dev_texts)
     zh_predicted, zh_times = predict(zh_texts)
@@ -225,5 +226,18 @@ Rasa server, action server and handoff service with thresholds as in `config.yml
 """
 
 
+def vendor() -> int:
+    """Rewrite data/emotion/goemotions_train.tsv from GoEmotions' train split and the mapping."""
+    goemotions = shared_data("goemotions")
+    texts, labels = load_goemotions(goemotions / "train.tsv", goemotions / "labels.txt")
+    lines = ["text\tlabel", *(f"{text}\t{label}" for text, label in zip(texts, labels,
+                                                                        strict=True))]
+    VENDORED_CORPUS.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"bench.emotion: wrote {len(texts)} comments to {VENDORED_CORPUS}")
+    return 0
+
+
 if __name__ == "__main__":
-    print(main() if len(sys.argv) == 1 else "usage: python -m bench.emotion")
+    if sys.argv[1:] == ["--vendor"]:
+        sys.exit(vendor())
+    print(main() if len(sys.argv) == 1 else "usage: python -m bench.emotion [--vendor]")

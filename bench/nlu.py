@@ -26,17 +26,23 @@ import requests
 import yaml
 from sklearn.metrics import f1_score
 
-from bench.report import PROJECT_ROOT, RESULTS_DIR, latency_summary, write_results
+from bench.report import (
+    PROJECT_ROOT,
+    RESULTS_DIR,
+    latency_summary,
+    shared_data,
+    write_results,
+)
 from stack.processes import free_port, log_tail, wait_until_healthy
 
-BANKING77 = PROJECT_ROOT.parent / "shared" / "data" / "banking77"
+BANKING77 = "banking77"
 FULL_STOCK_EPOCHS = 40
 LATENCY_REQUESTS = 500
 Examples = List[Tuple[str, str]]
 
 
 def read_banking77(split: str) -> Examples:
-    with (BANKING77 / f"{split}.csv").open() as source:
+    with (shared_data(BANKING77) / f"{split}.csv").open() as source:
         return [(row["text"], row["category"]) for row in csv.DictReader(source)]
 
 

@@ -16,6 +16,18 @@ RESULTS_DIR = PROJECT_ROOT / "bench" / "results"
 BENCHMARKS_DOC = PROJECT_ROOT / "docs" / "benchmarks.md"
 
 
+def shared_data(name: str) -> Path:
+    """A public dataset the benchmarks read: $KEFU_SHARED_DATA/<name>, by default
+    ../shared/data/<name> next to the checkout."""
+    root = Path(os.environ.get("KEFU_SHARED_DATA") or PROJECT_ROOT.parent / "shared" / "data")
+    path = root / name
+    if not path.is_dir():
+        raise SystemExit(
+            f"bench: {path} is missing. Set KEFU_SHARED_DATA to the folder holding banking77/ "
+            f"and goemotions/ (docs/benchmarks.md says where to get them).")
+    return path
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     cpuinfo = Path("/proc/cpuinfo")

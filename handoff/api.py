@@ -82,6 +82,8 @@ async def list_queue(request: web.Request) -> web.Response:
                 "queue_position": position,
                 "waited_seconds": round((now_ms - queued_at_ms) / 1000),
                 "reason": handoff_request.get("reason"),
+                "priority": handoff_request.get("priority", "normal"),
+                "emotion_trajectory": handoff_request.get("emotion_trajectory", []),
                 "language": handoff_request.get("language"),
                 "channel": handoff_request.get("channel"),
                 "summary": handoff_request.get("summary"),

@@ -33,7 +33,12 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.language import contains_han
-from bot.nlu.linear_model import LinearIntentModel, SparseBlockWeights, combine_blocks
+from bot.nlu.linear_model import (
+    LinearIntentModel,
+    NearestExamples,
+    SparseBlockWeights,
+    combine_blocks,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +57,12 @@ class KefuIntentClassifier(GraphComponent, IntentClassifier):
             "han_dense_weight": 1.0,
             "calibration_folds": 2,
             "ranking_length": 10,
+            # Blend in the intents of the nearest training examples by MiniLM embedding
+            # (English text only: the model does not read Chinese). +0.4 points on a
+            # BANKING77 validation split at 0.2 (docs/benchmarks.md).
+            "knn_weight": 0.2,
+            "knn_k": 10,
+            "knn_temperature": 0.05,
         }
 
     def __init__(
@@ -62,6 +73,7 @@ class KefuIntentClassifier(GraphComponent, IntentClassifier):
         model: Optional[LinearIntentModel] = None,
         layout: Optional[Dict[str, Any]] = None,
         weights: Optional[List[SparseBlockWeights]] = None,
+        neighbours: Optional[NearestExamples] = None,
     ) -> None:
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
@@ -69,6 +81,7 @@ class KefuIntentClassifier(GraphComponent, IntentClassifier):
         self._model = model
         self._layout = layout or {"sparse": [], "dense": []}
         self._weights = weights or []
+        self._neighbours = neighbours
 
     @classmethod
     def create(
@@ -95,6 +108,9 @@ class KefuIntentClassifier(GraphComponent, IntentClassifier):
             c=float(self._config["C"]),
             folds=int(self._config["calibration_folds"]),
         )
+        if dense and float(self._config["knn_weight"]) > 0:
+            self._neighbours = NearestExamples.of(
+                dense[0], [self._model.classes.index(m.get(INTENT)) for m in examples])
         logger.info(
             "classifier.trained intents=%s examples=%s features=%s temperature=%.3f",
             len(self._model.classes), len(examples), features.shape[1], self._model.temperature,
@@ -107,6 +123,8 @@ class KefuIntentClassifier(GraphComponent, IntentClassifier):
         with self._model_storage.write_to(self._resource) as directory:
             arrays = self._model.as_arrays()
             arrays.update({f"idf_{i}": w.idf for i, w in enumerate(self._weights)})
+            if self._neighbours is not None:
+                arrays.update(self._neighbours.as_arrays())
             np.savez(directory / MODEL_FILE, **arrays)
             (directory / LAYOUT_FILE).write_text(json.dumps(self._layout))
 
@@ -130,7 +148,7 @@ class KefuIntentClassifier(GraphComponent, IntentClassifier):
             return cls(config, model_storage, resource)
         weights = [SparseBlockWeights(arrays[f"idf_{i}"]) for i in range(len(layout["sparse"]))]
         return cls(config, model_storage, resource, LinearIntentModel.from_arrays(arrays),
-                   layout, weights)
+                   layout, weights, NearestExamples.from_arrays(arrays))
 
     def process(self, messages: List[Message]) -> List[Message]:
         if self._model is None:
@@ -140,6 +158,12 @@ class KefuIntentClassifier(GraphComponent, IntentClassifier):
             features = combine_blocks(sparse, dense, self._weights,
                                       self._dense_weights([message]))
             probabilities = self._model.probabilities(features)[0]
+            if self._neighbours is not None and dense and not contains_han(message.get(TEXT) or ""):
+                weight = float(self._config["knn_weight"])
+                votes = self._neighbours.votes(dense[0][0], len(self._model.classes),
+                                               int(self._config["knn_k"]),
+                                               float(self._config["knn_temperature"]))
+                probabilities = (1 - weight) * probabilities + weight * votes
             self._add_prediction(message, probabilities)
         return messages
 

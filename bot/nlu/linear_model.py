@@ -139,3 +139,37 @@ class LinearIntentModel:
             arrays["intercept"],
             float(arrays["temperature"]),
         )
+
+
+@dataclass
+class NearestExamples:
+    """Training examples' sentence embeddings and intents, for a nearest-neighbour vote."""
+
+    embeddings: np.ndarray  # (examples, dimensions), L2-normalised float32
+    labels: np.ndarray  # (examples,) class indices
+
+    @classmethod
+    def of(cls, embeddings: np.ndarray, labels: Sequence[int]) -> NearestExamples:
+        norms = np.linalg.norm(embeddings, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        return cls((embeddings / norms).astype(np.float32), np.asarray(labels, dtype=np.int32))
+
+    def votes(self, embedding: np.ndarray, classes: int, k: int, temperature: float) -> np.ndarray:
+        """A distribution over classes from the k most similar examples, closer ones weighing
+        more (softmax of cosine similarity at `temperature`)."""
+        norm = float(np.linalg.norm(embedding)) or 1.0
+        similarities = self.embeddings @ (embedding / norm).astype(np.float32)
+        k = min(k, len(similarities))
+        nearest = np.argpartition(-similarities, k - 1)[:k]
+        weights = np.exp((similarities[nearest] - similarities[nearest].max()) / temperature)
+        votes = np.bincount(self.labels[nearest], weights=weights, minlength=classes)
+        return votes / votes.sum()
+
+    def as_arrays(self) -> Dict[str, np.ndarray]:
+        return {"knn_embeddings": self.embeddings, "knn_labels": self.labels}
+
+    @classmethod
+    def from_arrays(cls, arrays: Dict[str, np.ndarray]) -> Optional[NearestExamples]:
+        if "knn_embeddings" not in arrays:
+            return None
+        return cls(arrays["knn_embeddings"], arrays["knn_labels"])

@@ -73,12 +73,16 @@ async def test_concurrent_requests_for_one_conversation_queue_it_once(client, re
 
 
 async def test_lists_the_queue(client) -> None:
-    await client.post("/api/v1/handoffs", json=_request("c-1"), headers=AUTH)
+    angry = {**_request("c-1"), "priority": "high", "reason": "anger",
+             "emotion_trajectory": [{"timestamp": 1.0, "name": "angry", "confidence": 0.97}]}
+    await client.post("/api/v1/handoffs", json=angry, headers=AUTH)
     reply = await client.get("/api/v1/queue", headers=AUTH)
     waiting = (await reply.json())["waiting"]
     positions = [(entry["conversation_id"], entry["queue_position"]) for entry in waiting]
     assert positions == [("c-1", 1)]
     assert waiting[0]["language"] == "zh"
+    assert (waiting[0]["reason"], waiting[0]["priority"]) == ("anger", "high")
+    assert waiting[0]["emotion_trajectory"][0]["name"] == "angry"
 
 
 @pytest.mark.parametrize(

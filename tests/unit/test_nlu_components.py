@@ -143,3 +143,15 @@ def test_dense_features_weigh_less_in_chinese_messages() -> None:
     assert combined[1, 2:].tolist() == [1.0, 1.0, 1.0]  # a Chinese one
     classifier = KefuIntentClassifier.get_default_config()
     assert classifier["han_dense_weight"] < classifier["dense_weight"]
+
+
+def test_nearest_examples_vote_for_the_closest_intents() -> None:
+    from bot.nlu.linear_model import NearestExamples
+
+    embeddings = np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0]], dtype=np.float32)
+    neighbours = NearestExamples.of(embeddings, [0, 0, 1])
+    votes = neighbours.votes(np.array([1.0, 0.05]), classes=2, k=2, temperature=0.05)
+    assert votes.argmax() == 0 and votes.sum() == pytest.approx(1.0)
+    restored = NearestExamples.from_arrays(neighbours.as_arrays())
+    assert restored is not None and restored.embeddings.dtype == np.float32
+    assert NearestExamples.from_arrays({}) is None
