@@ -150,10 +150,10 @@ class EmotionClassifier(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
-            model = self._models.get("zh" if contains_han(text) else "en")
+            language = "zh" if contains_han(text) else "en"
+            model = self._models.get(language)
             if model is None or not text.strip():
                 continue
-            language = "zh" if contains_han(text) else "en"
             name, confidence = model.predict(language, text, _dense_feature(message))
             message.set(EMOTION, {"name": name, "confidence": round(confidence, 4)},
                         add_to_output=True)
