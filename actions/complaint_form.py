@@ -16,14 +16,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.complaint import fields
 from actions.complaint.flow import Turn, filled_fields, form_step, next_slot, opening_slots
 from actions.complaint.summary import complaint_summary, local_time
-from actions.conversation import channel_of, choice_payload, language_of
+from actions.conversation import REQUESTED_SLOT, channel_of, choice_payload, language_of
 from actions.store.database import database_url, session_factory
 from actions.tickets.numbers import BANK_TIMEZONE
 from actions.tickets.open_complaint import OpenComplaint
 from actions.tickets.records import ComplaintDraft
+from bot.policies.escalation import NEGATIVE_EMOTIONS
 
 logger = logging.getLogger(__name__)
-REQUESTED_SLOT = "requested_slot"
 
 
 
@@ -186,7 +186,7 @@ def strongest_negative_emotion(events: List[Dict[str, Any]]) -> Optional[str]:
         emotion = (event.get("parse_data") or {}).get("emotion") or {} \
             if event.get("event") == "user" else {}
         name, confidence = emotion.get("name"), float(emotion.get("confidence") or 0)
-        if name in ("angry", "anxious", "sad") and confidence >= 0.5 \
+        if name in NEGATIVE_EMOTIONS and confidence >= 0.5 \
                 and (best is None or confidence > best[0]):
             best = (confidence, name)
     return best[1] if best else None

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from rasa_sdk import Tracker
 
+# The slot a form is asking for; Rasa's name for it.
+REQUESTED_SLOT = "requested_slot"
+
 
 def language_of(tracker: Tracker) -> str:
     """zh or en, as LanguageSlotPolicy keeps it; zh until the customer has written."""

@@ -13,20 +13,19 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.complaint import answers, fields
-from actions.conversation import channel_of, language_of
+from actions.complaint.flow import DIGRESSION_CONFIDENCE
+from actions.conversation import REQUESTED_SLOT, channel_of, language_of
 from actions.satisfaction.answers import read_comment, read_score
 from actions.satisfaction.record import AddCsatComment, CsatAnswer, RecordCsat
 from actions.store.database import database_url, session_factory
 
 logger = logging.getLogger(__name__)
-REQUESTED_SLOT = "requested_slot"
 SCORE, COMMENT, RECORDED = "csat_score", "csat_comment", "csat_recorded"
 RESPONSE_ID = "csat_response_id"
 DECLINED = "declined"
 # A score is asked once; these mean "no thanks" rather than another question.
 DECLINING_INTENTS = frozenset({"deny", "cancel", "goodbye", "thank"})
 NOT_DIGRESSIONS = frozenset({"affirm", "inform", "out_of_scope", "nlu_fallback"})
-DIGRESSION_CONFIDENCE = 0.6
 
 
 def _asks_something_else(intent: Optional[str], confidence: float) -> bool:

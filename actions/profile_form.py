@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.conversation import channel_of, choice_payload, language_of
+from actions.conversation import REQUESTED_SLOT, channel_of, choice_payload, language_of
 from actions.identity import profile_flow as flow
 from actions.identity.codes import CheckCode, IssueCode
 from actions.identity.labels import FIELD_LABELS, profile_summary, value_label
@@ -23,7 +23,6 @@ from actions.identity.sms import SmsNotSent, sms_gateway_from_environment
 from actions.store.database import database_url, session_factory
 
 logger = logging.getLogger(__name__)
-REQUESTED_SLOT = "requested_slot"
 
 CODE_MESSAGE = {
     "zh": "【银行】您的验证码为 {code}，5分钟内有效。请勿向任何人透露。",

@@ -13,12 +13,12 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.complaint import answers, fields
+from actions.conversation import REQUESTED_SLOT
 from actions.store.database import database_url, session_factory
 from actions.tickets.lookup import TicketLookup
 from actions.tickets.resolve import RecordOutcome, TicketNotFound
 
 logger = logging.getLogger(__name__)
-REQUESTED_SLOT = "requested_slot"
 TICKET, ACCEPTED, COMMENT = "outcome_ticket", "outcome_accepted", "outcome_comment"
 # The customer wants out of the question rather than to answer it.
 LEAVING_INTENTS = frozenset({"human_handoff", "cancel"})

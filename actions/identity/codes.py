@@ -19,6 +19,7 @@ from actions.store.models import (
     Customer,
     Ticket,
     VerificationCode,
+    as_utc,
     utc_now,
 )
 
@@ -101,7 +102,7 @@ class CheckCode:
                        VerificationCode.used_at.is_(None))
                 .order_by(VerificationCode.id.desc()).limit(1).with_for_update()
             ).scalar_one_or_none()
-            if issued is None or _aware(issued.expires_at) < now:
+            if issued is None or as_utc(issued.expires_at) < now:
                 return CodeCheck("expired")
             if issued.attempts >= MAX_ATTEMPTS:
                 return CodeCheck("locked")
@@ -114,10 +115,6 @@ class CheckCode:
             customer = session.get(Customer, issued.customer_id)
             _link(session, channel, sender_id, customer, now)
             return CodeCheck("verified", customer=CustomerView.of(customer))
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 
 def _link(session: Session, channel: str, sender_id: str, customer: Customer,

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Optional
 
-from actions.store.models import Ticket
+from actions.store.models import Ticket, as_utc
 
 
 @dataclass(frozen=True)
@@ -58,8 +58,3 @@ class TicketView:
             resolution=ticket.resolution,
             customer_accepted=ticket.customer_accepted,
         )
-
-
-def as_utc(moment: dt.datetime) -> dt.datetime:
-    # SQLite hands timezone-aware values back naive; they were stored in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)

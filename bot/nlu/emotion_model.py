@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Optional, Sequence, Tuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -97,13 +97,3 @@ class LanguageModel:
         return cls(meta["vocabularies"], weights, LinearIntentModel.from_arrays(arrays),
                    float(meta["dense_weight"]), float(meta["lexicon_weight"]))
 
-
-def split_by_language(texts: Sequence[str], labels: Sequence[str],
-                      is_chinese: List[bool]) -> Dict[str, Tuple[List[int], List[str]]]:
-    """Row indices and labels of each language."""
-    out: Dict[str, Tuple[List[int], List[str]]] = {"en": ([], []), "zh": ([], [])}
-    for i, (label, chinese) in enumerate(zip(labels, is_chinese, strict=True)):
-        rows, row_labels = out["zh" if chinese else "en"]
-        rows.append(i)
-        row_labels.append(label)
-    return out
