@@ -95,7 +95,7 @@ def replay_conversations() -> Dict[str, Any]:
     import requests
     import yaml
 
-    from handoff.keys import request_key
+    from handoff.keys import conversation_key
     from stack.ephemeral import ephemeral_stack
 
     conversations = [dict(c, language=path.stem[-2:]) for path in CONVERSATIONS
@@ -110,9 +110,9 @@ def replay_conversations() -> Dict[str, Any]:
                 reply = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook",
                                       json={"sender": sender, "message": text}, timeout=60)
                 reply.raise_for_status()
-                if client.exists(request_key(sender)):
+                if client.exists(conversation_key(sender)):
                     conversation["escalated_at"] = turn
-                    stored = json.loads(client.hget(request_key(sender), "request"))
+                    stored = json.loads(client.hget(conversation_key(sender), "request"))
                     conversation["reason"] = stored["reason"]
                     break
         client.close()

@@ -8,21 +8,18 @@ import time
 from pathlib import Path
 
 from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from actions.kpi import report_for_days
 from actions.store.models import utc_now
 from actions.tickets.numbers import TICKET_NUMBER
 from actions.tickets.resolve import TicketAlreadyResolved, TicketNotFound
-from handoff.enqueue import EnqueueHandoff
-from handoff.keys import (
-    QUEUE_KEY,
-    http_key,
-    redis_key,
-    request_key,
-    settings_key,
-    sql_sessions_key,
-)
+from handoff.conversations import estimated_wait_seconds, online_agent_count, waiting
+from handoff.keys import conversation_key, http_key, redis_key, settings_key, sql_sessions_key
+from handoff.live import ALL_AGENTS
 from handoff.resolve_ticket import ResolveTicketAndNotify
+from handoff.routing.enqueue import EnqueueHandoff
+from handoff.state import dispatcher_key, live_key, metrics_key, scripts_key
 from handoff.validation import (
     InvalidHandoffRequest,
     validate_handoff_request,
@@ -52,44 +49,46 @@ async def create_handoff(request: web.Request) -> web.Response:
         handoff_request = validate_handoff_request(payload)
     except InvalidHandoffRequest as error:
         return _bad_request(str(error))
-    enqueue = EnqueueHandoff(
-        request.app[redis_key],
-        seconds_per_queue_position=request.app[settings_key].seconds_per_queue_position,
-    )
-    queued = await enqueue.call(request=handoff_request)
+    redis = request.app[redis_key]
+    queued = await EnqueueHandoff(request.app[scripts_key]).call(handoff_request)
+    agents_online = await online_agent_count(redis)
+    wait = estimated_wait_seconds(queued.queue_position, agents_online,
+                                  request.app[settings_key].seconds_per_queue_position)
+    if queued.created:
+        await redis.hset(conversation_key(queued.conversation_id), "told_position",
+                         queued.queue_position)
+        request.app[metrics_key].handoffs.labels(queued.priority).inc()
+        await request.app[live_key].publish([ALL_AGENTS], {
+            "type": "queue_changed", "conversation_id": queued.conversation_id})
+        request.app[dispatcher_key].wake()
     logger.info(
-        "handoff.queued handoff_id=%s position=%s created=%s reason=%s",
-        queued.handoff_id,
-        queued.queue_position,
-        queued.created,
-        handoff_request["reason"],
+        "handoff.queued handoff_id=%s position=%s created=%s reason=%s priority=%s",
+        queued.handoff_id, queued.queue_position, queued.created, handoff_request["reason"],
+        queued.priority,
     )
-    return web.json_response(queued.as_json(), status=201 if queued.created else 200)
+    return web.json_response({
+        "handoff_id": queued.handoff_id,
+        "conversation_id": queued.conversation_id,
+        "status": queued.status,
+        "priority": queued.priority,
+        "queue_position": queued.queue_position,
+        "estimated_wait_seconds": wait,
+        "agents_online": agents_online,
+    }, status=201 if queued.created else 200)
 
 
 async def list_queue(request: web.Request) -> web.Response:
-    redis = request.app[redis_key]
-    now_ms = time.time() * 1000
-    waiting = []
-    for position, (conversation_id, queued_at_ms) in enumerate(
-        await redis.zrange(QUEUE_KEY, 0, -1, withscores=True), start=1
-    ):
-        stored = await redis.hget(request_key(conversation_id.decode()), "request")
-        handoff_request = json.loads(stored) if stored else {}
-        waiting.append(
-            {
-                "conversation_id": conversation_id.decode(),
-                "queue_position": position,
-                "waited_seconds": round((now_ms - queued_at_ms) / 1000),
-                "reason": handoff_request.get("reason"),
-                "priority": handoff_request.get("priority", "normal"),
-                "emotion_trajectory": handoff_request.get("emotion_trajectory", []),
-                "language": handoff_request.get("language"),
-                "channel": handoff_request.get("channel"),
-                "summary": handoff_request.get("summary"),
-            }
-        )
-    return web.json_response({"waiting": waiting})
+    now_ms = int(time.time() * 1000)
+    return web.json_response({"waiting": [
+        {**record.summary(now_ms), "queue_position": position}
+        for position, record in enumerate(await waiting(request.app[redis_key]), start=1)]})
+
+
+async def metrics(request: web.Request) -> web.Response:
+    registry = request.app[metrics_key]
+    await registry.refresh(request.app[redis_key])
+    return web.Response(body=generate_latest(registry.registry),
+                        headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
 async def resolve_ticket(request: web.Request) -> web.Response:

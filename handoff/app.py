@@ -2,30 +2,45 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import AsyncIterator, Optional
 
 from aiohttp import ClientSession, ClientTimeout, web
 from redis.asyncio import Redis
 
 from actions.store.database import database_url, session_factory
+from handoff.dispatcher import Dispatcher
 from handoff.keys import http_key, redis_key, settings_key, sql_sessions_key
-from handoff.middlewares import require_service_token
+from handoff.live import LiveHub
+from handoff.metrics import HandoffMetrics
+from handoff.middlewares import authenticate
+from handoff.rasa_client import RasaClient
+from handoff.relay import CustomerRelay
 from handoff.routes import setup_routes
+from handoff.routing.scripts import RoutingScripts
 from handoff.settings import HandoffSettings, load_settings
+from handoff.state import dispatcher_key, live_key, metrics_key, rasa_key, scripts_key
 
 MAX_REQUEST_BYTES = 1024 * 1024
+# Background loops notice a stop within a quarter of a second; after this they are cancelled.
+STOP_SECONDS = 5.0
 
 
 async def redis_connection(app: web.Application) -> AsyncIterator[None]:
     app[redis_key] = Redis.from_url(app[settings_key].redis_url)
+    app[scripts_key] = RoutingScripts(app[redis_key])
+    app[live_key] = LiveHub(app[redis_key])
     yield
     await app[redis_key].close()
 
 
 async def http_client(app: web.Application) -> AsyncIterator[None]:
+    settings = app[settings_key]
     # Rasa answers within seconds or the customer is told later; never hang an agent's request.
     async with ClientSession(timeout=ClientTimeout(total=10)) as session:
         app[http_key] = session
+        app[rasa_key] = RasaClient(session, settings.rasa_url, settings.rasa_token)
         yield
 
 
@@ -33,17 +48,45 @@ async def sql_store(app: web.Application) -> AsyncIterator[None]:
     sessions = session_factory(app[settings_key].database_url or database_url())
     app[sql_sessions_key] = sessions
     yield
-    sessions.kw["bind"].dispose()
+
+
+async def background_work(app: web.Application) -> AsyncIterator[None]:
+    """The live fan-out, the customer relay and the dispatcher, for the app's lifetime."""
+    settings = app[settings_key]
+    metrics = app[metrics_key]
+    app[dispatcher_key] = Dispatcher(app[redis_key], app[scripts_key], app[live_key],
+                                     app[rasa_key], metrics, settings.seconds_per_queue_position)
+    relay = CustomerRelay(
+        app[redis_key], app[scripts_key], app[live_key], settings.instance,
+        on_relayed=metrics.relay_seconds.labels("to_agent").observe)
+    await relay.ensure_group()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    tasks = [loop.create_task(work) for work in (
+        app[live_key].listen(stop), relay.run(stop), app[dispatcher_key].run(stop))]
+    yield
+    stop.set()
+    app[dispatcher_key].wake()
+    _done, late = await asyncio.wait(tasks, timeout=STOP_SECONDS)
+    for task in late:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def close_consoles(app: web.Application) -> None:
+    await app[live_key].close_all()
 
 
 def create_app(settings: Optional[HandoffSettings] = None) -> web.Application:
     settings = settings or load_settings()
     if not settings.service_token:
         raise ValueError("the handoff service needs a non-empty KEFU_SERVICE_TOKEN")
-    app = web.Application(
-        middlewares=[require_service_token], client_max_size=MAX_REQUEST_BYTES
-    )
+    app = web.Application(middlewares=[authenticate], client_max_size=MAX_REQUEST_BYTES)
     app[settings_key] = settings
-    app.cleanup_ctx.extend([redis_connection, http_client, sql_store])
+    app[metrics_key] = HandoffMetrics()
+    app.cleanup_ctx.extend([redis_connection, http_client, sql_store, background_work])
+    app.on_shutdown.append(close_consoles)
     setup_routes(app)
     return app

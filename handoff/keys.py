@@ -13,8 +13,34 @@ redis_key = web.AppKey("redis", Redis)
 http_key = web.AppKey("http", ClientSession)
 sql_sessions_key = web.AppKey("sql_sessions", sessionmaker)
 
-QUEUE_KEY = "kefu:handoff:queue"
+# Every Redis key of the service starts with this; the Lua scripts build theirs from it
+# (one Redis, not a cluster: the scripts touch keys they discover).
+PREFIX = "kefu:handoff:"
+QUEUE_KEY = f"{PREFIX}queue"
+ONLINE_AGENTS_KEY = f"{PREFIX}agents:online"
+WAITS_KEY = f"{PREFIX}waits"
+LIVE_CHANNEL = f"{PREFIX}live"
 
 
-def request_key(conversation_id: str) -> str:
-    return f"kefu:handoff:request:{conversation_id}"
+def conversation_key(conversation_id: str) -> str:
+    return f"{PREFIX}conv:{conversation_id}"
+
+
+def messages_key(conversation_id: str) -> str:
+    return f"{PREFIX}messages:{conversation_id}"
+
+
+def agent_key(agent_id: str) -> str:
+    return f"{PREFIX}agent:{agent_id}"
+
+
+def agent_chats_key(agent_id: str) -> str:
+    return f"{PREFIX}agent:{agent_id}:chats"
+
+
+def agent_unread_key(agent_id: str) -> str:
+    return f"{PREFIX}agent:{agent_id}:unread"
+
+
+def session_key(token_hash: str) -> str:
+    return f"{PREFIX}session:{token_hash}"

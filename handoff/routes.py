@@ -4,17 +4,39 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from handoff import api
+from handoff import agent_api, api, console
+from handoff.console import STATIC_DIR
+
+CONVERSATION = "/api/v1/agent/conversations/{conversation_id}"
 
 
 def setup_routes(app: web.Application) -> None:
     app.router.add_routes(
         [
             web.get("/health", api.health),
+            web.get("/metrics", api.metrics),
             web.get("/api/v1/openapi.yaml", api.openapi_document),
+            # kefu's own processes (service token)
             web.post("/api/v1/handoffs", api.create_handoff),
             web.get("/api/v1/queue", api.list_queue),
             web.post("/api/v1/tickets/{number}/resolve", api.resolve_ticket),
             web.get("/api/v1/kpi", api.kpi),
+            # agents (session cookie; CSRF header on POST)
+            web.post("/api/v1/agent/login", agent_api.login),
+            web.post("/api/v1/agent/logout", agent_api.logout),
+            web.get("/api/v1/agent/me", agent_api.me),
+            web.post("/api/v1/agent/presence", agent_api.set_presence),
+            web.get("/api/v1/agent/conversations", agent_api.list_conversations),
+            web.get(CONVERSATION, agent_api.conversation_detail),
+            web.post(f"{CONVERSATION}/accept", agent_api.accept),
+            web.post(f"{CONVERSATION}/messages", agent_api.send_message),
+            web.post(f"{CONVERSATION}/transfer", agent_api.transfer),
+            web.post(f"{CONVERSATION}/resolve", agent_api.resolve),
+            web.get("/api/v1/agent/canned-replies", agent_api.canned_replies),
+            web.get("/api/v1/agent/live", console.live_socket),
+            web.get("/api/v1/supervisor/overview", console.supervisor_overview),
+            # the console page and its assets, all shipped with the service
+            web.get("/console", console.console_page),
+            web.static("/console/static", STATIC_DIR),
         ]
     )

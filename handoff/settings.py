@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from dataclasses import dataclass
 
 
@@ -10,14 +11,18 @@ from dataclasses import dataclass
 class HandoffSettings:
     redis_url: str
     service_token: str
-    # Until agents log in (their handling times measured), each place in the
-    # queue is assumed to cost this long.
+    # Average handling time of one chat, for the customer's expected wait.
     seconds_per_queue_position: int = 180
-    # Where customers are told of agents' actions (a resolved ticket) in their own channel.
+    # Where customers are told of agents' actions in their own channel.
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_token: str = ""
-    # Tickets live in kefu's SQL store; empty means actions.store.database's default.
+    # Tickets and agents live in kefu's SQL store; empty means actions.store.database's default.
     database_url: str = ""
+    # Session cookies only over HTTPS; `make run` serves plain HTTP on loopback and turns it off.
+    secure_cookies: bool = True
+    # This instance's name in the event-stream consumer group: stable across restarts, so
+    # that it re-reads what it had not acknowledged.
+    instance: str = "handoff-1"
 
 
 def load_settings() -> HandoffSettings:
@@ -28,4 +33,6 @@ def load_settings() -> HandoffSettings:
         rasa_url=os.environ.get("KEFU_RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
         rasa_token=os.environ.get("KEFU_RASA_TOKEN", ""),
         database_url=os.environ.get("KEFU_DATABASE_URL", ""),
+        secure_cookies=os.environ.get("KEFU_SECURE_COOKIES", "true").lower() != "false",
+        instance=os.environ.get("KEFU_HANDOFF_INSTANCE") or f"handoff-{socket.gethostname()}",
     )

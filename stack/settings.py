@@ -87,6 +87,8 @@ def process_environment(
             "KEFU_HANDOFF_URL": f"http://{bind_host}:{ports.handoff}",
             "KEFU_RASA_URL": f"http://{bind_host}:{ports.rasa}",
             "KEFU_MODEL": str(model_path),
+            # Plain HTTP on loopback here; behind TLS in production, set it to true.
+            "KEFU_SECURE_COOKIES": base.get("KEFU_SECURE_COOKIES", "false"),
         }
     )
     return environment

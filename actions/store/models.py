@@ -174,3 +174,21 @@ class VerificationCode(Base):
     expires_at = Column(DateTime(timezone=True), nullable=False)
     attempts = Column(Integer, nullable=False, default=0)
     used_at = Column(DateTime(timezone=True), nullable=True)
+
+
+class Agent(Base):
+    """A contact-center agent or supervisor who signs in to the handoff console."""
+
+    __tablename__ = "agents"
+
+    id = Column(Integer, primary_key=True)
+    agent_id = Column(String(64), nullable=False, unique=True)
+    display_name = Column(String(128), nullable=False)
+    role = Column(String(16), nullable=False, default="agent")  # "agent" or "supervisor"
+    # argon2id; never the password itself.
+    password_hash = Column(String(256), nullable=False)
+    languages = Column(String(64), nullable=False, default="zh,en")
+    skills = Column(String(256), nullable=False, default="general")
+    max_chats = Column(Integer, nullable=False, default=3)
+    enabled = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)

@@ -13,6 +13,7 @@ import requests
 
 from actions.identity.demo import seed_demo_customers
 from actions.store.database import session_factory
+from handoff.agents import seed_demo_agents
 from stack.ephemeral import ephemeral_stack
 from tests.conftest import fresh_postgres_database
 from tests.fakes.twilio import FakeTwilio
@@ -24,6 +25,8 @@ class RunningStack:
     redis: redis.Redis[bytes]
     log_path: Path
     twilio: FakeTwilio
+    # The demo team's passwords (handoff.agents.DEMO_AGENTS), by agent id.
+    agent_passwords: Dict[str, str]
 
     @property
     def rasa_url(self) -> str:
@@ -86,12 +89,14 @@ def stack(
     # DEBUG makes Rasa log message texts, so the tests can check they are masked.
     environment = {"LOG_LEVEL": "DEBUG", **twilio.environment()}
     with ephemeral_stack(workdir, environment, database_url) as running:
-        seed_demo_customers(session_factory(running.environment["KEFU_DATABASE_URL"]))
+        sessions = session_factory(running.environment["KEFU_DATABASE_URL"])
+        seed_demo_customers(sessions)
+        agent_passwords = seed_demo_agents(sessions, {})
         client = redis.Redis.from_url(running.redis_url)
         try:
             yield RunningStack(
                 environment=running.environment, redis=client, log_path=running.log_path,
-                twilio=twilio,
+                twilio=twilio, agent_passwords=agent_passwords,
             )
         finally:
             client.close()

@@ -7,7 +7,7 @@ import json
 import re
 import uuid
 
-from handoff.keys import request_key
+from handoff.keys import conversation_key
 from tests.bilingual import response_text
 
 
@@ -22,7 +22,7 @@ def _queued(language: str) -> re.Pattern[str]:
 
 
 def _request(stack, sender: str) -> dict:
-    return json.loads(stack.redis.hget(request_key(sender), "request"))
+    return json.loads(stack.redis.hget(conversation_key(sender), "request"))
 
 
 def test_an_angry_customer_is_acknowledged_and_handed_over_with_priority(stack) -> None:

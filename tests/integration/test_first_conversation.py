@@ -8,7 +8,7 @@ import uuid
 
 import requests
 
-from handoff.keys import QUEUE_KEY, request_key
+from handoff.keys import QUEUE_KEY, conversation_key
 from tests.bilingual import response_text
 
 
@@ -34,7 +34,7 @@ def test_chinese_conversation_ends_in_a_paused_handoff(stack) -> None:
     tracker = stack.tracker_in_redis(sender)
     assert tracker["events"][-1]["event"] == "pause"
     assert stack.tracker_via_api(sender)["slots"]["language"] == "zh"
-    request = json.loads(stack.redis.hget(request_key(sender), "request"))
+    request = json.loads(stack.redis.hget(conversation_key(sender), "request"))
     assert request["language"] == "zh" and request["reason"] == "customer_request"
     assert request["channel"] == "rest"
     customer_lines = [line["text"] for line in request["transcript"] if line["role"] == "customer"]
@@ -61,7 +61,7 @@ def test_english_conversation_ends_in_a_paused_handoff(stack) -> None:
     assert tracker["events"][-1]["event"] == "pause"
     assert stack.tracker_via_api(sender)["slots"]["language"] == "en"
     assert tracker["events"][-1]["event"] == "pause"
-    request = json.loads(stack.redis.hget(request_key(sender), "request"))
+    request = json.loads(stack.redis.hget(conversation_key(sender), "request"))
     assert request["language"] == "en"
     assert request["intents"][-1] == "human_handoff"
     events = [e["event"] for e in stack.stream_events(sender)]
@@ -120,7 +120,7 @@ def test_logs_and_the_agent_context_mask_personal_numbers(stack) -> None:
     log = stack.log_path.read_text(errors="replace")
     assert "138****5678" in log  # Rasa logged the message (DEBUG), masked
     assert "13812345678" not in log and "6222021234567890123" not in log
-    request = json.loads(stack.redis.hget(request_key(sender), "request"))
+    request = json.loads(stack.redis.hget(conversation_key(sender), "request"))
     first_line = request["transcript"][0]["text"]
     assert first_line == "我的手机138****5678，卡号***************0123"
 
@@ -130,6 +130,6 @@ def test_a_stolen_card_gets_safety_steps_then_an_urgent_handoff(stack) -> None:
     replies = stack.say(sender, "my wallet was stolen with my debit card in it")
     assert replies[0] == response_text("utter_card_stolen_safety", "en")
     assert _queued_pattern("en").fullmatch(replies[1]), replies
-    request = json.loads(stack.redis.hget(request_key(sender), "request"))
+    request = json.loads(stack.redis.hget(conversation_key(sender), "request"))
     assert (request["reason"], request["priority"]) == ("stolen_card", "urgent")
     assert stack.tracker_in_redis(sender)["events"][-1]["event"] == "pause"

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from handoff.app import create_app
-from handoff.keys import QUEUE_KEY, request_key
+from handoff.keys import QUEUE_KEY, conversation_key
 from handoff.settings import HandoffSettings
 
 TOKEN = "test-service-token"
@@ -50,7 +50,7 @@ async def test_queues_handoffs_in_arrival_order(client, redis_client) -> None:
     assert (first_body["queue_position"], second_body["queue_position"]) == (1, 2)
     assert second_body["estimated_wait_seconds"] == 240
     assert redis_client.zrange(QUEUE_KEY, 0, -1) == [b"c-1", b"c-2"]
-    stored = json.loads(redis_client.hget(request_key("c-1"), "request"))
+    stored = json.loads(redis_client.hget(conversation_key("c-1"), "request"))
     assert stored["transcript"][0]["text"] == "我要转人工"
 
 

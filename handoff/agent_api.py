@@ -1,0 +1,334 @@
+"""The agents' API (session cookie + CSRF): sign-in, presence, conversations, replies."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from typing import Any, Dict, Optional
+
+from aiohttp import web
+
+from handoff.agents import AgentAccount, authenticate, find_account
+from handoff.audit import audit
+from handoff.conversations import (
+    ConversationRecord,
+    agent_state,
+    held_by,
+    load_messages,
+    load_record,
+    unread_counts,
+    waiting,
+)
+from handoff.keys import agent_unread_key, messages_key, redis_key, settings_key, sql_sessions_key
+from handoff.live import SUPERVISORS, agent_audience
+from handoff.routing.accept import AcceptConversation
+from handoff.routing.finish import FinishConversation
+from handoff.routing.outcomes import RoutingRefused
+from handoff.routing.presence import PRESENCES, SetPresence
+from handoff.routing.transfer import TransferConversation
+from handoff.sessions import (
+    SESSION_COOKIE,
+    SESSION_SECONDS,
+    AgentSession,
+    clear_failed_logins,
+    close_session,
+    login_blocked,
+    open_session,
+    record_failed_login,
+)
+from handoff.state import dispatcher_key, live_key, metrics_key, rasa_key, scripts_key
+from handoff.texts import CANNED_REPLIES, notice
+
+logger = logging.getLogger(__name__)
+
+AGENT_SESSION = "agent_session"
+
+MAX_REPLY_CHARS = 2000
+HTTP_STATUS_BY_REFUSAL = {"not_yours": 403, "not_eligible": 403, "reserved": 409,
+                          "unavailable": 409, "at_capacity": 409, "not_online": 409,
+                          "target_not_online": 409, "target_at_capacity": 409,
+                          "same_agent": 400, "already_resolved": 409}
+
+
+def current(request: web.Request) -> AgentSession:
+    """The signed-in agent's session, put on the request by the authentication middleware."""
+    session: AgentSession = request[AGENT_SESSION]
+    return session
+
+
+async def _json_body(request: web.Request) -> Dict[str, Any]:
+    try:
+        body = await request.json()
+    except json.JSONDecodeError as error:
+        raise web.HTTPBadRequest(text=_error("body is not valid JSON"),
+                                 content_type="application/json") from error
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(text=_error("body must be a JSON object"),
+                                 content_type="application/json")
+    return body
+
+
+def _error(reason: str) -> str:
+    return json.dumps({"error": reason})
+
+
+def _refused(refusal: RoutingRefused) -> web.Response:
+    logger.info("agent.refused outcome=%s", refusal.outcome)
+    return web.json_response({"error": refusal.outcome},
+                             status=HTTP_STATUS_BY_REFUSAL.get(refusal.outcome, 409))
+
+
+async def login(request: web.Request) -> web.Response:
+    body = await _json_body(request)
+    agent_id, password = body.get("agent_id"), body.get("password")
+    if not isinstance(agent_id, str) or not isinstance(password, str) or len(agent_id) > 64 \
+            or len(password) > 256:
+        return web.json_response({"error": "'agent_id' and 'password' are required"}, status=400)
+    redis = request.app[redis_key]
+    if await login_blocked(redis, agent_id):
+        logger.warning("agent.login_blocked")
+        return web.json_response({"error": "too many failed sign-ins; try again later"},
+                                 status=429)
+    account = await _authenticate(request, agent_id, password)
+    if account is None:
+        await record_failed_login(redis, agent_id)
+        logger.warning("agent.login_failed remote=%s", request.remote)
+        return web.json_response({"error": "wrong agent id or password"}, status=401)
+    await clear_failed_logins(redis, agent_id)
+    token, session = await open_session(redis, account.agent_id, account.role)
+    await SetPresence(request.app[scripts_key]).call(account.profile, "online")
+    request.app[dispatcher_key].wake()
+    await audit(request.app[sql_sessions_key], account.agent_id, "agent.login", account.agent_id)
+    reply = web.json_response({"agent": account.as_json(), "csrf_token": session.csrf_token})
+    reply.set_cookie(SESSION_COOKIE, token, max_age=SESSION_SECONDS, httponly=True,
+                     samesite="Strict", secure=request.app[settings_key].secure_cookies,
+                     path="/")
+    return reply
+
+
+async def _authenticate(request: web.Request, agent_id: str,
+                        password: str) -> Optional[AgentAccount]:
+    # argon2 takes tens of milliseconds of CPU: off the event loop.
+    return await asyncio.to_thread(authenticate, request.app[sql_sessions_key], agent_id,
+                                   password)
+
+
+async def logout(request: web.Request) -> web.Response:
+    session = current(request)
+    account = await _account(request, session)
+    requeued = await SetPresence(request.app[scripts_key]).call(account.profile, "offline")
+    await _tell_requeued(request, requeued)
+    await close_session(request.app[redis_key], request.cookies.get(SESSION_COOKIE, ""))
+    await audit(request.app[sql_sessions_key], session.agent_id, "agent.logout",
+                session.agent_id, requeued=requeued)
+    reply = web.json_response({"status": "signed out", "requeued": requeued})
+    reply.del_cookie(SESSION_COOKIE, path="/")
+    return reply
+
+
+async def _account(request: web.Request, session: AgentSession) -> AgentAccount:
+    account = await asyncio.to_thread(find_account, request.app[sql_sessions_key],
+                                      session.agent_id)
+    if account is None:
+        raise web.HTTPForbidden(text=_error("account disabled"), content_type="application/json")
+    return account
+
+
+async def _tell_requeued(request: web.Request, requeued: list[str]) -> None:
+    for conversation_id in requeued:
+        record = await load_record(request.app[redis_key], conversation_id)
+        if record is not None:
+            await request.app[rasa_key].send_bot_message(
+                conversation_id, notice("agent_left", record.language),
+                {"kefu_notice": "agent_left"})
+    if requeued:
+        request.app[dispatcher_key].wake()
+
+
+async def me(request: web.Request) -> web.Response:
+    session = current(request)
+    account = await _account(request, session)
+    state = await agent_state(request.app[redis_key], session.agent_id)
+    return web.json_response({"agent": account.as_json(), "csrf_token": session.csrf_token,
+                              "presence": state.get("presence", "offline"),
+                              "active": int(state.get("active", 0))})
+
+
+async def set_presence(request: web.Request) -> web.Response:
+    session = current(request)
+    presence = (await _json_body(request)).get("presence")
+    if presence not in PRESENCES:
+        return web.json_response({"error": f"'presence' must be one of {', '.join(PRESENCES)}"},
+                                 status=400)
+    account = await _account(request, session)
+    requeued = await SetPresence(request.app[scripts_key]).call(account.profile, presence)
+    await _tell_requeued(request, requeued)
+    request.app[dispatcher_key].wake()
+    await request.app[live_key].publish([SUPERVISORS], {"type": "presence",
+                                                        "agent_id": session.agent_id,
+                                                        "presence": presence})
+    await audit(request.app[sql_sessions_key], session.agent_id, "agent.presence",
+                session.agent_id, presence=presence, requeued=requeued)
+    return web.json_response({"presence": presence, "requeued": requeued})
+
+
+def may_see(record: ConversationRecord, account: AgentAccount) -> bool:
+    """Own conversations, and those waiting in a queue the agent serves; supervisors: all."""
+    if account.role == "supervisor" or record.agent == account.agent_id:
+        return True
+    if record.status != "queued":
+        return False
+    if record.relationship_manager == account.agent_id:
+        return True
+    return record.language in account.languages and record.skill in account.skills
+
+
+async def list_conversations(request: web.Request) -> web.Response:
+    session = current(request)
+    account = await _account(request, session)
+    redis = request.app[redis_key]
+    unread = await unread_counts(redis, session.agent_id)
+    mine = [{**record.summary(), "unread": unread.get(record.conversation_id, 0)}
+            for record in await held_by(redis, session.agent_id)]
+    queue = [{**record.summary(), "queue_position": position}
+             for position, record in enumerate(await waiting(redis), start=1)
+             if may_see(record, account)]
+    return web.json_response({"mine": mine, "queue": queue})
+
+
+async def _visible_record(request: web.Request) -> tuple[AgentAccount, ConversationRecord]:
+    session = current(request)
+    account = await _account(request, session)
+    record = await load_record(request.app[redis_key], request.match_info["conversation_id"])
+    if record is None or not may_see(record, account):
+        # The same answer for "no such conversation" and "not yours": ids are not disclosed.
+        raise web.HTTPNotFound(text=_error("no such conversation"),
+                               content_type="application/json")
+    return account, record
+
+
+async def conversation_detail(request: web.Request) -> web.Response:
+    account, record = await _visible_record(request)
+    redis = request.app[redis_key]
+    if record.agent == account.agent_id:
+        await redis.hdel(agent_unread_key(account.agent_id), record.conversation_id)
+    request_context = record.request
+    await audit(request.app[sql_sessions_key], account.agent_id, "conversation.viewed",
+                record.conversation_id)
+    return web.json_response({
+        **record.summary(),
+        "context": {key: request_context.get(key) for key in (
+            "reason", "summary", "emotion_trajectory", "customer", "open_tickets", "intents",
+            "entities", "language", "channel")},
+        "transcript": request_context.get("transcript", []),
+        "messages": await load_messages(redis, record.conversation_id),
+    })
+
+
+async def accept(request: web.Request) -> web.Response:
+    account, record = await _visible_record(request)
+    try:
+        newly = await AcceptConversation(request.app[scripts_key]).call(
+            record.conversation_id, account.agent_id)
+    except RoutingRefused as refusal:
+        return _refused(refusal)
+    if newly:
+        await request.app[rasa_key].send_bot_message(
+            record.conversation_id,
+            notice("agent_joined", record.language, name=account.display_name),
+            {"kefu_notice": "agent_joined", "agent_id": account.agent_id})
+        await request.app[live_key].publish([SUPERVISORS], {
+            "type": "accepted", "conversation_id": record.conversation_id,
+            "agent_id": account.agent_id})
+        request.app[dispatcher_key].wake()
+    await audit(request.app[sql_sessions_key], account.agent_id, "conversation.accepted",
+                record.conversation_id)
+    return web.json_response({"conversation_id": record.conversation_id, "status": "active"})
+
+
+async def send_message(request: web.Request) -> web.Response:
+    started = time.perf_counter()
+    account, record = await _visible_record(request)
+    if record.agent != account.agent_id or record.status != "active":
+        return web.json_response({"error": "accept the conversation before replying"},
+                                 status=409)
+    text = (await _json_body(request)).get("text")
+    if not isinstance(text, str) or not text.strip():
+        return web.json_response({"error": "'text' is required"}, status=400)
+    if len(text) > MAX_REPLY_CHARS:
+        return web.json_response({"error": f"'text' exceeds {MAX_REPLY_CHARS} characters"},
+                                 status=400)
+    text = text.strip()
+    delivered = await request.app[rasa_key].send_bot_message(
+        record.conversation_id, text,
+        {"agent_id": account.agent_id, "agent_name": account.display_name})
+    if not delivered:
+        return web.json_response({"error": "the message could not be delivered; try again"},
+                                 status=502)
+    request.app[metrics_key].relay_seconds.labels("to_customer").observe(
+        time.perf_counter() - started)
+    message = {"role": "agent", "text": text, "agent_id": account.agent_id,
+               "agent_name": account.display_name, "timestamp": time.time(),
+               "channel": record.fields.get("channel")}
+    await request.app[redis_key].rpush(messages_key(record.conversation_id),
+                                       json.dumps(message, ensure_ascii=False))
+    await request.app[live_key].publish([agent_audience(account.agent_id), SUPERVISORS], {
+        "type": "message", "conversation_id": record.conversation_id, "message": message})
+    await audit(request.app[sql_sessions_key], account.agent_id, "conversation.replied",
+                record.conversation_id, characters=len(text))
+    return web.json_response({"delivered": True, "message": message}, status=201)
+
+
+async def transfer(request: web.Request) -> web.Response:
+    account, record = await _visible_record(request)
+    body = await _json_body(request)
+    kind = "agent" if body.get("agent_id") else "skill"
+    target = body.get("agent_id") or body.get("skill")
+    if not isinstance(target, str) or not target or len(target) > 64:
+        return web.json_response({"error": "give 'agent_id' or 'skill'"}, status=400)
+    try:
+        outcome = await TransferConversation(request.app[scripts_key]).call(
+            record.conversation_id, account.agent_id, kind, target)
+    except RoutingRefused as refusal:
+        return _refused(refusal)
+    await request.app[rasa_key].send_bot_message(
+        record.conversation_id, notice("transferred", record.language),
+        {"kefu_notice": "transferred"})
+    audience = [agent_audience(account.agent_id), SUPERVISORS] + (
+        [agent_audience(target)] if kind == "agent" else [])
+    await request.app[live_key].publish(audience, {
+        "type": "transferred", "conversation_id": record.conversation_id,
+        "from": account.agent_id, kind: target})
+    request.app[dispatcher_key].wake()
+    await audit(request.app[sql_sessions_key], account.agent_id, "conversation.transferred",
+                record.conversation_id, **{kind: target})
+    return web.json_response({"conversation_id": record.conversation_id, "outcome": outcome})
+
+
+async def resolve(request: web.Request) -> web.Response:
+    account, record = await _visible_record(request)
+    body = await _json_body(request) if request.can_read_body else {}
+    note = str(body.get("note") or "")[:MAX_REPLY_CHARS]
+    try:
+        await FinishConversation(request.app[scripts_key]).call(
+            record.conversation_id, account.agent_id)
+    except RoutingRefused as refusal:
+        return _refused(refusal)
+    request.app[metrics_key].resolved.inc()
+    # The bot takes over again and asks how satisfied the customer was.
+    handed_back = await request.app[rasa_key].resume_and_trigger(
+        record.conversation_id, "EXTERNAL_handoff_resolved")
+    await request.app[live_key].publish([agent_audience(account.agent_id), SUPERVISORS], {
+        "type": "resolved", "conversation_id": record.conversation_id,
+        "agent_id": account.agent_id})
+    request.app[dispatcher_key].wake()
+    await audit(request.app[sql_sessions_key], account.agent_id, "conversation.resolved",
+                record.conversation_id, note=note, bot_resumed=handed_back)
+    return web.json_response({"conversation_id": record.conversation_id, "status": "resolved",
+                              "bot_resumed": handed_back})
+
+
+async def canned_replies(_: web.Request) -> web.Response:
+    return web.json_response(CANNED_REPLIES)

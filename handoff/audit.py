@@ -1,0 +1,29 @@
+"""Every agent action, written to the audit trail (values masked by the caller)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any, Dict
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from actions.store.models import AuditEvent
+
+logger = logging.getLogger(__name__)
+
+
+def _write(sessions: sessionmaker[Session], actor: str, action: str, subject: str,
+           detail: Dict[str, Any]) -> None:
+    with sessions() as session:
+        session.add(AuditEvent(actor=actor, action=action, subject=subject,
+                               detail=json.dumps(detail, ensure_ascii=False)))
+        session.commit()
+
+
+async def audit(sessions: sessionmaker[Session], actor: str, action: str, subject: str,
+                **detail: Any) -> None:
+    # SQL drivers block: the write runs in a worker thread, off the event loop.
+    await asyncio.to_thread(_write, sessions, f"agent:{actor}", action, subject, detail)
+    logger.info("audit actor=%s action=%s subject=%s", actor, action, subject)

@@ -1,0 +1,95 @@
+"""The agent console: its page, its live WebSocket, and the supervisor's overview."""
+
+from __future__ import annotations
+
+import logging
+import statistics
+import time
+from pathlib import Path
+from typing import Any, Dict, List
+
+from aiohttp import WSMsgType, web
+
+from actions.kpi import report_for_days
+from actions.store.models import utc_now
+from handoff.agent_api import current
+from handoff.conversations import agent_state, held_by, waiting
+from handoff.keys import ONLINE_AGENTS_KEY, WAITS_KEY, agent_key, redis_key, sql_sessions_key
+from handoff.routing.rules import PRIORITY_RANK
+from handoff.state import live_key
+
+logger = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+# A conversation waiting longer than this breaches the service level, by priority.
+WAIT_SLA_SECONDS = {"urgent": 60, "high": 120, "normal": 300}
+
+
+async def console_page(_: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC_DIR / "console.html",
+                            headers={"Cache-Control": "no-store",
+                                     "Content-Security-Policy": "default-src 'self'; "
+                                     "connect-src 'self'; frame-ancestors 'none'"})
+
+
+async def live_socket(request: web.Request) -> web.WebSocketResponse:
+    session = current(request)
+    socket = web.WebSocketResponse(heartbeat=30)
+    await socket.prepare(request)
+    hub = request.app[live_key]
+    hub.register(socket, session.agent_id, session.role)
+    logger.info("console.connected agent=%s", session.agent_id)
+    try:
+        async for message in socket:
+            if message.type == WSMsgType.TEXT and message.data == "ping":
+                await socket.send_str('{"type": "pong"}')
+    finally:
+        hub.unregister(socket, session.agent_id, session.role)
+    return socket
+
+
+def _percentile(values: List[float], share: float) -> float:
+    if not values:
+        return 0.0
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(share * 100) - 1]
+
+
+async def supervisor_overview(request: web.Request) -> web.Response:
+    redis = request.app[redis_key]
+    now_ms = int(time.time() * 1000)
+    queue = await waiting(redis)
+    lengths = {name: 0 for name in PRIORITY_RANK}
+    breaches = []
+    for record in queue:
+        priority = record.fields.get("priority", "normal")
+        lengths[priority] += 1
+        waited = record.summary(now_ms)["waited_seconds"]
+        if waited > WAIT_SLA_SECONDS.get(priority, 300):
+            breaches.append({"conversation_id": record.conversation_id,
+                             "priority": priority, "waited_seconds": waited})
+    waits = [int(value) / 1000 for value in await redis.lrange(WAITS_KEY, 0, -1)]
+    online = {member.decode() for member in await redis.smembers(ONLINE_AGENTS_KEY)}
+    agents: List[Dict[str, Any]] = []
+    async for key in redis.scan_iter(match=agent_key("*")):
+        agent_id = key.decode().split(":")[-1]
+        if key.decode() != agent_key(agent_id):
+            continue
+        state = await agent_state(redis, agent_id)
+        agents.append({"agent_id": agent_id, "name": state.get("name", agent_id),
+                       "presence": state.get("presence", "offline"),
+                       "online": agent_id in online, "active": int(state.get("active", 0)),
+                       "max_chats": int(state.get("max_chats", 0)),
+                       "conversations": [record.conversation_id
+                                         for record in await held_by(redis, agent_id)]})
+    report = await report_for_days(request.app[sql_sessions_key], redis, 1, utc_now())
+    return web.json_response({
+        "queue_lengths": lengths,
+        "waiting": len(queue),
+        "wait_p50_seconds": round(_percentile(waits, 0.5), 1),
+        "wait_p95_seconds": round(_percentile(waits, 0.95), 1),
+        "sla_breaches": breaches,
+        "agents": sorted(agents, key=lambda agent: agent["agent_id"]),
+        "kpi_today": report.as_json(),
+    })

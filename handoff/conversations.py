@@ -1,0 +1,121 @@
+"""Reading handed-over conversations from Redis: records, messages, queues."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional
+
+from redis.asyncio import Redis
+
+from handoff.keys import (
+    ONLINE_AGENTS_KEY,
+    QUEUE_KEY,
+    agent_chats_key,
+    agent_key,
+    agent_unread_key,
+    conversation_key,
+    messages_key,
+)
+
+OPEN_STATUSES = ("queued", "assigned", "active")
+
+
+@dataclass(frozen=True)
+class ConversationRecord:
+    conversation_id: str
+    fields: Dict[str, str]
+
+    @property
+    def status(self) -> str:
+        return self.fields.get("status", "")
+
+    @property
+    def agent(self) -> str:
+        return self.fields.get("agent", "")
+
+    @property
+    def language(self) -> str:
+        return self.fields.get("language", "zh")
+
+    @property
+    def skill(self) -> str:
+        return self.fields.get("skill", "general")
+
+    @property
+    def relationship_manager(self) -> str:
+        return self.fields.get("rm", "")
+
+    @property
+    def request(self) -> Dict[str, Any]:
+        return json.loads(self.fields.get("request") or "{}")
+
+    def summary(self, now_ms: Optional[int] = None) -> Dict[str, Any]:
+        """What a list of conversations shows: no transcript."""
+        request = self.request
+        now = now_ms if now_ms is not None else int(time.time() * 1000)
+        return {
+            "conversation_id": self.conversation_id,
+            "status": self.status,
+            "agent_id": self.agent or None,
+            "priority": self.fields.get("priority", "normal"),
+            "reason": self.fields.get("reason") or request.get("reason"),
+            "language": self.language,
+            "skill": self.skill,
+            "channel": self.fields.get("channel") or request.get("channel"),
+            "summary": request.get("summary", ""),
+            "customer_name": (request.get("customer") or {}).get("display_name"),
+            "segment": (request.get("customer") or {}).get("segment"),
+            "waited_seconds": round((now - int(self.fields.get("enqueued_at") or now)) / 1000),
+            "emotion_trajectory": request.get("emotion_trajectory", []),
+        }
+
+
+async def load_record(redis: Redis, conversation_id: str) -> Optional[ConversationRecord]:
+    stored = await redis.hgetall(conversation_key(conversation_id))
+    if not stored:
+        return None
+    return ConversationRecord(conversation_id, {k.decode(): v.decode() for k, v in stored.items()})
+
+
+async def load_messages(redis: Redis, conversation_id: str) -> List[Dict[str, Any]]:
+    return [json.loads(item) for item in await redis.lrange(messages_key(conversation_id), 0, -1)]
+
+
+async def waiting(redis: Redis) -> List[ConversationRecord]:
+    """The queue in routing order."""
+    records = []
+    for member in await redis.zrange(QUEUE_KEY, 0, -1):
+        record = await load_record(redis, member.decode())
+        if record is not None:
+            records.append(record)
+    return records
+
+
+async def held_by(redis: Redis, agent_id: str) -> List[ConversationRecord]:
+    records = []
+    for member in sorted(await redis.smembers(agent_chats_key(agent_id))):
+        record = await load_record(redis, member.decode())
+        if record is not None and record.status in ("assigned", "active"):
+            records.append(record)
+    return records
+
+
+async def unread_counts(redis: Redis, agent_id: str) -> Dict[str, int]:
+    stored = await redis.hgetall(agent_unread_key(agent_id))
+    return {conversation.decode(): int(count) for conversation, count in stored.items()}
+
+
+async def online_agent_count(redis: Redis) -> int:
+    return int(await redis.scard(ONLINE_AGENTS_KEY))
+
+
+async def agent_state(redis: Redis, agent_id: str) -> Dict[str, str]:
+    return {k.decode(): v.decode() for k, v in (await redis.hgetall(agent_key(agent_id))).items()}
+
+
+def estimated_wait_seconds(position: int, agents_online: int, seconds_per_chat: int) -> int:
+    """Each agent works through the queue ahead in parallel."""
+    return math.ceil(position / max(1, agents_online)) * seconds_per_chat

@@ -1,0 +1,88 @@
+"""Dispatcher: runs routing passes when something changes (and every few seconds, in case
+another instance changed it), then tells agents what they were given and customers
+their new place in the queue."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+from typing import List
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from handoff.conversations import estimated_wait_seconds, online_agent_count, waiting
+from handoff.keys import WAITS_KEY, conversation_key
+from handoff.live import ALL_AGENTS, SUPERVISORS, LiveHub, agent_audience
+from handoff.metrics import HandoffMetrics
+from handoff.rasa_client import RasaClient
+from handoff.routing.assign import Assignment, AssignWaiting
+from handoff.routing.scripts import RoutingScripts
+from handoff.texts import notice
+
+logger = logging.getLogger(__name__)
+
+PASS_INTERVAL_SECONDS = 2.0
+# The waits kept for the supervisor's p50/p95.
+WAITS_KEPT = 1000
+
+
+class Dispatcher:
+    def __init__(self, redis: Redis, scripts: RoutingScripts, live: LiveHub,
+                 customers: RasaClient, metrics: HandoffMetrics,
+                 seconds_per_chat: int) -> None:
+        self._redis = redis
+        self._assign = AssignWaiting(scripts)
+        self._live = live
+        self._customers = customers
+        self._metrics = metrics
+        self._seconds_per_chat = seconds_per_chat
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await asyncio.wait_for(self._wake.wait(), PASS_INTERVAL_SECONDS)
+            except asyncio.TimeoutError:
+                pass
+            self._wake.clear()
+            try:
+                await self.route_once()
+            except RedisError as error:
+                logger.error("dispatcher.redis_error error=%s", type(error).__name__)
+
+    async def route_once(self) -> List[Assignment]:
+        assignments = await self._assign.call()
+        for assignment in assignments:
+            self._metrics.wait_seconds.observe(assignment.waited_ms / 1000)
+            await self._redis.lpush(WAITS_KEY, assignment.waited_ms)
+            logger.info("handoff.assigned agent=%s waited_ms=%s", assignment.agent_id,
+                        assignment.waited_ms)
+            await self._live.publish([agent_audience(assignment.agent_id), SUPERVISORS], {
+                "type": "offered", "conversation_id": assignment.conversation_id,
+                "agent_id": assignment.agent_id})
+        if assignments:
+            await self._redis.ltrim(WAITS_KEY, 0, WAITS_KEPT - 1)
+            await self._live.publish([ALL_AGENTS], {"type": "queue_changed"})
+            await self.tell_positions()
+        return assignments
+
+    async def tell_positions(self) -> None:
+        """Tell each waiting customer whose place improved where they now are."""
+        agents = await online_agent_count(self._redis)
+        for position, record in enumerate(await waiting(self._redis), start=1):
+            told = int(record.fields.get("told_position") or 0)
+            if told and position >= told:
+                continue
+            minutes = max(1, math.ceil(
+                estimated_wait_seconds(position, agents, self._seconds_per_chat) / 60))
+            await self._redis.hset(conversation_key(record.conversation_id),
+                                   "told_position", position)
+            await self._customers.send_bot_message(
+                record.conversation_id,
+                notice("queue_position", record.language, position=position, minutes=minutes),
+                {"kefu_notice": "queue_position"})

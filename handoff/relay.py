@@ -1,0 +1,126 @@
+"""CustomerRelay: customers' messages, while an agent has (or awaits) the conversation,
+go from Rasa's event stream to the agent.
+
+Read with a consumer group, so each entry is handled by one instance and acknowledged
+after it is stored; after a restart the consumer first re-reads its own unacknowledged
+entries, and the relay script skips entries already stored, so nothing is lost or doubled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError, ResponseError
+
+from bot.pii import mask_pii
+from handoff.keys import PREFIX, conversation_key
+from handoff.live import SUPERVISORS, LiveHub, agent_audience
+from handoff.routing.outcomes import text
+from handoff.routing.scripts import RoutingScripts
+
+logger = logging.getLogger(__name__)
+
+EVENT_STREAM = "kefu:events"
+CONSUMER_GROUP = "kefu-handoff"
+# Short, so that a stop is noticed quickly; an idle read costs Redis next to nothing.
+BLOCK_MS = 250
+BATCH = 100
+# Another instance's unacknowledged entries are taken over after this long.
+CLAIM_IDLE_MS = 30_000
+Entry = Tuple[bytes, Dict[bytes, bytes]]
+
+
+class CustomerRelay:
+    def __init__(self, redis: Redis, scripts: RoutingScripts, live: LiveHub, consumer: str,
+                 on_relayed: Optional[Callable[[float], None]] = None) -> None:
+        self._redis = redis
+        self._scripts = scripts
+        self._live = live
+        self._consumer = consumer
+        # Called with the seconds from the customer's message to its delivery.
+        self._on_relayed = on_relayed or (lambda seconds: None)
+
+    async def ensure_group(self) -> None:
+        try:
+            # "$": a new group starts with new events; an existing one keeps its place.
+            await self._redis.xgroup_create(EVENT_STREAM, CONSUMER_GROUP, id="$", mkstream=True)
+        except ResponseError as error:
+            if "BUSYGROUP" not in str(error):
+                raise
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Relay until `stop` is set; Redis outages are logged and retried.
+
+        Stopped by an event, not by cancelling: redis-py 4.6 can swallow a cancellation
+        that arrives during a blocking read.
+        """
+        await self.ensure_group()
+        backlog = True
+        while not stop.is_set():
+            try:
+                if backlog:
+                    backlog = await self._process(await self._read("0")) > 0
+                    continue
+                await self._claim_abandoned()
+                await self._process(await self._read(">"))
+            except RedisError as error:
+                logger.error("relay.redis_error error=%s", type(error).__name__)
+                await asyncio.sleep(1)
+                backlog = True
+
+    async def _read(self, start: str) -> List[Entry]:
+        answer = await self._redis.xreadgroup(
+            CONSUMER_GROUP, self._consumer, {EVENT_STREAM: start}, count=BATCH,
+            block=None if start == "0" else BLOCK_MS)
+        return answer[0][1] if answer else []
+
+    async def _claim_abandoned(self) -> None:
+        _next, claimed, *_ = await self._redis.xautoclaim(
+            EVENT_STREAM, CONSUMER_GROUP, self._consumer, CLAIM_IDLE_MS, count=BATCH)
+        await self._process(claimed)
+
+    async def _process(self, entries: List[Entry]) -> int:
+        for entry_id, fields in entries:
+            await self.handle(text(entry_id), fields)
+            await self._redis.xack(EVENT_STREAM, CONSUMER_GROUP, entry_id)
+        return len(entries)
+
+    async def handle(self, entry_id: str, fields: Dict[bytes, bytes]) -> None:
+        if fields.get(b"event") != b"user":
+            return
+        conversation_id = text(fields.get(b"sender_id", b""))
+        created_at = await self._redis.hget(conversation_key(conversation_id), "created_at")
+        if created_at is None:
+            return
+        event: Dict[str, Any] = json.loads(fields[b"body"])
+        # The message that led to the handoff is already in its transcript.
+        if float(event.get("timestamp") or 0) <= float(created_at):
+            return
+        message = customer_message(entry_id, event)
+        outcome, agent = await self._scripts.relay(
+            args=[PREFIX, conversation_id, entry_id, json.dumps(message, ensure_ascii=False)])
+        if text(outcome) != "relayed":
+            return
+        agent = text(agent)
+        audience = [agent_audience(agent)] if agent else [SUPERVISORS]
+        await self._live.publish(audience, {"type": "message", "conversation_id": conversation_id,
+                                            "message": message})
+        self._on_relayed(max(0.0, time.time() - float(event.get("timestamp") or time.time())))
+
+
+def customer_message(entry_id: str, event: Dict[str, Any]) -> Dict[str, Any]:
+    parse_data = event.get("parse_data") or {}
+    return {
+        "id": entry_id,
+        "role": "customer",
+        "text": mask_pii(str(event.get("text") or "")),
+        "channel": event.get("input_channel") or "unknown",
+        "timestamp": float(event.get("timestamp") or time.time()),
+        "intent": (parse_data.get("intent") or {}).get("name"),
+        "emotion": parse_data.get("emotion"),
+    }

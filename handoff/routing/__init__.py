@@ -1,0 +1,1 @@
+"""Routing: which agent gets which waiting conversation, decided atomically in Redis."""

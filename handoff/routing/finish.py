@@ -1,0 +1,26 @@
+"""FinishConversation: the agent is done; the conversation leaves their chats."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from handoff.keys import PREFIX
+from handoff.routing.clock import now_ms
+from handoff.routing.outcomes import RoutingRefused, text
+from handoff.routing.scripts import RoutingScripts
+
+# A resolved conversation's record and messages stay this long for the console's history.
+RESOLVED_TTL_SECONDS = 7 * 24 * 3600
+
+
+class FinishConversation:
+    def __init__(self, scripts: RoutingScripts) -> None:
+        self._scripts = scripts
+
+    async def call(self, conversation_id: str, agent_id: str,
+                   at_ms: Optional[int] = None) -> None:
+        (outcome,) = await self._scripts.finish(
+            args=[PREFIX, conversation_id, agent_id, at_ms if at_ms is not None else now_ms(),
+                  RESOLVED_TTL_SECONDS])
+        if text(outcome) != "resolved":
+            raise RoutingRefused(text(outcome))

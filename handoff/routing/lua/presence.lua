@@ -1,0 +1,34 @@
+-- Set an agent's presence. 'online' joins routing with the agent's profile; 'away' keeps
+-- their chats but takes no new ones; 'offline' also puts their chats back in the queue,
+-- each at its original place. ARGV: prefix, agent id, presence, now (ms), then for
+-- 'online' field/value pairs of the profile. Returns the re-queued conversations.
+local prefix, aid, presence, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local agent = prefix .. 'agent:' .. aid
+local chats = agent .. ':chats'
+local online = prefix .. 'agents:online'
+redis.call('HSET', agent, 'presence', presence, 'presence_since', now)
+if presence == 'online' then
+  for i = 5, #ARGV, 2 do redis.call('HSET', agent, ARGV[i], ARGV[i + 1]) end
+  if redis.call('HEXISTS', agent, 'idle_since') == 0 then
+    redis.call('HSET', agent, 'idle_since', now)
+  end
+  redis.call('HSET', agent, 'active', redis.call('SCARD', chats))
+  redis.call('SADD', online, aid)
+  return {}
+end
+redis.call('SREM', online, aid)
+local requeued = {}
+if presence ~= 'offline' then return requeued end
+for _, cid in ipairs(redis.call('SMEMBERS', chats)) do
+  local conv = prefix .. 'conv:' .. cid
+  local c = redis.call('HMGET', conv, 'status', 'agent', 'score')
+  if c[2] == aid and (c[1] == 'assigned' or c[1] == 'active') then
+    redis.call('HSET', conv, 'status', 'queued', 'agent', '', 'enqueued_at', now,
+               'requeued_from', aid)
+    redis.call('ZADD', prefix .. 'queue', c[3], cid)
+    requeued[#requeued + 1] = cid
+  end
+end
+redis.call('DEL', chats)
+redis.call('HSET', agent, 'active', 0)
+return requeued

@@ -1,0 +1,22 @@
+-- Record a customer's message for the agent, once per event-stream entry (stream ids
+-- only grow, so an entry at or before the last one relayed is a redelivery).
+-- ARGV: prefix, conversation id, stream entry id, message JSON.
+-- Returns {outcome, agent id}.
+local prefix, cid, entry, message = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local conv = prefix .. 'conv:' .. cid
+local c = redis.call('HMGET', conv, 'status', 'agent', 'relayed_id')
+if c[1] ~= 'queued' and c[1] ~= 'assigned' and c[1] ~= 'active' then return {'ignored', ''} end
+local function parts(id)
+  local ms, seq = string.match(id, '^(%d+)-(%d+)$')
+  return tonumber(ms), tonumber(seq)
+end
+if c[3] then
+  local ms, seq = parts(entry)
+  local last_ms, last_seq = parts(c[3])
+  if ms < last_ms or (ms == last_ms and seq <= last_seq) then return {'duplicate', ''} end
+end
+redis.call('RPUSH', prefix .. 'messages:' .. cid, message)
+redis.call('HSET', conv, 'relayed_id', entry)
+local agent = c[2] or ''
+if agent ~= '' then redis.call('HINCRBY', prefix .. 'agent:' .. agent .. ':unread', cid, 1) end
+return {'relayed', agent}

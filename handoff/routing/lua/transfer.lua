@@ -1,0 +1,30 @@
+-- Hand a conversation from one agent to another agent (who must be online with
+-- capacity) or to a skill's queue (at its original place; no longer sticky).
+-- ARGV: prefix, conversation id, from agent, 'agent' or 'skill', target, now (ms).
+-- Returns {outcome}.
+local prefix, cid, from, mode, target, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local conv = prefix .. 'conv:' .. cid
+local c = redis.call('HMGET', conv, 'status', 'agent', 'score')
+if c[2] ~= from or (c[1] ~= 'assigned' and c[1] ~= 'active') then return {'not_yours'} end
+local online = prefix .. 'agents:online'
+if mode == 'agent' then
+  if target == from then return {'same_agent'} end
+  if redis.call('SISMEMBER', online, target) == 0 then return {'target_not_online'} end
+  local t = redis.call('HMGET', prefix .. 'agent:' .. target, 'max_chats', 'active')
+  if (tonumber(t[2]) or 0) >= (tonumber(t[1]) or 0) then return {'target_at_capacity'} end
+end
+redis.call('SREM', prefix .. 'agent:' .. from .. ':chats', cid)
+if tonumber(redis.call('HINCRBY', prefix .. 'agent:' .. from, 'active', -1)) < 0 then
+  redis.call('HSET', prefix .. 'agent:' .. from, 'active', 0)
+end
+if mode == 'agent' then
+  redis.call('SADD', prefix .. 'agent:' .. target .. ':chats', cid)
+  redis.call('HINCRBY', prefix .. 'agent:' .. target, 'active', 1)
+  redis.call('HSET', conv, 'status', 'assigned', 'agent', target, 'assigned_at', now,
+             'transferred_from', from)
+  return {'transferred'}
+end
+redis.call('HSET', conv, 'status', 'queued', 'agent', '', 'skill', target, 'rm', '',
+           'enqueued_at', now, 'transferred_from', from)
+redis.call('ZADD', prefix .. 'queue', c[3], cid)
+return {'queued'}

@@ -1,0 +1,86 @@
+"""The routing rules that do not need Redis: priority, skill, queue order.
+
+The Lua scripts in `lua/` apply them atomically; `tests/unit/test_routing_properties.py`
+checks the scripts against `reference_assignment`, the same rules in plain Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
+
+PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2}
+# Milliseconds per priority step in a queue score: later than any wait, so priority wins.
+PRIORITY_STEP_MS = 10**13
+KEY_SEGMENTS = frozenset({"private", "affluent"})
+DEFAULT_SKILL = "general"
+# The skill a conversation needs, by the bot's reason for handing over.
+SKILL_BY_REASON = {
+    "fraud": "fraud",
+    "stolen_card": "fraud",
+    "complaint": "complaints",
+    "regulator_threat": "complaints",
+}
+EMOTIONAL_REASONS = frozenset({"anger", "rising_distress", "bereavement", "regulator_threat"})
+
+
+def effective_priority(requested: str, reason: str, segment: Optional[str]) -> str:
+    """Fraud is urgent; an upset customer or a key (VIP) customer is at least high."""
+    rank = PRIORITY_RANK.get(requested, PRIORITY_RANK["normal"])
+    if reason in ("fraud", "stolen_card"):
+        rank = min(rank, PRIORITY_RANK["urgent"])
+    if reason in EMOTIONAL_REASONS or segment in KEY_SEGMENTS:
+        rank = min(rank, PRIORITY_RANK["high"])
+    return next(name for name, value in PRIORITY_RANK.items() if value == rank)
+
+
+def required_skill(reason: str) -> str:
+    return SKILL_BY_REASON.get(reason, DEFAULT_SKILL)
+
+
+def queue_score(priority: str, queued_at_ms: int) -> int:
+    """Urgent before high before normal; within a priority, the longest-waiting first."""
+    return PRIORITY_RANK[priority] * PRIORITY_STEP_MS + queued_at_ms
+
+
+@dataclass
+class AgentState:
+    agent_id: str
+    languages: frozenset[str]
+    skills: frozenset[str]
+    max_chats: int
+    active: int = 0
+    idle_since: int = 0
+    online: bool = True
+
+
+@dataclass
+class WaitingConversation:
+    conversation_id: str
+    language: str
+    skill: str
+    score: int
+    relationship_manager: str = ""
+    extra: Dict[str, str] = field(default_factory=dict)
+
+
+def reference_assignment(
+    waiting: List[WaitingConversation], agents: List[AgentState], now_ms: int
+) -> List[Tuple[str, str]]:
+    """What `lua/assign.lua` must decide, written plainly: [(conversation, agent), ...]."""
+    online = {a.agent_id: a for a in sorted(agents, key=lambda a: a.agent_id) if a.online}
+    assigned: List[Tuple[str, str]] = []
+    for conversation in sorted(waiting, key=lambda c: (c.score, c.conversation_id)):
+        manager = online.get(conversation.relationship_manager)
+        if manager is not None:
+            best = manager if manager.active < manager.max_chats else None
+        else:
+            eligible = [a for a in online.values()
+                        if a.active < a.max_chats and conversation.language in a.languages
+                        and conversation.skill in a.skills]
+            best = min(eligible, key=lambda a: (a.active, a.idle_since, a.agent_id), default=None)
+        if best is not None:
+            best.active += 1
+            best.idle_since = now_ms
+            assigned.append((conversation.conversation_id, best.agent_id))
+    return assigned

@@ -1,0 +1,27 @@
+"""The routing Lua scripts, registered once per Redis connection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from redis.asyncio import Redis
+from redis.commands.core import AsyncScript
+
+LUA_DIR = Path(__file__).resolve().parent / "lua"
+SCRIPT_NAMES = ("enqueue", "assign", "accept", "presence", "transfer", "finish", "relay")
+
+
+class RoutingScripts:
+    """Each script by name; redis-py runs them with EVALSHA and reloads them after a restart."""
+
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+        loaded = {name: redis.register_script((LUA_DIR / f"{name}.lua").read_text())
+                  for name in SCRIPT_NAMES}
+        self.enqueue: AsyncScript = loaded["enqueue"]
+        self.assign: AsyncScript = loaded["assign"]
+        self.accept: AsyncScript = loaded["accept"]
+        self.presence: AsyncScript = loaded["presence"]
+        self.transfer: AsyncScript = loaded["transfer"]
+        self.finish: AsyncScript = loaded["finish"]
+        self.relay: AsyncScript = loaded["relay"]

@@ -1,0 +1,17 @@
+"""Typed app-state keys of the parts built at start-up (connections are in keys.py)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from handoff.dispatcher import Dispatcher
+from handoff.live import LiveHub
+from handoff.metrics import HandoffMetrics
+from handoff.rasa_client import RasaClient
+from handoff.routing.scripts import RoutingScripts
+
+scripts_key = web.AppKey("routing_scripts", RoutingScripts)
+live_key = web.AppKey("live", LiveHub)
+metrics_key = web.AppKey("metrics", HandoffMetrics)
+rasa_key = web.AppKey("rasa", RasaClient)
+dispatcher_key = web.AppKey("dispatcher", Dispatcher)

@@ -1,0 +1,144 @@
+"""Any sequence of routing operations keeps every conversation in exactly one place.
+
+A hypothesis state machine drives the real Lua scripts in a real Redis with random
+handoffs, presence changes, routing passes, accepts, transfers and resolves, and checks
+after each step: a conversation is waiting, or with exactly one agent, or resolved;
+agents' counts match their chats; nobody online is over capacity; nothing is lost.
+"""
+
+from __future__ import annotations
+
+import redis
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
+from handoff.keys import (
+    ONLINE_AGENTS_KEY,
+    PREFIX,
+    QUEUE_KEY,
+    agent_chats_key,
+    agent_key,
+    conversation_key,
+)
+from handoff.routing.rules import queue_score
+from handoff.routing.scripts import LUA_DIR, SCRIPT_NAMES
+
+# Small capacities, so that agents are often full.
+AGENTS = {"a0": ("zh", "general", 1), "a1": ("zh,en", "general,fraud", 2),
+          "a2": ("en", "general,complaints", 1), "rm-li": ("zh", "general", 1)}
+agent_ids = st.sampled_from(sorted(AGENTS))
+conversation_ids = st.sampled_from([f"c{i}" for i in range(12)])
+
+
+class RoutingMachine(RuleBasedStateMachine):
+    client: redis.Redis
+
+    @initialize()
+    def start(self) -> None:
+        self.client.flushdb()
+        self.scripts = {name: self.client.register_script((LUA_DIR / f"{name}.lua").read_text())
+                        for name in SCRIPT_NAMES}
+        self.clock = 1_800_000_000_000
+        self.known: set[str] = set()
+
+    def _now(self) -> int:
+        self.clock += 1000
+        return self.clock
+
+    @rule(conversation=conversation_ids, language=st.sampled_from(["zh", "en"]),
+          skill=st.sampled_from(["general", "fraud", "complaints"]),
+          priority=st.sampled_from(["urgent", "high", "normal"]),
+          manager=st.sampled_from(["", "", "rm-li"]))
+    def hand_over(self, conversation: str, language: str, skill: str, priority: str,
+                  manager: str) -> None:
+        now = self._now()
+        self.scripts["enqueue"](args=[PREFIX, conversation, f"h-{now}", now,
+                                      queue_score(priority, now), "language", language,
+                                      "skill", skill, "rm", manager, "priority", priority])
+        self.known.add(conversation)
+
+    @rule(agent=agent_ids, presence=st.sampled_from(["online", "online", "away", "offline"]))
+    def set_presence(self, agent: str, presence: str) -> None:
+        languages, skills, max_chats = AGENTS[agent]
+        profile = ["languages", languages, "skills", skills, "max_chats", max_chats] \
+            if presence == "online" else []
+        self.scripts["presence"](args=[PREFIX, agent, presence, self._now(), *profile])
+
+    @rule()
+    def route(self) -> None:
+        self.scripts["assign"](args=[PREFIX, self._now()])
+
+    def _held(self) -> list[tuple[str, str]]:
+        """(conversation, agent) for every conversation an agent holds now."""
+        return sorted((conversation.decode(), agent) for agent in AGENTS
+                      for conversation in self.client.smembers(agent_chats_key(agent)))
+
+    @rule(data=st.data())
+    def accept(self, data: st.DataObject) -> None:
+        # Mostly an online agent and a conversation that exists (offered or waiting).
+        online = sorted(member.decode() for member in self.client.smembers(ONLINE_AGENTS_KEY))
+        agent = data.draw(st.sampled_from(online) if online else agent_ids)
+        queued = sorted(member.decode() for member in self.client.zrange(QUEUE_KEY, 0, -1))
+        offered = [conversation for conversation, _ in self._held()]
+        # Waiting, offered, or any id: drawn separately, as hypothesis favours first elements.
+        pool = data.draw(st.sampled_from([queued, offered, []]))
+        conversation = data.draw(st.sampled_from(pool) if pool else conversation_ids)
+        self.scripts["accept"](args=[PREFIX, conversation, agent, self._now()])
+
+    @rule(data=st.data(), receiver=agent_ids, to_skill=st.booleans(), impostor=agent_ids,
+          by_holder=st.booleans())
+    def transfer(self, data: st.DataObject, receiver: str, to_skill: bool, impostor: str,
+                 by_holder: bool) -> None:
+        held = self._held()
+        if not held:
+            return
+        conversation, holder = data.draw(st.sampled_from(held))
+        kind, destination = ("skill", "fraud") if to_skill else ("agent", receiver)
+        self.scripts["transfer"](args=[PREFIX, conversation, holder if by_holder else impostor,
+                                       kind, destination, self._now()])
+
+    @rule(data=st.data(), impostor=agent_ids, by_holder=st.booleans())
+    def resolve(self, data: st.DataObject, impostor: str, by_holder: bool) -> None:
+        held = self._held()
+        if not held:
+            return
+        conversation, holder = data.draw(st.sampled_from(held))
+        self.scripts["finish"](args=[PREFIX, conversation, holder if by_holder else impostor,
+                                     self._now(), 3600])
+
+    @invariant()
+    def every_conversation_in_exactly_one_place(self) -> None:
+        queued = {member.decode() for member in self.client.zrange(QUEUE_KEY, 0, -1)}
+        holders: dict[str, list[str]] = {}
+        for agent in AGENTS:
+            for conversation in self.client.smembers(agent_chats_key(agent)):
+                holders.setdefault(conversation.decode(), []).append(agent)
+        for conversation in self.known:
+            status, agent = (value.decode() if value else None for value in
+                             self.client.hmget(conversation_key(conversation), "status", "agent"))
+            if status == "queued":
+                assert conversation in queued and conversation not in holders
+            elif status in ("assigned", "active"):
+                assert conversation not in queued and holders.get(conversation) == [agent]
+            else:
+                assert status == "resolved", (conversation, status)
+                assert conversation not in queued and conversation not in holders
+
+    @invariant()
+    def counts_match_chats_and_capacity_holds(self) -> None:
+        online = {member.decode() for member in self.client.smembers(ONLINE_AGENTS_KEY)}
+        for agent, (_languages, _skills, max_chats) in AGENTS.items():
+            chats = self.client.scard(agent_chats_key(agent))
+            active = int(self.client.hget(agent_key(agent), "active") or 0)
+            assert active == chats
+            if agent in online:
+                assert active <= max_chats
+
+
+def test_routing_operations_keep_the_invariants(redis_client) -> None:
+    RoutingMachine.client = redis_client
+    machine_test = RoutingMachine.TestCase
+    machine_test.settings = settings(max_examples=100, stateful_step_count=40, deadline=None,
+                                     suppress_health_check=[HealthCheck.function_scoped_fixture])
+    machine_test().runTest()

@@ -1,0 +1,302 @@
+"""The agents' API through the real app factory, a real Redis and a SQLite file.
+
+Rasa is not running here, so notices to customers are not delivered; the routing,
+sessions, CSRF, visibility and audit trail are what these tests observe. Replies
+reaching customers are tested through the real Rasa server in tests/integration.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict
+
+import pytest
+from sqlalchemy import select
+
+from actions.store.database import migrate, session_factory
+from actions.store.models import AuditEvent
+from handoff.agents import save_account
+from handoff.app import create_app
+from handoff.keys import QUEUE_KEY, agent_chats_key, conversation_key
+from handoff.settings import HandoffSettings
+
+TOKEN = "test-service-token"
+SERVICE = {"Authorization": f"Bearer {TOKEN}"}
+TEAM = {
+    "ana": {"languages": "zh,en", "skills": "general", "max_chats": 2},
+    "bo": {"languages": "en", "skills": "general,fraud", "max_chats": 1},
+    "rm-li": {"languages": "zh", "skills": "general", "max_chats": 2},
+    "boss": {"languages": "zh,en", "skills": "general", "max_chats": 1, "role": "supervisor"},
+}
+
+
+def _handoff(conversation_id: str, language: str = "zh", reason: str = "customer_request",
+             **extra: Any) -> Dict[str, Any]:
+    return {"conversation_id": conversation_id, "channel": "rest", "language": language,
+            "reason": reason, "summary": f"{reason}: 我要转人工",
+            "transcript": [{"role": "customer", "text": "我要转人工", "timestamp": 1.0}],
+            **extra}
+
+
+@pytest.fixture
+async def service(aiohttp_client, redis_url, tmp_path):
+    database_url = f"sqlite:///{tmp_path / 'kefu.db'}"
+    migrate(database_url)
+    sessions = session_factory(database_url)
+    for agent_id, fields in TEAM.items():
+        save_account(sessions, f"pw-{agent_id}", agent_id=agent_id, display_name=agent_id.title(),
+                     **fields)
+    settings = HandoffSettings(redis_url=redis_url, service_token=TOKEN,
+                               database_url=database_url, secure_cookies=False,
+                               rasa_url="http://127.0.0.1:9")
+    app = create_app(settings)
+    return app, sessions, aiohttp_client
+
+
+class Agent:
+    """One signed-in browser: its own cookie jar and CSRF token."""
+
+    def __init__(self, client: Any, csrf: str) -> None:
+        self.client = client
+        self.csrf = csrf
+
+    async def get(self, path: str) -> Any:
+        return await self.client.get(path)
+
+    async def post(self, path: str, body: Dict[str, Any] | None = None,
+                   csrf: bool = True) -> Any:
+        headers = {"X-CSRF-Token": self.csrf} if csrf else {}
+        return await self.client.post(path, json=body or {}, headers=headers)
+
+
+async def _sign_in(service: Any, agent_id: str) -> Agent:
+    app, _sessions, aiohttp_client = service
+    client = await aiohttp_client(app) if not hasattr(service, "clients") else None
+    reply = await client.post("/api/v1/agent/login",
+                              json={"agent_id": agent_id, "password": f"pw-{agent_id}"})
+    assert reply.status == 200, await reply.text()
+    return Agent(client, (await reply.json())["csrf_token"])
+
+
+@pytest.fixture
+async def service_client(service):
+    app, _sessions, aiohttp_client = service
+    return await aiohttp_client(app)
+
+
+async def _queue(client: Any, conversation_id: str, **kwargs: Any) -> Dict[str, Any]:
+    reply = await client.post("/api/v1/handoffs", json=_handoff(conversation_id, **kwargs),
+                              headers=SERVICE)
+    assert reply.status in (200, 201), await reply.text()
+    return dict(await reply.json())
+
+
+async def _route(app: Any) -> None:
+    from handoff.state import dispatcher_key
+
+    await app[dispatcher_key].route_once()
+
+
+async def test_sign_in_needs_the_right_password_and_blocks_guessing(service_client) -> None:
+    wrong = {"agent_id": "ana", "password": "nope"}
+    for _ in range(5):
+        assert (await service_client.post("/api/v1/agent/login", json=wrong)).status == 401
+    right = {"agent_id": "ana", "password": "pw-ana"}
+    assert (await service_client.post("/api/v1/agent/login", json=right)).status == 429
+    unknown = await service_client.post("/api/v1/agent/login",
+                                        json={"agent_id": "nobody", "password": "x"})
+    assert unknown.status == 401
+    form = await service_client.post("/api/v1/agent/login", data="agent_id=ana&password=pw-ana",
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert form.status == 415
+
+
+async def test_the_session_cookie_is_http_only_and_strict(service_client) -> None:
+    reply = await service_client.post("/api/v1/agent/login",
+                                      json={"agent_id": "ana", "password": "pw-ana"})
+    cookie = reply.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    assert "pw-ana" not in cookie
+
+
+async def test_state_changes_need_the_csrf_token(service) -> None:
+    ana = await _sign_in(service, "ana")
+    refused = await ana.post("/api/v1/agent/presence", {"presence": "away"}, csrf=False)
+    assert refused.status == 403
+    assert (await (await ana.get("/api/v1/agent/me")).json())["presence"] == "online"
+    allowed = await ana.post("/api/v1/agent/presence", {"presence": "away"})
+    assert allowed.status == 200
+    assert (await (await ana.get("/api/v1/agent/me")).json())["presence"] == "away"
+
+
+async def test_without_a_session_the_agent_api_is_closed(service_client) -> None:
+    assert (await service_client.get("/api/v1/agent/conversations")).status == 401
+    forged = await service_client.get("/api/v1/agent/conversations",
+                                      cookies={"kefu_agent_session": "forged"})
+    assert forged.status == 401
+
+
+async def test_routing_offers_then_the_agent_accepts(service, redis_client) -> None:
+    app = service[0]
+    ana = await _sign_in(service, "ana")
+    queued = await _queue(ana.client, "c-1")
+    assert queued["agents_online"] == 1 and queued["queue_position"] == 1
+    await _route(app)
+    listed = await (await ana.get("/api/v1/agent/conversations")).json()
+    assert [(c["conversation_id"], c["status"]) for c in listed["mine"]] == [("c-1", "assigned")]
+    accepted = await ana.post("/api/v1/agent/conversations/c-1/accept")
+    assert accepted.status == 200
+    assert redis_client.hget(conversation_key("c-1"), "status") == b"active"
+    detail = await (await ana.get("/api/v1/agent/conversations/c-1")).json()
+    assert detail["transcript"][0]["text"] == "我要转人工"
+    assert detail["context"]["reason"] == "customer_request"
+
+
+async def test_agents_see_only_their_own_and_their_queues(service) -> None:
+    app = service[0]
+    ana, bo = await _sign_in(service, "ana"), await _sign_in(service, "bo")
+    await _queue(ana.client, "zh-1", language="zh")
+    await _route(app)  # ana takes zh-1 (bo speaks no Chinese)
+    await bo.post("/api/v1/agent/presence", {"presence": "away"})
+    await _queue(ana.client, "en-1", language="en", reason="fraud")
+    await ana.post("/api/v1/agent/presence", {"presence": "away"})
+    # bo may not open ana's conversation, nor accept it: the same 404 as an unknown id.
+    assert (await bo.get("/api/v1/agent/conversations/zh-1")).status == 404
+    assert (await bo.post("/api/v1/agent/conversations/zh-1/accept")).status == 404
+    assert (await bo.get("/api/v1/agent/conversations/no-such")).status == 404
+    # en-1 needs fraud skills: bo serves that queue, ana does not.
+    bo_queue = (await (await bo.get("/api/v1/agent/conversations")).json())["queue"]
+    ana_queue = (await (await ana.get("/api/v1/agent/conversations")).json())["queue"]
+    assert [c["conversation_id"] for c in bo_queue] == ["en-1"]
+    assert ana_queue == []
+    assert (await ana.post("/api/v1/agent/conversations/en-1/accept")).status == 404
+    boss = await _sign_in(service, "boss")
+    assert (await boss.get("/api/v1/agent/conversations/zh-1")).status == 200
+
+
+async def test_fraud_goes_first_and_to_the_fraud_skill(service, redis_client) -> None:
+    ana = await _sign_in(service, "ana")
+    await ana.post("/api/v1/agent/presence", {"presence": "away"})
+    first = await _queue(ana.client, "slow", language="en")
+    fraud = await _queue(ana.client, "fraud", language="en", reason="fraud")
+    assert (first["priority"], fraud["priority"]) == ("normal", "urgent")
+    assert redis_client.zrange(QUEUE_KEY, 0, -1) == [b"fraud", b"slow"]
+    assert redis_client.hget(conversation_key("fraud"), "skill") == b"fraud"
+
+
+async def test_a_key_customer_waits_for_their_online_manager(service, redis_client) -> None:
+    app = service[0]
+    ana, rm = await _sign_in(service, "ana"), await _sign_in(service, "rm-li")
+    customer = {"display_name": "王女士", "segment": "private",
+                "relationship_manager_agent_id": "rm-li"}
+    queued = await _queue(ana.client, "vip", customer=customer)
+    assert queued["priority"] == "high"
+    await _route(app)
+    assert redis_client.smembers(agent_chats_key("rm-li")) == {b"vip"}
+    assert (await rm.post("/api/v1/agent/conversations/vip/accept")).status == 200
+
+
+async def test_transfer_to_an_agent_and_to_a_skill(service, redis_client) -> None:
+    app = service[0]
+    ana, rm = await _sign_in(service, "ana"), await _sign_in(service, "rm-li")
+    await rm.post("/api/v1/agent/presence", {"presence": "away"})
+    await _queue(ana.client, "c-1")
+    await _route(app)
+    await ana.post("/api/v1/agent/conversations/c-1/accept")
+    refused = await ana.post("/api/v1/agent/conversations/c-1/transfer", {"agent_id": "rm-li"})
+    assert refused.status == 409 and (await refused.json())["error"] == "target_not_online"
+    await rm.post("/api/v1/agent/presence", {"presence": "online"})
+    moved = await ana.post("/api/v1/agent/conversations/c-1/transfer", {"agent_id": "rm-li"})
+    assert moved.status == 200
+    assert redis_client.hget(conversation_key("c-1"), "agent") == b"rm-li"
+    assert (await ana.get("/api/v1/agent/conversations/c-1")).status == 404
+    await rm.post("/api/v1/agent/conversations/c-1/accept")
+    to_skill = await rm.post("/api/v1/agent/conversations/c-1/transfer", {"skill": "fraud"})
+    assert (await to_skill.json())["outcome"] == "queued"
+    assert redis_client.zrange(QUEUE_KEY, 0, -1) == [b"c-1"]
+
+
+async def test_logging_out_puts_the_chats_back_at_their_place(service, redis_client) -> None:
+    app = service[0]
+    ana = await _sign_in(service, "ana")
+    await _queue(ana.client, "c-1")
+    await _route(app)
+    await ana.post("/api/v1/agent/presence", {"presence": "away"})
+    await _queue(ana.client, "c-2")
+    signed_out = await ana.post("/api/v1/agent/logout")
+    assert (await signed_out.json())["requeued"] == ["c-1"]
+    assert redis_client.zrange(QUEUE_KEY, 0, -1) == [b"c-1", b"c-2"]
+    assert (await ana.get("/api/v1/agent/me")).status == 401
+
+
+async def test_resolve_frees_the_agent_and_is_audited(service, redis_client) -> None:
+    app, sessions, _ = service
+    ana = await _sign_in(service, "ana")
+    await _queue(ana.client, "c-1")
+    await _route(app)
+    await ana.post("/api/v1/agent/conversations/c-1/accept")
+    resolved = await ana.post("/api/v1/agent/conversations/c-1/resolve", {"note": "done"})
+    assert resolved.status == 200
+    assert redis_client.hget(conversation_key("c-1"), "status") == b"resolved"
+    assert redis_client.scard(agent_chats_key("ana")) == 0
+    again = await ana.post("/api/v1/agent/conversations/c-1/resolve")
+    assert again.status == 409 and (await again.json())["error"] == "already_resolved"
+    with sessions() as session:
+        actions = [e.action for e in session.execute(
+            select(AuditEvent).where(AuditEvent.actor == "agent:ana")).scalars()]
+    assert actions[:1] == ["agent.login"]
+    assert {"conversation.accepted", "conversation.resolved"} <= set(actions)
+
+
+async def test_replies_are_refused_before_accepting_and_when_empty(service) -> None:
+    app = service[0]
+    ana = await _sign_in(service, "ana")
+    await _queue(ana.client, "c-1")
+    await _route(app)
+    early = await ana.post("/api/v1/agent/conversations/c-1/messages", {"text": "您好"})
+    assert early.status == 409
+    await ana.post("/api/v1/agent/conversations/c-1/accept")
+    empty = await ana.post("/api/v1/agent/conversations/c-1/messages", {"text": "  "})
+    assert empty.status == 400
+    broken = await ana.client.post("/api/v1/agent/conversations/c-1/messages", data=b"{oops",
+                                   headers={"X-CSRF-Token": ana.csrf,
+                                            "Content-Type": "application/json"})
+    assert broken.status == 400 and "JSON" in (await broken.json())["error"]
+
+
+async def test_supervisor_overview_and_metrics(service) -> None:
+    app = service[0]
+    ana, boss = await _sign_in(service, "ana"), await _sign_in(service, "boss")
+    assert (await ana.get("/api/v1/supervisor/overview")).status == 403
+    await boss.post("/api/v1/agent/presence", {"presence": "away"})
+    await _queue(ana.client, "c-1")
+    await _queue(ana.client, "c-2", reason="fraud", language="en")
+    await _route(app)
+    overview = await (await boss.get("/api/v1/supervisor/overview")).json()
+    assert overview["queue_lengths"] == {"urgent": 1, "high": 0, "normal": 0}
+    by_agent = {a["agent_id"]: a for a in overview["agents"]}
+    assert by_agent["ana"]["active"] == 1 and by_agent["ana"]["presence"] == "online"
+    metrics = await ana.client.get("/metrics", headers=SERVICE)
+    body = await metrics.text()
+    assert 'kefu_handoff_queue_length{priority="urgent"} 1.0' in body
+    assert "kefu_handoff_wait_seconds_count 1.0" in body
+    assert (await ana.client.get("/metrics")).status == 401
+
+
+async def test_the_console_page_is_served_without_a_session(service_client) -> None:
+    reply = await service_client.get("/console")
+    assert reply.status == 200
+    assert "default-src 'self'" in reply.headers["Content-Security-Policy"]
+
+
+def test_team_passwords_are_hashed(tmp_path) -> None:
+    from actions.store.models import Agent as AgentRow
+
+    database_url = f"sqlite:///{tmp_path / 'kefu.db'}"
+    migrate(database_url)
+    sessions = session_factory(database_url)
+    save_account(sessions, "s3cret-pass", agent_id="x", display_name="X")
+    with sessions() as session:
+        stored = session.execute(select(AgentRow)).scalar_one().password_hash
+    assert stored.startswith("$argon2id$") and "s3cret-pass" not in stored
+    assert json.dumps(stored)
