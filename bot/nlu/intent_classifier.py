@@ -58,11 +58,12 @@ class KefuIntentClassifier(GraphComponent, IntentClassifier):
             "calibration_folds": 2,
             "ranking_length": 10,
             # Blend in the intents of the nearest training examples by MiniLM embedding
-            # (English text only: the model does not read Chinese). +0.4 points on a
-            # BANKING77 validation split at 0.2 (docs/benchmarks.md).
-            "knn_weight": 0.2,
+            # (English text only: the model does not read Chinese). Weight and temperature
+            # chosen by 5-fold cross-validation on BANKING77's train split (test untouched):
+            # 93.10% at 0.2/0.05, 93.37% at 0.3/0.02, 92.89% without the blend.
+            "knn_weight": 0.3,
             "knn_k": 10,
-            "knn_temperature": 0.05,
+            "knn_temperature": 0.02,
         }
 
     def __init__(
@@ -210,14 +211,30 @@ def _blocks(
         }
         for message in messages
     ]
-    sparse = [
-        sp.vstack([sp.csr_matrix(row.get(origin, sp.csr_matrix((1, width)))) for row in by_origin])
-        .tocsr()
-        for origin, width in layout["sparse"]
-    ]
+    sparse = [_stack_rows([row.get(origin) for row in by_origin], width)
+              for origin, width in layout["sparse"]]
     dense = [
         np.vstack([np.asarray(row.get(origin, np.zeros((1, width)))).reshape(1, -1)
                    for row in by_origin])
         for origin, width in layout["dense"]
     ]
     return sparse, dense
+
+
+def _stack_rows(rows: List[Optional[sp.spmatrix]], width: int) -> sp.csr_matrix:
+    """One-row sparse matrices (None: all zeros) as one CSR matrix. Built from their
+    arrays: `sp.vstack` of 10,000 rows took about 2 s of a BANKING77 training."""
+    lengths = np.zeros(len(rows), dtype=np.int64)
+    indices: List[np.ndarray] = []
+    data: List[np.ndarray] = []
+    for number, row in enumerate(rows):
+        if row is not None:
+            coo = row if isinstance(row, sp.coo_matrix) else sp.coo_matrix(row)
+            indices.append(coo.col)
+            data.append(coo.data)
+            lengths[number] = coo.nnz
+    if not data:
+        return sp.csr_matrix((len(rows), width))
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    return sp.csr_matrix((np.concatenate(data), np.concatenate(indices), indptr),
+                         shape=(len(rows), width))

@@ -7,11 +7,15 @@ ONNX Runtime, optionally with int8 dynamic quantisation of its matrices.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import os
+import shutil
 import tempfile
+from importlib.metadata import version
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import numpy as np
 import onnx
@@ -177,4 +181,25 @@ def export_minilm(model_dir: Path, target: Path, quantize: bool = True) -> Path:
                              per_channel=True, op_types_to_quantize=["MatMul", "Gather"])
         finally:
             root.setLevel(level)
+    return target
+
+
+def export_minilm_cached(model_dir: Path, target: Path, quantize: bool,
+                         cache_dir: Optional[Path]) -> Path:
+    """`export_minilm`, reused from `cache_dir` when the weights, this module's code, the
+    ONNX packages and `quantize` are unchanged: the export (about 5 s, mostly the
+    quantiser) does not depend on the training data. No cache when `cache_dir` is None."""
+    if cache_dir is None:
+        return export_minilm(model_dir, target, quantize)
+    key = hashlib.sha256()
+    for part in (Path(__file__), model_dir / "config.json", model_dir / "model.safetensors"):
+        key.update(part.read_bytes())
+    key.update(f"{quantize} {version('onnx')} {version('onnxruntime')}".encode())
+    cached = cache_dir / f"minilm-{key.hexdigest()[:32]}.onnx"
+    if not cached.exists():
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        partial = cache_dir / f"{cached.name}.{os.getpid()}.partial"
+        export_minilm(model_dir, partial, quantize)
+        partial.replace(cached)  # atomic: a concurrent training never reads half a file
+    shutil.copyfile(cached, target)
     return target

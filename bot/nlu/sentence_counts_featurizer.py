@@ -3,7 +3,7 @@
 Only sentence-level features, vectorised for all training examples at once:
 Rasa's CountVectorsFeaturizer also builds per-token sequence features, which
 kefu's classifier does not use and which cost it 40 s on BANKING77. The
-vocabulary is persisted as JSON.
+vocabulary is persisted as JSON; features are cheap to fingerprint (bot/nlu/fingerprints.py).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import CountVectorizer
 
 from bot.language import contains_han
+from bot.nlu.fingerprints import add_sentence_features
 
 VOCABULARY_FILE = "vocabulary.json"
 ANALYZERS = ("word", "char_wb", "char")
@@ -126,9 +127,7 @@ class SentenceCountsFeaturizer(SparseFeaturizer, GraphComponent):
             return
         counts = sp.csr_matrix(self._vectorizer.transform([self._document(m) for m in messages]))
         for row, message in enumerate(messages):
-            self.add_features_to_message(
-                sequence=None, sentence=counts[row].tocoo(), attribute=TEXT, message=message
-            )
+            add_sentence_features(message, counts[row].tocoo(), TEXT, self._identifier)
 
     def _document(self, message: Message) -> str:
         # "char" n-grams cross word boundaries: Chinese character pairs that jieba split.

@@ -1,7 +1,8 @@
 """KefuTokenizer: jieba for text with Chinese characters, a regex for the rest.
 
 Jieba costs about 1 ms a message even on English, where it only splits on
-spaces; skipping it for text without Han characters is ten times faster.
+spaces; skipping it for text without Han characters is ten times faster. Training
+tokens remember their fingerprints (bot/nlu/fingerprints.py).
 """
 
 from __future__ import annotations
@@ -10,9 +11,13 @@ import re
 from typing import List
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.fingerprints import fingerprinted_tokens
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"\w+")
@@ -28,3 +33,13 @@ class KefuTokenizer(JiebaTokenizer):
             return super().tokenize(message, attribute)
         tokens = [Token(match.group(0), match.start()) for match in _WORD.finditer(text)]
         return self._apply_token_pattern(tokens)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        # Rasa fingerprints all training data after each component: cached token hashes.
+        training_data = super().process_training_data(training_data)
+        for example in training_data.training_examples:
+            for name in TOKENS_NAMES.values():
+                tokens = example.get(name)
+                if tokens:
+                    example.set(name, fingerprinted_tokens(tokens))
+        return training_data
