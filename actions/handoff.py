@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 from typing import Any, Dict, List
@@ -17,7 +18,9 @@ from actions.handoff_context import (
     REASON_CUSTOMER_REQUEST,
     build_handoff_context,
 )
+from actions.handoff_customer import customer_context
 from actions.settings import load_settings
+from actions.store.database import database_url, session_factory
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +64,11 @@ async def hand_over(
         events=tracker.events,
         entities=tracker.latest_message.get("entities", []),
     )
+    # Who the customer is (when verified) and what is open: the agent need not ask again.
+    customer, tickets = await asyncio.to_thread(
+        customer_context, session_factory(database_url()), channel_of(tracker), tracker.sender_id)
+    context["customer"] = customer
+    context["open_tickets"] = tickets
     try:
         queued = await request_handoff(context, load_settings())
     except HandoffUnavailable as error:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, TypedDict
 
+from typing_extensions import NotRequired
+
 from bot.pii import mask_pii
 
 # Why the bot hands over; the handoff service routes and prioritises on it.
@@ -23,6 +25,8 @@ class TranscriptLine(TypedDict):
     intent: Optional[str]
     # The customer's emotion in this message ({name, confidence}); None for the bot's lines.
     emotion: Optional[Dict[str, Any]]
+    # The channel the customer wrote on (None for the bot's lines): the console's badge.
+    channel: Optional[str]
 
 
 class HandoffContext(TypedDict):
@@ -30,12 +34,15 @@ class HandoffContext(TypedDict):
     channel: str
     language: str
     reason: str
-    priority: str  # "urgent" (fraud, stolen card) or "normal"
+    priority: str  # "urgent" (fraud, stolen card), "high" or "normal"
     summary: str
     transcript: List[TranscriptLine]
     intents: List[str]
     entities: List[Dict[str, Any]]
     emotion_trajectory: List[Dict[str, Any]]
+    # Filled in by action_handoff: the verified customer (masked) and their open tickets.
+    customer: NotRequired[Optional[Dict[str, Any]]]
+    open_tickets: NotRequired[List[Dict[str, Any]]]
 
 
 def transcript_from_events(events: List[Dict[str, Any]]) -> List[TranscriptLine]:
@@ -59,6 +66,7 @@ def _line(role: str, event: Dict[str, Any], intent: Optional[str],
         timestamp=float(event.get("timestamp") or 0.0),
         intent=intent,
         emotion=emotion,
+        channel=event.get("input_channel") if role == "customer" else None,
     )
 
 

@@ -32,7 +32,10 @@ class RasaClient:
 
     async def resume_and_trigger(self, conversation_id: str, intent: str) -> bool:
         """Un-pause the bot, then run `intent` as if the customer had said it."""
-        if not await self._append(conversation_id, [{"event": "resume"}], side_effects=False):
+        # A paused bot never ran action_listen; without it the rules that follow the
+        # intent would not match (they start from a listening bot).
+        back = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
+        if not await self._append(conversation_id, back, side_effects=False):
             return False
         return await trigger_intent(self._http, self._url, self._token, conversation_id,
                                     intent, {})

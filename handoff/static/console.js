@@ -1,0 +1,1291 @@
+/* kefu agent console: plain JavaScript, no framework, no inline code (the page's CSP).
+ *
+ * Every value that comes from the API (customer text above all) is written with
+ * textContent or as an attribute value, never parsed as HTML.
+ */
+(function () {
+  "use strict";
+
+  // ---------------------------------------------------------------- texts (zh, en)
+
+  const T = {
+    "skip": ["跳到主要内容", "Skip to main content"],
+    "app.title": ["坐席工作台", "Agent console"],
+    "ui.language": ["界面语言", "Interface language"],
+    "presence.label": ["状态", "Presence"],
+    "presence.online": ["在线", "Online"],
+    "presence.away": ["小休", "Away"],
+    "presence.offline": ["离线", "Offline"],
+    "logout": ["退出", "Sign out"],
+    "live.live": ["实时连接", "Live"],
+    "live.connecting": ["连接中", "Connecting"],
+    "live.reconnecting": ["重新连接中", "Reconnecting"],
+    "login.title": ["坐席登录", "Agent sign-in"],
+    "login.hint": ["请使用您的工号和密码登录。", "Sign in with your agent ID and password."],
+    "login.agent_id": ["工号", "Agent ID"],
+    "login.password": ["密码", "Password"],
+    "login.submit": ["登录", "Sign in"],
+    "login.required": ["请输入工号和密码", "Enter your agent ID and password"],
+    "login.expired": ["登录已过期，请重新登录", "Your session has ended; please sign in again"],
+    "login.signed_out": ["您已安全退出", "You have signed out"],
+    "tab.workspace": ["会话工作台", "Workspace"],
+    "tab.supervisor": ["班组监控", "Supervisor"],
+    "mine.title": ["我的会话", "My conversations"],
+    "mine.empty": ["暂无会话", "No conversations"],
+    "queue.title": ["等待队列", "Queue"],
+    "queue.empty": ["队列为空", "Nobody is waiting"],
+    "list.priority": ["优先级", "Priority"],
+    "list.waited": ["等待时长", "Waited"],
+    "list.wait": ["等待", "wait"],
+    "list.position": ["排队位置", "Position"],
+    "list.unread": ["未读", "unread"],
+    "conversation.none": ["请从左侧选择一个会话", "Select a conversation on the left"],
+    "conversation.id": ["会话编号", "Conversation"],
+    "conversation.handed_over": ["以上为转人工前的对话", "Conversation before the handoff"],
+    "conversation.live_start": ["人工服务", "Agent conversation"],
+    "conversation.resolved": ["本会话已结束，机器人已恢复服务并邀请客户评价。",
+      "This conversation is resolved; the bot has taken over and asks the customer for feedback."],
+    "conversation.transferred": ["本会话已转出：", "This conversation was transferred to: "],
+    "conversation.gone": ["该会话已不在您的名下（可能已被其他坐席接入或转出）。",
+      "This conversation is no longer yours (another agent may have taken it)."],
+    "conversation.readonly": ["只读：该会话由其他坐席处理。", "Read only: another agent holds this conversation."],
+    "conversation.accept_first": ["请先接入会话再回复", "Accept the conversation to reply"],
+    "role.customer": ["客户", "Customer"],
+    "role.bot": ["智能客服", "Bot"],
+    "role.agent": ["坐席", "Agent"],
+    "status.queued": ["排队中", "Waiting"],
+    "status.assigned": ["新分配", "New (offered)"],
+    "status.active": ["处理中", "Active"],
+    "status.resolved": ["已结束", "Resolved"],
+    "status.transferred": ["已转出", "Transferred"],
+    "status.gone": ["不可用", "Unavailable"],
+    "priority.urgent": ["紧急", "Urgent"],
+    "priority.high": ["高", "High"],
+    "priority.normal": ["普通", "Normal"],
+    "lang.zh": ["中文", "Chinese"],
+    "lang.en": ["英文", "English"],
+    "action.accept": ["接入", "Accept"],
+    "action.transfer": ["转接", "Transfer"],
+    "action.resolve": ["结束会话", "Resolve"],
+    "action.send": ["发送", "Send"],
+    "action.cancel": ["取消", "Cancel"],
+    "canned.label": ["常用语", "Canned replies"],
+    "canned.pick": ["选择常用语", "Choose a canned reply"],
+    "canned.placeholder": ["插入常用语…", "Insert a canned reply…"],
+    "reply.label": ["回复内容", "Your reply"],
+    "reply.placeholder": ["输入回复内容…", "Type your reply…"],
+    "reply.hint": ["Ctrl+Enter 发送", "Ctrl+Enter to send"],
+    "reply.empty": ["请输入回复内容", "Type a reply first"],
+    "reply.sent": ["已发送", "Sent"],
+    "context.title": ["转人工信息", "Handoff context"],
+    "context.reason": ["转接原因", "Reason"],
+    "context.summary": ["摘要", "Summary"],
+    "context.intents": ["意图", "Intents"],
+    "context.emotion": ["情绪轨迹", "Emotion trajectory"],
+    "context.customer": ["客户信息", "Customer"],
+    "context.no_customer": ["未验证身份，无客户资料", "Not identified: no customer profile"],
+    "context.tickets": ["未结工单", "Open tickets"],
+    "context.no_tickets": ["无", "None"],
+    "context.none": ["—", "—"],
+    "customer.display_name": ["称呼", "Name"],
+    "customer.customer_number": ["客户号", "Customer no."],
+    "customer.segment": ["客户层级", "Segment"],
+    "customer.relationship_manager": ["客户经理", "Relationship manager"],
+    "customer.relationship_manager_agent_id": ["客户经理工号", "RM agent ID"],
+    "customer.phone": ["手机", "Phone"],
+    "customer.email": ["邮箱", "Email"],
+    "customer.address": ["地址", "Address"],
+    "customer.preferred_language": ["首选语言", "Preferred language"],
+    "customer.contact_preference": ["联系偏好", "Contact preference"],
+    "segment.private": ["私人银行", "Private banking"],
+    "segment.affluent": ["财富客户", "Affluent"],
+    "segment.mass": ["大众客户", "Mass retail"],
+    "transfer.title": ["转接会话", "Transfer the conversation"],
+    "transfer.to": ["转接至", "Transfer to"],
+    "transfer.agent": ["指定坐席", "An agent"],
+    "transfer.skill": ["技能队列", "A skill queue"],
+    "transfer.agent_id": ["坐席工号", "Agent ID"],
+    "transfer.need_agent": ["请输入坐席工号", "Enter an agent ID"],
+    "transfer.done_agent": ["已转接给坐席", "Transferred to agent"],
+    "transfer.done_skill": ["已转入技能队列", "Sent to the skill queue"],
+    "skill.general": ["综合业务", "General"],
+    "skill.complaints": ["投诉处理", "Complaints"],
+    "skill.fraud": ["反欺诈", "Fraud"],
+    "skill.wealth": ["财富管理", "Wealth"],
+    "resolve.title": ["结束会话", "Resolve the conversation"],
+    "resolve.hint": ["结束后机器人将恢复服务并邀请客户评价。",
+      "The bot takes over again and asks the customer to rate the service."],
+    "resolve.note": ["处理备注（可选）", "Resolution note (optional)"],
+    "resolve.done": ["会话已结束", "Conversation resolved"],
+    "accept.done": ["已接入会话", "Conversation accepted"],
+    "presence.done": ["状态已更新", "Presence updated"],
+    "presence.requeued": ["个会话已退回队列", "conversation(s) returned to the queue"],
+    "presence.confirm_offline": ["离线后您手中的会话将退回队列，确定吗？",
+      "Going offline returns your conversations to the queue. Continue?"],
+    "event.offered": ["新会话已分配给您", "A new conversation was offered to you"],
+    "event.transferred_in": ["有会话转接给您", "A conversation was transferred to you"],
+    "sup.title": ["班组实时监控", "Team overview"],
+    "sup.refresh": ["刷新", "Refresh"],
+    "sup.updated": ["更新于", "Updated"],
+    "sup.waiting": ["排队总数", "Waiting"],
+    "sup.p50": ["等待时长 P50", "Wait p50"],
+    "sup.p95": ["等待时长 P95", "Wait p95"],
+    "sup.breach_count": ["超出服务水平", "SLA breaches"],
+    "sup.agents": ["坐席状态与负载", "Agents: presence and load"],
+    "sup.agent": ["坐席", "Agent"],
+    "sup.load": ["负载", "Load"],
+    "sup.conversations": ["会话", "Conversations"],
+    "sup.breaches": ["超时等待的会话", "Conversations past their wait SLA"],
+    "sup.no_breaches": ["无超时会话", "No breaches"],
+    "sup.no_agents": ["暂无坐席数据", "No agents yet"],
+    "sup.conversation": ["会话", "Conversation"],
+    "sup.kpi": ["今日指标", "Today's KPIs"],
+    "kpi.conversations": ["会话量", "Conversations"],
+    "kpi.csat_responses": ["评价数", "CSAT responses"],
+    "kpi.csat_percent": ["满意率", "CSAT (4–5)"],
+    "kpi.csat_average": ["平均评分", "Average score"],
+    "kpi.complaints": ["投诉数", "Complaints"],
+    "kpi.complaint_rate": ["投诉率", "Complaint rate"],
+    "kpi.answered_within_sla_percent": ["24 小时内答复率", "Answered within SLA"],
+    "kpi.overdue_tickets": ["超期工单", "Overdue tickets"],
+    "error.request": ["操作失败：", "Request failed: "],
+    "error.network": ["网络连接失败，请检查网络后重试", "Network error: check the connection and retry"],
+    "error.not_yours": ["该会话不属于您", "This conversation is not yours"],
+    "error.not_eligible": ["您不具备该会话所需的语言或技能", "You lack the language or skill it needs"],
+    "error.reserved": ["该会话为客户的专属客户经理保留", "Reserved for the customer's relationship manager"],
+    "error.unavailable": ["该会话已被其他坐席接入或已结束", "Another agent has it, or it has ended"],
+    "error.at_capacity": ["您的会话数已达上限", "You are at your maximum number of conversations"],
+    "error.not_online": ["请先将状态设为在线", "Set your presence to online first"],
+    "error.target_not_online": ["目标坐席不在线", "The target agent is not online"],
+    "error.target_at_capacity": ["目标坐席会话已满", "The target agent is at capacity"],
+    "error.same_agent": ["不能转接给自己", "You cannot transfer to yourself"],
+    "error.wrong agent id or password": ["工号或密码错误", "Wrong agent ID or password"],
+    "error.too many failed sign-ins; try again later": ["登录失败次数过多，请稍后再试",
+      "Too many failed sign-ins; try again later"],
+    "error.sign in first": ["请先登录", "Sign in first"],
+    "error.missing or wrong CSRF token": ["安全令牌无效，请刷新页面", "Security token invalid: reload the page"],
+    "error.accept the conversation before replying": ["请先接入会话再回复", "Accept the conversation before replying"],
+    "error.no such conversation": ["会话不存在或您无权查看", "No such conversation, or not visible to you"],
+    "error.the message could not be delivered; try again": ["消息未能送达，请重试",
+      "The message could not be delivered; try again"],
+    "error.supervisors only": ["仅限班组长", "Supervisors only"],
+    "error.account disabled": ["账号已停用", "Account disabled"],
+  };
+
+  const REASONS = {
+    customer_request: ["客户要求转人工", "Customer asked for a person"],
+    bot_request: ["机器人无法处理", "Bot could not help"],
+    stolen_card: ["卡片被盗", "Stolen card"],
+    fraud: ["疑似欺诈", "Suspected fraud"],
+    complaint: ["投诉", "Complaint"],
+    ticket_status: ["工单进度", "Ticket status"],
+    profile_update: ["资料修改", "Profile update"],
+    relationship_manager: ["联系客户经理", "Relationship manager"],
+    anger: ["客户情绪激动", "Angry customer"],
+    anxiety: ["客户焦虑", "Anxious customer"],
+    rising_distress: ["情绪持续恶化", "Rising distress"],
+    bereavement: ["丧亲事务", "Bereavement"],
+    regulator_threat: ["扬言投诉至监管", "Threat to go to the regulator"],
+    repeated_fallback: ["多次未能理解", "Repeatedly not understood"],
+  };
+
+  const EMOTIONS = {
+    neutral: ["平静", "neutral"],
+    happy: ["愉快", "happy"],
+    sad: ["低落", "sad"],
+    anxious: ["焦虑", "anxious"],
+    angry: ["愤怒", "angry"],
+  };
+
+  const CHANNELS = {
+    rest: ["网页", "Web"],
+    web: ["网页", "Web"],
+    socketio: ["网页", "Web"],
+    sms: ["短信", "SMS"],
+    twilio: ["短信", "SMS"],
+    wechat: ["微信", "WeChat"],
+    app: ["手机银行", "App"],
+    cmdline: ["命令行", "CLI"],
+    unknown: ["未知渠道", "Unknown"],
+  };
+
+  const ERROR_CODES = new Set(Object.keys(T).filter((k) => k.startsWith("error.")).map((k) => k.slice(6)));
+  const MAX_REPLY = 2000;
+  const SUPERVISOR_REFRESH_MS = 10000;
+  const FALLBACK_POLL_MS = 15000;
+  const PING_MS = 25000;
+
+  // ---------------------------------------------------------------- state
+
+  const state = {
+    ui: "both",
+    csrf: "",
+    agent: null,
+    mine: [],
+    queue: [],
+    fetchedAt: 0,
+    currentId: null,
+    detail: null,
+    closed: null, // {status: "resolved" | "transferred" | "gone", target}
+    detailSeq: 0,
+    canned: null,
+    ws: null,
+    wsAttempts: 0,
+    wantSocket: false,
+    timers: {},
+    view: "workspace",
+  };
+
+  // ---------------------------------------------------------------- helpers
+
+  const $ = (id) => document.getElementById(id);
+
+  function pair(key, table) {
+    return (table || T)[key] || null;
+  }
+
+  /** A text as a plain string in the chosen interface language(s). */
+  function tx(key, table) {
+    const p = pair(key, table);
+    if (!p) return key;
+    if (state.ui === "zh") return p[0];
+    if (state.ui === "en") return p[1];
+    return p[0] === p[1] ? p[0] : p[0] + " " + p[1];
+  }
+
+  /** A text as nodes: Chinese, then English in a quieter span. */
+  function bi(key, table) {
+    const p = pair(key, table);
+    const span = document.createElement("span");
+    span.className = "bi";
+    if (!p) {
+      span.textContent = key;
+      return span;
+    }
+    if (state.ui !== "both" || p[0] === p[1]) {
+      span.textContent = state.ui === "en" ? p[1] : p[0];
+      return span;
+    }
+    const zh = document.createElement("span");
+    zh.className = "bi-zh";
+    zh.lang = "zh-CN";
+    zh.textContent = p[0];
+    const en = document.createElement("span");
+    en.className = "bi-en";
+    en.lang = "en";
+    en.textContent = p[1];
+    span.append(zh, en);
+    return span;
+  }
+
+  /** Build an element: el("span", {className: "x", testid: "y"}, child, "text"). */
+  function el(tag, props, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(props || {})) {
+      if (value === undefined || value === null || value === false) continue;
+      if (name === "className") node.className = value;
+      else if (name === "text") node.textContent = String(value);
+      else if (name === "testid") node.setAttribute("data-testid", value);
+      else if (name === "dataset") Object.assign(node.dataset, value);
+      else if (name === "hidden") node.hidden = Boolean(value);
+      else node.setAttribute(name, value === true ? "" : String(value));
+    }
+    for (const child of children) {
+      if (child === null || child === undefined || child === false) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  function fmtDuration(seconds) {
+    const s = Math.max(0, Math.round(Number(seconds) || 0));
+    const h = Math.floor(s / 3600);
+    const m = Math.floor((s % 3600) / 60);
+    const r = s % 60;
+    if (h > 0) return h + ":" + String(m).padStart(2, "0") + ":" + String(r).padStart(2, "0");
+    return m + ":" + String(r).padStart(2, "0");
+  }
+
+  function fmtTime(timestamp) {
+    const t = Number(timestamp);
+    if (!t) return "";
+    const d = new Date(t * 1000);
+    const same = d.toDateString() === new Date().toDateString();
+    const time = d.toLocaleTimeString("zh-CN", {hour12: false});
+    return same ? time : d.toLocaleDateString("zh-CN") + " " + time;
+  }
+
+  function maskValue(key, value) {
+    const text = String(value);
+    if (text.includes("*")) return text; // masked already
+    if (/phone|mobile|tel/i.test(key)) return text.length > 4 ? "*".repeat(Math.min(7, text.length - 4)) + text.slice(-4) : text;
+    if (/email/i.test(key)) {
+      const at = text.indexOf("@");
+      return at > 1 ? text[0] + "***" + text.slice(at) : "***";
+    }
+    if (/address/i.test(key)) return text.length > 6 ? text.slice(0, 6) + "…" : text;
+    if (/id_number|card|account/i.test(key)) return text.length > 4 ? "****" + text.slice(-4) : text;
+    return text;
+  }
+
+  function channelBadge(channel) {
+    const code = channel || "unknown";
+    const known = CHANNELS[code];
+    const label = known ? tx(code, CHANNELS) : code;
+    return el("span", {className: "badge badge-channel", testid: "channel-badge",
+      "data-channel": code, title: code}, label);
+  }
+
+  function pill(kind, code, key, table) {
+    return el("span", {className: "pill pill-" + kind + " pill-" + kind + "-" + code,
+      ["data-" + kind]: code}, tx(key, table));
+  }
+
+  function priorityPill(priority) {
+    const code = priority || "normal";
+    const node = pill("priority", code, "priority." + code);
+    node.setAttribute("data-testid", "priority");
+    return node;
+  }
+
+  function statusPill(status) {
+    const code = status || "queued";
+    const node = pill("status", code, "status." + code);
+    node.setAttribute("data-testid", "conversation-status");
+    return node;
+  }
+
+  function reasonText(reason) {
+    if (!reason) return tx("context.none");
+    return REASONS[reason] ? tx(reason, REASONS) : reason;
+  }
+
+  // ---------------------------------------------------------------- messages
+
+  function describeError(error) {
+    if (!error) return "";
+    if (error.status === 0) return tx("error.network");
+    const code = error.message;
+    if (ERROR_CODES.has(code)) return tx("error." + code);
+    return tx("error.request") + code;
+  }
+
+  function showError(error, target) {
+    const node = target || $("error-message");
+    node.textContent = typeof error === "string" ? error : describeError(error);
+    node.hidden = false;
+    if (!target) {
+      $("status-message").hidden = true;
+      clearTimeout(state.timers.error);
+      state.timers.error = setTimeout(() => { node.hidden = true; }, 12000);
+    }
+  }
+
+  function clearError(target) {
+    const node = target || $("error-message");
+    node.hidden = true;
+    node.textContent = "";
+  }
+
+  function showStatus(text) {
+    const node = $("status-message");
+    node.textContent = text;
+    node.hidden = false;
+    clearTimeout(state.timers.status);
+    state.timers.status = setTimeout(() => { node.hidden = true; }, 5000);
+  }
+
+  // ---------------------------------------------------------------- API
+
+  class ApiError extends Error {
+    constructor(status, message) {
+      super(message);
+      this.status = status;
+    }
+  }
+
+  async function api(method, path, body) {
+    const headers = {Accept: "application/json"};
+    const init = {method, headers, credentials: "same-origin", cache: "no-store"};
+    if (method !== "GET") {
+      headers["X-CSRF-Token"] = state.csrf || "";
+      headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body === undefined ? {} : body);
+    }
+    let response;
+    try {
+      response = await fetch(path, init);
+    } catch (_) {
+      throw new ApiError(0, "network");
+    }
+    let data = null;
+    try {
+      data = await response.json();
+    } catch (_) {
+      data = null;
+    }
+    if (!response.ok) {
+      const reason = data && typeof data.error === "string" ? data.error : "HTTP " + response.status;
+      if (response.status === 401 && path !== "/api/v1/agent/login" && state.agent) {
+        signedOut("login.expired");
+      }
+      throw new ApiError(response.status, reason);
+    }
+    return data;
+  }
+
+  const conversationPath = (id) => "/api/v1/agent/conversations/" + encodeURIComponent(id);
+
+  // ---------------------------------------------------------------- interface language
+
+  function applyUiLanguage() {
+    document.documentElement.lang = state.ui === "en" ? "en" : "zh-CN";
+    for (const node of document.querySelectorAll("[data-i18n]")) {
+      const key = node.getAttribute("data-i18n");
+      if (node.tagName === "OPTION") node.textContent = tx(key);
+      else node.replaceChildren(bi(key));
+    }
+    $("reply-input").placeholder = tx("reply.placeholder");
+    setLive($("live-indicator").dataset.state || "connecting");
+    renderLists();
+    renderDetail();
+    renderCanned();
+    if (state.overview) renderOverview(state.overview);
+  }
+
+  // ---------------------------------------------------------------- sign-in
+
+  async function boot() {
+    const saved = safeStorage("get", "kefu.ui");
+    if (saved && ["both", "zh", "en"].includes(saved)) state.ui = saved;
+    $("ui-language").value = state.ui;
+    applyUiLanguage();
+    bindEvents();
+    try {
+      const me = await api("GET", "/api/v1/agent/me");
+      enterConsole(me.agent, me.csrf_token, me.presence);
+    } catch (_) {
+      showLogin();
+    }
+  }
+
+  function safeStorage(op, key, value) {
+    try {
+      if (op === "get") return window.localStorage.getItem(key);
+      window.localStorage.setItem(key, value);
+    } catch (_) {
+      return null;
+    }
+    return null;
+  }
+
+  function showLogin(messageKey) {
+    $("console-view").hidden = true;
+    $("session-tools").hidden = true;
+    $("login-view").hidden = false;
+    $("login-password").value = "";
+    if (messageKey) showStatus(tx(messageKey));
+    $("login-agent-id").focus();
+  }
+
+  async function submitLogin(event) {
+    event.preventDefault();
+    const errorNode = $("login-error");
+    clearError(errorNode);
+    const agentId = $("login-agent-id").value.trim();
+    const password = $("login-password").value;
+    if (!agentId || !password) {
+      showError(tx("login.required"), errorNode);
+      return;
+    }
+    const button = $("login-submit");
+    button.disabled = true;
+    try {
+      const answer = await api("POST", "/api/v1/agent/login", {agent_id: agentId, password});
+      $("login-password").value = "";
+      enterConsole(answer.agent, answer.csrf_token, "online");
+    } catch (error) {
+      showError(error, errorNode);
+      $("login-password").focus();
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  function enterConsole(agent, csrf, presence) {
+    state.agent = agent;
+    state.csrf = csrf;
+    $("login-view").hidden = true;
+    $("console-view").hidden = false;
+    $("session-tools").hidden = false;
+    $("agent-name").textContent = agent.display_name + " · " + agent.agent_id;
+    $("agent-name").title = (agent.languages || []).join("/") + " · " + (agent.skills || []).join(", ");
+    $("presence-select").value = presence || "online";
+    $("presence-select").dataset.current = presence || "online";
+    const supervisor = agent.role === "supervisor";
+    $("tab-supervisor").hidden = !supervisor;
+    showView("workspace");
+    clearDetail();
+    loadCanned();
+    refreshLists();
+    state.wantSocket = true;
+    connectLive();
+    clearInterval(state.timers.tick);
+    state.timers.tick = setInterval(tickWaits, 1000);
+    clearInterval(state.timers.poll);
+    state.timers.poll = setInterval(() => {
+      // Live events drive the lists; this is the safety net (and all there is while offline).
+      const live = state.ws && state.ws.readyState === WebSocket.OPEN;
+      if (!live || Date.now() - state.fetchedAt > 4 * FALLBACK_POLL_MS) refreshLists();
+    }, FALLBACK_POLL_MS);
+    clearInterval(state.timers.supervisor);
+    if (supervisor) {
+      state.timers.supervisor = setInterval(() => {
+        if (state.view === "supervisor") refreshOverview();
+      }, SUPERVISOR_REFRESH_MS);
+    }
+  }
+
+  function signedOut(messageKey) {
+    state.wantSocket = false;
+    if (state.ws) {
+      try { state.ws.close(1000); } catch (_) { /* closing anyway */ }
+    }
+    state.ws = null;
+    for (const name of ["tick", "poll", "supervisor", "reconnect", "ping", "live", "overview"]) {
+      clearInterval(state.timers[name]);
+      clearTimeout(state.timers[name]);
+    }
+    state.agent = null;
+    state.csrf = "";
+    state.mine = [];
+    state.queue = [];
+    state.overview = null;
+    clearDetail();
+    renderLists();
+    closeDialogs();
+    showLogin(messageKey);
+  }
+
+  async function logout() {
+    try {
+      await api("POST", "/api/v1/agent/logout", {});
+    } catch (error) {
+      if (error.status !== 401) {
+        showError(error);
+        return;
+      }
+    }
+    signedOut("login.signed_out");
+  }
+
+  // ---------------------------------------------------------------- presence
+
+  async function changePresence() {
+    const select = $("presence-select");
+    const presence = select.value;
+    const previous = select.dataset.current || "online";
+    if (presence === "offline" && state.mine.length > 0 && !window.confirm(tx("presence.confirm_offline"))) {
+      select.value = previous;
+      return;
+    }
+    select.disabled = true;
+    try {
+      const answer = await api("POST", "/api/v1/agent/presence", {presence});
+      select.dataset.current = answer.presence;
+      const requeued = (answer.requeued || []).length;
+      showStatus(tx("presence.done") + (requeued ? " · " + requeued + " " + tx("presence.requeued") : ""));
+      refreshLists();
+    } catch (error) {
+      select.value = previous;
+      showError(error);
+    } finally {
+      select.disabled = false;
+    }
+  }
+
+  // ---------------------------------------------------------------- lists
+
+  async function refreshLists() {
+    if (!state.agent) return;
+    try {
+      const lists = await api("GET", "/api/v1/agent/conversations");
+      state.mine = lists.mine || [];
+      state.queue = lists.queue || [];
+      state.fetchedAt = Date.now();
+      renderLists();
+    } catch (error) {
+      if (error.status !== 401) showError(error);
+    }
+  }
+
+  function renderLists() {
+    renderList($("my-list"), $("mine-empty"), $("mine-count"), state.mine, "mine");
+    renderList($("queue-list"), $("queue-empty"), $("queue-count"), state.queue, "queue");
+  }
+
+  function renderList(list, empty, count, items, kind) {
+    list.replaceChildren(...items.map((item) => conversationItem(item, kind)));
+    empty.hidden = items.length > 0;
+    count.textContent = String(items.length);
+  }
+
+  function conversationItem(item, kind) {
+    const id = item.conversation_id;
+    const selected = id === state.currentId;
+    const title = el("span", {className: "item-title"}, item.customer_name || id);
+    const top = el("span", {className: "item-row"}, title, priorityPill(item.priority));
+    if (kind === "mine" && item.unread > 0) {
+      top.append(el("span", {className: "unread", testid: "unread-count",
+        "aria-label": item.unread + " " + tx("list.unread")}, String(item.unread)));
+    }
+    const meta = el("span", {className: "item-row item-meta"});
+    if (kind === "mine") meta.append(statusPill(item.status));
+    else meta.append(el("span", {className: "position", title: tx("list.position")}, "#" + item.queue_position));
+    meta.append(el("span", {className: "reason"}, reasonText(item.reason)));
+    const details = el("span", {className: "item-row item-meta"},
+      el("span", {className: "lang"}, tx("lang." + item.language)),
+      channelBadge(item.channel));
+    if (kind === "queue" || item.status === "assigned") {
+      details.append(el("span", {className: "wait js-wait", title: tx("list.waited"),
+        "data-base": item.waited_seconds || 0, "data-fetched": state.fetchedAt},
+      tx("list.wait") + " " + fmtDuration(item.waited_seconds)));
+    }
+    if (item.segment) details.append(el("span", {className: "segment"}, tx("segment." + item.segment)));
+    const button = el("button", {
+      type: "button", className: "conv-item" + (selected ? " is-selected" : ""),
+      testid: "conversation-item", "data-conversation-id": id, "data-status": item.status,
+      "data-kind": kind, "aria-current": selected ? "true" : null,
+    }, top, meta, details);
+    if (item.summary) button.append(el("span", {className: "item-summary"}, item.summary));
+    button.addEventListener("click", () => openConversation(id));
+    return el("li", {}, button);
+  }
+
+  function tickWaits() {
+    const now = Date.now();
+    for (const node of document.querySelectorAll(".js-wait")) {
+      const base = Number(node.getAttribute("data-base")) || 0;
+      const fetched = Number(node.getAttribute("data-fetched")) || now;
+      node.textContent = tx("list.wait") + " " + fmtDuration(base + (now - fetched) / 1000);
+    }
+  }
+
+  // ---------------------------------------------------------------- one conversation
+
+  function clearDetail() {
+    state.currentId = null;
+    state.detail = null;
+    state.closed = null;
+    state.detailSeq += 1;
+    renderDetail();
+  }
+
+  async function openConversation(id) {
+    if (id !== state.currentId) {
+      state.currentId = id;
+      state.detail = null;
+      state.closed = null;
+      $("reply-input").value = "";
+      updateReplyCount();
+      renderDetail();
+    }
+    await loadDetail(true);
+    renderLists();
+    $("conversation-title").focus();
+  }
+
+  async function loadDetail(explicit) {
+    const id = state.currentId;
+    if (!id) return;
+    const seq = ++state.detailSeq;
+    try {
+      const detail = await api("GET", conversationPath(id));
+      if (seq !== state.detailSeq || id !== state.currentId) return;
+      const first = !state.detail;
+      state.detail = detail;
+      if (detail.status === "resolved") state.closed = {status: "resolved"};
+      if (first) {
+        $("canned-language").value = detail.language === "en" ? "en" : "zh";
+        renderCanned();
+      }
+      renderDetail();
+    } catch (error) {
+      if (seq !== state.detailSeq || id !== state.currentId) return;
+      if (error.status === 404) {
+        if (!state.closed) state.closed = {status: "gone"};
+        renderDetail();
+        if (explicit && !state.detail) showError(error);
+      } else if (error.status !== 401) {
+        showError(error);
+      }
+    }
+  }
+
+  function isMine(detail) {
+    return detail && state.agent && detail.agent_id === state.agent.agent_id;
+  }
+
+  function renderDetail() {
+    const view = $("conversation-view");
+    const body = $("conversation-body");
+    const placeholder = $("conversation-placeholder");
+    const context = $("context-panel");
+    const detail = state.detail;
+    if (!state.currentId || (!detail && !state.closed)) {
+      body.hidden = true;
+      placeholder.hidden = false;
+      context.hidden = true;
+      view.dataset.status = "";
+      view.removeAttribute("data-conversation-id");
+      return;
+    }
+    placeholder.hidden = true;
+    body.hidden = false;
+    context.hidden = !detail;
+    const closed = state.closed;
+    const status = closed ? closed.status : detail.status;
+    view.dataset.status = status;
+    view.setAttribute("data-conversation-id", state.currentId);
+
+    $("conversation-title").textContent = (detail && detail.customer_name) || state.currentId;
+    const meta = $("conversation-meta");
+    meta.replaceChildren();
+    meta.append(statusPill(status));
+    if (detail) {
+      meta.append(priorityPill(detail.priority),
+        el("span", {className: "tag"}, tx("lang." + detail.language)),
+        channelBadge(detail.channel),
+        el("span", {className: "tag"}, tx("skill." + detail.skill)));
+      if (detail.segment) meta.append(el("span", {className: "tag"}, tx("segment." + detail.segment)));
+    }
+    if (detail && detail.customer_name) {
+      meta.append(el("span", {className: "tag tag-id", title: tx("conversation.id")}, state.currentId));
+    }
+
+    const mine = isMine(detail);
+    const open = !closed && detail && ["queued", "assigned", "active"].includes(detail.status);
+    const canAccept = open && (detail.status === "queued" || (detail.status === "assigned" && mine));
+    const canAct = open && mine && ["assigned", "active"].includes(detail.status);
+    const canReply = open && mine && detail.status === "active";
+    $("accept-button").hidden = !canAccept;
+    $("transfer-button").hidden = !canAct;
+    $("resolve-button").hidden = !canAct;
+    for (const id of ["reply-input", "canned-select", "canned-language", "send-button"]) {
+      $(id).disabled = !canReply;
+    }
+    $("reply-form").hidden = Boolean(closed);
+
+    const banner = $("conversation-banner");
+    banner.dataset.kind = closed ? closed.status : "";
+    if (closed && closed.status === "resolved") {
+      banner.replaceChildren(bi("conversation.resolved"));
+    } else if (closed && closed.status === "transferred") {
+      banner.replaceChildren(bi("conversation.transferred"), " ", closed.target || "");
+    } else if (closed) {
+      banner.replaceChildren(bi("conversation.gone"));
+    } else if (open && !mine && detail.status !== "queued") {
+      banner.replaceChildren(bi("conversation.readonly"));
+    } else if (open && mine && detail.status === "assigned") {
+      banner.replaceChildren(bi("conversation.accept_first"));
+    } else {
+      banner.replaceChildren();
+    }
+    banner.hidden = banner.childNodes.length === 0;
+
+    if (detail) {
+      renderTranscript(detail);
+      renderContext(detail);
+    }
+  }
+
+  function renderTranscript(detail) {
+    const list = $("transcript");
+    const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+    const nodes = [];
+    for (const line of detail.transcript || []) nodes.push(transcriptLine(line, detail, "bot-phase"));
+    nodes.push(el("li", {className: "divider", role: "separator", testid: "handoff-divider"},
+      bi("conversation.handed_over")));
+    for (const message of detail.messages || []) nodes.push(transcriptLine(message, detail, "live"));
+    list.replaceChildren(...nodes);
+    if (atBottom || list.dataset.conversation !== detail.conversation_id) {
+      list.scrollTop = list.scrollHeight;
+    }
+    list.dataset.conversation = detail.conversation_id;
+  }
+
+  function transcriptLine(line, detail, phase) {
+    const role = ["customer", "bot", "agent"].includes(line.role) ? line.role : "bot";
+    const who = el("span", {className: "who"}, tx("role." + role));
+    if (role === "agent" && (line.agent_name || line.agent_id)) {
+      who.append(" · " + (line.agent_name || line.agent_id));
+    }
+    const head = el("div", {className: "line-head"}, who, channelBadge(line.channel || detail.channel),
+      el("time", {className: "when"}, fmtTime(line.timestamp)));
+    const item = el("li", {className: "line line-" + role, testid: "transcript-line",
+      "data-role": role, "data-phase": phase}, head,
+    el("p", {className: "line-text", testid: "line-text"}, line.text || ""));
+    if (role === "customer" && (line.intent || line.emotion)) {
+      const foot = el("div", {className: "line-foot"});
+      if (line.intent) foot.append(el("span", {className: "tag tag-intent"}, line.intent));
+      if (line.emotion && line.emotion.name) foot.append(emotionChip(line.emotion, "span"));
+      item.append(foot);
+    }
+    return item;
+  }
+
+  function emotionChip(emotion, tag) {
+    const name = String(emotion.name || "neutral");
+    const confidence = Number(emotion.confidence);
+    const label = EMOTIONS[name] ? tx(name, EMOTIONS) : name;
+    const chip = el(tag, {className: "chip emotion emotion-" + name, testid: "emotion-chip",
+      "data-emotion": name}, label);
+    if (!Number.isNaN(confidence)) chip.append(el("span", {className: "confidence"}, confidence.toFixed(2)));
+    if (emotion.timestamp) chip.title = fmtTime(emotion.timestamp);
+    return chip;
+  }
+
+  function renderContext(detail) {
+    const context = detail.context || {};
+    $("context-reason").textContent = reasonText(context.reason || detail.reason);
+    $("context-summary").textContent = context.summary || detail.summary || tx("context.none");
+    const intents = $("context-intents");
+    intents.replaceChildren(...(context.intents || []).map((name) => el("span", {className: "tag tag-intent"}, name)));
+    if (!intents.childNodes.length) intents.textContent = tx("context.none");
+
+    const trajectory = context.emotion_trajectory || detail.emotion_trajectory || [];
+    const chips = $("emotion-trajectory");
+    chips.replaceChildren(...trajectory.map((point) => emotionChip(point, "li")));
+    if (!trajectory.length) chips.append(el("li", {className: "muted"}, tx("context.none")));
+
+    const profile = $("customer-profile");
+    profile.replaceChildren();
+    const customer = context.customer;
+    if (customer && typeof customer === "object") {
+      const known = ["display_name", "customer_number", "segment", "relationship_manager",
+        "relationship_manager_agent_id", "phone", "email", "address", "preferred_language",
+        "contact_preference"];
+      const keys = known.filter((k) => k in customer).concat(
+        Object.keys(customer).filter((k) => !known.includes(k) && k !== "id"));
+      for (const key of keys) {
+        const value = customer[key];
+        if (value === null || value === undefined || value === "" || typeof value === "object") continue;
+        let shown = maskValue(key, value);
+        if (key === "segment" && T["segment." + value]) shown = tx("segment." + value);
+        if (key === "preferred_language" && T["lang." + value]) shown = tx("lang." + value);
+        profile.append(el("dt", {}, T["customer." + key] ? tx("customer." + key) : key),
+          el("dd", {testid: "customer-" + key}, shown));
+      }
+    }
+    if (!profile.childNodes.length) profile.append(el("dd", {className: "muted"}, tx("context.no_customer")));
+
+    const tickets = $("open-tickets");
+    tickets.replaceChildren();
+    for (const ticket of Array.isArray(context.open_tickets) ? context.open_tickets : []) {
+      tickets.append(ticketItem(ticket));
+    }
+    if (!tickets.childNodes.length) tickets.append(el("li", {className: "muted"}, tx("context.no_tickets")));
+  }
+
+  function ticketItem(ticket) {
+    if (ticket === null || typeof ticket !== "object") return el("li", {testid: "ticket"}, String(ticket));
+    const number = ticket.number || ticket.ticket_number || ticket.id || "";
+    const item = el("li", {className: "ticket", testid: "ticket"}, el("strong", {}, String(number)));
+    const parts = [];
+    for (const key of ["category", "status", "kind", "summary", "due_at", "sla_due_at", "created_at"]) {
+      if (ticket[key] !== undefined && ticket[key] !== null && ticket[key] !== "") parts.push(String(ticket[key]));
+    }
+    if (parts.length) item.append(el("span", {className: "muted small"}, parts.join(" · ")));
+    return item;
+  }
+
+  // ---------------------------------------------------------------- actions
+
+  async function accept() {
+    const id = state.currentId;
+    const button = $("accept-button");
+    button.disabled = true;
+    try {
+      await api("POST", conversationPath(id) + "/accept", {});
+      showStatus(tx("accept.done"));
+      await loadDetail();
+      refreshLists();
+      $("reply-input").focus();
+    } catch (error) {
+      showError(error);
+      loadDetail();
+      refreshLists();
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async function sendReply(event) {
+    if (event) event.preventDefault();
+    const input = $("reply-input");
+    const text = input.value.trim();
+    if (!text) {
+      showError(tx("reply.empty"));
+      input.focus();
+      return;
+    }
+    const button = $("send-button");
+    button.disabled = true;
+    try {
+      await api("POST", conversationPath(state.currentId) + "/messages", {text});
+      input.value = "";
+      updateReplyCount();
+      clearError();
+      await loadDetail();
+    } catch (error) {
+      showError(error);
+    } finally {
+      button.disabled = input.disabled;
+      input.focus();
+    }
+  }
+
+  function openTransfer() {
+    clearError($("transfer-error"));
+    $("transfer-agent-id").value = "";
+    syncTransferKind();
+    $("transfer-dialog").showModal();
+  }
+
+  function transferKind() {
+    const checked = document.querySelector("input[name='transfer-kind']:checked");
+    return checked ? checked.value : "agent";
+  }
+
+  function syncTransferKind() {
+    const kind = transferKind();
+    $("transfer-agent-field").hidden = kind !== "agent";
+    $("transfer-skill-field").hidden = kind !== "skill";
+  }
+
+  async function submitTransfer(event) {
+    event.preventDefault();
+    const errorNode = $("transfer-error");
+    clearError(errorNode);
+    const kind = transferKind();
+    const body = {};
+    if (kind === "agent") {
+      body.agent_id = $("transfer-agent-id").value.trim();
+      if (!body.agent_id) {
+        showError(tx("transfer.need_agent"), errorNode);
+        $("transfer-agent-id").focus();
+        return;
+      }
+    } else {
+      body.skill = $("transfer-skill").value;
+    }
+    const button = $("transfer-confirm");
+    button.disabled = true;
+    try {
+      const answer = await api("POST", conversationPath(state.currentId) + "/transfer", body);
+      $("transfer-dialog").close();
+      const target = kind === "agent" ? body.agent_id : tx("skill." + body.skill);
+      state.closed = {status: "transferred", target};
+      showStatus(tx(answer.outcome === "queued" ? "transfer.done_skill" : "transfer.done_agent") + " · " + target);
+      renderDetail();
+      refreshLists();
+    } catch (error) {
+      showError(error, errorNode);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  function openResolve() {
+    clearError($("resolve-error"));
+    $("resolve-note").value = "";
+    $("resolve-dialog").showModal();
+  }
+
+  async function submitResolve(event) {
+    event.preventDefault();
+    const errorNode = $("resolve-error");
+    clearError(errorNode);
+    const note = $("resolve-note").value.trim();
+    const button = $("resolve-confirm");
+    button.disabled = true;
+    try {
+      await api("POST", conversationPath(state.currentId) + "/resolve", note ? {note} : {});
+      $("resolve-dialog").close();
+      state.closed = {status: "resolved"};
+      showStatus(tx("resolve.done"));
+      renderDetail();
+      refreshLists();
+    } catch (error) {
+      showError(error, errorNode);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  function closeDialogs() {
+    for (const id of ["transfer-dialog", "resolve-dialog"]) {
+      if ($(id).open) $(id).close();
+    }
+  }
+
+  // ---------------------------------------------------------------- canned replies
+
+  async function loadCanned() {
+    if (state.canned) {
+      renderCanned();
+      return;
+    }
+    try {
+      state.canned = await api("GET", "/api/v1/agent/canned-replies");
+      renderCanned();
+    } catch (error) {
+      if (error.status !== 401) showError(error);
+    }
+  }
+
+  function renderCanned() {
+    const select = $("canned-select");
+    const language = $("canned-language").value;
+    const replies = (state.canned && state.canned[language]) || [];
+    select.replaceChildren(el("option", {value: ""}, tx("canned.placeholder")),
+      ...replies.map((text, index) => el("option", {value: String(index)}, text)));
+  }
+
+  function insertCanned() {
+    const select = $("canned-select");
+    const language = $("canned-language").value;
+    const replies = (state.canned && state.canned[language]) || [];
+    const text = replies[Number(select.value)];
+    if (select.value === "" || text === undefined) return;
+    const input = $("reply-input");
+    input.value = input.value.trim() ? input.value.replace(/\s*$/, " ") + text : text;
+    select.value = "";
+    updateReplyCount();
+    input.focus();
+  }
+
+  function updateReplyCount() {
+    $("reply-count").textContent = $("reply-input").value.length + "/" + MAX_REPLY;
+  }
+
+  // ---------------------------------------------------------------- live updates
+
+  function setLive(which) {
+    const node = $("live-indicator");
+    node.dataset.state = which;
+    node.replaceChildren(el("span", {className: "dot", "aria-hidden": "true"}), bi("live." + which));
+  }
+
+  function connectLive() {
+    if (!state.wantSocket) return;
+    clearTimeout(state.timers.reconnect);
+    const scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    let socket;
+    try {
+      socket = new WebSocket(scheme + window.location.host + "/api/v1/agent/live");
+    } catch (_) {
+      scheduleReconnect();
+      return;
+    }
+    state.ws = socket;
+    setLive(state.wsAttempts ? "reconnecting" : "connecting");
+    socket.addEventListener("open", () => {
+      if (socket !== state.ws) return;
+      state.wsAttempts = 0;
+      setLive("live");
+      clearInterval(state.timers.ping);
+      state.timers.ping = setInterval(() => {
+        if (socket.readyState === WebSocket.OPEN) socket.send("ping");
+      }, PING_MS);
+      // Events may have been missed before the socket was (re)opened.
+      refreshLists();
+      if (state.currentId) loadDetail();
+      if (state.view === "supervisor") refreshOverview();
+    });
+    socket.addEventListener("message", (message) => {
+      let event;
+      try {
+        event = JSON.parse(message.data);
+      } catch (_) {
+        return;
+      }
+      if (event && typeof event === "object") onLiveEvent(event);
+    });
+    socket.addEventListener("close", () => {
+      if (socket !== state.ws) return;
+      clearInterval(state.timers.ping);
+      state.ws = null;
+      if (state.wantSocket) scheduleReconnect();
+    });
+  }
+
+  function scheduleReconnect() {
+    if (!state.wantSocket) return;
+    setLive("reconnecting");
+    state.wsAttempts += 1;
+    const delay = Math.min(30000, 1000 * 2 ** Math.min(state.wsAttempts - 1, 5)) * (0.75 + Math.random() / 2);
+    clearTimeout(state.timers.reconnect);
+    state.timers.reconnect = setTimeout(async () => {
+      // A closed socket may mean an expired session: api() then shows the sign-in form.
+      try {
+        await api("GET", "/api/v1/agent/me");
+      } catch (error) {
+        if (error.status === 401) return;
+      }
+      connectLive();
+    }, delay);
+  }
+
+  function debounce(name, fn, ms) {
+    clearTimeout(state.timers[name]);
+    state.timers[name] = setTimeout(fn, ms || 120);
+  }
+
+  function onLiveEvent(event) {
+    if (!state.agent || event.type === "pong") return;
+    const me = state.agent.agent_id;
+    if (event.conversation_id && event.conversation_id === state.currentId) state.pendingDetail = true;
+    debounce("live", async () => {
+      if (state.pendingDetail) {
+        // The detail first: reading it clears the open conversation's unread count.
+        state.pendingDetail = false;
+        await loadDetail();
+      }
+      await refreshLists();
+    });
+    if (state.agent.role === "supervisor" && state.view === "supervisor") debounce("overview", refreshOverview, 300);
+    if (event.type === "offered" && event.agent_id === me) {
+      showStatus(tx("event.offered") + " · " + event.conversation_id);
+    } else if (event.type === "transferred" && event.agent === me && event.from !== me) {
+      showStatus(tx("event.transferred_in") + " · " + event.conversation_id);
+    }
+  }
+
+  // ---------------------------------------------------------------- supervisor
+
+  function showView(view) {
+    state.view = view;
+    const supervisor = view === "supervisor";
+    $("workspace").hidden = supervisor;
+    $("supervisor-view").hidden = !supervisor;
+    $("tab-workspace").setAttribute("aria-selected", String(!supervisor));
+    $("tab-supervisor").setAttribute("aria-selected", String(supervisor));
+    $("tab-workspace").tabIndex = supervisor ? -1 : 0;
+    $("tab-supervisor").tabIndex = supervisor ? 0 : -1;
+    if (supervisor) refreshOverview();
+  }
+
+  async function refreshOverview() {
+    if (!state.agent || state.agent.role !== "supervisor") return;
+    try {
+      state.overview = await api("GET", "/api/v1/supervisor/overview");
+      state.overviewAt = new Date();
+      renderOverview(state.overview);
+    } catch (error) {
+      if (error.status !== 401) showError(error);
+    }
+  }
+
+  function tile(labelKey, value, testid, extraClass) {
+    return el("div", {className: "tile" + (extraClass ? " " + extraClass : ""), testid},
+      el("span", {className: "tile-label"}, bi(labelKey)),
+      el("span", {className: "tile-value"}, value));
+  }
+
+  function renderOverview(overview) {
+    $("sup-updated").textContent = state.overviewAt
+      ? tx("sup.updated") + " " + state.overviewAt.toLocaleTimeString("zh-CN", {hour12: false}) : "";
+    const lengths = overview.queue_lengths || {};
+    const breaches = overview.sla_breaches || [];
+    $("sup-queue").replaceChildren(
+      tile("sup.waiting", String(overview.waiting || 0), "sup-waiting"),
+      ...["urgent", "high", "normal"].map((p) => tile("priority." + p, String(lengths[p] || 0),
+        "sup-queue-" + p, "tile-priority-" + p)),
+      tile("sup.p50", fmtDuration(overview.wait_p50_seconds), "sup-p50"),
+      tile("sup.p95", fmtDuration(overview.wait_p95_seconds), "sup-p95"),
+      tile("sup.breach_count", String(breaches.length), "sup-breach-count", breaches.length ? "tile-alert" : ""));
+
+    const agents = overview.agents || [];
+    $("sup-agents-body").replaceChildren(...agents.map((agent) => {
+      const max = Math.max(1, Number(agent.max_chats) || 0);
+      const load = el("meter", {min: 0, max, low: max - 0.5, high: max - 0.1, optimum: 0,
+        value: Math.min(max, Number(agent.active) || 0)});
+      return el("tr", {testid: "sup-agent-row", "data-agent-id": agent.agent_id},
+        el("td", {}, el("strong", {}, agent.name || agent.agent_id), el("br"),
+          el("span", {className: "muted small"}, agent.agent_id)),
+        el("td", {}, el("span", {className: "presence presence-" + agent.presence}, tx("presence." + agent.presence))),
+        el("td", {className: "load"}, load, " ", (agent.active || 0) + "/" + (agent.max_chats || 0)),
+        el("td", {className: "small"}, (agent.conversations || []).join(", ") || tx("context.none")));
+    }));
+    if (!agents.length) {
+      $("sup-agents-body").append(el("tr", {}, el("td", {colspan: 4, className: "muted"}, tx("sup.no_agents"))));
+    }
+
+    $("sup-breaches-body").replaceChildren(...breaches.map((breach) => el("tr", {testid: "sup-breach-row"},
+      el("td", {}, breach.conversation_id),
+      el("td", {}, priorityPill(breach.priority)),
+      el("td", {}, fmtDuration(breach.waited_seconds)))));
+    if (!breaches.length) {
+      $("sup-breaches-body").append(el("tr", {}, el("td", {colspan: 3, className: "muted"}, tx("sup.no_breaches"))));
+    }
+
+    const kpi = overview.kpi_today || {};
+    const shown = (value, suffix) => (value === null || value === undefined ? "—" : value + (suffix || ""));
+    $("sup-kpi").replaceChildren(
+      tile("kpi.conversations", shown(kpi.conversations), "kpi-conversations"),
+      tile("kpi.csat_responses", shown(kpi.csat_responses), "kpi-csat-responses"),
+      tile("kpi.csat_percent", shown(kpi.csat_percent, "%"), "kpi-csat-percent"),
+      tile("kpi.csat_average", shown(kpi.csat_average), "kpi-csat-average"),
+      tile("kpi.complaints", shown(kpi.complaints), "kpi-complaints"),
+      tile("kpi.complaint_rate", shown(kpi.complaint_rate, "%"), "kpi-complaint-rate"),
+      tile("kpi.answered_within_sla_percent", shown(kpi.answered_within_sla_percent, "%"), "kpi-sla"),
+      tile("kpi.overdue_tickets", shown(kpi.overdue_tickets), "kpi-overdue",
+        kpi.overdue_tickets ? "tile-alert" : ""));
+  }
+
+  // ---------------------------------------------------------------- wiring
+
+  function bindEvents() {
+    $("login-form").addEventListener("submit", submitLogin);
+    $("logout-button").addEventListener("click", logout);
+    $("presence-select").addEventListener("change", changePresence);
+    $("ui-language").addEventListener("change", () => {
+      state.ui = $("ui-language").value;
+      safeStorage("set", "kefu.ui", state.ui);
+      applyUiLanguage();
+    });
+    $("tab-workspace").addEventListener("click", () => showView("workspace"));
+    $("tab-supervisor").addEventListener("click", () => showView("supervisor"));
+    for (const tab of [$("tab-workspace"), $("tab-supervisor")]) {
+      tab.addEventListener("keydown", (event) => {
+        if (event.key !== "ArrowLeft" && event.key !== "ArrowRight") return;
+        if ($("tab-supervisor").hidden) return;
+        const next = state.view === "workspace" ? "supervisor" : "workspace";
+        showView(next);
+        $("tab-" + next).focus();
+      });
+    }
+    $("sup-refresh").addEventListener("click", refreshOverview);
+    $("accept-button").addEventListener("click", accept);
+    $("transfer-button").addEventListener("click", openTransfer);
+    $("resolve-button").addEventListener("click", openResolve);
+    $("reply-form").addEventListener("submit", sendReply);
+    $("reply-input").addEventListener("input", updateReplyCount);
+    $("reply-input").addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) sendReply(event);
+    });
+    $("canned-language").addEventListener("change", renderCanned);
+    $("canned-select").addEventListener("change", insertCanned);
+    for (const radio of document.querySelectorAll("input[name='transfer-kind']")) {
+      radio.addEventListener("change", syncTransferKind);
+    }
+    $("transfer-form").addEventListener("submit", submitTransfer);
+    $("transfer-cancel").addEventListener("click", () => $("transfer-dialog").close());
+    $("resolve-form").addEventListener("submit", submitResolve);
+    $("resolve-cancel").addEventListener("click", () => $("resolve-dialog").close());
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot);
+  else boot();
+})();

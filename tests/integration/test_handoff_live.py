@@ -1,0 +1,150 @@
+"""A customer on the web chat (Rasa's socket.io channel) asks for a person in Chinese; an
+agent accepts, sees the context, they talk both ways, the agent resolves, and the bot asks
+for the satisfaction score and stores it. Everything through the real servers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from typing import Any, Dict, List
+
+import aiohttp
+from sqlalchemy import select
+
+from actions.store.database import session_factory
+from actions.store.models import CsatResponse
+from handoff.texts import notice
+from tests.bilingual import response_text
+from tests.socketio_client import SocketIOClient
+
+WAIT_SECONDS = 20
+
+
+class WebCustomer:
+    """The rasa-webchat protocol: a session, then user_uttered / bot_uttered events."""
+
+    def __init__(self, rasa_url: str) -> None:
+        self.session_id = f"web-{uuid.uuid4().hex[:12]}"
+        self.client = SocketIOClient(rasa_url)
+
+    async def connect(self) -> None:
+        await self.client.connect()
+        await self.client.emit("session_request", {"session_id": self.session_id})
+        await self.client.receive("session_confirm")
+
+    async def say(self, text: str) -> None:
+        await self.client.emit("user_uttered", {"message": text, "session_id": self.session_id})
+
+    async def next_texts(self, count: int) -> List[str]:
+        return [(await self.client.receive("bot_uttered")).get("text", "")
+                for _ in range(count)]
+
+
+class ConsoleAgent:
+    """An agent signed in to the handoff service, listening on the console's WebSocket."""
+
+    def __init__(self, http: aiohttp.ClientSession, base_url: str) -> None:
+        self.http = http
+        self.base_url = base_url
+        self.csrf = ""
+        self.events: asyncio.Queue[Dict[str, Any]] = asyncio.Queue()
+        self._listener: asyncio.Task[None] | None = None
+
+    async def sign_in(self, agent_id: str, password: str) -> None:
+        async with self.http.post(f"{self.base_url}/api/v1/agent/login",
+                                  json={"agent_id": agent_id, "password": password}) as reply:
+            assert reply.status == 200, await reply.text()
+            self.csrf = (await reply.json())["csrf_token"]
+        socket = await self.http.ws_connect(f"{self.base_url}/api/v1/agent/live")
+        self._listener = asyncio.create_task(self._listen(socket))
+
+    async def _listen(self, socket: aiohttp.ClientWebSocketResponse) -> None:
+        async for message in socket:
+            await self.events.put(json.loads(message.data))
+
+    async def wait_for(self, kind: str, conversation_id: str) -> Dict[str, Any]:
+        while True:
+            event = await asyncio.wait_for(self.events.get(), WAIT_SECONDS)
+            if event.get("type") == kind and event.get("conversation_id") == conversation_id:
+                return event
+
+    async def get(self, path: str) -> Dict[str, Any]:
+        async with self.http.get(f"{self.base_url}{path}") as reply:
+            assert reply.status == 200, await reply.text()
+            return dict(await reply.json())
+
+    async def post(self, path: str, body: Dict[str, Any] | None = None) -> Dict[str, Any]:
+        async with self.http.post(f"{self.base_url}{path}", json=body or {},
+                                  headers={"X-CSRF-Token": self.csrf}) as reply:
+            assert reply.status in (200, 201), await reply.text()
+            return dict(await reply.json())
+
+    async def close(self) -> None:
+        if self._listener:
+            self._listener.cancel()
+
+
+async def test_a_chinese_customer_is_helped_by_an_agent_and_rates_it(stack) -> None:
+    customer = WebCustomer(stack.rasa_url)
+    await customer.connect()
+    # unsafe=True: the service is addressed by IP (127.0.0.1), whose cookies aiohttp drops.
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        agent = ConsoleAgent(http, stack.handoff_url)
+        # agent-wang serves Chinese; the others stay offline, so routing offers it to them.
+        await agent.sign_in("agent-wang", stack.agent_passwords["agent-wang"])
+        try:
+            await _conversation(stack, customer, agent)
+        finally:
+            await agent.close()
+            await customer.client.close()
+
+
+async def _conversation(stack, customer: WebCustomer, agent: ConsoleAgent) -> None:
+    sender = customer.session_id
+    await customer.say("我要转人工")
+    (queued_text,) = await customer.next_texts(1)
+    assert "排" in queued_text or "队" in queued_text, queued_text
+    await agent.wait_for("offered", sender)
+
+    await agent.post(f"/api/v1/agent/conversations/{sender}/accept")
+    assert await customer.next_texts(1) == [notice("agent_joined", "zh", name="王晓")]
+    detail = await agent.get(f"/api/v1/agent/conversations/{sender}")
+    assert detail["context"]["reason"] == "customer_request"
+    assert [line["text"] for line in detail["transcript"] if line["role"] == "customer"] == [
+        "我要转人工"]
+    assert detail["transcript"][0]["channel"] == "socketio"
+
+    # Customer to agent: relayed from Rasa's event stream, with the customer's card masked.
+    await customer.say("我的卡6222020200112233445被多扣了200元")
+    relayed = await agent.wait_for("message", sender)
+    assert relayed["message"]["role"] == "customer"
+    assert "200元" in relayed["message"]["text"]
+    assert "6222020200112233445" not in relayed["message"]["text"]
+
+    # Agent to customer: through Rasa's socket.io output channel, recorded in the tracker.
+    await agent.post(f"/api/v1/agent/conversations/{sender}/messages",
+                     {"text": "您好，我马上为您核实这笔扣款。"})
+    assert await customer.next_texts(1) == ["您好，我马上为您核实这笔扣款。"]
+    tracker = stack.tracker_via_api(sender)
+    agent_lines = [event for event in tracker["events"] if event["event"] == "bot"
+                   and (event.get("metadata") or {}).get("agent_id") == "agent-wang"
+                   and "kefu_notice" not in event["metadata"]]
+    assert [event["text"] for event in agent_lines] == ["您好，我马上为您核实这笔扣款。"]
+    messages = (await agent.get(f"/api/v1/agent/conversations/{sender}"))["messages"]
+    assert [m["role"] for m in messages] == ["customer", "agent"]
+
+    # Resolve: the bot is back and asks for the score, which is stored.
+    resolved = await agent.post(f"/api/v1/agent/conversations/{sender}/resolve",
+                                {"note": "refund of the double charge requested"})
+    assert resolved["bot_resumed"] is True
+    assert await customer.next_texts(2) == [response_text("utter_handoff_resolved", "zh"),
+                                            response_text("utter_ask_csat_score", "zh")]
+    await customer.say("5")
+    assert await customer.next_texts(1) == [response_text("utter_ask_csat_comment", "zh")]
+    await customer.say("很快就解决了")
+    assert await customer.next_texts(1) == [response_text("utter_csat_thanks", "zh")]
+    with session_factory(stack.environment["KEFU_DATABASE_URL"])() as session:
+        stored = session.execute(select(CsatResponse.score, CsatResponse.served_by)
+                                 .where(CsatResponse.sender_id == sender)).all()
+    assert stored == [(5, "agent")]
