@@ -9,6 +9,7 @@ from typing import Mapping
 
 from actions.identity.demo import DEMO_CUSTOMERS, seed_demo_customers
 from actions.store.database import database_url, migrate, session_factory
+from handoff.agents import seed_demo_agents
 from stack.processes import (
     StackFailed,
     port_is_free,
@@ -19,6 +20,7 @@ from stack.processes import (
 )
 from stack.redis_server import RedisServer
 from stack.settings import (
+    AGENT_PASSWORDS_FILE,
     DEFAULT_MODEL,
     SECRETS_FILE,
     VAR_DIR,
@@ -26,7 +28,9 @@ from stack.settings import (
     load_or_create_secrets,
     process_environment,
     rasa_url,
+    read_env_file,
     service_urls,
+    write_private_env_file,
 )
 
 
@@ -47,6 +51,7 @@ def main() -> int:
         redis_url = redis_server.url
     migrate()
     seed_demo_customers(session_factory(database_url()))
+    agent_passwords = demo_agent_passwords()
     environment = process_environment(
         base=development_sms(os.environ),
         ports=ports,
@@ -58,7 +63,7 @@ def main() -> int:
     try:
         wait_until_healthy(service_urls(environment), runner)
         warm_up_nlu(rasa_url(environment), environment["KEFU_RASA_TOKEN"])
-        print_banner(environment, time.monotonic() - started)
+        print_banner(environment, agent_passwords, time.monotonic() - started)
         return runner.wait()
     except StackFailed as failure:
         print(f"kefu: {failure}", file=sys.stderr)
@@ -78,7 +83,17 @@ def development_sms(environ: Mapping[str, str]) -> dict[str, str]:
     return {**environ, "KEFU_SMS_OUTBOX": str(VAR_DIR / "sms-outbox.jsonl")}
 
 
-def print_banner(environment: dict[str, str], seconds: float) -> None:
+def demo_agent_passwords() -> dict[str, str]:
+    """The demo team's accounts; passwords generated once, kept in var/ (mode 600)."""
+    stored = read_env_file(AGENT_PASSWORDS_FILE) if AGENT_PASSWORDS_FILE.exists() else {}
+    passwords = seed_demo_agents(session_factory(database_url()), stored)
+    if passwords != stored:
+        write_private_env_file(AGENT_PASSWORDS_FILE, passwords)
+    return passwords
+
+
+def print_banner(environment: dict[str, str], agent_passwords: dict[str, str],
+                 seconds: float) -> None:
     host = environment["KEFU_BIND_HOST"]
     rasa = rasa_url(environment)
     print(
@@ -90,6 +105,11 @@ def print_banner(environment: dict[str, str], seconds: float) -> None:
                 f"  Action server   http://{host}:{environment['KEFU_ACTION_PORT']}/health",
                 f"  Handoff API     {environment['KEFU_HANDOFF_URL']}/api/v1/queue"
                 f"  (bearer: KEFU_SERVICE_TOKEN)",
+                f"  Agent console   {environment['KEFU_HANDOFF_URL']}/console",
+                "  Agents          " + ", ".join(
+                    f"{agent_id} / {password}" for agent_id, password in agent_passwords.items())
+                + f"  (also in {AGENT_PASSWORDS_FILE})",
+                f"  Web chat        {rasa}/socket.io (rasa-webchat protocol)",
                 f"  Redis           {environment['REDIS_URL']}",
                 f"  Database        {database_url()}",
                 "  Demo customers  " + ", ".join(
