@@ -17,7 +17,7 @@ export RASA_TELEMETRY_ENABLED := false
 export HF_HUB_OFFLINE := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help run test test-unit test-stories train validate lint bench bench-nlu tune-fallback venv lock migrate postgres digressions kpi bench-emotion
+.PHONY: help run test test-unit test-stories train validate lint bench bench-nlu tune-fallback venv lock migrate postgres browser digressions kpi bench-emotion bench-handoff
 
 help:
 	@echo "make run      start Redis, Rasa, the action server and the handoff service"
@@ -27,7 +27,7 @@ help:
 	@echo "make lint     ruff"
 	@echo "make bench    benchmarks into docs/benchmarks.md"
 	@echo "make kpi      the KPI report (DAYS=30) as JSON"
-	@echo "make bench-nlu, make bench-emotion   one benchmark (docs/benchmarks.md)"
+	@echo "make bench-nlu, make bench-emotion, make bench-handoff   one benchmark (docs/benchmarks.md)"
 
 ## The virtual environment, reinstalled only when requirements.lock changes.
 venv:
@@ -76,6 +76,10 @@ digressions: venv
 bench-emotion: venv $(MODEL)
 	$(PY) -m bench.emotion
 
+# 20 handed-over web conversations: relay latency each way and assignment (docs/benchmarks.md).
+bench-handoff: venv $(MODEL)
+	$(PY) -m bench.handoff
+
 # The KPI report (CSAT, complaints, answers within 24 h, overdue) of the last DAYS days as JSON.
 kpi: venv migrate
 	$(PY) -m actions.kpi --days $(or $(DAYS),30)
@@ -83,7 +87,10 @@ kpi: venv migrate
 postgres:
 	@bash stack/ensure_postgres.sh
 
-test: venv $(MODEL) lint validate postgres
+browser:
+	@bash stack/ensure_browser.sh
+
+test: venv $(MODEL) lint validate postgres browser
 	$(PY) -m pytest tests
 	$(MAKE) test-stories
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from bench import nlu, stack_latency
+from bench import emotion, handoff, nlu, stack_latency
 
 
 def main() -> None:
     print("stack:", stack_latency.main())
     print("nlu:", nlu.main())
+    print("emotion:", emotion.main())
+    print("handoff:", handoff.main())
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from typing import Any, Dict, Optional
 
 from aiohttp import web
 
-from handoff.agents import AgentAccount, authenticate, find_account
+from handoff.agents import AgentAccount, authenticate
 from handoff.audit import audit
 from handoff.conversations import (
     ConversationRecord,
@@ -21,8 +21,15 @@ from handoff.conversations import (
     unread_counts,
     waiting,
 )
-from handoff.keys import agent_unread_key, messages_key, redis_key, settings_key, sql_sessions_key
-from handoff.live import SUPERVISORS, agent_audience
+from handoff.keys import (
+    agent_unread_key,
+    messages_key,
+    redis_key,
+    settings_key,
+    sql_sessions_key,
+    viewed_key,
+)
+from handoff.live import ALL_AGENTS, SUPERVISORS, agent_audience
 from handoff.routing.accept import AcceptConversation
 from handoff.routing.finish import FinishConversation
 from handoff.routing.outcomes import RoutingRefused
@@ -38,7 +45,14 @@ from handoff.sessions import (
     open_session,
     record_failed_login,
 )
-from handoff.state import dispatcher_key, live_key, metrics_key, rasa_key, scripts_key
+from handoff.state import (
+    accounts_key,
+    dispatcher_key,
+    live_key,
+    metrics_key,
+    rasa_key,
+    scripts_key,
+)
 from handoff.texts import CANNED_REPLIES, notice
 
 logger = logging.getLogger(__name__)
@@ -46,6 +60,7 @@ logger = logging.getLogger(__name__)
 AGENT_SESSION = "agent_session"
 
 MAX_REPLY_CHARS = 2000
+VIEW_AUDIT_SECONDS = 3600
 HTTP_STATUS_BY_REFUSAL = {"not_yours": 403, "not_eligible": 403, "reserved": 409,
                           "unavailable": 409, "at_capacity": 409, "not_online": 409,
                           "target_not_online": 409, "target_at_capacity": 409,
@@ -100,6 +115,8 @@ async def login(request: web.Request) -> web.Response:
     token, session = await open_session(redis, account.agent_id, account.role)
     await SetPresence(request.app[scripts_key]).call(account.profile, "online")
     request.app[dispatcher_key].wake()
+    await request.app[live_key].publish([SUPERVISORS], {
+        "type": "presence", "agent_id": account.agent_id, "presence": "online"})
     await audit(request.app[sql_sessions_key], account.agent_id, "agent.login", account.agent_id)
     reply = web.json_response({"agent": account.as_json(), "csrf_token": session.csrf_token})
     reply.set_cookie(SESSION_COOKIE, token, max_age=SESSION_SECONDS, httponly=True,
@@ -121,6 +138,8 @@ async def logout(request: web.Request) -> web.Response:
     requeued = await SetPresence(request.app[scripts_key]).call(account.profile, "offline")
     await _tell_requeued(request, requeued)
     await close_session(request.app[redis_key], request.cookies.get(SESSION_COOKIE, ""))
+    await request.app[live_key].publish([SUPERVISORS], {
+        "type": "presence", "agent_id": session.agent_id, "presence": "offline"})
     await audit(request.app[sql_sessions_key], session.agent_id, "agent.logout",
                 session.agent_id, requeued=requeued)
     reply = web.json_response({"status": "signed out", "requeued": requeued})
@@ -129,8 +148,7 @@ async def logout(request: web.Request) -> web.Response:
 
 
 async def _account(request: web.Request, session: AgentSession) -> AgentAccount:
-    account = await asyncio.to_thread(find_account, request.app[sql_sessions_key],
-                                      session.agent_id)
+    account = await request.app[accounts_key].get(session.agent_id)
     if account is None:
         raise web.HTTPForbidden(text=_error("account disabled"), content_type="application/json")
     return account
@@ -144,6 +162,7 @@ async def _tell_requeued(request: web.Request, requeued: list[str]) -> None:
                 conversation_id, notice("agent_left", record.language),
                 {"kefu_notice": "agent_left"})
     if requeued:
+        await request.app[live_key].publish([ALL_AGENTS], {"type": "queue_changed"})
         request.app[dispatcher_key].wake()
 
 
@@ -215,8 +234,11 @@ async def conversation_detail(request: web.Request) -> web.Response:
     if record.agent == account.agent_id:
         await redis.hdel(agent_unread_key(account.agent_id), record.conversation_id)
     request_context = record.request
-    await audit(request.app[sql_sessions_key], account.agent_id, "conversation.viewed",
-                record.conversation_id)
+    # Audited once an hour per agent and conversation: the console re-reads on every message.
+    if await redis.set(viewed_key(account.agent_id, record.conversation_id), 1,
+                       nx=True, ex=VIEW_AUDIT_SECONDS):
+        await audit(request.app[sql_sessions_key], account.agent_id, "conversation.viewed",
+                    record.conversation_id)
     return web.json_response({
         **record.summary(),
         "context": {key: request_context.get(key) for key in (
@@ -239,7 +261,8 @@ async def accept(request: web.Request) -> web.Response:
             record.conversation_id,
             notice("agent_joined", record.language, name=account.display_name),
             {"kefu_notice": "agent_joined", "agent_id": account.agent_id})
-        await request.app[live_key].publish([SUPERVISORS], {
+        # Others' queue lists change when it was taken from the queue.
+        await request.app[live_key].publish([SUPERVISORS, ALL_AGENTS], {
             "type": "accepted", "conversation_id": record.conversation_id,
             "agent_id": account.agent_id})
         request.app[dispatcher_key].wake()
@@ -297,7 +320,7 @@ async def transfer(request: web.Request) -> web.Response:
         record.conversation_id, notice("transferred", record.language),
         {"kefu_notice": "transferred"})
     audience = [agent_audience(account.agent_id), SUPERVISORS] + (
-        [agent_audience(target)] if kind == "agent" else [])
+        [agent_audience(target)] if kind == "agent" else [ALL_AGENTS])
     await request.app[live_key].publish(audience, {
         "type": "transferred", "conversation_id": record.conversation_id,
         "from": account.agent_id, kind: target})

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Dict, Optional
 
@@ -91,6 +93,25 @@ def find_account(sessions: sessionmaker[Session], agent_id: str) -> Optional[Age
         agent = session.execute(
             select(Agent).where(Agent.agent_id == agent_id)).scalar_one_or_none()
         return AgentAccount.of(agent) if agent and agent.enabled else None
+
+
+class AccountCache:
+    """Accounts by id for a few seconds: every agent request needs one, and SQL is slower
+    than the reply it would delay. A disabled account is refused within `ttl_seconds`."""
+
+    def __init__(self, sessions: sessionmaker[Session], ttl_seconds: float = 30.0) -> None:
+        self._sessions = sessions
+        self._ttl = ttl_seconds
+        self._cached: Dict[str, tuple[float, Optional[AgentAccount]]] = {}
+
+    async def get(self, agent_id: str) -> Optional[AgentAccount]:
+        now = time.monotonic()
+        cached = self._cached.get(agent_id)
+        if cached is not None and now - cached[0] < self._ttl:
+            return cached[1]
+        account = await asyncio.to_thread(find_account, self._sessions, agent_id)
+        self._cached[agent_id] = (now, account)
+        return account
 
 
 def save_account(sessions: sessionmaker[Session], password: str, **fields: object) -> None:

@@ -10,6 +10,7 @@ from aiohttp import ClientSession, ClientTimeout, web
 from redis.asyncio import Redis
 
 from actions.store.database import database_url, session_factory
+from handoff.agents import AccountCache
 from handoff.dispatcher import Dispatcher
 from handoff.keys import http_key, redis_key, settings_key, sql_sessions_key
 from handoff.live import LiveHub
@@ -20,7 +21,14 @@ from handoff.relay import CustomerRelay
 from handoff.routes import setup_routes
 from handoff.routing.scripts import RoutingScripts
 from handoff.settings import HandoffSettings, load_settings
-from handoff.state import dispatcher_key, live_key, metrics_key, rasa_key, scripts_key
+from handoff.state import (
+    accounts_key,
+    dispatcher_key,
+    live_key,
+    metrics_key,
+    rasa_key,
+    scripts_key,
+)
 
 MAX_REQUEST_BYTES = 1024 * 1024
 # Background loops notice a stop within a quarter of a second; after this they are cancelled.
@@ -40,13 +48,15 @@ async def http_client(app: web.Application) -> AsyncIterator[None]:
     # Rasa answers within seconds or the customer is told later; never hang an agent's request.
     async with ClientSession(timeout=ClientTimeout(total=10)) as session:
         app[http_key] = session
-        app[rasa_key] = RasaClient(session, settings.rasa_url, settings.rasa_token)
+        app[rasa_key] = RasaClient(session, settings.rasa_url, settings.rasa_token,
+                                   settings.service_token)
         yield
 
 
 async def sql_store(app: web.Application) -> AsyncIterator[None]:
     sessions = session_factory(app[settings_key].database_url or database_url())
     app[sql_sessions_key] = sessions
+    app[accounts_key] = AccountCache(sessions)
     yield
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from typing import List
+from typing import List, Set
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -39,6 +39,9 @@ class Dispatcher:
         self._metrics = metrics
         self._seconds_per_chat = seconds_per_chat
         self._wake = asyncio.Event()
+        # Notices in flight: sent beside the routing, which must not wait for Rasa
+        # (a notice waits for the conversation's lock while Rasa handles a message).
+        self._notices: Set[asyncio.Task[bool]] = set()
 
     def wake(self) -> None:
         self._wake.set()
@@ -82,7 +85,9 @@ class Dispatcher:
                 estimated_wait_seconds(position, agents, self._seconds_per_chat) / 60))
             await self._redis.hset(conversation_key(record.conversation_id),
                                    "told_position", position)
-            await self._customers.send_bot_message(
+            sending = asyncio.create_task(self._customers.send_bot_message(
                 record.conversation_id,
                 notice("queue_position", record.language, position=position, minutes=minutes),
-                {"kefu_notice": "queue_position"})
+                {"kefu_notice": "queue_position"}))
+            self._notices.add(sending)
+            sending.add_done_callback(self._notices.discard)

@@ -44,3 +44,7 @@ def agent_unread_key(agent_id: str) -> str:
 
 def session_key(token_hash: str) -> str:
     return f"{PREFIX}session:{token_hash}"
+
+
+def viewed_key(agent_id: str, conversation_id: str) -> str:
+    return f"{PREFIX}viewed:{agent_id}:{conversation_id}"

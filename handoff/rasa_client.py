@@ -1,8 +1,8 @@
 """Talking to the customer through Rasa, in the channel they last used.
 
-Agent replies and the service's notices are `bot` events appended to the tracker with
-`output_channel=latest&execute_side_effects=true`: Rasa sends them through the
-customer's own output channel and records them in the conversation.
+Agent replies and the service's notices are `bot` events recorded in the tracker and sent
+through the customer's own output channel, by kefu's agent bridge channel. Resuming the
+bot uses Rasa's HTTP API (tracker events, then trigger_intent).
 """
 
 from __future__ import annotations
@@ -19,32 +19,43 @@ HANDOFF_RESOLVED_INTENT = "EXTERNAL_handoff_resolved"
 
 
 class RasaClient:
-    def __init__(self, http: ClientSession, rasa_url: str, token: str) -> None:
+    def __init__(self, http: ClientSession, rasa_url: str, token: str,
+                 service_token: str = "") -> None:
         self._http = http
         self._url = rasa_url
         self._token = token
+        self._service_token = service_token
 
     async def send_bot_message(self, conversation_id: str, text: str,
                                metadata: Dict[str, Any]) -> bool:
-        """Say `text` to the customer as the bank; True when Rasa took it."""
-        return await self._append(conversation_id, [
-            {"event": "bot", "text": text, "metadata": metadata}], side_effects=True)
+        """Say `text` to the customer as the bank, on their latest channel, through kefu's
+        agent bridge channel (bot/channels/agent_bridge.py); True when Rasa took it."""
+        try:
+            async with self._http.post(
+                f"{self._url}/webhooks/agent_bridge/message",
+                headers={"Authorization": f"Bearer {self._service_token}"},
+                json={"conversation_id": conversation_id, "text": text, "metadata": metadata},
+            ) as reply:
+                if reply.status == 200:
+                    return True
+                logger.error("rasa.bridge_failed status=%s", reply.status)
+        except (ClientError, TimeoutError) as error:
+            logger.error("rasa.bridge_failed error=%s", type(error).__name__)
+        return False
 
     async def resume_and_trigger(self, conversation_id: str, intent: str) -> bool:
         """Un-pause the bot, then run `intent` as if the customer had said it."""
         # A paused bot never ran action_listen; without it the rules that follow the
         # intent would not match (they start from a listening bot).
         back = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
-        if not await self._append(conversation_id, back, side_effects=False):
+        if not await self._append(conversation_id, back):
             return False
         return await trigger_intent(self._http, self._url, self._token, conversation_id,
                                     intent, {})
 
-    async def _append(self, conversation_id: str, events: List[Dict[str, Any]],
-                      *, side_effects: bool) -> bool:
-        params = {"token": self._token, "output_channel": "latest"}
-        if side_effects:
-            params["execute_side_effects"] = "true"
+    async def _append(self, conversation_id: str, events: List[Dict[str, Any]]) -> bool:
+        # include_events=NONE: Rasa would otherwise send the whole tracker back.
+        params = {"token": self._token, "output_channel": "latest", "include_events": "NONE"}
         try:
             async with self._http.post(
                 f"{self._url}/conversations/{conversation_id}/tracker/events",

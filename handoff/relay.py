@@ -107,7 +107,7 @@ class CustomerRelay:
         if text(outcome) != "relayed":
             return
         agent = text(agent)
-        audience = [agent_audience(agent)] if agent else [SUPERVISORS]
+        audience = [agent_audience(agent), SUPERVISORS] if agent else [SUPERVISORS]
         await self._live.publish(audience, {"type": "message", "conversation_id": conversation_id,
                                             "message": message})
         self._on_relayed(max(0.0, time.time() - float(event.get("timestamp") or time.time())))

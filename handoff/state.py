@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from handoff.agents import AccountCache
 from handoff.dispatcher import Dispatcher
 from handoff.live import LiveHub
 from handoff.metrics import HandoffMetrics
@@ -15,3 +16,4 @@ live_key = web.AppKey("live", LiveHub)
 metrics_key = web.AppKey("metrics", HandoffMetrics)
 rasa_key = web.AppKey("rasa", RasaClient)
 dispatcher_key = web.AppKey("dispatcher", Dispatcher)
+accounts_key = web.AppKey("accounts", AccountCache)

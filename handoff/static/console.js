@@ -45,7 +45,7 @@
     "conversation.live_start": ["人工服务", "Agent conversation"],
     "conversation.resolved": ["本会话已结束，机器人已恢复服务并邀请客户评价。",
       "This conversation is resolved; the bot has taken over and asks the customer for feedback."],
-    "conversation.transferred": ["本会话已转出：", "This conversation was transferred to: "],
+    "conversation.transferred": ["本会话已转出：", "This conversation was transferred to:"],
     "conversation.gone": ["该会话已不在您的名下（可能已被其他坐席接入或转出）。",
       "This conversation is no longer yours (another agent may have taken it)."],
     "conversation.readonly": ["只读：该会话由其他坐席处理。", "Read only: another agent holds this conversation."],
@@ -274,7 +274,7 @@
     en.className = "bi-en";
     en.lang = "en";
     en.textContent = p[1];
-    span.append(zh, en);
+    span.append(zh, " ", en);
     return span;
   }
 
@@ -635,7 +635,8 @@
     const selected = id === state.currentId;
     const title = el("span", {className: "item-title"}, item.customer_name || id);
     const top = el("span", {className: "item-row"}, title, priorityPill(item.priority));
-    if (kind === "mine" && item.unread > 0) {
+    // The open conversation is being read: its new messages show in the transcript instead.
+    if (kind === "mine" && item.unread > 0 && !(selected && state.detail)) {
       top.append(el("span", {className: "unread", testid: "unread-count",
         "aria-label": item.unread + " " + tx("list.unread")}, String(item.unread)));
     }
@@ -691,8 +692,11 @@
       renderDetail();
     }
     await loadDetail(true);
+    // Reading a conversation of one's own clears its unread count on the server.
+    for (const item of state.mine) if (item.conversation_id === id) item.unread = 0;
     renderLists();
     $("conversation-title").focus();
+    refreshLists();
   }
 
   async function loadDetail(explicit) {
@@ -873,7 +877,7 @@
         let shown = maskValue(key, value);
         if (key === "segment" && T["segment." + value]) shown = tx("segment." + value);
         if (key === "preferred_language" && T["lang." + value]) shown = tx("lang." + value);
-        profile.append(el("dt", {}, T["customer." + key] ? tx("customer." + key) : key),
+        profile.append(el("dt", {}, T["customer." + key] ? bi("customer." + key) : key),
           el("dd", {testid: "customer-" + key}, shown));
       }
     }
@@ -1187,6 +1191,20 @@
     }
   }
 
+  /** Conversation ids a supervisor can open (read-only unless they take it). */
+  function conversationLinks(ids) {
+    if (!ids.length) return [tx("context.none")];
+    return ids.map((id) => {
+      const link = el("button", {type: "button", className: "link-button",
+        testid: "sup-open-conversation", "data-conversation-id": id}, id);
+      link.addEventListener("click", () => {
+        showView("workspace");
+        openConversation(id);
+      });
+      return link;
+    });
+  }
+
   function tile(labelKey, value, testid, extraClass) {
     return el("div", {className: "tile" + (extraClass ? " " + extraClass : ""), testid},
       el("span", {className: "tile-label"}, bi(labelKey)),
@@ -1216,14 +1234,14 @@
           el("span", {className: "muted small"}, agent.agent_id)),
         el("td", {}, el("span", {className: "presence presence-" + agent.presence}, tx("presence." + agent.presence))),
         el("td", {className: "load"}, load, " ", (agent.active || 0) + "/" + (agent.max_chats || 0)),
-        el("td", {className: "small"}, (agent.conversations || []).join(", ") || tx("context.none")));
+        el("td", {className: "small"}, ...conversationLinks(agent.conversations || [])));
     }));
     if (!agents.length) {
       $("sup-agents-body").append(el("tr", {}, el("td", {colspan: 4, className: "muted"}, tx("sup.no_agents"))));
     }
 
     $("sup-breaches-body").replaceChildren(...breaches.map((breach) => el("tr", {testid: "sup-breach-row"},
-      el("td", {}, breach.conversation_id),
+      el("td", {}, ...conversationLinks([breach.conversation_id])),
       el("td", {}, priorityPill(breach.priority)),
       el("td", {}, fmtDuration(breach.waited_seconds)))));
     if (!breaches.length) {

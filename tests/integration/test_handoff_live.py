@@ -16,7 +16,7 @@ from actions.store.database import session_factory
 from actions.store.models import CsatResponse
 from handoff.texts import notice
 from tests.bilingual import response_text
-from tests.socketio_client import SocketIOClient
+from tools.socketio_client import SocketIOClient
 
 WAIT_SECONDS = 20
 

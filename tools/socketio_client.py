@@ -1,4 +1,4 @@
-"""A minimal Socket.IO client (Engine.IO 4 over a WebSocket) for tests and tools.
+"""A minimal Socket.IO client (Engine.IO 4 over a WebSocket): tests, benchmarks, tools.
 
 python-socketio's own client needs a newer aiohttp than Rasa 3.6 allows; the protocol
 a chat page speaks is small: open, connect, events as `42[name, data]`, ping/pong.

@@ -1,0 +1,377 @@
+"""The agent console in a browser, against the real stack: a customer asks for a person,
+agent-wang takes the conversation, replies, transfers it to agent-zhao, who resolves it."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pytest
+import requests
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from handoff.keys import ONLINE_AGENTS_KEY
+from handoff.texts import CANNED_REPLIES
+from tests.bilingual import response_text
+
+pytestmark = [
+    pytest.mark.integration,
+    # The console does not depend on the SQL database: one stack is enough.
+    pytest.mark.parametrize("stack", ["sqlite"], indirect=True),
+]
+
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "console.png"
+VIEWPORT = {"width": 1440, "height": 900}
+expect.set_options(timeout=20_000)
+
+
+@dataclass
+class ConsolePage:
+    """One agent's browser context, with what the page logged."""
+
+    context: BrowserContext
+    page: Page
+    errors: List[str] = field(default_factory=list)
+
+    def item(self, conversation_id: str, within: str = "") -> Any:
+        scope = self.page.get_by_test_id(within) if within else self.page
+        return scope.locator(
+            f"[data-testid=conversation-item][data-conversation-id='{conversation_id}']")
+
+    def line(self, role: str, text: str) -> Any:
+        return self.page.locator(f"[data-testid=transcript-line][data-role={role}]").filter(
+            has_text=text)
+
+    def assert_clean(self) -> None:
+        """No script errors and no Content-Security-Policy violations."""
+        assert self.errors == []
+
+
+def open_console(browser: Browser, stack) -> ConsolePage:
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    page = context.new_page()
+    console = ConsolePage(context, page)
+    page.on("pageerror", lambda error: console.errors.append(f"pageerror: {error}"))
+    page.on("console", lambda message: console.errors.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    page.goto(f"{stack.handoff_url}/console")
+    return console
+
+
+def sign_in(console: ConsolePage, stack, agent_id: str) -> None:
+    page = console.page
+    expect(page.get_by_test_id("login-form")).to_be_visible()
+    page.get_by_test_id("login-agent-id").fill(agent_id)
+    page.get_by_test_id("login-password").fill(stack.agent_passwords[agent_id])
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("console-view")).to_be_visible()
+    expect(page.get_by_test_id("agent-name")).to_contain_text(agent_id)
+    # Live events only reach an open socket: wait for it before relying on them.
+    expect(page.get_by_test_id("live-indicator")).to_have_attribute("data-state", "live")
+
+
+class AgentApi:
+    """An agent signed in from Python (requests), as another console would be."""
+
+    def __init__(self, stack, agent_id: str) -> None:
+        self._url = stack.handoff_url
+        self._http = requests.Session()
+        reply = self._http.post(f"{self._url}/api/v1/agent/login", timeout=10, json={
+            "agent_id": agent_id, "password": stack.agent_passwords[agent_id]})
+        assert reply.status_code == 200, reply.text
+        self._csrf = reply.json()["csrf_token"]
+
+    def post(self, path: str, body: Dict[str, Any]) -> Dict[str, Any]:
+        reply = self._http.post(f"{self._url}/api/v1/agent/{path}", json=body, timeout=10,
+                                headers={"X-CSRF-Token": self._csrf})
+        assert reply.status_code in (200, 201), reply.text
+        return dict(reply.json())
+
+    def presence(self, presence: str) -> None:
+        self.post("presence", {"presence": presence})
+
+
+def only_online(stack, agent_id: str) -> None:
+    """Take every other agent offline, so that routing can only offer to `agent_id`."""
+    for member in stack.redis.smembers(ONLINE_AGENTS_KEY):
+        if member.decode() != agent_id:
+            AgentApi(stack, member.decode()).presence("offline")
+
+
+def unread(console: ConsolePage, stack) -> Dict[str, int]:
+    """The unread counts of the agent's own conversations, as the service reports them."""
+    lists = console.context.request.get(f"{stack.handoff_url}/api/v1/agent/conversations").json()
+    return {item["conversation_id"]: item["unread"] for item in lists["mine"]}
+
+
+def rasa_events(stack, sender: str) -> List[Dict[str, Any]]:
+    return list(stack.tracker_via_api(sender)["events"])
+
+
+def test_an_agent_takes_replies_transfers_and_a_colleague_resolves(stack, browser) -> None:
+    sender = f"browser-{uuid.uuid4().hex[:8]}"
+    only_online(stack, "agent-wang")
+    stack.say(sender, "你好")
+    assert stack.say(sender, "我要转人工"), "the customer is told their place in the queue"
+
+    # agent-wang signs in: the conversation is offered by routing (or waits in the queue).
+    wang = open_console(browser, stack)
+    sign_in(wang, stack, "agent-wang")
+    page = wang.page
+    expect(page.get_by_test_id("tab-supervisor")).to_be_hidden()
+    expect(wang.item(sender)).to_be_visible()
+    wang.item(sender).click()
+    view = page.get_by_test_id("conversation-view")
+    expect(view).to_have_attribute("data-conversation-id", sender)
+    expect(page.get_by_test_id("reply-input")).to_be_disabled()
+    page.get_by_test_id("accept-button").click()
+    expect(view).to_have_attribute("data-status", "active")
+    expect(page.get_by_test_id("accept-button")).to_be_hidden()
+    expect(wang.item(sender, within="my-list")).to_have_attribute("data-status", "active")
+
+    # The transcript from before the handoff, each line with its role and channel.
+    asked = wang.line("customer", "我要转人工")
+    expect(asked).to_have_attribute("data-phase", "bot-phase")
+    expect(asked.get_by_test_id("channel-badge")).to_have_attribute("data-channel", "rest")
+    expect(wang.line("bot", "").first).to_be_visible()
+    expect(page.get_by_test_id("context-reason")).not_to_be_empty()
+    expect(page.get_by_test_id("emotion-trajectory").get_by_test_id("emotion-chip")).to_have_count(2)
+
+    # A canned reply in the customer's language, completed by the agent, then sent.
+    expect(page.get_by_test_id("canned-language")).to_have_value("zh")
+    page.get_by_test_id("canned-select").select_option(index=1)
+    expect(page.get_by_test_id("reply-input")).to_have_value(CANNED_REPLIES["zh"][0])
+    reply = f"您好，我是王晓，正在为您查看（{sender[-4:]}）。"
+    page.get_by_test_id("reply-input").fill(reply)
+    page.get_by_test_id("send-button").click()
+    sent = wang.line("agent", reply)
+    expect(sent).to_be_visible()
+    expect(sent).to_contain_text("王晓")
+    expect(sent.get_by_test_id("channel-badge")).to_have_attribute("data-channel", "rest")
+    expect(page.get_by_test_id("reply-input")).to_have_value("")
+
+    detail = wang.context.request.get(
+        f"{stack.handoff_url}/api/v1/agent/conversations/{sender}").json()
+    assert [(m["role"], m["text"], m["agent_id"]) for m in detail["messages"]] == [
+        ("agent", reply, "agent-wang")]
+    said = [event for event in rasa_events(stack, sender)
+            if event["event"] == "bot" and event.get("text") == reply]
+    assert len(said) == 1 and said[0]["metadata"]["agent_id"] == "agent-wang"
+
+    # The customer answers: it reaches the open conversation live, and is read at once.
+    stack.say(sender, "好的，谢谢，我等您")
+    expect(wang.line("customer", "好的，谢谢，我等您")).to_have_attribute("data-phase", "live")
+    expect(wang.item(sender).get_by_test_id("unread-count")).to_have_count(0)
+    assert unread(wang, stack) == {sender: 0}
+
+    # agent-zhao is online (signed in from another console); wang transfers to them.
+    AgentApi(stack, "agent-zhao")
+    page.get_by_test_id("transfer-button").click()
+    expect(page.get_by_test_id("transfer-dialog")).to_be_visible()
+    page.get_by_test_id("transfer-agent-id").fill("agent-zhao")
+    page.get_by_test_id("transfer-confirm").click()
+    expect(page.get_by_test_id("transfer-dialog")).to_be_hidden()
+    expect(view).to_have_attribute("data-status", "transferred")
+    expect(page.get_by_test_id("conversation-banner")).to_contain_text("agent-zhao")
+    expect(wang.item(sender)).to_have_count(0)
+
+    # agent-zhao, in a second browser, finds it waiting for them, with an unread message.
+    zhao = open_console(browser, stack)
+    sign_in(zhao, stack, "agent-zhao")
+    page = zhao.page
+    expect(zhao.item(sender, within="my-list")).to_have_attribute("data-status", "assigned")
+    stack.say(sender, "请问还要等多久？")
+    expect(zhao.item(sender).get_by_test_id("unread-count")).to_have_text("1")
+    zhao.item(sender).click()
+    expect(zhao.line("agent", reply)).to_be_visible()  # wang's reply is kept
+    expect(zhao.line("customer", "请问还要等多久？")).to_be_visible()
+    expect(zhao.item(sender).get_by_test_id("unread-count")).to_have_count(0)
+    assert unread(zhao, stack) == {sender: 0}
+    page.get_by_test_id("accept-button").click()
+    view = page.get_by_test_id("conversation-view")
+    expect(view).to_have_attribute("data-status", "active")
+
+    page.get_by_test_id("resolve-button").click()
+    page.get_by_test_id("resolve-note").fill("已核实账单，客户无其他问题")
+    page.get_by_test_id("resolve-confirm").click()
+    expect(view).to_have_attribute("data-status", "resolved")
+    expect(page.get_by_test_id("conversation-banner")).to_be_visible()
+    expect(page.get_by_test_id("reply-form")).to_be_hidden()
+    expect(zhao.item(sender)).to_have_count(0)
+    resolved = zhao.context.request.get(
+        f"{stack.handoff_url}/api/v1/agent/conversations/{sender}").json()
+    assert resolved["status"] == "resolved"
+
+    # The bot has taken the conversation back and asks how satisfied the customer was.
+    events = rasa_events(stack, sender)
+    handed_back = next(index for index, event in enumerate(events)
+                       if event["event"] == "user"
+                       and event["parse_data"]["intent"]["name"] == "EXTERNAL_handoff_resolved")
+    after = [event.get("text") for event in events[handed_back:] if event["event"] == "bot"]
+    assert response_text("utter_ask_csat_score", "zh") in after
+
+    page.get_by_test_id("logout-button").click()
+    expect(page.get_by_test_id("login-form")).to_be_visible()
+    assert not stack.redis.sismember(ONLINE_AGENTS_KEY, "agent-zhao")
+    for console in (wang, zhao):
+        console.assert_clean()
+        console.context.close()
+
+
+def test_a_wrong_password_shows_the_services_reason(stack, browser) -> None:
+    console = open_console(browser, stack)
+    page = console.page
+    page.get_by_test_id("login-agent-id").fill(f"nobody-{uuid.uuid4().hex[:6]}")
+    page.get_by_test_id("login-password").fill("not-the-password")
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("login-error")).to_contain_text("Wrong agent ID or password")
+    expect(page.get_by_test_id("login-error")).to_contain_text("工号或密码错误")
+    expect(page.get_by_test_id("console-view")).to_be_hidden()
+    console.assert_clean()
+    console.context.close()
+
+
+def test_a_supervisor_sees_queues_agents_and_todays_kpis(stack, browser) -> None:
+    wang = AgentApi(stack, "agent-wang")
+    only_online(stack, "agent-wang")
+    console = open_console(browser, stack)
+    sign_in(console, stack, "supervisor-chen")
+    page = console.page
+    # A supervisor who watches rather than takes conversations.
+    page.get_by_test_id("presence-select").select_option("away")
+    expect(page.get_by_test_id("status-message")).to_contain_text("状态已更新")
+    sender = f"browser-sup-{uuid.uuid4().hex[:8]}"
+    stack.say(sender, "我要转人工")  # offered to agent-wang, the only one online
+
+    page.get_by_test_id("tab-supervisor").click()
+    overview = page.get_by_test_id("supervisor-view")
+    expect(overview).to_be_visible()
+    chen = overview.locator("[data-testid=sup-agent-row][data-agent-id=supervisor-chen]")
+    expect(chen).to_contain_text("小休")
+    expect(chen).to_contain_text("0/2")
+    held = overview.locator("[data-testid=sup-agent-row][data-agent-id=agent-wang]").locator(
+        f"[data-testid=sup-open-conversation][data-conversation-id='{sender}']")
+    expect(held).to_be_visible()  # refreshed by the live "offered" event (or within 10 s)
+    for tile in ("sup-waiting", "sup-queue-urgent", "sup-p50", "sup-p95", "sup-breach-count",
+                 "kpi-conversations", "kpi-csat-percent", "kpi-overdue"):
+        expect(page.get_by_test_id(tile)).to_be_visible()
+    # English only, on request.
+    page.get_by_test_id("ui-language").select_option("en")
+    expect(page.get_by_test_id("tab-supervisor")).to_have_text("Supervisor")
+    expect(chen).to_contain_text("Away")
+
+    # The supervisor opens agent-wang's conversation: read only.
+    held.click()
+    view = page.get_by_test_id("conversation-view")
+    expect(view).to_have_attribute("data-conversation-id", sender)
+    expect(page.get_by_test_id("conversation-banner")).to_contain_text("Read only")
+    expect(console.line("customer", "我要转人工")).to_be_visible()
+    expect(page.get_by_test_id("accept-button")).to_be_hidden()
+    expect(page.get_by_test_id("resolve-button")).to_be_hidden()
+    expect(page.get_by_test_id("reply-input")).to_be_disabled()
+    console.assert_clean()
+    console.context.close()
+    wang.post(f"conversations/{sender}/resolve", {})
+
+
+def post_handoff(stack, request: Dict[str, Any]) -> None:
+    """A handoff as action_handoff posts it (service token), with a known customer."""
+    token = stack.environment["KEFU_SERVICE_TOKEN"]
+    reply = requests.post(f"{stack.handoff_url}/api/v1/handoffs", json=request, timeout=10,
+                          headers={"Authorization": f"Bearer {token}"})
+    assert reply.status_code == 201, reply.text
+
+
+def known_customer_handoff(sender: str) -> Dict[str, Any]:
+    now = time.time()
+    # role, text, channel (None: the conversation's), intent, emotion, confidence
+    said = [
+        ("customer", "上周五在ATM取款，卡被吞了，还扣了500元", "sms", "complaint", "anxious", 0.78),
+        ("bot", "非常抱歉给您带来不便，我先为您登记。", None, None, None, None),
+        ("customer", "打了三次电话了，一直没人处理！", "wechat", "complaint", "angry", 0.91),
+        ("customer", "我要找人工", None, "human_handoff", "angry", 0.88),
+    ]
+    transcript = []
+    for index, (role, text, channel, intent, emotion, confidence) in enumerate(said):
+        line: Dict[str, Any] = {"role": role, "text": text, "timestamp": now - 60 + index,
+                                "intent": intent,
+                                "emotion": emotion and {"name": emotion, "confidence": confidence}}
+        if channel:
+            line["channel"] = channel
+        transcript.append(line)
+    return {
+        "conversation_id": sender, "channel": "wechat", "language": "zh", "reason": "complaint",
+        "priority": "normal", "transcript": transcript,
+        "summary": " / ".join(["complaint: 上周五在ATM取款，卡被吞了，还扣了500元",
+                               "打了三次电话了，一直没人处理！", "我要找人工"]),
+        "intents": ["complaint", "complaint", "human_handoff"],
+        "entities": [{"entity": "amount", "value": 500}],
+        "emotion_trajectory": [{"timestamp": line["timestamp"], **line["emotion"]}
+                               for line in transcript if line["emotion"]],
+        "customer": {"display_name": "王女士", "customer_number": "C0001", "segment": "private",
+                     "relationship_manager": "李经理", "relationship_manager_agent_id": "rm-li",
+                     "phone": "138****8001", "email": "wang.nvshi@example.com"},
+        "open_tickets": [{"number": "KF-20250105-00042", "category": "atm", "status": "open",
+                          "due_at": "2025-01-06T18:00:00+08:00"}],
+    }
+
+
+def test_the_context_panel_shows_who_the_customer_is_and_how_they_feel(stack, browser) -> None:
+    sender = f"browser-vip-{uuid.uuid4().hex[:8]}"
+    stack.say(sender, "你好")  # the conversation exists in Rasa, on the REST channel
+    only_online(stack, "agent-wang")
+    post_handoff(stack, known_customer_handoff(sender))
+
+    wang = open_console(browser, stack)
+    sign_in(wang, stack, "agent-wang")
+    page = wang.page
+    item = wang.item(sender)
+    expect(item).to_contain_text("王女士")
+    expect(item.get_by_test_id("priority")).to_have_attribute("data-priority", "high")  # private
+    item.click()
+    page.get_by_test_id("accept-button").click()
+    expect(page.get_by_test_id("conversation-view")).to_have_attribute("data-status", "active")
+    expect(page.get_by_test_id("conversation-title")).to_have_text("王女士")
+
+    expect(page.get_by_test_id("context-reason")).to_contain_text("投诉")
+    chips = page.get_by_test_id("emotion-trajectory").get_by_test_id("emotion-chip")
+    expect(chips).to_have_count(3)
+    expect(chips.nth(1)).to_have_attribute("data-emotion", "angry")
+    expect(chips.nth(1)).to_contain_text("0.91")
+    expect(page.get_by_test_id("customer-segment")).to_contain_text("私人银行")
+    expect(page.get_by_test_id("customer-relationship_manager")).to_have_text("李经理")
+    expect(page.get_by_test_id("customer-phone")).to_have_text("138****8001")
+    expect(page.get_by_test_id("customer-email")).to_have_text("w***@example.com")
+    expect(page.get_by_test_id("open-tickets")).to_contain_text("KF-20250105-00042")
+    # Each line's own channel; the conversation's where a line has none.
+    badges = page.get_by_test_id("transcript").locator(
+        "[data-testid=transcript-line][data-phase=bot-phase] [data-testid=channel-badge]")
+    expect(badges).to_have_count(4)
+    for index, channel in enumerate(["sms", "wechat", "wechat", "wechat"]):
+        expect(badges.nth(index)).to_have_attribute("data-channel", channel)
+
+    page.get_by_test_id("canned-select").select_option(index=2)
+    page.get_by_test_id("reply-input").press("End")
+    page.get_by_test_id("reply-input").type("王女士，吞卡和扣款的情况我已看到。")
+    page.get_by_test_id("send-button").click()
+    expect(wang.line("agent", "王女士，吞卡和扣款的情况我已看到。")).to_be_visible()
+    expect(page.get_by_test_id("status-message")).to_be_hidden()  # the notice has faded
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": 1440, "height": 1000})
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+    # Customer text is shown as text, never run as markup.
+    probe = "<img src=x onerror=\"document.title='pwned'\"><b>粗体</b>"
+    stack.say(sender, probe)
+    expect(wang.line("customer", "<img src=x")).to_have_attribute("data-phase", "live")
+    expect(page.get_by_test_id("transcript").locator("img, b")).to_have_count(0)
+    assert page.title() != "pwned"
+
+    page.get_by_test_id("resolve-button").click()
+    page.get_by_test_id("resolve-confirm").click()  # the note is optional
+    expect(page.get_by_test_id("conversation-view")).to_have_attribute("data-status", "resolved")
+    wang.assert_clean()
+    wang.context.close()

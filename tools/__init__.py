@@ -1,0 +1,1 @@
+"""Developer tools: clients that play a customer against a running kefu."""
