@@ -8,10 +8,11 @@ import math
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ConversationPaused, EventType
+from rasa_sdk.events import ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import channel_of, language_of
+from actions.handoff_choice import CALLBACK_HOURS, HANDOFF_OFFER
 from actions.handoff_client import HandoffUnavailable, request_handoff
 from actions.handoff_context import (
     REASON_BOT_REQUEST,
@@ -75,6 +76,13 @@ async def hand_over(
         logger.error("handoff.request_failed reason=%s", error)
         dispatcher.utter_message(response="utter_handoff_unavailable")
         return []
+    if not queued.get("agents_on_shift", 1) or not queued.get("within_agent_hours", True):
+        # Nobody can answer soon (no agent on shift, or closed): offer a callback; the bot
+        # stays on to take the choice.
+        dispatcher.utter_message(response="utter_handoff_no_agents",
+                                 queue_position=queued["queue_position"],
+                                 callback_hours=CALLBACK_HOURS)
+        return [SlotSet(HANDOFF_OFFER, "callback")]
     dispatcher.utter_message(
         response="utter_handoff_queued",
         queue_position=queued["queue_position"],

@@ -257,6 +257,7 @@ async def accept(request: web.Request) -> web.Response:
     except RoutingRefused as refusal:
         return _refused(refusal)
     if newly:
+        await request.app[rasa_key].take_over(record.conversation_id)
         await request.app[rasa_key].send_bot_message(
             record.conversation_id,
             notice("agent_joined", record.language, name=account.display_name),

@@ -15,10 +15,20 @@ from actions.store.models import utc_now
 from actions.tickets.numbers import TICKET_NUMBER
 from actions.tickets.resolve import TicketAlreadyResolved, TicketNotFound
 from handoff.conversations import estimated_wait_seconds, online_agent_count, waiting
-from handoff.keys import conversation_key, http_key, redis_key, settings_key, sql_sessions_key
+from handoff.hours import OpeningHours
+from handoff.keys import (
+    ON_SHIFT_AGENTS_KEY,
+    conversation_key,
+    http_key,
+    redis_key,
+    settings_key,
+    sql_sessions_key,
+)
 from handoff.live import ALL_AGENTS
 from handoff.resolve_ticket import ResolveTicketAndNotify
+from handoff.routing.cancel import CancelHandoff
 from handoff.routing.enqueue import EnqueueHandoff
+from handoff.routing.outcomes import RoutingRefused
 from handoff.state import dispatcher_key, live_key, metrics_key, scripts_key
 from handoff.validation import (
     InvalidHandoffRequest,
@@ -74,7 +84,22 @@ async def create_handoff(request: web.Request) -> web.Response:
         "queue_position": queued.queue_position,
         "estimated_wait_seconds": wait,
         "agents_online": agents_online,
+        "agents_on_shift": int(await redis.scard(ON_SHIFT_AGENTS_KEY)),
+        "within_agent_hours": OpeningHours.parse(
+            request.app[settings_key].agent_hours).open_at(utc_now()),
     }, status=201 if queued.created else 200)
+
+
+async def cancel_handoff(request: web.Request) -> web.Response:
+    conversation_id = request.match_info["conversation_id"]
+    try:
+        await CancelHandoff(request.app[scripts_key]).call(conversation_id)
+    except RoutingRefused as refusal:
+        status = 404 if refusal.outcome == "unknown" else 409
+        return web.json_response({"error": refusal.outcome}, status=status)
+    await request.app[live_key].publish([ALL_AGENTS], {"type": "queue_changed"})
+    logger.info("handoff.cancelled reason=callback")
+    return web.json_response({"conversation_id": conversation_id, "status": "cancelled"})
 
 
 async def list_queue(request: web.Request) -> web.Response:

@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 from actions.store.database import database_url, session_factory
 from handoff.agents import AccountCache
 from handoff.dispatcher import Dispatcher
+from handoff.hours import OpeningHours
 from handoff.keys import http_key, redis_key, settings_key, sql_sessions_key
 from handoff.live import LiveHub
 from handoff.metrics import HandoffMetrics
@@ -91,6 +92,7 @@ async def close_consoles(app: web.Application) -> None:
 
 def create_app(settings: Optional[HandoffSettings] = None) -> web.Application:
     settings = settings or load_settings()
+    OpeningHours.parse(settings.agent_hours)  # a wrong KEFU_AGENT_HOURS stops the start
     if not settings.service_token:
         raise ValueError("the handoff service needs a non-empty KEFU_SERVICE_TOKEN")
     app = web.Application(middlewares=[authenticate], client_max_size=MAX_REQUEST_BYTES)

@@ -18,6 +18,7 @@ sql_sessions_key = web.AppKey("sql_sessions", sessionmaker)
 PREFIX = "kefu:handoff:"
 QUEUE_KEY = f"{PREFIX}queue"
 ONLINE_AGENTS_KEY = f"{PREFIX}agents:online"
+ON_SHIFT_AGENTS_KEY = f"{PREFIX}agents:on_shift"
 WAITS_KEY = f"{PREFIX}waits"
 LIVE_CHANNEL = f"{PREFIX}live"
 

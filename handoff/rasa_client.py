@@ -43,6 +43,12 @@ class RasaClient:
             logger.error("rasa.bridge_failed error=%s", type(error).__name__)
         return False
 
+    async def take_over(self, conversation_id: str) -> bool:
+        """Pause the bot (if a callback was offered instead it was not paused) and withdraw
+        that offer: the agent has the conversation now."""
+        return await self._append(conversation_id, [
+            {"event": "slot", "name": "handoff_offer", "value": None}, {"event": "pause"}])
+
     async def resume_and_trigger(self, conversation_id: str, intent: str) -> bool:
         """Un-pause the bot, then run `intent` as if the customer had said it."""
         # A paused bot never ran action_listen; without it the rules that follow the

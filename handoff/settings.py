@@ -23,6 +23,9 @@ class HandoffSettings:
     # This instance's name in the event-stream consumer group: stable across restarts, so
     # that it re-reads what it had not acknowledged.
     instance: str = "handoff-1"
+    # When agents work (Beijing time); outside them, and when nobody is online, customers
+    # are offered a callback.
+    agent_hours: str = "08:00-22:00"
 
 
 def load_settings() -> HandoffSettings:
@@ -35,4 +38,5 @@ def load_settings() -> HandoffSettings:
         database_url=os.environ.get("KEFU_DATABASE_URL", ""),
         secure_cookies=os.environ.get("KEFU_SECURE_COOKIES", "true").lower() != "false",
         instance=os.environ.get("KEFU_HANDOFF_INSTANCE") or f"handoff-{socket.gethostname()}",
+        agent_hours=os.environ.get("KEFU_AGENT_HOURS", "08:00-22:00"),
     )

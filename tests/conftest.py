@@ -94,6 +94,23 @@ class RunningStack:
     def rasa_url(self) -> str:
         return f"http://127.0.0.1:{self.environment['KEFU_RASA_PORT']}"
 
+    def reset_handoffs(self) -> None:
+        """No queue, no agents on shift, no sessions: each handoff test starts alone (the
+        stack is shared by the whole session)."""
+        for key in self.redis.scan_iter(match="kefu:handoff:*"):
+            self.redis.delete(key)
+
+    def agent_on_break(self, agent_id: str = "supervisor-chen") -> None:
+        """An agent signed in and away: on shift (no callback offer) but taking no chats,
+        so handed-over conversations stay in the queue."""
+        session = requests.Session()
+        signed_in = session.post(f"{self.handoff_url}/api/v1/agent/login", timeout=30, json={
+            "agent_id": agent_id, "password": self.agent_passwords[agent_id]})
+        signed_in.raise_for_status()
+        session.post(f"{self.handoff_url}/api/v1/agent/presence", json={"presence": "away"},
+                     headers={"X-CSRF-Token": signed_in.json()["csrf_token"]},
+                     timeout=30).raise_for_status()
+
     @property
     def handoff_url(self) -> str:
         return self.environment["KEFU_HANDOFF_URL"]
@@ -149,7 +166,9 @@ def stack(
     twilio.start()
     request.addfinalizer(twilio.stop)
     # DEBUG makes Rasa log message texts, so the tests can check they are masked.
-    environment = {"LOG_LEVEL": "DEBUG", **twilio.environment()}
+    # Agents' hours all day, so that the tests do not depend on the time they run at.
+    environment = {"LOG_LEVEL": "DEBUG", "KEFU_AGENT_HOURS": "00:00-24:00",
+                   **twilio.environment()}
     with ephemeral_stack(workdir, environment, database_url) as running:
         sessions = session_factory(running.environment["KEFU_DATABASE_URL"])
         seed_demo_customers(sessions)

@@ -8,7 +8,8 @@ from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
 
 LUA_DIR = Path(__file__).resolve().parent / "lua"
-SCRIPT_NAMES = ("enqueue", "assign", "accept", "presence", "transfer", "finish", "relay")
+SCRIPT_NAMES = ("enqueue", "assign", "accept", "presence", "transfer", "finish", "relay",
+                "cancel")
 
 
 class RoutingScripts:
@@ -25,3 +26,4 @@ class RoutingScripts:
         self.transfer: AsyncScript = loaded["transfer"]
         self.finish: AsyncScript = loaded["finish"]
         self.relay: AsyncScript = loaded["relay"]
+        self.cancel: AsyncScript = loaded["cancel"]

@@ -32,3 +32,9 @@ def browser() -> Iterator[object]:
             yield launched
         finally:
             launched.close()
+
+
+@pytest.fixture(autouse=True)
+def no_earlier_handoffs(stack) -> None:
+    """Other tests share the stack: start with an empty queue and nobody signed in."""
+    stack.reset_handoffs()

@@ -7,9 +7,17 @@ import json
 import re
 import uuid
 
+import pytest
+
 from handoff.keys import conversation_key
 from tests.bilingual import response_text
 
+
+@pytest.fixture(autouse=True)
+def someone_on_shift(stack) -> None:
+    """An agent on a break: handed-over conversations wait in the queue (no callback offer)."""
+    stack.reset_handoffs()
+    stack.agent_on_break()
 
 def _sender(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"

@@ -86,6 +86,7 @@ class ConsoleAgent:
 
 
 async def test_a_chinese_customer_is_helped_by_an_agent_and_rates_it(stack) -> None:
+    stack.reset_handoffs()
     customer = WebCustomer(stack.rasa_url)
     await customer.connect()
     # unsafe=True: the service is addressed by IP (127.0.0.1), whose cookies aiohttp drops.

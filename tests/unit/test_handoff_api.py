@@ -218,3 +218,22 @@ async def test_the_kpi_report(tickets_client) -> None:
     for bad in ("0", "400", "seven"):
         refused = await client.get("/api/v1/kpi", params={"days": bad}, headers=AUTH)
         assert refused.status == 400
+
+
+async def test_outside_agent_hours_the_answer_says_so(aiohttp_client, redis_url) -> None:
+    closed_all_day = HandoffSettings(redis_url=redis_url, service_token=TOKEN,
+                                     agent_hours="00:00-00:00")
+    client = await aiohttp_client(create_app(closed_all_day))
+    reply = await client.post("/api/v1/handoffs", json=_request("late"), headers=AUTH)
+    body = await reply.json()
+    assert body["within_agent_hours"] is False
+    assert (body["agents_online"], body["agents_on_shift"]) == (0, 0)
+
+
+async def test_a_waiting_customer_can_leave_the_queue(client, redis_client) -> None:
+    await client.post("/api/v1/handoffs", json=_request("c-1"), headers=AUTH)
+    left = await client.delete("/api/v1/handoffs/c-1", headers=AUTH)
+    assert left.status == 200
+    assert redis_client.zcard(QUEUE_KEY) == 0
+    assert (await client.delete("/api/v1/handoffs/c-1", headers=AUTH)).status == 409
+    assert (await client.delete("/api/v1/handoffs/nobody", headers=AUTH)).status == 404

@@ -6,6 +6,12 @@ local prefix, aid, presence, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local agent = prefix .. 'agent:' .. aid
 local chats = agent .. ':chats'
 local online = prefix .. 'agents:online'
+-- On shift: online or away (on a break, back soon); only offline agents are off shift.
+if presence == 'offline' then
+  redis.call('SREM', prefix .. 'agents:on_shift', aid)
+else
+  redis.call('SADD', prefix .. 'agents:on_shift', aid)
+end
 redis.call('HSET', agent, 'presence', presence, 'presence_since', now)
 if presence == 'online' then
   for i = 5, #ARGV, 2 do redis.call('HSET', agent, ARGV[i], ARGV[i + 1]) end

@@ -1,0 +1,58 @@
+"""action_handoff_choice: with no agent available, the customer takes a callback or waits."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ConversationPaused, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.conversation import channel_of, language_of
+from actions.handoff_client import HandoffUnavailable, cancel_handoff
+from actions.handoff_context import summarise, transcript_from_events
+from actions.identity.profile import linked_customer
+from actions.settings import load_settings
+from actions.store.database import database_url, session_factory
+from actions.tickets.open_callback import CALLBACK_SLA, OpenCallback
+
+logger = logging.getLogger(__name__)
+
+HANDOFF_OFFER = "handoff_offer"
+CALLBACK_HOURS = int(CALLBACK_SLA.total_seconds() // 3600)
+
+
+class ActionHandoffChoice(Action):
+    def name(self) -> str:
+        return "action_handoff_choice"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[str, Any]) -> List[EventType]:
+        choice = next(tracker.get_latest_entity_values("choice"), None)
+        done: List[EventType] = [SlotSet(HANDOFF_OFFER, None)]
+        if choice != "callback":
+            dispatcher.utter_message(response="utter_handoff_keep_waiting")
+            return [*done, ConversationPaused()]
+        ticket = await asyncio.to_thread(_open_callback, tracker)
+        try:
+            await cancel_handoff(tracker.sender_id, load_settings())
+        except HandoffUnavailable as error:
+            # The callback stands; an agent who picks the chat up sees the ticket.
+            logger.error("handoff.cancel_failed reason=%s", error)
+        dispatcher.utter_message(response="utter_callback_booked", ticket_number=ticket,
+                                 callback_hours=CALLBACK_HOURS)
+        return done
+
+
+def _open_callback(tracker: Tracker) -> str:
+    sessions = session_factory(database_url())
+    channel = channel_of(tracker)
+    customer = linked_customer(sessions, channel, tracker.sender_id)
+    summary = summarise(transcript_from_events(tracker.events), "callback")
+    ticket = OpenCallback(sessions)(
+        channel=channel, sender_id=tracker.sender_id, language=language_of(tracker),
+        summary=summary, customer_id=customer.id if customer else None,
+        priority="high" if customer and customer.is_key_customer else "normal")
+    return ticket.number
