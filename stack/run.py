@@ -53,7 +53,7 @@ def main() -> int:
     seed_demo_customers(session_factory(database_url()))
     agent_passwords = demo_agent_passwords()
     environment = process_environment(
-        base=development_sms(os.environ),
+        base=development_defaults(os.environ),
         ports=ports,
         redis_url=redis_url,
         model_path=DEFAULT_MODEL,
@@ -76,11 +76,13 @@ def main() -> int:
             redis_server.stop()
 
 
-def development_sms(environ: Mapping[str, str]) -> dict[str, str]:
-    """Without an SMS gateway (KEFU_TWILIO_*), one-time codes go to a local outbox file."""
-    if environ.get("KEFU_TWILIO_ACCOUNT_SID") or environ.get("KEFU_SMS_OUTBOX"):
-        return dict(environ)
-    return {**environ, "KEFU_SMS_OUTBOX": str(VAR_DIR / "sms-outbox.jsonl")}
+def development_defaults(environ: Mapping[str, str]) -> dict[str, str]:
+    """Without an SMS gateway (KEFU_TWILIO_*), one-time codes go to a local outbox file; the
+    demo's agents work around the clock unless KEFU_AGENT_HOURS says otherwise."""
+    defaults = {"KEFU_AGENT_HOURS": "00:00-24:00"}
+    if not (environ.get("KEFU_TWILIO_ACCOUNT_SID") or environ.get("KEFU_SMS_OUTBOX")):
+        defaults["KEFU_SMS_OUTBOX"] = str(VAR_DIR / "sms-outbox.jsonl")
+    return {**defaults, **environ}
 
 
 def demo_agent_passwords() -> dict[str, str]:
