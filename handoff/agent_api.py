@@ -73,7 +73,7 @@ def current(request: web.Request) -> AgentSession:
     return session
 
 
-async def _json_body(request: web.Request) -> Dict[str, Any]:
+async def json_body(request: web.Request) -> Dict[str, Any]:
     try:
         body = await request.json()
     except json.JSONDecodeError as error:
@@ -96,7 +96,7 @@ def _refused(refusal: RoutingRefused) -> web.Response:
 
 
 async def login(request: web.Request) -> web.Response:
-    body = await _json_body(request)
+    body = await json_body(request)
     agent_id, password = body.get("agent_id"), body.get("password")
     if not isinstance(agent_id, str) or not isinstance(password, str) or len(agent_id) > 64 \
             or len(password) > 256:
@@ -177,7 +177,7 @@ async def me(request: web.Request) -> web.Response:
 
 async def set_presence(request: web.Request) -> web.Response:
     session = current(request)
-    presence = (await _json_body(request)).get("presence")
+    presence = (await json_body(request)).get("presence")
     if presence not in PRESENCES:
         return web.json_response({"error": f"'presence' must be one of {', '.join(PRESENCES)}"},
                                  status=400)
@@ -217,7 +217,7 @@ async def list_conversations(request: web.Request) -> web.Response:
     return web.json_response({"mine": mine, "queue": queue})
 
 
-async def _visible_record(request: web.Request) -> tuple[AgentAccount, ConversationRecord]:
+async def visible_record(request: web.Request) -> tuple[AgentAccount, ConversationRecord]:
     session = current(request)
     account = await _account(request, session)
     record = await load_record(request.app[redis_key], request.match_info["conversation_id"])
@@ -229,7 +229,7 @@ async def _visible_record(request: web.Request) -> tuple[AgentAccount, Conversat
 
 
 async def conversation_detail(request: web.Request) -> web.Response:
-    account, record = await _visible_record(request)
+    account, record = await visible_record(request)
     redis = request.app[redis_key]
     if record.agent == account.agent_id:
         await redis.hdel(agent_unread_key(account.agent_id), record.conversation_id)
@@ -250,7 +250,7 @@ async def conversation_detail(request: web.Request) -> web.Response:
 
 
 async def accept(request: web.Request) -> web.Response:
-    account, record = await _visible_record(request)
+    account, record = await visible_record(request)
     try:
         newly = await AcceptConversation(request.app[scripts_key]).call(
             record.conversation_id, account.agent_id)
@@ -274,11 +274,11 @@ async def accept(request: web.Request) -> web.Response:
 
 async def send_message(request: web.Request) -> web.Response:
     started = time.perf_counter()
-    account, record = await _visible_record(request)
+    account, record = await visible_record(request)
     if record.agent != account.agent_id or record.status != "active":
         return web.json_response({"error": "accept the conversation before replying"},
                                  status=409)
-    text = (await _json_body(request)).get("text")
+    text = (await json_body(request)).get("text")
     if not isinstance(text, str) or not text.strip():
         return web.json_response({"error": "'text' is required"}, status=400)
     if len(text) > MAX_REPLY_CHARS:
@@ -306,8 +306,8 @@ async def send_message(request: web.Request) -> web.Response:
 
 
 async def transfer(request: web.Request) -> web.Response:
-    account, record = await _visible_record(request)
-    body = await _json_body(request)
+    account, record = await visible_record(request)
+    body = await json_body(request)
     kind = "agent" if body.get("agent_id") else "skill"
     target = body.get("agent_id") or body.get("skill")
     if not isinstance(target, str) or not target or len(target) > 64:
@@ -332,8 +332,8 @@ async def transfer(request: web.Request) -> web.Response:
 
 
 async def resolve(request: web.Request) -> web.Response:
-    account, record = await _visible_record(request)
-    body = await _json_body(request) if request.can_read_body else {}
+    account, record = await visible_record(request)
+    body = await json_body(request) if request.can_read_body else {}
     note = str(body.get("note") or "")[:MAX_REPLY_CHARS]
     try:
         await FinishConversation(request.app[scripts_key]).call(

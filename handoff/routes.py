@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from handoff import agent_api, api, console
+from handoff import agent_api, api, console, tickets_api
 from handoff.console import STATIC_DIR
 
 CONVERSATION = "/api/v1/agent/conversations/{conversation_id}"
@@ -33,6 +33,9 @@ def setup_routes(app: web.Application) -> None:
             web.post(f"{CONVERSATION}/messages", agent_api.send_message),
             web.post(f"{CONVERSATION}/transfer", agent_api.transfer),
             web.post(f"{CONVERSATION}/resolve", agent_api.resolve),
+            web.post(f"{CONVERSATION}/tickets", tickets_api.open_ticket),
+            web.get("/api/v1/agent/callbacks", tickets_api.list_callbacks),
+            web.post("/api/v1/agent/tickets/{number}/resolve", tickets_api.resolve_ticket),
             web.get("/api/v1/agent/canned-replies", agent_api.canned_replies),
             web.get("/api/v1/agent/live", console.live_socket),
             web.get("/api/v1/supervisor/overview", console.supervisor_overview),

@@ -300,3 +300,45 @@ def test_team_passwords_are_hashed(tmp_path) -> None:
         stored = session.execute(select(AgentRow)).scalar_one().password_hash
     assert stored.startswith("$argon2id$") and "s3cret-pass" not in stored
     assert json.dumps(stored)
+
+
+async def test_an_agent_opens_and_resolves_a_ticket_for_their_customer(service) -> None:
+    from actions.store.models import Ticket
+
+    app, sessions, _ = service
+    ana, bo = await _sign_in(service, "ana"), await _sign_in(service, "bo")
+    await _queue(ana.client, "c-1")
+    await _route(app)
+    await ana.post("/api/v1/agent/conversations/c-1/accept")
+    bad = await ana.post("/api/v1/agent/conversations/c-1/tickets",
+                         {"category": "nonsense", "description": "x"})
+    assert bad.status == 400
+    opened = await ana.post("/api/v1/agent/conversations/c-1/tickets",
+                            {"category": "fees", "description": "年费被重复收取"})
+    assert opened.status == 201
+    number = (await opened.json())["number"]
+    # Only the agent holding the conversation opens tickets in it.
+    assert (await bo.post("/api/v1/agent/conversations/c-1/tickets",
+                          {"category": "fees", "description": "x"})).status == 404
+    resolved = await ana.post(f"/api/v1/agent/tickets/{number}/resolve",
+                              {"resolution": "已退回重复收取的年费"})
+    assert resolved.status == 200
+    assert (await resolved.json())["customer_notified"] is False  # Rasa is not running here
+    again = await ana.post(f"/api/v1/agent/tickets/{number}/resolve", {"resolution": "x"})
+    assert again.status == 409
+    with sessions() as session:
+        ticket = session.execute(select(Ticket).where(Ticket.number == number)).scalar_one()
+    assert (ticket.sender_id, ticket.status, ticket.category) == ("c-1", "resolved", "fees")
+
+
+async def test_callback_requests_are_listed_soonest_first(service) -> None:
+    from actions.tickets.open_callback import OpenCallback
+
+    _app, sessions, _ = service
+    for sender in ("late", "early"):
+        OpenCallback(sessions)(channel="rest", sender_id=sender, language="zh",
+                               summary="callback: 我要转人工", priority="normal")
+    ana = await _sign_in(service, "ana")
+    listed = (await (await ana.get("/api/v1/agent/callbacks")).json())["callbacks"]
+    assert [c["conversation_id"] for c in listed] == ["late", "early"]
+    assert all(not c["overdue"] for c in listed)
