@@ -128,7 +128,8 @@ async def resolve_ticket(request: web.Request) -> web.Response:
         return _bad_request(str(error))
     settings = request.app[settings_key]
     service = ResolveTicketAndNotify(
-        request.app[sql_sessions_key], request.app[http_key], settings.rasa_url, settings.rasa_token
+        request.app[sql_sessions_key], request.app[http_key], settings.rasa_url,
+        settings.rasa_token, request.app[redis_key],
     )
     try:
         resolved = await service.call(number, resolution["resolution"], resolution["agent_id"])
@@ -146,6 +147,7 @@ async def resolve_ticket(request: web.Request) -> web.Response:
             "number": resolved.ticket.number,
             "status": resolved.ticket.status,
             "customer_notified": resolved.customer_notified,
+            "with_an_agent": resolved.with_an_agent,
         }
     )
 

@@ -69,6 +69,48 @@
     "action.resolve": ["结束会话", "Resolve"],
     "action.send": ["发送", "Send"],
     "action.cancel": ["取消", "Cancel"],
+    "action.open_ticket": ["开工单", "Open ticket"],
+    "action.ticket_resolve": ["处理完毕", "Resolve"],
+    "action.dismiss": ["关闭", "Dismiss"],
+    "ticket.title": ["为客户开工单", "Open a ticket for the customer"],
+    "ticket.hint": ["投诉工单，24 小时内答复客户。", "A complaint ticket: the customer is answered within 24 hours."],
+    "ticket.category": ["类别", "Category"],
+    "ticket.choose_category": ["请选择类别…", "Choose a category…"],
+    "ticket.description": ["问题描述（必填）", "Description (required)"],
+    "ticket.outcome": ["客户期望的处理结果（可选）", "Outcome the customer wants (optional)"],
+    "ticket.outcome_placeholder": ["如：退款、更正、解释、道歉", "e.g. refund, correction, explanation, apology"],
+    "ticket.need_description": ["请填写问题描述", "Describe the problem first"],
+    "ticket.too_long": ["问题描述最多 2000 字", "The description is 2000 characters at most"],
+    "ticket.opened": ["工单已开立", "Ticket opened"],
+    "ticket.due": ["答复时限", "Due"],
+    "ticket.resolved": ["工单已处理完毕", "Ticket resolved"],
+    "ticket.notified": ["已通知客户", "The customer has been notified"],
+    "ticket.with_agent": ["客户正在人工会话中，请在对话中直接告知处理结果",
+      "The customer is in a chat with an agent: tell them the outcome there"],
+    "ticket.not_notified": ["未能通知客户（客户查询工单时可看到结果）",
+      "The customer could not be notified (they see the outcome when they ask)"],
+    "ticket_resolve.title": ["处理工单", "Resolve ticket"],
+    "ticket_resolve.hint": ["客户将在其渠道收到处理结果，并被询问是否接受。",
+      "The customer is told in their channel and asked whether the outcome is acceptable."],
+    "ticket_resolve.resolution": ["处理结果（必填，客户可见）", "Resolution (required, the customer sees it)"],
+    "ticket_resolve.need_resolution": ["请填写处理结果", "Enter the resolution first"],
+    "category.fees": ["收费", "Fees"],
+    "category.transfer": ["转账", "Transfers"],
+    "category.loan": ["贷款", "Loans"],
+    "category.card": ["银行卡", "Cards"],
+    "category.digital": ["电子渠道", "Digital banking"],
+    "category.service": ["服务", "Service"],
+    "category.other": ["其他", "Other"],
+    "category.callback": ["回电", "Callback"],
+    "ticket_status.open": ["待处理", "Open"],
+    "ticket_status.in_progress": ["处理中", "In progress"],
+    "ticket_status.reopened": ["重新处理", "Reopened"],
+    "ticket_status.resolved": ["已处理", "Resolved"],
+    "ticket_status.closed": ["已办结", "Closed"],
+    "callbacks.title": ["回电请求", "Callbacks"],
+    "callbacks.empty": ["暂无回电请求", "No callback requests"],
+    "callbacks.overdue": ["已超时", "Overdue"],
+    "callbacks.due": ["回电时限", "Due"],
     "canned.label": ["常用语", "Canned replies"],
     "canned.pick": ["选择常用语", "Choose a canned reply"],
     "canned.placeholder": ["插入常用语…", "Insert a canned reply…"],
@@ -170,7 +212,24 @@
       "The message could not be delivered; try again"],
     "error.supervisors only": ["仅限班组长", "Supervisors only"],
     "error.account disabled": ["账号已停用", "Account disabled"],
+    "error.only the agent holding the conversation": ["仅限正在处理该会话的坐席",
+      "Only the agent holding the conversation can do this"],
+    "error.'description' is required (2000 characters at most)": ["请填写问题描述（最多 2000 字）",
+      "A description is required (2000 characters at most)"],
+    "error.'resolution' is required": ["请填写处理结果", "A resolution is required"],
+    "error.not a ticket number (KF-YYYYMMDD-NNNNN)": ["工单号格式不正确（KF-年月日-序号）",
+      "Not a ticket number (KF-YYYYMMDD-NNNNN)"],
+    "error.category": ["请选择工单类别", "Choose a ticket category"],
+    "error.no_ticket": ["工单不存在", "No such ticket"],
+    "error.already_resolved": ["该工单已处理完毕", "The ticket is already resolved"],
   };
+
+  // Service errors with a value (a ticket number) in them: the value, then the key's text.
+  const ERROR_PATTERNS = [
+    [/^'category' must be one of /, "error.category"],
+    [/^no ticket (\S+)$/, "error.no_ticket"],
+    [/^(\S+) is already resolved$/, "error.already_resolved"],
+  ];
 
   const REASONS = {
     customer_request: ["客户要求转人工", "Customer asked for a person"],
@@ -214,6 +273,9 @@
   const SUPERVISOR_REFRESH_MS = 10000;
   const FALLBACK_POLL_MS = 15000;
   const PING_MS = 25000;
+  const CALLBACK_REFRESH_MS = 30000;
+  const MAX_TICKET_TEXT = 2000;
+  const TICKET_CLOSED = ["resolved", "closed"];
 
   // ---------------------------------------------------------------- state
 
@@ -234,6 +296,13 @@
     wantSocket: false,
     timers: {},
     view: "workspace",
+    callbacks: [],
+    // Tickets opened in this console, by conversation (the handoff context is a snapshot).
+    openedTickets: {},
+    // Tickets resolved in this console: number -> status.
+    ticketStatus: {},
+    resolvingTicket: null,
+    ticketBanner: null, // {kind: "opened" | "resolved", number, due_at, notified}
   };
 
   // ---------------------------------------------------------------- helpers
@@ -367,6 +436,10 @@
     if (error.status === 0) return tx("error.network");
     const code = error.message;
     if (ERROR_CODES.has(code)) return tx("error." + code);
+    for (const [pattern, key] of ERROR_PATTERNS) {
+      const match = pattern.exec(code);
+      if (match) return match[1] ? match[1] + (state.ui === "en" ? ": " : "：") + tx(key) : tx(key);
+    }
     return tx("error.request") + code;
   }
 
@@ -446,8 +519,11 @@
       else node.replaceChildren(bi(key));
     }
     $("reply-input").placeholder = tx("reply.placeholder");
+    $("ticket-outcome").placeholder = tx("ticket.outcome_placeholder");
     setLive($("live-indicator").dataset.state || "connecting");
     renderLists();
+    renderCallbacks();
+    renderTicketBanner();
     renderDetail();
     renderCanned();
     if (state.overview) renderOverview(state.overview);
@@ -528,6 +604,9 @@
     clearDetail();
     loadCanned();
     refreshLists();
+    refreshCallbacks();
+    clearInterval(state.timers.callbacks);
+    state.timers.callbacks = setInterval(refreshCallbacks, CALLBACK_REFRESH_MS);
     state.wantSocket = true;
     connectLive();
     clearInterval(state.timers.tick);
@@ -552,7 +631,8 @@
       try { state.ws.close(1000); } catch (_) { /* closing anyway */ }
     }
     state.ws = null;
-    for (const name of ["tick", "poll", "supervisor", "reconnect", "ping", "live", "overview"]) {
+    for (const name of ["tick", "poll", "supervisor", "reconnect", "ping", "live", "overview",
+      "callbacks", "callbacksLive"]) {
       clearInterval(state.timers[name]);
       clearTimeout(state.timers[name]);
     }
@@ -561,8 +641,14 @@
     state.mine = [];
     state.queue = [];
     state.overview = null;
+    state.callbacks = [];
+    state.openedTickets = {};
+    state.ticketStatus = {};
+    state.ticketBanner = null;
     clearDetail();
     renderLists();
+    renderCallbacks();
+    renderTicketBanner();
     closeDialogs();
     showLogin(messageKey);
   }
@@ -773,6 +859,7 @@
     const canAct = open && mine && ["assigned", "active"].includes(detail.status);
     const canReply = open && mine && detail.status === "active";
     $("accept-button").hidden = !canAccept;
+    $("ticket-button").hidden = !canReply;
     $("transfer-button").hidden = !canAct;
     $("resolve-button").hidden = !canAct;
     for (const id of ["reply-input", "canned-select", "canned-language", "send-button"]) {
@@ -885,22 +972,264 @@
 
     const tickets = $("open-tickets");
     tickets.replaceChildren();
-    for (const ticket of Array.isArray(context.open_tickets) ? context.open_tickets : []) {
-      tickets.append(ticketItem(ticket));
+    const listed = Array.isArray(context.open_tickets) ? context.open_tickets.slice() : [];
+    const seen = new Set(listed.map(ticketNumber).filter(Boolean));
+    for (const opened of state.openedTickets[detail.conversation_id] || []) {
+      if (!seen.has(opened.number)) listed.push(opened);
     }
+    for (const ticket of listed) tickets.append(ticketItem(ticket));
     if (!tickets.childNodes.length) tickets.append(el("li", {className: "muted"}, tx("context.no_tickets")));
+  }
+
+  function ticketNumber(ticket) {
+    if (ticket === null || typeof ticket !== "object") return "";
+    return String(ticket.number || ticket.ticket_number || ticket.id || "");
+  }
+
+  /** A ticket's status as this console knows it (resolved here, or as the service said). */
+  function ticketStatusOf(number, status) {
+    return state.ticketStatus[number] || status || "";
+  }
+
+  function ticketStatusPill(status) {
+    const code = String(status);
+    return el("span", {className: "pill pill-ticket pill-ticket-" + code, testid: "ticket-status",
+      "data-ticket-status": code}, T["ticket_status." + code] ? tx("ticket_status." + code) : code);
+  }
+
+  function categoryText(category) {
+    return T["category." + category] ? tx("category." + category) : String(category);
+  }
+
+  /** An ISO 8601 time as local date and time (the value itself if it is not one). */
+  function fmtDue(iso) {
+    const d = new Date(iso);
+    if (!iso || Number.isNaN(d.getTime())) return String(iso || "");
+    return d.toLocaleString("zh-CN", {hour12: false, year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit"});
+  }
+
+  function ticketResolveButton(number, testid) {
+    const button = el("button", {type: "button", className: "btn btn-small", testid,
+      "data-ticket-number": number}, bi("action.ticket_resolve"));
+    button.addEventListener("click", () => openTicketResolve(number));
+    return button;
   }
 
   function ticketItem(ticket) {
     if (ticket === null || typeof ticket !== "object") return el("li", {testid: "ticket"}, String(ticket));
-    const number = ticket.number || ticket.ticket_number || ticket.id || "";
-    const item = el("li", {className: "ticket", testid: "ticket"}, el("strong", {}, String(number)));
+    const number = ticketNumber(ticket);
+    const status = ticketStatusOf(number, ticket.status);
+    const top = el("div", {className: "ticket-row"}, el("strong", {className: "ticket-number"}, number));
+    if (status) top.append(ticketStatusPill(status));
+    const item = el("li", {className: "ticket", testid: "ticket", "data-ticket-number": number,
+      "data-ticket-status": status}, top);
     const parts = [];
-    for (const key of ["category", "status", "kind", "summary", "due_at", "sla_due_at", "created_at"]) {
+    if (ticket.category) parts.push(categoryText(ticket.category));
+    for (const key of ["kind", "summary"]) {
       if (ticket[key] !== undefined && ticket[key] !== null && ticket[key] !== "") parts.push(String(ticket[key]));
     }
+    const due = ticket.due_at || ticket.sla_due_at;
+    if (due) parts.push(tx("ticket.due") + " " + fmtDue(due));
     if (parts.length) item.append(el("span", {className: "muted small"}, parts.join(" · ")));
+    if (number && !TICKET_CLOSED.includes(status)) {
+      item.append(el("div", {className: "ticket-actions"}, ticketResolveButton(number, "ticket-resolve")));
+    }
     return item;
+  }
+
+  // ---------------------------------------------------------------- callbacks
+
+  async function refreshCallbacks() {
+    if (!state.agent) return;
+    try {
+      const answer = await api("GET", "/api/v1/agent/callbacks");
+      if (!state.agent) return;
+      state.callbacks = Array.isArray(answer && answer.callbacks) ? answer.callbacks : [];
+      renderCallbacks();
+    } catch (error) {
+      if (error.status !== 401) showError(error);
+    }
+  }
+
+  function dueTime(callback) {
+    const t = new Date(callback.due_at).getTime();
+    return Number.isNaN(t) ? Infinity : t;
+  }
+
+  function renderCallbacks() {
+    // Soonest due first (the service sorts them so too).
+    const callbacks = state.callbacks
+      .filter((callback) => callback && typeof callback === "object"
+        && !TICKET_CLOSED.includes(state.ticketStatus[callback.number]))
+      .sort((a, b) => dueTime(a) - dueTime(b));
+    $("callback-list").replaceChildren(...callbacks.map(callbackItem));
+    $("callbacks-empty").hidden = callbacks.length > 0;
+    $("callbacks-count").textContent = String(callbacks.length);
+  }
+
+  function callbackItem(callback) {
+    const number = String(callback.number || "");
+    const overdue = Boolean(callback.overdue);
+    const top = el("div", {className: "item-row"},
+      el("strong", {className: "item-title ticket-number"}, number), priorityPill(callback.priority));
+    if (overdue) {
+      top.append(el("span", {className: "pill pill-overdue", testid: "callback-overdue"}, tx("callbacks.overdue")));
+    }
+    const details = el("div", {className: "item-row item-meta"},
+      el("span", {className: "lang"}, T["lang." + callback.language] ? tx("lang." + callback.language)
+        : String(callback.language || "")),
+      channelBadge(callback.channel));
+    if (callback.conversation_id) {
+      details.append(el("span", {className: "tag tag-id", title: tx("conversation.id")}, String(callback.conversation_id)));
+    }
+    const due = el("div", {className: "item-row item-meta callback-due"},
+      el("time", {datetime: callback.due_at || null, testid: "callback-due"},
+        tx("callbacks.due") + " " + fmtDue(callback.due_at)));
+    const item = el("li", {className: "callback" + (overdue ? " is-overdue" : ""), testid: "callback-item",
+      "data-ticket-number": number, "data-overdue": String(overdue)}, top, details);
+    if (callback.summary) item.append(el("p", {className: "item-summary callback-summary"}, String(callback.summary)));
+    item.append(el("div", {className: "callback-foot"}, due, ticketResolveButton(number, "callback-resolve")));
+    return item;
+  }
+
+  // ---------------------------------------------------------------- tickets: open, resolve
+
+  function renderTicketBanner() {
+    const banner = $("ticket-banner");
+    const shown = state.ticketBanner;
+    if (!shown) {
+      banner.hidden = true;
+      banner.dataset.kind = "";
+      banner.removeAttribute("data-ticket-number");
+      banner.removeAttribute("data-customer-notified");
+      $("ticket-banner-text").replaceChildren();
+      return;
+    }
+    banner.dataset.kind = shown.kind;
+    banner.setAttribute("data-ticket-number", shown.number);
+    const parts = [bi(shown.kind === "opened" ? "ticket.opened" : "ticket.resolved"), " · ",
+      el("strong", {className: "ticket-number", testid: "ticket-banner-number"}, shown.number)];
+    if (shown.kind === "opened") {
+      banner.removeAttribute("data-customer-notified");
+      parts.push(" · ", bi("ticket.due"), " ",
+        el("time", {datetime: shown.due_at || null, testid: "ticket-banner-due"}, fmtDue(shown.due_at)));
+    } else {
+      banner.setAttribute("data-customer-notified", String(shown.notified));
+      parts.push(" · ", el("span", {testid: "ticket-banner-notified"},
+        bi(shown.notified ? "ticket.notified"
+          : shown.withAgent ? "ticket.with_agent" : "ticket.not_notified")));
+    }
+    $("ticket-banner-text").replaceChildren(...parts);
+    banner.hidden = false;
+  }
+
+  function showTicketBanner(shown) {
+    state.ticketBanner = shown;
+    renderTicketBanner();
+  }
+
+  function updateTicketCount() {
+    $("ticket-description-count").textContent = $("ticket-description").value.length + "/" + MAX_TICKET_TEXT;
+  }
+
+  function openTicket() {
+    clearError($("ticket-error"));
+    $("ticket-category").value = "";
+    $("ticket-description").value = "";
+    $("ticket-outcome").value = "";
+    updateTicketCount();
+    $("ticket-dialog").showModal();
+    $("ticket-category").focus();
+  }
+
+  async function submitTicket(event) {
+    event.preventDefault();
+    const errorNode = $("ticket-error");
+    clearError(errorNode);
+    const id = state.currentId;
+    const category = $("ticket-category").value;
+    if (!category) {
+      showError(tx("error.category"), errorNode);
+      $("ticket-category").focus();
+      return;
+    }
+    const description = $("ticket-description").value.trim();
+    if (!description) {
+      showError(tx("ticket.need_description"), errorNode);
+      $("ticket-description").focus();
+      return;
+    }
+    if (description.length > MAX_TICKET_TEXT) {
+      showError(tx("ticket.too_long"), errorNode);
+      $("ticket-description").focus();
+      return;
+    }
+    const body = {category, description};
+    const outcome = $("ticket-outcome").value.trim();
+    if (outcome) body.desired_outcome = outcome;
+    const button = $("ticket-confirm");
+    button.disabled = true;
+    try {
+      const answer = await api("POST", conversationPath(id) + "/tickets", body);
+      $("ticket-dialog").close();
+      const opened = {number: answer.number, category: body.category, status: answer.status,
+        due_at: answer.due_at};
+      (state.openedTickets[id] = state.openedTickets[id] || []).push(opened);
+      showTicketBanner({kind: "opened", number: answer.number, due_at: answer.due_at});
+      renderDetail();
+    } catch (error) {
+      showError(error, errorNode);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  function openTicketResolve(number) {
+    state.resolvingTicket = number;
+    clearError($("ticket-resolve-error"));
+    $("ticket-resolve-number").textContent = number;
+    $("ticket-resolution").value = "";
+    $("ticket-resolve-dialog").showModal();
+    $("ticket-resolution").focus();
+  }
+
+  function markTicket(number, status) {
+    state.ticketStatus[number] = status;
+    renderCallbacks();
+    if (state.detail) renderDetail();
+  }
+
+  async function submitTicketResolve(event) {
+    event.preventDefault();
+    const errorNode = $("ticket-resolve-error");
+    clearError(errorNode);
+    const number = state.resolvingTicket;
+    if (!number) return;
+    const resolution = $("ticket-resolution").value.trim();
+    if (!resolution) {
+      showError(tx("ticket_resolve.need_resolution"), errorNode);
+      $("ticket-resolution").focus();
+      return;
+    }
+    const button = $("ticket-resolve-confirm");
+    button.disabled = true;
+    try {
+      const answer = await api("POST", "/api/v1/agent/tickets/" + encodeURIComponent(number) + "/resolve",
+        {resolution});
+      $("ticket-resolve-dialog").close();
+      state.resolvingTicket = null;
+      showTicketBanner({kind: "resolved", number: answer.number || number,
+        notified: answer.customer_notified === true, withAgent: answer.with_an_agent === true});
+      markTicket(number, answer.status || "resolved");
+      refreshCallbacks();
+    } catch (error) {
+      showError(error, errorNode);
+      // Resolved meanwhile (by a colleague): show it so, and offer it no more.
+      if (error.status === 409) markTicket(number, "resolved");
+    } finally {
+      button.disabled = false;
+    }
   }
 
   // ---------------------------------------------------------------- actions
@@ -1028,7 +1357,7 @@
   }
 
   function closeDialogs() {
-    for (const id of ["transfer-dialog", "resolve-dialog"]) {
+    for (const id of ["transfer-dialog", "resolve-dialog", "ticket-dialog", "ticket-resolve-dialog"]) {
       if ($(id).open) $(id).close();
     }
   }
@@ -1159,6 +1488,8 @@
       await refreshLists();
     });
     if (state.agent.role === "supervisor" && state.view === "supervisor") debounce("overview", refreshOverview, 300);
+    // A handoff that left the queue may have become a callback request.
+    if (event.type === "queue_changed") debounce("callbacksLive", refreshCallbacks, 300);
     if (event.type === "offered" && event.agent_id === me) {
       showStatus(tx("event.offered") + " · " + event.conversation_id);
     } else if (event.type === "transferred" && event.agent === me && event.from !== me) {
@@ -1302,6 +1633,18 @@
     $("transfer-cancel").addEventListener("click", () => $("transfer-dialog").close());
     $("resolve-form").addEventListener("submit", submitResolve);
     $("resolve-cancel").addEventListener("click", () => $("resolve-dialog").close());
+    $("ticket-button").addEventListener("click", openTicket);
+    $("ticket-form").addEventListener("submit", submitTicket);
+    $("ticket-cancel").addEventListener("click", () => $("ticket-dialog").close());
+    $("ticket-description").addEventListener("input", () => {
+      updateTicketCount();
+      clearError($("ticket-error"));
+    });
+    $("ticket-category").addEventListener("change", () => clearError($("ticket-error")));
+    $("ticket-resolution").addEventListener("input", () => clearError($("ticket-resolve-error")));
+    $("ticket-resolve-form").addEventListener("submit", submitTicketResolve);
+    $("ticket-resolve-cancel").addEventListener("click", () => $("ticket-resolve-dialog").close());
+    $("ticket-banner-close").addEventListener("click", () => showTicketBanner(null));
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot);

@@ -3,6 +3,7 @@ agent-wang takes the conversation, replies, transfers it to agent-zhao, who reso
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -12,7 +13,11 @@ from typing import Any, Dict, List
 import pytest
 import requests
 from playwright.sync_api import Browser, BrowserContext, Page, expect
+from sqlalchemy import select
 
+from actions.store.database import session_factory
+from actions.store.models import Ticket, utc_now
+from actions.tickets.open_callback import OpenCallback
 from handoff.keys import ONLINE_AGENTS_KEY
 from handoff.texts import CANNED_REPLIES
 from tests.bilingual import response_text
@@ -373,5 +378,135 @@ def test_the_context_panel_shows_who_the_customer_is_and_how_they_feel(stack, br
     page.get_by_test_id("resolve-button").click()
     page.get_by_test_id("resolve-confirm").click()  # the note is optional
     expect(page.get_by_test_id("conversation-view")).to_have_attribute("data-status", "resolved")
+    wang.assert_clean()
+    wang.context.close()
+
+
+def ticket_row(stack, **where: str) -> Ticket:
+    sessions = session_factory(stack.environment["KEFU_DATABASE_URL"])
+    with sessions() as session:
+        query = select(Ticket)
+        for column, value in where.items():
+            query = query.where(getattr(Ticket, column) == value)
+        return session.execute(query).scalar_one()
+
+
+def test_an_agent_opens_a_ticket_resolves_it_and_works_on_callbacks(stack, browser) -> None:
+    # Two callback requests from customers who could not wait: one due in 4 hours, one overdue.
+    tag = uuid.uuid4().hex[:6]
+    sessions = session_factory(stack.environment["KEFU_DATABASE_URL"])
+    due = OpenCallback(sessions)(channel="rest", sender_id=f"cb-{tag}", language="zh",
+                                 summary=f"callback: 我要转人工 {tag}", priority="normal")
+    late = OpenCallback(sessions, clock=lambda: utc_now() - dt.timedelta(hours=5))(
+        channel="sms", sender_id=f"cb-late-{tag}", language="en",
+        summary=f"callback: please call me {tag}", priority="high")
+
+    sender = f"browser-ticket-{uuid.uuid4().hex[:8]}"
+    only_online(stack, "agent-wang")
+    stack.say(sender, "你好")
+    stack.say(sender, "我要转人工")
+    wang = open_console(browser, stack)
+    sign_in(wang, stack, "agent-wang")
+    page = wang.page
+
+    # The callbacks, soonest due first, the overdue one highlighted.
+    callbacks = page.get_by_test_id("callback-list")
+    due_item, late_item = (callbacks.locator(
+        f"[data-testid=callback-item][data-ticket-number='{callback.number}']")
+        for callback in (due, late))
+    expect(due_item).to_contain_text(f"我要转人工 {tag}")
+    expect(due_item).to_have_attribute("data-overdue", "false")
+    expect(late_item).to_have_attribute("data-overdue", "true")
+    expect(late_item.get_by_test_id("callback-overdue")).to_contain_text("已超时")
+    numbers = callbacks.get_by_test_id("callback-item").evaluate_all(
+        "items => items.map((item) => item.dataset.ticketNumber)")
+    assert numbers.index(late.number) < numbers.index(due.number)
+
+    # A colleague resolves the overdue one while wang's dialog is open: the service's reason.
+    late_item.get_by_test_id("callback-resolve").click()
+    expect(page.get_by_test_id("ticket-resolve-number")).to_have_text(late.number)
+    AgentApi(stack, "agent-smith").post(f"tickets/{late.number}/resolve",
+                                        {"resolution": "Called back: done."})
+    page.get_by_test_id("ticket-resolution").fill("已回电")
+    page.get_by_test_id("ticket-resolve-confirm").click()
+    expect(page.get_by_test_id("ticket-resolve-error")).to_contain_text(f"{late.number}：该工单已处理完毕")
+    page.get_by_test_id("ticket-resolve-cancel").click()
+    expect(late_item).to_have_count(0)
+
+    # wang takes the conversation; only then can a ticket be opened in it.
+    expect(wang.item(sender)).to_be_visible()
+    wang.item(sender).click()
+    view = page.get_by_test_id("conversation-view")
+    expect(view).to_have_attribute("data-conversation-id", sender)
+    expect(page.get_by_test_id("ticket-button")).to_be_hidden()
+    page.get_by_test_id("accept-button").click()
+    expect(view).to_have_attribute("data-status", "active")
+
+    page.get_by_test_id("ticket-button").click()
+    dialog = page.get_by_test_id("ticket-dialog")
+    expect(dialog).to_be_visible()
+    expect(page.get_by_test_id("ticket-category").locator("option[value='']")).to_have_count(1)
+    expect(page.get_by_test_id("ticket-category").locator("option[value]:not([value=''])")
+           ).to_have_count(7)
+    page.get_by_test_id("ticket-confirm").click()  # no category yet
+    expect(page.get_by_test_id("ticket-error")).to_contain_text("请选择工单类别")
+    page.get_by_test_id("ticket-category").select_option("card")
+    page.get_by_test_id("ticket-confirm").click()  # no description yet
+    expect(page.get_by_test_id("ticket-error")).to_contain_text("请填写问题描述")
+    page.get_by_test_id("ticket-description").fill("ATM 吞卡并扣款 500 元，客户要求退款")
+    page.get_by_test_id("ticket-outcome").fill("退款")
+    page.get_by_test_id("ticket-confirm").click()
+    expect(dialog).to_be_hidden()
+    banner = page.get_by_test_id("ticket-banner")
+    expect(banner).to_have_attribute("data-kind", "opened")
+    opened = ticket_row(stack, sender_id=sender, kind="complaint")
+    assert (opened.status, opened.category, opened.desired_outcome) == ("open", "card", "退款")
+    expect(banner.get_by_test_id("ticket-banner-number")).to_have_text(opened.number)
+    expect(banner.get_by_test_id("ticket-banner-due")).not_to_be_empty()
+    expect(banner).to_contain_text("工单已开立")
+
+    # The new ticket is in the context panel; wang resolves it there.
+    ticket = page.get_by_test_id("open-tickets").locator(
+        f"[data-testid=ticket][data-ticket-number='{opened.number}']")
+    expect(ticket).to_contain_text("银行卡")
+    ticket.get_by_test_id("ticket-resolve").click()
+    expect(page.get_by_test_id("ticket-resolve-dialog")).to_be_visible()
+    expect(page.get_by_test_id("ticket-resolve-number")).to_have_text(opened.number)
+    page.get_by_test_id("ticket-resolve-confirm").click()  # the resolution is required
+    expect(page.get_by_test_id("ticket-resolve-error")).to_contain_text("请填写处理结果")
+    page.get_by_test_id("ticket-resolution").fill("已退还 500 元至原卡")
+    with page.expect_response(lambda response: response.url.endswith(
+            f"/tickets/{opened.number}/resolve")) as answered:
+        page.get_by_test_id("ticket-resolve-confirm").click()
+    answer = answered.value.json()
+    # The customer is in this very chat: the agent tells them; the bot does not.
+    assert (answer["customer_notified"], answer["with_an_agent"]) == (False, True)
+    notified = answer["customer_notified"]
+    expect(page.get_by_test_id("ticket-resolve-dialog")).to_be_hidden()
+    expect(banner).to_have_attribute("data-kind", "resolved")
+    expect(banner).to_have_attribute("data-customer-notified", str(notified).lower())
+    expect(banner.get_by_test_id("ticket-banner-number")).to_have_text(opened.number)
+    expect(banner).to_contain_text("工单已处理完毕")
+    expect(banner).to_contain_text("Ticket resolved")
+    expect(banner).to_contain_text("客户正在人工会话中")
+    expect(ticket).to_have_attribute("data-ticket-status", "resolved")
+    expect(ticket.get_by_test_id("ticket-resolve")).to_have_count(0)
+    resolved = ticket_row(stack, number=opened.number)
+    assert (resolved.status, resolved.resolution) == ("resolved", "已退还 500 元至原卡")
+
+    # The callback that is due, resolved from the list.
+    due_item.get_by_test_id("callback-resolve").click()
+    expect(page.get_by_test_id("ticket-resolve-number")).to_have_text(due.number)
+    page.get_by_test_id("ticket-resolution").fill("已回电，客户问题已解决")
+    page.get_by_test_id("ticket-resolve-confirm").click()
+    expect(banner.get_by_test_id("ticket-banner-number")).to_have_text(due.number)
+    expect(due_item).to_have_count(0)
+    assert ticket_row(stack, number=due.number).status == "resolved"
+    assert ticket_row(stack, number=late.number).status == "resolved"
+
+    page.get_by_test_id("resolve-button").click()
+    page.get_by_test_id("resolve-confirm").click()
+    expect(view).to_have_attribute("data-status", "resolved")
+    expect(page.get_by_test_id("ticket-button")).to_be_hidden()
     wang.assert_clean()
     wang.context.close()
