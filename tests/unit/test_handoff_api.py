@@ -176,7 +176,7 @@ async def test_an_agent_resolves_a_ticket_once(tickets_client) -> None:
     reply = await client.post(f"/api/v1/tickets/{number}/resolve", json=body, headers=AUTH)
     assert reply.status == 200
     assert await reply.json() == {"number": number, "status": "resolved",
-                                  "customer_notified": False}
+                                  "customer_notified": False, "with_an_agent": False}
     again = await client.post(f"/api/v1/tickets/{number}/resolve", json=body, headers=AUTH)
     assert again.status == 409
 
