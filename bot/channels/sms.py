@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import re
+import secrets
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -296,11 +297,12 @@ class OutboxGateway:
     path: Path
 
     async def send(self, to: str, body: str) -> Optional[str]:
+        sid = "OB" + secrets.token_hex(16)  # an id for the log line, as Twilio gives one
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.open("a", encoding="utf-8") as outbox:
-            outbox.write(json.dumps({"to": to, "body": body, "channel": CHANNEL_NAME},
-                                    ensure_ascii=False) + "\n")
-        return None
+            outbox.write(json.dumps({"to": to, "body": body, "channel": CHANNEL_NAME,
+                                     "sid": sid}, ensure_ascii=False) + "\n")
+        return sid
 
 
 # --- settings -----------------------------------------------------------------------------------
@@ -396,18 +398,19 @@ class SmsOutput(OutputChannel):
         if self._gateway is None:
             logger.warning("sms.not_sent to=%s reason=no_gateway", masked)
             return False
-        parts = split_sms(text)
+        parts, sids = split_sms(text), []
         for number, part in enumerate(parts, start=1):
             try:
-                await self._gateway.send(to, part)
+                sids.append(await self._gateway.send(to, part) or "-")
             except SmsNotSent as error:
                 logger.error("sms.send_failed to=%s part=%d/%d reason=%s code=%s", masked,
                              number, len(parts), error, error.code)
                 if error.code == UNSUBSCRIBED_RECIPIENT:
                     await self._state.opt_out(to)  # the carrier says so: honour it here too
                 return False
-        logger.info("sms.sent to=%s parts=%d encoding=%s", masked, len(parts),
-                    encoding_of(text).name)
+        # The sids also keep the line unique: Rasa's RepeatedLogFilter drops repeated lines.
+        logger.info("sms.sent to=%s parts=%d encoding=%s sid=%s", masked, len(parts),
+                    encoding_of(text).name, ",".join(sids))
         return True
 
 

@@ -492,7 +492,7 @@ async def test_the_gateway_speaks_the_messages_api() -> None:
 
 async def test_outbox_lines_name_the_channel(tmp_path) -> None:
     outbox = SmsSettings.from_environment({"KEFU_SMS_OUTBOX": str(tmp_path / "o.jsonl")})
-    await outbox.gateway().send(CUSTOMER, "您好")
+    sid = await outbox.gateway().send(CUSTOMER, "您好")
     line = json.loads((tmp_path / "o.jsonl").read_text(encoding="utf-8"))
-    assert line == {"to": CUSTOMER, "body": "您好", "channel": "sms"}
+    assert line == {"to": CUSTOMER, "body": "您好", "channel": "sms", "sid": sid}
 
