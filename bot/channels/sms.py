@@ -118,7 +118,7 @@ def read_form(body: bytes, content_type: str) -> Dict[str, str]:
     fields: Dict[str, str] = {}
     for name, value in pairs:
         if name in fields:
-            raise WebhookRequestError(400, f"field '{name}' is repeated")
+            raise WebhookRequestError(400, f"field {name!r} is repeated")
         fields[name] = value
     return fields
 
@@ -534,7 +534,8 @@ class SmsInput(InputChannel):
     async def handle(self, inbound: InboundSms,
                      on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         """Keywords are the channel's business; everything else goes to the bot."""
-        assert self.state is not None and self.output is not None
+        if self.state is None or self.output is None:
+            raise RuntimeError("the SMS channel has no Redis (REDIS_URL)")
         phone, keyword = inbound.sender, keyword_of(inbound.text)
         if keyword is not None and keyword.kind == "stop":
             if await self.state.opt_out(phone):
@@ -568,7 +569,9 @@ def _twiml() -> HTTPResponse:
 
 def _rejected(status: int, reason: str, body: bytes,
               fields: Optional[Mapping[str, str]]) -> HTTPResponse:
-    sender = (fields or {}).get("From") or "-"
+    sender = (fields or {}).get("From") or ""
+    # Only a well-formed number is logged (masked): the field is the caller's to choose.
+    shown = mask_pii(sender) if E164.fullmatch(sender) else "-"
     logger.warning("sms.request_rejected status=%s reason=%s from=%s body_bytes=%s", status,
-                   reason, mask_pii(sender), len(body))
+                   reason, shown, len(body))
     return response.json({"error": reason}, status=status)

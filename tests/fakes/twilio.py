@@ -46,6 +46,8 @@ class FakeTwilio:
         self.account_sid, self.auth_token, self.sender = account_sid, auth_token, sender
         self.port = free_port()
         self.messages: List[SentMessage] = []
+        # Statuses the Messages API answers next, before accepting again (outage tests).
+        self.outage: List[int] = []
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
         self._loop: Optional[asyncio.AbstractEventLoop] = None
@@ -105,6 +107,11 @@ class FakeTwilio:
         return requests.post(url, data=dict(fields), headers=headers, timeout=30)
 
     async def _create_message(self, request: web.Request) -> web.Response:
+        with self._lock:
+            failure = self.outage.pop(0) if self.outage else None
+        if failure is not None:
+            return _twilio_error(failure, 20500 if failure == 500 else 20503,
+                                 "Service Unavailable")
         if request.match_info["sid"] != self.account_sid:
             return _twilio_error(404, 20404, "The requested resource was not found")
         try:

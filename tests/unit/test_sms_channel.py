@@ -184,6 +184,7 @@ def test_forged_and_unsigned_requests_are_refused(twilio, forgery: str) -> None:
         (b"Body=%FF", "application/x-www-form-urlencoded", 400, "UTF-8 form"),
         (b"just text", "application/x-www-form-urlencoded", 400, "UTF-8 form"),
         (b"Body=a&Body=b", "application/x-www-form-urlencoded", 400, "repeated"),
+        (b"a%0Ab=1&a%0Ab=2", "application/x-www-form-urlencoded", 400, "'a\\nb' is repeated"),
         (b"Body=" + b"a" * 64 * 1024, "application/x-www-form-urlencoded", 413, "exceeds"),
     ],
 )
@@ -283,6 +284,15 @@ async def test_a_forged_request_gets_403_a_masked_log_line_and_reaches_nobody(sm
     assert "status=403" in line and "+86138****8001" in line and CUSTOMER not in line
     # Not even the MessageSid was remembered: a genuine retry would still be processed.
     assert await sms.channel.state.first_delivery(fields["MessageSid"])
+
+
+async def test_a_caller_s_from_field_is_logged_only_as_a_masked_number(sms, caplog) -> None:
+    fields = sms.twilio.incoming_fields("+86138\nsms.opted_in from=+86", "你好")
+    with caplog.at_level(logging.WARNING, logger="bot.channels.sms"):
+        reply = await sms.post_fields(fields, signature="forged")
+    assert reply.status == 403
+    [line] = [r.getMessage() for r in caplog.records if "sms.request_rejected" in r.message]
+    assert line.endswith(f"from=- body_bytes={len(urlencode(fields))}")
 
 
 async def test_a_repeated_message_sid_is_processed_once(sms, caplog) -> None:
@@ -484,6 +494,17 @@ async def test_the_gateway_speaks_the_messages_api() -> None:
         sid = await gateway.send(CUSTOMER, "您好😀")
         [sent] = fake.sent_to(CUSTOMER)
         assert (sent.body, sent.sender, sent.sid) == ("您好😀", fake.sender, sid)
+        fake.outage = [503, 503]  # retried: the gateway did not take the message
+        await gateway.send(CUSTOMER, "第二条")
+        assert [m.body for m in fake.sent_to(CUSTOMER)] == ["您好😀", "第二条"]
+        fake.outage = [503, 503, 503]  # three attempts in all, then given up
+        with pytest.raises(SmsNotSent) as refused:
+            await gateway.send(CUSTOMER, "第三条")
+        assert refused.value.status == 503 and fake.outage == []
+        fake.outage = [500]  # not retried: the gateway may have taken it
+        with pytest.raises(SmsNotSent):
+            await gateway.send(CUSTOMER, "第四条")
+        assert fake.outage == [] and len(fake.sent_to(CUSTOMER)) == 2
         wrong = TwilioGateway(fake.base_url, fake.account_sid, "wrong", fake.sender)
         with pytest.raises(SmsNotSent) as refused:
             await wrong.send(CUSTOMER, "x")
