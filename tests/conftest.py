@@ -81,6 +81,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
     return url
 
 
+# The address Twilio is told to call; a proxy forwards it to Rasa's local port. Signatures
+# are computed over this URL, so the SMS tests also check KEFU_SMS_WEBHOOK_URL is honoured.
+SMS_PUBLIC_WEBHOOK_URL = "https://kefu.example.com/webhooks/sms/webhook"
+
+
 @dataclass
 class RunningStack:
     environment: Dict[str, str]
@@ -114,6 +119,10 @@ class RunningStack:
     @property
     def handoff_url(self) -> str:
         return self.environment["KEFU_HANDOFF_URL"]
+
+    @property
+    def sms_webhook_url(self) -> str:
+        return f"{self.rasa_url}/webhooks/sms/webhook"
 
     def post_webhook(self, body: Any) -> requests.Response:
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
@@ -168,7 +177,7 @@ def stack(
     # DEBUG makes Rasa log message texts, so the tests can check they are masked.
     # Agents' hours all day, so that the tests do not depend on the time they run at.
     environment = {"LOG_LEVEL": "DEBUG", "KEFU_AGENT_HOURS": "00:00-24:00",
-                   **twilio.environment()}
+                   "KEFU_SMS_WEBHOOK_URL": SMS_PUBLIC_WEBHOOK_URL, **twilio.environment()}
     with ephemeral_stack(workdir, environment, database_url) as running:
         sessions = session_factory(running.environment["KEFU_DATABASE_URL"])
         seed_demo_customers(sessions)

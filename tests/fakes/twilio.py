@@ -1,17 +1,25 @@
-"""A fake Twilio Messages API on loopback: the real URL, basic auth, form fields and JSON reply.
+"""A fake Twilio on loopback, both ways, in Twilio's wire format.
 
-Records every accepted message. Runs its own event loop in a thread, so synchronous tests
-and other processes (the action server) can use it alike.
+Outbound: the Messages API (the real URL, basic auth, form fields, JSON reply and error
+bodies); every accepted message is recorded. Inbound: a customer's text posted to a webhook
+as Twilio posts it, a form with Twilio's fields signed with `X-Twilio-Signature` (computed
+here from Twilio's documented algorithm, not with the twilio library kefu validates with).
+Runs its own event loop in a thread, so synchronous tests and other processes (the action
+server) can use it alike.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import hmac
 import secrets
 import threading
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import Dict, List, Mapping, Optional
 
+import requests
 from aiohttp import BasicAuth, web
 
 from stack.processes import free_port
@@ -38,7 +46,10 @@ class FakeTwilio:
         self.account_sid, self.auth_token, self.sender = account_sid, auth_token, sender
         self.port = free_port()
         self.messages: List[SentMessage] = []
+        # Statuses the Messages API answers next, before accepting again (outage tests).
+        self.outage: List[int] = []
         self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._runner: Optional[web.AppRunner] = None
         self._thread: Optional[threading.Thread] = None
@@ -55,7 +66,52 @@ class FakeTwilio:
         with self._lock:
             return [message for message in self.messages if message.to == phone]
 
+    def wait_for(self, phone: str, count: int, timeout: float = 30.0) -> List[SentMessage]:
+        """The messages sent to `phone` once there are at least `count` (or TimeoutError)."""
+        with self._arrived:
+            if not self._arrived.wait_for(
+                    lambda: len([m for m in self.messages if m.to == phone]) >= count, timeout):
+                sent = [m.body for m in self.messages if m.to == phone]
+                raise TimeoutError(f"{len(sent)} of {count} messages to {phone}: {sent}")
+            return [message for message in self.messages if message.to == phone]
+
+    # --- inbound: Twilio calling a webhook ---------------------------------------------------
+
+    def signature(self, url: str, fields: Mapping[str, str]) -> str:
+        """X-Twilio-Signature: base64 HMAC-SHA1, keyed by the auth token, of the URL followed
+        by each field's name and value in name order (twilio.com/docs/usage/webhooks)."""
+        payload = url + "".join(name + fields[name] for name in sorted(fields))
+        digest = hmac.new(self.auth_token.encode(), payload.encode(), hashlib.sha1).digest()
+        return base64.b64encode(digest).decode()
+
+    def incoming_fields(self, sender: str, body: str, to: Optional[str] = None,
+                        message_sid: Optional[str] = None) -> Dict[str, str]:
+        """The form Twilio posts for an incoming SMS."""
+        sid = message_sid or "SM" + secrets.token_hex(16)
+        return {
+            "ToCountry": "CN", "ToState": "", "SmsMessageSid": sid, "NumMedia": "0",
+            "ToCity": "", "FromZip": "", "SmsSid": sid, "FromState": "", "SmsStatus": "received",
+            "FromCity": "", "Body": body, "FromCountry": "CN", "To": to or self.sender,
+            "ToZip": "", "NumSegments": "1", "MessageSid": sid, "AccountSid": self.account_sid,
+            "From": sender, "ApiVersion": "2010-04-01",
+        }
+
+    def post_webhook(self, url: str, fields: Mapping[str, str], *, signed_url: Optional[str] = None,
+                     signature: Optional[str] = None) -> requests.Response:
+        """POST the form to `url`, signed for `signed_url` (the public URL Twilio knows the
+        webhook by, when a proxy forwards to `url`) unless a `signature` is given."""
+        headers = {"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8",
+                   "User-Agent": "TwilioProxy/1.1",
+                   "X-Twilio-Signature": signature if signature is not None
+                   else self.signature(signed_url or url, fields)}
+        return requests.post(url, data=dict(fields), headers=headers, timeout=30)
+
     async def _create_message(self, request: web.Request) -> web.Response:
+        with self._lock:
+            failure = self.outage.pop(0) if self.outage else None
+        if failure is not None:
+            return _twilio_error(failure, 20500 if failure == 500 else 20503,
+                                 "Service Unavailable")
         if request.match_info["sid"] != self.account_sid:
             return _twilio_error(404, 20404, "The requested resource was not found")
         try:
@@ -70,10 +126,14 @@ class FakeTwilio:
             return _twilio_error(400, 21604, "A 'To' phone number is required.")
         if not body:
             return _twilio_error(400, 21602, "Message body is required.")
+        if len(body) > 1600:
+            return _twilio_error(400, 21617,
+                                 "The concatenated message body exceeds the 1600 character limit.")
         message = SentMessage(to=to, sender=str(form.get("From", "")), body=body,
                               sid="SM" + secrets.token_hex(16))
-        with self._lock:
+        with self._arrived:
             self.messages.append(message)
+            self._arrived.notify_all()
         return web.json_response({
             "sid": message.sid, "account_sid": self.account_sid, "to": to,
             "from": message.sender, "body": body, "status": "queued", "num_segments": "1",

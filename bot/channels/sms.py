@@ -1,0 +1,577 @@
+"""SmsInput: customers who write by text message, through Twilio or a gateway that speaks its API.
+
+Twilio posts each incoming text to `POST /webhooks/sms/webhook` as a signed form. The channel
+checks the signature, answers at once with empty TwiML, and hands the text to the bot in the
+background; the bot's replies (and agents' replies and ticket notices, through
+`get_output_channel`) go out through the Messages API, split into SMS-sized parts. Twilio's
+retries of one MessageSid are processed once, STOP/START/HELP follow the carriers' rules, and
+buttons become numbered choices answered with "1", "2"… Configuration comes from the
+environment only (docs/operations.md, "SMS").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import (
+    Any,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Dict,
+    Iterable,
+    List,
+    Mapping,
+    Optional,
+    Protocol,
+    Sequence,
+    Set,
+)
+from urllib.parse import parse_qsl
+
+import aiohttp
+import redis.asyncio as aioredis
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from redis.exceptions import RedisError
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from twilio.request_validator import RequestValidator
+
+from bot.channels.rest import WebhookRequestError
+from bot.channels.sms_segments import encoding_of, split_sms
+from bot.pii import mask_pii
+
+logger = logging.getLogger(__name__)
+
+CHANNEL_NAME = "sms"
+MAX_BODY_BYTES = 64 * 1024
+# Twilio's own limit for a message body; anything longer did not come from a handset.
+MAX_MESSAGE_CHARS = 1600
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+E164 = re.compile(r"\+[1-9]\d{6,14}")
+MESSAGE_SID = re.compile(r"[A-Z]{2}[0-9a-fA-F]{32}")
+
+# Twilio retries a webhook for minutes at most; a day is ample and bounds the keys kept.
+SEEN_TTL_SECONDS = 24 * 3600
+# Numbered choices answer the last buttons of the day; older ones are forgotten.
+CHOICES_TTL_SECONDS = 24 * 3600
+SEEN_KEY = "kefu:sms:seen:{sid}"
+OPTED_OUT_KEY = "kefu:sms:opted_out"
+CHOICES_KEY = "kefu:sms:choices:{phone}"
+# Twilio's error for a recipient who opted out at the carrier or at Twilio itself.
+UNSUBSCRIBED_RECIPIENT = 21610
+
+# Whole-message keywords, as carriers and Twilio match them (case-insensitive, one word).
+STOP_WORDS = {"stop": "en", "stopall": "en", "unsubscribe": "en", "cancel": "en", "end": "en",
+              "quit": "en", "optout": "en", "revoke": "en", "td": "zh", "退订": "zh"}
+START_WORDS = {"start": "en", "unstop": "en", "yes": "en", "订阅": "zh", "开始": "zh"}
+HELP_WORDS = {"help": "en", "info": "en", "帮助": "zh"}
+
+OPTED_OUT_TEXT = {
+    "zh": "您已退订，本号码不会再向您发送短信。回复“订阅”可恢复。",
+    "en": "You have unsubscribed and will get no more messages from this number. "
+          "Reply START to resubscribe.",
+}
+OPTED_IN_TEXT = {
+    "zh": "您已重新订阅，可以继续与我们对话。回复“退订”可停止接收。",
+    "en": "You have resubscribed and can chat with us again. Reply STOP to unsubscribe.",
+}
+# One message per language: each fits a single SMS (UCS-2 and GSM-7), where one bilingual
+# text would be cut in the middle of a sentence.
+HELP_TEXTS = ("银行客服：直接回复即可与我们对话。回复“退订”停止接收短信，回复“订阅”恢复。",
+              "Bank customer service: reply to chat with us. Reply STOP to unsubscribe, "
+              "START to resubscribe.")
+
+
+# --- the request ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InboundSms:
+    sender: str  # E.164, the conversation's sender id
+    text: str
+    message_sid: str
+    to: str
+
+
+def read_form(body: bytes, content_type: str) -> Dict[str, str]:
+    """The fields of a webhook body; WebhookRequestError when it is not a usable form."""
+    if len(body) > MAX_BODY_BYTES:
+        raise WebhookRequestError(413, f"request body exceeds {MAX_BODY_BYTES} bytes")
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    if media_type != FORM_CONTENT_TYPE:
+        raise WebhookRequestError(415, f"Content-Type must be {FORM_CONTENT_TYPE}")
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body),
+                          errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        raise WebhookRequestError(400, "request body is not UTF-8 form data") from None
+    fields: Dict[str, str] = {}
+    for name, value in pairs:
+        if name in fields:
+            raise WebhookRequestError(400, f"field {name!r} is repeated")
+        fields[name] = value
+    return fields
+
+
+def check_signature(validator: RequestValidator, url: str, fields: Mapping[str, str],
+                    signature: Optional[str]) -> None:
+    """Twilio's HMAC-SHA1 over the webhook URL and the sorted fields, keyed by the auth token."""
+    if not signature:
+        raise WebhookRequestError(403, "X-Twilio-Signature is missing")
+    if not validator.validate(url, dict(fields), signature):
+        raise WebhookRequestError(403, "X-Twilio-Signature does not match")
+
+
+def inbound_message(fields: Mapping[str, str]) -> InboundSms:
+    sender, text, sid = fields.get("From"), fields.get("Body"), fields.get("MessageSid")
+    if not sender:
+        raise WebhookRequestError(400, "'From' is required")
+    if not E164.fullmatch(sender):
+        raise WebhookRequestError(400, "'From' must be an E.164 phone number")
+    if text is None:
+        raise WebhookRequestError(400, "'Body' is required")
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise WebhookRequestError(413, f"'Body' exceeds {MAX_MESSAGE_CHARS} characters")
+    if not sid or not MESSAGE_SID.fullmatch(sid):
+        raise WebhookRequestError(400, "'MessageSid' is required")
+    return InboundSms(sender=sender, text=text, message_sid=sid, to=fields.get("To", ""))
+
+
+# --- keywords and numbered choices --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Keyword:
+    kind: str  # "stop", "start" or "help"
+    language: str
+
+
+def keyword_of(text: str) -> Optional[Keyword]:
+    """STOP/START/HELP and their Chinese words, when they are the whole message."""
+    word = unicodedata.normalize("NFKC", text).strip().strip(".!。！").casefold()
+    for kind, words in (("stop", STOP_WORDS), ("start", START_WORDS), ("help", HELP_WORDS)):
+        if word in words:
+            return Keyword(kind, words[word])
+    return None
+
+
+def numbered_choices(text: Optional[str], buttons: Sequence[Mapping[str, Any]]) -> str:
+    lines = [f"{number}. {button.get('title', '')}" for number, button in
+             enumerate(buttons, start=1)]
+    return "\n".join([text, *lines] if text else lines)
+
+
+def button_payload(button: Mapping[str, Any]) -> str:
+    return str(button.get("payload") or button.get("title") or "")
+
+
+def chosen_payload(text: str, payloads: Sequence[str]) -> Optional[str]:
+    """The payload a reply such as "2" (or "２", "2.") picks from the last choices, if any."""
+    answer = unicodedata.normalize("NFKC", text).strip().rstrip(".。")
+    if re.fullmatch(r"\d{1,2}", answer, re.ASCII) and 1 <= int(answer) <= len(payloads):
+        return payloads[int(answer) - 1]
+    return None
+
+
+# --- state in Redis -----------------------------------------------------------------------------
+
+
+class SmsState:
+    """Seen MessageSids, opted-out numbers and each number's last choices, in Redis."""
+
+    def __init__(self, redis_url: str) -> None:
+        self._url = redis_url
+        self._client: Optional[aioredis.Redis] = None
+
+    @property
+    def client(self) -> aioredis.Redis:
+        # Created on first use, inside the event loop that serves requests.
+        if self._client is None:
+            self._client = aioredis.Redis.from_url(
+                self._url, socket_timeout=2.0, socket_connect_timeout=2.0)
+        return self._client
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+    async def first_delivery(self, message_sid: str) -> bool:
+        """True the first time a MessageSid is seen (SET NX), False for Twilio's retries."""
+        key = SEEN_KEY.format(sid=message_sid)
+        return bool(await self.client.set(key, "1", nx=True, ex=SEEN_TTL_SECONDS))
+
+    async def is_opted_out(self, phone: str) -> bool:
+        return bool(await self.client.sismember(OPTED_OUT_KEY, phone))
+
+    async def opt_out(self, phone: str) -> bool:
+        """Opt the number out; True when it was subscribed until now."""
+        return bool(await self.client.sadd(OPTED_OUT_KEY, phone))
+
+    async def opt_in(self, phone: str) -> bool:
+        """Opt the number back in; True when it had opted out."""
+        return bool(await self.client.srem(OPTED_OUT_KEY, phone))
+
+    async def remember_choices(self, phone: str, payloads: List[str]) -> None:
+        await self.client.set(CHOICES_KEY.format(phone=phone), json.dumps(payloads),
+                              ex=CHOICES_TTL_SECONDS)
+
+    async def take_choices(self, phone: str) -> List[str]:
+        """The number's last choices, forgotten as they are read: they answer one reply."""
+        key = CHOICES_KEY.format(phone=phone)
+        async with self.client.pipeline(transaction=True) as pipe:
+            stored, _ = await pipe.get(key).delete(key).execute()
+        return list(json.loads(stored)) if stored else []
+
+
+# --- gateways -----------------------------------------------------------------------------------
+
+
+class SmsNotSent(RuntimeError):
+    def __init__(self, reason: str, status: Optional[int] = None,
+                 code: Optional[int] = None) -> None:
+        super().__init__(reason)
+        self.status, self.code = status, code
+
+
+class SmsGateway(Protocol):
+    async def send(self, to: str, body: str) -> Optional[str]: ...
+
+
+@dataclass(frozen=True)
+class TwilioGateway:
+    """POST {base}/2010-04-01/Accounts/{sid}/Messages.json with basic auth and To/From/Body."""
+
+    base_url: str
+    account_sid: str
+    auth_token: str
+    sender: str
+    timeout_seconds: float = 10.0
+    retries: int = 2
+
+    async def send(self, to: str, body: str) -> Optional[str]:
+        """The new message's sid; SmsNotSent when the gateway did not take it."""
+        url = f"{self.base_url}/2010-04-01/Accounts/{self.account_sid}/Messages.json"
+        form = {"To": to, "From": self.sender, "Body": body}
+        timeout = aiohttp.ClientTimeout(total=self.timeout_seconds)
+        for attempt in range(self.retries + 1):
+            try:
+                async with aiohttp.ClientSession(timeout=timeout) as http, http.post(
+                        url, data=form,
+                        auth=aiohttp.BasicAuth(self.account_sid, self.auth_token)) as reply:
+                    if reply.status in (200, 201):
+                        return str((await reply.json(content_type=None)).get("sid") or "")
+                    # Retried only when the gateway did not take the message (502/503/504).
+                    if reply.status not in (502, 503, 504) or attempt == self.retries:
+                        raise SmsNotSent(f"gateway answered {reply.status}", reply.status,
+                                         await _twilio_error_code(reply))
+            except (aiohttp.ClientConnectionError, asyncio.TimeoutError) as error:
+                if attempt == self.retries:
+                    raise SmsNotSent(type(error).__name__) from error
+            await asyncio.sleep(0.2 * 2 ** attempt)  # back off before the next attempt
+        raise SmsNotSent("no attempt left")
+
+
+async def _twilio_error_code(reply: aiohttp.ClientResponse) -> Optional[int]:
+    try:
+        code = (await reply.json(content_type=None)).get("code")
+    except (ValueError, aiohttp.ContentTypeError):
+        return None
+    return int(code) if isinstance(code, int) else None
+
+
+@dataclass(frozen=True)
+class OutboxGateway:
+    """Development only (`make run` without KEFU_TWILIO_*): texts are appended to a file."""
+
+    path: Path
+
+    async def send(self, to: str, body: str) -> Optional[str]:
+        sid = "OB" + secrets.token_hex(16)  # an id for the log line, as Twilio gives one
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as outbox:
+            outbox.write(json.dumps({"to": to, "body": body, "channel": CHANNEL_NAME,
+                                     "sid": sid}, ensure_ascii=False) + "\n")
+        return sid
+
+
+# --- settings -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SmsSettings:
+    account_sid: Optional[str]
+    auth_token: Optional[str]
+    sender: Optional[str]
+    base_url: str
+    # The public URL Twilio calls (and signs); behind a proxy it is not the one Sanic sees.
+    webhook_url: Optional[str]
+    redis_url: Optional[str]
+    outbox: Optional[str]
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str]) -> SmsSettings:
+        return cls(
+            account_sid=environ.get("KEFU_TWILIO_ACCOUNT_SID") or None,
+            auth_token=environ.get("KEFU_TWILIO_AUTH_TOKEN") or None,
+            sender=environ.get("KEFU_TWILIO_FROM") or None,
+            base_url=(environ.get("KEFU_TWILIO_BASE_URL") or "https://api.twilio.com").rstrip("/"),
+            webhook_url=environ.get("KEFU_SMS_WEBHOOK_URL") or None,
+            redis_url=environ.get("REDIS_URL") or None,
+            outbox=environ.get("KEFU_SMS_OUTBOX") or None,
+        )
+
+    def gateway(self) -> Optional[SmsGateway]:
+        """Twilio when KEFU_TWILIO_* are complete, else the development outbox, else none."""
+        if self.account_sid and self.auth_token and self.sender:
+            return TwilioGateway(self.base_url, self.account_sid, self.auth_token, self.sender)
+        return OutboxGateway(Path(self.outbox)) if self.outbox else None
+
+
+# --- output -------------------------------------------------------------------------------------
+
+
+class SmsOutput(OutputChannel):
+    """Sends the bot's, agents' and notices' messages by SMS; nothing to opted-out numbers."""
+
+    def __init__(self, gateway: Optional[SmsGateway], state: SmsState) -> None:
+        self._gateway, self._state = gateway, state
+
+    @classmethod
+    def name(cls) -> str:
+        return CHANNEL_NAME
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self.deliver(recipient_id, text)
+
+    async def send_text_with_buttons(self, recipient_id: str, text: str,
+                                     buttons: List[Dict[str, Any]], **kwargs: Any) -> None:
+        if await self.deliver(recipient_id, numbered_choices(text, buttons)):
+            await self._state.remember_choices(recipient_id,
+                                               [button_payload(button) for button in buttons])
+
+    async def send_quick_replies(self, recipient_id: str, text: str,
+                                 quick_replies: List[Dict[str, Any]], **kwargs: Any) -> None:
+        await self.send_text_with_buttons(recipient_id, text, quick_replies)
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        await self.deliver(recipient_id, image)
+
+    async def send_attachment(self, recipient_id: str, attachment: Any, **kwargs: Any) -> None:
+        await self.deliver(recipient_id, str(attachment))
+
+    async def send_elements(self, recipient_id: str, elements: Iterable[Dict[str, Any]],
+                            **kwargs: Any) -> None:
+        for element in elements:
+            lines = [str(element.get(key)) for key in ("title", "subtitle") if element.get(key)]
+            await self.deliver(recipient_id, "\n".join(lines))
+
+    async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any],
+                               **kwargs: Any) -> None:
+        logger.warning("sms.not_sent to=%s reason=custom_payload", mask_pii(recipient_id))
+
+    async def deliver(self, to: str, text: str, *, even_if_opted_out: bool = False) -> bool:
+        """Send the text in SMS-sized parts, in order; True when every part was taken."""
+        masked = mask_pii(to)
+        if not E164.fullmatch(to):
+            logger.warning("sms.not_sent to=%s reason=not_a_phone_number", masked)
+            return False
+        try:
+            if not even_if_opted_out and await self._state.is_opted_out(to):
+                logger.info("sms.suppressed to=%s reason=opted_out", masked)
+                return False
+        except RedisError as error:
+            # Unknown consent counts as none: better silent than texting an opted-out number.
+            logger.error("sms.not_sent to=%s reason=opt_out_unknown error=%s", masked,
+                         type(error).__name__)
+            return False
+        if self._gateway is None:
+            logger.warning("sms.not_sent to=%s reason=no_gateway", masked)
+            return False
+        parts, sids = split_sms(text), []
+        for number, part in enumerate(parts, start=1):
+            try:
+                sids.append(await self._gateway.send(to, part) or "-")
+            except SmsNotSent as error:
+                logger.error("sms.send_failed to=%s part=%d/%d reason=%s code=%s", masked,
+                             number, len(parts), error, error.code)
+                if error.code == UNSUBSCRIBED_RECIPIENT:
+                    await self._state.opt_out(to)  # the carrier says so: honour it here too
+                return False
+        # The sids also keep the line unique: Rasa's RepeatedLogFilter drops repeated lines.
+        logger.info("sms.sent to=%s parts=%d encoding=%s sid=%s", masked, len(parts),
+                    encoding_of(text).name, ",".join(sids))
+        return True
+
+
+# --- input --------------------------------------------------------------------------------------
+
+
+class SenderQueues:
+    """Runs each sender's messages one after another, in the order the webhook took them."""
+
+    def __init__(self) -> None:
+        self._tails: Dict[str, asyncio.Task[None]] = {}
+        self._running: Set[asyncio.Task[None]] = set()
+
+    def submit(self, sender: str, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.create_task(self._after(self._tails.get(sender), work))
+        self._tails[sender] = task
+        self._running.add(task)  # a reference, or the loop may drop the task midway
+        task.add_done_callback(lambda done: self._forget(sender, done))
+        return task
+
+    @staticmethod
+    async def _after(previous: Optional[asyncio.Task[None]],
+                     work: Coroutine[Any, Any, None]) -> None:
+        if previous is not None:
+            await asyncio.wait([previous])
+        await work
+
+    def _forget(self, sender: str, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        if self._tails.get(sender) is task:
+            del self._tails[sender]
+
+    async def drain(self) -> None:
+        """Wait until every submitted message has been handled."""
+        while self._running:
+            await asyncio.wait(list(self._running))
+
+
+class SmsInput(InputChannel):
+    """POST /webhooks/sms/webhook: Twilio's signed form for each text a customer sends."""
+
+    def __init__(self, settings: SmsSettings, state: Optional[SmsState] = None,
+                 gateway: Optional[SmsGateway] = None) -> None:
+        self.settings = settings
+        self.state = state or (SmsState(settings.redis_url) if settings.redis_url else None)
+        self.output = (SmsOutput(gateway or settings.gateway(), self.state)
+                       if self.state is not None else None)
+        self.queues = SenderQueues()
+        self._validator = RequestValidator(settings.auth_token or "")
+        for missing, why in ((not settings.auth_token, "KEFU_TWILIO_AUTH_TOKEN"),
+                             (self.state is None, "REDIS_URL")):
+            if missing:
+                logger.warning("sms.not_configured missing=%s (the webhook answers 503)", why)
+        if settings.auth_token and not settings.webhook_url:
+            logger.warning("sms.webhook_url_unset (signatures are checked against the URL "
+                           "the server sees; set KEFU_SMS_WEBHOOK_URL behind a proxy)")
+
+    @classmethod
+    def name(cls) -> str:
+        return CHANNEL_NAME
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
+        # Secrets never live in credentials.yml: everything comes from the environment.
+        return cls(SmsSettings.from_environment(os.environ))
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        return self.output
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        webhook = Blueprint("kefu_sms_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            return await self.receive(request, on_new_message)
+
+        return webhook
+
+    async def receive(self, request: Request,
+                      on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
+        body = request.body or b""
+        if not self.settings.auth_token or self.state is None:
+            return _rejected(503, "the SMS channel is not configured", body, None)
+        fields: Dict[str, str] = {}
+        try:
+            fields = read_form(body, request.headers.get("Content-Type", ""))
+            check_signature(self._validator, self.settings.webhook_url or request.url, fields,
+                            request.headers.get("X-Twilio-Signature"))
+            inbound = inbound_message(fields)
+        except WebhookRequestError as error:
+            return _rejected(error.status, error.reason, body, fields)
+        try:
+            first = await self.state.first_delivery(inbound.message_sid)
+        except RedisError as error:
+            # Not taken: Twilio's retry (or its fallback URL) gets another chance.
+            return _rejected(503, f"Redis unavailable ({type(error).__name__})", body, fields)
+        if not first:
+            logger.info("sms.duplicate from=%s sid=%s", mask_pii(inbound.sender),
+                        inbound.message_sid)
+            return _twiml()
+        logger.info("sms.received from=%s sid=%s chars=%d", mask_pii(inbound.sender),
+                    inbound.message_sid, len(inbound.text))
+        self.queues.submit(inbound.sender, self._handle_logged(inbound, on_new_message))
+        return _twiml()
+
+    async def _handle_logged(self, inbound: InboundSms,
+                             on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        try:
+            await self.handle(inbound, on_new_message)
+        except Exception:
+            # The webhook has answered already; the log is where a failure can be seen.
+            logger.exception("sms.processing_failed from=%s sid=%s",
+                             mask_pii(inbound.sender), inbound.message_sid)
+
+    async def handle(self, inbound: InboundSms,
+                     on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        """Keywords are the channel's business; everything else goes to the bot."""
+        if self.state is None or self.output is None:
+            raise RuntimeError("the SMS channel has no Redis (REDIS_URL)")
+        phone, keyword = inbound.sender, keyword_of(inbound.text)
+        if keyword is not None and keyword.kind == "stop":
+            if await self.state.opt_out(phone):
+                logger.info("sms.opted_out from=%s", mask_pii(phone))
+                # The one message an opted-out number still gets: the confirmation.
+                await self.output.deliver(phone, OPTED_OUT_TEXT[keyword.language],
+                                          even_if_opted_out=True)
+            return
+        if keyword is not None and keyword.kind == "help":
+            # Carriers require HELP to be answered whatever the number's opt-in state.
+            for text in HELP_TEXTS:
+                await self.output.deliver(phone, text, even_if_opted_out=True)
+            return
+        if keyword is not None and keyword.kind == "start" and await self.state.opt_in(phone):
+            logger.info("sms.opted_in from=%s", mask_pii(phone))
+            await self.output.deliver(phone, OPTED_IN_TEXT[keyword.language])
+            return
+        if not inbound.text.strip():
+            logger.info("sms.ignored from=%s sid=%s reason=empty_body", mask_pii(phone),
+                        inbound.message_sid)
+            return
+        text = chosen_payload(inbound.text, await self.state.take_choices(phone)) or inbound.text
+        await on_new_message(UserMessage(
+            text, self.output, phone, input_channel=self.name(),
+            message_id=inbound.message_sid, metadata={"sms": {"to": inbound.to}}))
+
+
+def _twiml() -> HTTPResponse:
+    return response.text(EMPTY_TWIML, content_type="text/xml")
+
+
+def _rejected(status: int, reason: str, body: bytes,
+              fields: Optional[Mapping[str, str]]) -> HTTPResponse:
+    sender = (fields or {}).get("From") or ""
+    # Only a well-formed number is logged (masked): the field is the caller's to choose.
+    shown = mask_pii(sender) if E164.fullmatch(sender) else "-"
+    logger.warning("sms.request_rejected status=%s reason=%s from=%s body_bytes=%s", status,
+                   reason, shown, len(body))
+    return response.json({"error": reason}, status=status)

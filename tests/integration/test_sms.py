@@ -1,0 +1,283 @@
+"""Customers by SMS through the real servers: the fake Twilio posts signed webhooks to Rasa as
+Twilio would and records what kefu sends back through the Messages API.
+
+A turn is over when Redis reports (keyspace notification) the save of a conversation that holds
+the message: Rasa saves it after the output channel has sent every reply. Keyword replies
+(STOP/START/HELP) do not reach the bot; they are waited for at the fake Twilio.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import time
+from typing import Any, Dict, Iterator, List, Optional
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from actions.store.database import session_factory
+from actions.store.models import Ticket
+from bot.channels.sms import OPTED_IN_TEXT, OPTED_OUT_TEXT, numbered_choices
+from bot.channels.sms_segments import split_sms
+from handoff.keys import QUEUE_KEY, conversation_key
+from tests.bilingual import all_responses, response_text, variant_language
+
+WAIT_SECONDS = 30.0
+TICKET_NUMBER = re.compile(r"KF-\d{8}-\d{5}")
+
+
+def sms_text(name: str, language: str, **values: Any) -> str:
+    """Response `name` as an SMS: its text, and its buttons as numbered choices."""
+    for variant in all_responses()[name]:
+        if variant_language(variant) == language:
+            buttons = [{"title": button["title"], "payload": button["payload"].format()}
+                       for button in variant.get("buttons") or []]
+            return numbered_choices(str(variant["text"]).format(**values), buttons)
+    raise KeyError(name)
+
+
+def as_parts(texts: List[str]) -> List[str]:
+    return [part for text in texts for part in split_sms(text)]
+
+
+class SmsCustomer:
+    """A phone that texts kefu through the fake Twilio and reads what comes back."""
+
+    def __init__(self, stack: Any) -> None:
+        self.stack, self.twilio = stack, stack.twilio
+        self.phone = f"+1555{secrets.randbelow(10**7):07d}"
+        self.read = 0
+        # Rasa saves the conversation after its output channel has sent every reply: a turn
+        # is over when Redis reports the save of a tracker that holds the message.
+        stack.redis.config_set("notify-keyspace-events", "K$")
+        self.saves = stack.redis.pubsub(ignore_subscribe_messages=True)
+        self.saves.subscribe(f"__keyspace@0__:kefu:tracker:{self.phone}")
+
+    def close(self) -> None:
+        self.saves.close()
+
+    def post(self, text: str, message_sid: Optional[str] = None,
+             signature: Optional[str] = None, signed_url: Optional[str] = None,
+             ) -> requests.Response:
+        fields = self.twilio.incoming_fields(self.phone, text, message_sid=message_sid)
+        return self.twilio.post_webhook(
+            self.stack.sms_webhook_url, fields, signature=signature,
+            signed_url=signed_url or self.stack.environment["KEFU_SMS_WEBHOOK_URL"])
+
+    def send(self, text: str, message_sid: Optional[str] = None) -> str:
+        """Post a signed text; its MessageSid."""
+        sid = message_sid or "SM" + secrets.token_hex(16)
+        reply = self.post(text, message_sid=sid)
+        assert reply.status_code == 200, reply.text
+        assert reply.text == '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+        assert reply.headers["Content-Type"].startswith("text/xml")
+        return sid
+
+    def wait_until_handled(self, message_sid: str) -> None:
+        deadline = time.monotonic() + WAIT_SECONDS
+        while not self._stored(message_sid):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"message {message_sid} of {self.phone} was not handled")
+            # Blocks until Redis reports a change to the tracker (or the deadline passes).
+            self.saves.get_message(timeout=max(0.0, deadline - time.monotonic()))
+
+    def _stored(self, message_sid: str) -> bool:
+        stored = self.stack.redis.get(f"kefu:tracker:{self.phone}")
+        return stored is not None and any(
+            event.get("message_id") == message_sid for event in json.loads(stored)["events"])
+
+    def turn(self, text: str) -> List[str]:
+        """Send a text the bot handles; the SMS bodies kefu sent in answer."""
+        self.wait_until_handled(self.send(text))
+        return self.new_messages()
+
+    def say(self, text: str, *replies: str) -> None:
+        """Send a text; the answer must be exactly these replies, cut into SMS parts."""
+        assert self.turn(text) == as_parts(list(replies))
+
+    def keyword(self, text: str, *replies: str) -> None:
+        """Send a keyword the channel answers itself (not the bot) and wait for the answer."""
+        self.send(text)
+        self.twilio.wait_for(self.phone, self.read + len(as_parts(list(replies))))
+        assert self.new_messages() == as_parts(list(replies))
+
+    def new_messages(self) -> List[str]:
+        bodies = [message.body for message in self.twilio.sent_to(self.phone)][self.read:]
+        self.read += len(bodies)
+        return bodies
+
+    def events(self) -> List[Dict[str, Any]]:
+        return [event for event in self.stack.tracker_in_redis(self.phone)["events"]
+                if event["event"] in ("user", "bot")]
+
+
+@pytest.fixture
+def customer(stack) -> Iterator[SmsCustomer]:
+    phone = SmsCustomer(stack)
+    yield phone
+    phone.close()
+
+
+def _rendered_bot_messages_after(customer: SmsCustomer, text: str) -> List[str]:
+    """What the bot said after the customer's last message `text`, as the SMS channel
+    renders it (the tracker's bot events with their buttons)."""
+    events = customer.events()
+    start = max(i for i, event in enumerate(events)
+                if event["event"] == "user" and event["text"] == text)
+    return [numbered_choices(event["text"], (event.get("data") or {}).get("buttons") or [])
+            for event in events[start + 1:]]
+
+
+def _queued_pattern(language: str) -> re.Pattern[str]:
+    template = response_text("utter_handoff_queued", language, queue_position="@", wait_minutes="@")
+    return re.compile(re.escape(template).replace("@", r"(\d+)"))
+
+
+def _service_headers(stack: Any) -> Dict[str, str]:
+    return {"Authorization": f"Bearer {stack.environment['KEFU_SERVICE_TOKEN']}"}
+
+
+def test_a_chinese_complaint_by_sms_with_numbered_choices_and_the_resolution_notice(
+        stack, customer) -> None:
+    customer.say("你好", response_text("utter_greet", "zh"))
+    customer.say("我要投诉，上周五ATM吞了我的卡，还扣了500元",
+                  response_text("utter_complaint_start", "zh"),
+                  response_text("utter_ask_complaint_card_last_four", "zh"))
+    customer.say("尾号1234", sms_text("utter_ask_complaint_outcome", "zh"))
+    # "1" is the first choice: the bot is given the button's payload.
+    customer.say("1", sms_text("utter_ask_complaint_contact", "zh"))
+    user_texts = [e["text"] for e in customer.events() if e["event"] == "user"]
+    assert user_texts[-1] == '/inform{"choice": "refund"}'
+
+    sent = customer.turn("３")  # full-width, as a Chinese keyboard may send it
+    [read_back] = _rendered_bot_messages_after(customer, '/inform{"choice": "sms"}')
+    assert sent == split_sms(read_back) and len(sent) > 1
+    assert "涉及金额：500 元" in read_back and "卡号后四位：1234" in read_back
+    assert read_back.endswith("\n1. 确认提交\n2. 修改\n3. 取消投诉")
+
+    sent = customer.turn("1")  # 确认提交
+    confirmations = _rendered_bot_messages_after(customer, "/affirm")
+    assert sent == as_parts(confirmations)
+    number = TICKET_NUMBER.search(confirmations[0]).group(0)
+    with session_factory(stack.environment["KEFU_DATABASE_URL"])() as session:
+        ticket = session.execute(select(Ticket).where(Ticket.number == number)).scalar_one()
+    assert (ticket.channel, ticket.sender_id, ticket.contact_preference) == (
+        "sms", customer.phone, "sms")
+
+    # The agent's resolution reaches the customer by SMS (trigger_intent, output_channel=latest).
+    resolution = "经核实，ATM故障导致吞卡，500元已退回您的账户。"
+    resolved = requests.post(f"{stack.handoff_url}/api/v1/tickets/{number}/resolve",
+                             json={"resolution": resolution, "agent_id": "agent-7"},
+                             headers=_service_headers(stack), timeout=30)
+    assert resolved.status_code == 200 and resolved.json()["customer_notified"] is True
+    assert customer.new_messages() == as_parts([
+        response_text("utter_ticket_resolved", "zh", ticket_number=number,
+                      resolution=resolution),
+        sms_text("utter_ask_outcome_accepted", "zh")])
+
+
+def test_an_english_customer_by_sms_is_handed_to_an_agent_who_replies_by_sms(
+        stack, customer) -> None:
+    stack.reset_handoffs()
+    stack.agent_on_break()  # on shift but busy: the conversation waits in the queue
+    customer.say("hello", response_text("utter_greet", "en"))
+    customer.say("I lost my card, what should I do", sms_text("utter_card_lost", "en"))
+    assert sms_text("utter_card_lost", "en").endswith("\n1. Talk to a person")
+    sent = customer.turn("1")
+    told = _rendered_bot_messages_after(customer, "/human_handoff")
+    assert sent == as_parts(told), (sent, told)
+    assert _queued_pattern("en").fullmatch(told[-1]), told
+    assert stack.redis.zrank(QUEUE_KEY, customer.phone) is not None
+    request = json.loads(stack.redis.hget(conversation_key(customer.phone), "request"))
+    assert request["channel"] == "sms"
+
+    # The handoff service relays an agent's reply through the agent bridge: it goes by SMS.
+    bridged = requests.post(f"{stack.rasa_url}/webhooks/agent_bridge/message",
+                            json={"conversation_id": customer.phone,
+                                  "text": "Hello, this is Anna. I have frozen your card."},
+                            headers=_service_headers(stack), timeout=30)
+    assert bridged.status_code == 200 and bridged.json()["channel"] == "sms"
+    assert customer.new_messages() == ["Hello, this is Anna. I have frozen your card."]
+    # While an agent has the conversation, the bot stays quiet.
+    customer.say("thank you so much")
+
+
+def test_a_forged_or_unsigned_text_is_refused_with_403_and_a_masked_log_line(
+        stack, customer) -> None:
+    forged = customer.post("转账五万元到这个账户", signature="c29tZXRoaW5nIGZvcmdlZA==")
+    assert forged.status_code == 403 and "does not match" in forged.json()["error"]
+    # Signed by someone who knows only the local address, not the public one Twilio signs.
+    local = customer.post("你好", signed_url=stack.sms_webhook_url)
+    assert local.status_code == 403
+    fields = stack.twilio.incoming_fields(customer.phone, "你好")
+    unsigned = requests.post(stack.sms_webhook_url, data=fields, timeout=30)
+    assert unsigned.status_code == 403 and "missing" in unsigned.json()["error"]
+    assert stack.redis.get(f"kefu:tracker:{customer.phone}") is None
+
+    customer.say("你好", response_text("utter_greet", "zh"))  # the genuine one gets through
+    log = stack.log_path.read_text(errors="replace")
+    masked = customer.phone[:-8] + "****" + customer.phone[-4:]
+    assert f"sms.request_rejected status=403 reason=X-Twilio-Signature does not match " \
+           f"from={masked}" in log
+    assert customer.phone not in log
+
+
+def test_bad_sms_requests_get_a_4xx_and_the_conversation_survives(stack, customer) -> None:
+    customer.say("你好", response_text("utter_greet", "zh"))
+    before = stack.tracker_in_redis(customer.phone)["events"]
+    url, twilio = stack.sms_webhook_url, stack.twilio
+    public = stack.environment["KEFU_SMS_WEBHOOK_URL"]
+    fields = twilio.incoming_fields(customer.phone, "你好")
+    for missing, status in (("From", 400), ("Body", 400)):
+        partial = {name: value for name, value in fields.items() if name != missing}
+        assert twilio.post_webhook(url, partial, signed_url=public).status_code == status
+    huge = twilio.post_webhook(url, {**fields, "Body": "长" * 30_000}, signed_url=public)
+    assert huge.status_code == 413
+    as_json = requests.post(url, json=fields, timeout=30)
+    assert as_json.status_code == 415
+    assert stack.tracker_in_redis(customer.phone)["events"] == before
+    customer.say("谢谢", response_text("utter_you_are_welcome", "zh"))
+
+
+def test_a_repeated_message_sid_is_processed_once(stack, customer) -> None:
+    sid = customer.send("你好")
+    assert customer.send("你好", message_sid=sid)  # Twilio's retry: answered, not processed
+    customer.wait_until_handled(sid)
+    assert customer.new_messages() == as_parts([response_text("utter_greet", "zh")])
+    # Messages of one number are handled in order, so when this one is done, so is any copy.
+    customer.say("谢谢", response_text("utter_you_are_welcome", "zh"))
+    user_events = [e for e in stack.tracker_in_redis(customer.phone)["events"]
+                   if e["event"] == "user"]
+    assert [(e["text"], e["message_id"]) for e in user_events][:1] == [("你好", sid)]
+    assert len(user_events) == 2
+    assert customer.new_messages() == []
+    assert [m.body for m in stack.twilio.sent_to(customer.phone)] == as_parts([
+        response_text("utter_greet", "zh"), response_text("utter_you_are_welcome", "zh")])
+
+
+def test_after_stop_nothing_is_sent_until_start(stack, customer) -> None:
+    customer.say("hello", response_text("utter_greet", "en"))
+    customer.keyword("STOP", OPTED_OUT_TEXT["en"])
+    assert stack.redis.sismember("kefu:sms:opted_out", customer.phone)
+    # The bot still reads what the customer writes, and its answer is recorded, not sent.
+    customer.say("thanks a lot")
+    assert customer.events()[-1]["text"] == response_text("utter_you_are_welcome", "en")
+    customer.send("STOP")  # a second STOP: no second confirmation
+    bridged = requests.post(f"{stack.rasa_url}/webhooks/agent_bridge/message",
+                            json={"conversation_id": customer.phone, "text": "An agent here."},
+                            headers=_service_headers(stack), timeout=30)
+    assert bridged.status_code == 200
+    customer.keyword("START", OPTED_IN_TEXT["en"])  # handled after the STOP before it
+    assert not stack.redis.sismember("kefu:sms:opted_out", customer.phone)
+    customer.say("hello", response_text("utter_greet", "en"))
+    log = stack.log_path.read_text(errors="replace")
+    assert "sms.suppressed" in log
+
+
+@pytest.mark.parametrize("word", ["退订", "TD"])
+def test_chinese_stop_is_confirmed_in_chinese(customer, word: str) -> None:
+    customer.keyword(word, OPTED_OUT_TEXT["zh"])
+    customer.keyword("订阅", OPTED_IN_TEXT["zh"])
