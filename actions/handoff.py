@@ -76,12 +76,14 @@ async def hand_over(
         logger.error("handoff.request_failed reason=%s", error)
         dispatcher.utter_message(response="utter_handoff_unavailable")
         return []
-    if not queued.get("agents_on_shift", 1) or not queued.get("within_agent_hours", True):
-        # Nobody can answer soon (no agent on shift, or closed): offer a callback; the bot
+    closed = not queued.get("within_agent_hours", True)
+    if closed or not queued.get("agents_on_shift", 1):
+        # Nobody can answer soon (closed, or no agent on shift): offer a callback; the bot
         # stays on to take the choice.
-        dispatcher.utter_message(response="utter_handoff_no_agents",
-                                 queue_position=queued["queue_position"],
-                                 callback_hours=CALLBACK_HOURS)
+        dispatcher.utter_message(
+            response="utter_handoff_closed" if closed else "utter_handoff_no_agents",
+            queue_position=queued["queue_position"], callback_hours=CALLBACK_HOURS,
+            agent_hours=queued.get("agent_hours", ""))
         return [SlotSet(HANDOFF_OFFER, "callback")]
     dispatcher.utter_message(
         response="utter_handoff_queued",

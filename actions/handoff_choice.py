@@ -35,24 +35,30 @@ class ActionHandoffChoice(Action):
         if choice != "callback":
             dispatcher.utter_message(response="utter_handoff_keep_waiting")
             return [*done, ConversationPaused()]
-        ticket = await asyncio.to_thread(_open_callback, tracker)
+        ticket, by_phone = await asyncio.to_thread(_open_callback, tracker)
         try:
             await cancel_handoff(tracker.sender_id, load_settings())
         except HandoffUnavailable as error:
             # The callback stands; an agent who picks the chat up sees the ticket.
             logger.error("handoff.cancel_failed reason=%s", error)
-        dispatcher.utter_message(response="utter_callback_booked", ticket_number=ticket,
-                                 callback_hours=CALLBACK_HOURS)
+        # A phone call needs a number: the verified customer's, or the SMS sender's own.
+        dispatcher.utter_message(
+            response="utter_callback_booked" if by_phone else "utter_callback_booked_here",
+            ticket_number=ticket, callback_hours=CALLBACK_HOURS)
         return done
 
 
-def _open_callback(tracker: Tracker) -> str:
+def _open_callback(tracker: Tracker) -> tuple[str, bool]:
+    """The ticket's number, and whether the bank can phone the customer."""
     sessions = session_factory(database_url())
     channel = channel_of(tracker)
     customer = linked_customer(sessions, channel, tracker.sender_id)
-    summary = summarise(transcript_from_events(tracker.events), "callback")
+    said = [line for line in transcript_from_events(tracker.events)
+            if not line["text"].startswith("/")]  # button payloads say nothing to an agent
+    by_phone = bool(customer and customer.phone) or channel == "sms"
     ticket = OpenCallback(sessions)(
         channel=channel, sender_id=tracker.sender_id, language=language_of(tracker),
-        summary=summary, customer_id=customer.id if customer else None,
-        priority="high" if customer and customer.is_key_customer else "normal")
-    return ticket.number
+        summary=summarise(said, "callback"), customer_id=customer.id if customer else None,
+        priority="high" if customer and customer.is_key_customer else "normal",
+        contact_preference="phone" if by_phone else "this_channel")
+    return ticket.number, by_phone

@@ -23,6 +23,7 @@ class QueuedHandoff(TypedDict):
     agents_online: int
     agents_on_shift: int
     within_agent_hours: bool
+    agent_hours: str
 
 
 async def request_handoff(

@@ -6,7 +6,7 @@ import asyncio
 import json
 import logging
 import time
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 from aiohttp import web
 
@@ -33,7 +33,7 @@ from handoff.live import ALL_AGENTS, SUPERVISORS, agent_audience
 from handoff.routing.accept import AcceptConversation
 from handoff.routing.finish import FinishConversation
 from handoff.routing.outcomes import RoutingRefused
-from handoff.routing.presence import PRESENCES, SetPresence
+from handoff.routing.presence import PRESENCES, Requeued, SetPresence
 from handoff.routing.transfer import TransferConversation
 from handoff.sessions import (
     SESSION_COOKIE,
@@ -61,7 +61,23 @@ AGENT_SESSION = "agent_session"
 
 MAX_REPLY_CHARS = 2000
 VIEW_AUDIT_SECONDS = 3600
-HTTP_STATUS_BY_REFUSAL = {"not_yours": 403, "not_eligible": 403, "reserved": 409,
+SKILLS = ("general", "complaints", "fraud", "wealth")
+# Refusals of the routing scripts, as HTTP statuses and sentences for the console.
+REFUSAL_REASONS = {
+    "not_yours": "this conversation is not yours",
+    "not_eligible": "you do not serve this conversation's language or skill",
+    "reserved": "reserved for the customer's relationship manager, who is online",
+    "unavailable": "no longer waiting (another agent has it)",
+    "at_capacity": "you are at your maximum number of chats",
+    "not_online": "set yourself online first",
+    "target_not_online": "that agent is not online (or does not exist)",
+    "target_at_capacity": "that agent is at their maximum number of chats",
+    "target_language": "that agent does not speak the customer's language",
+    "same_agent": "you already hold this conversation",
+    "already_resolved": "already resolved",
+}
+HTTP_STATUS_BY_REFUSAL = {"target_language": 409, "not_yours": 403, "not_eligible": 403,
+                          "reserved": 409,
                           "unavailable": 409, "at_capacity": 409, "not_online": 409,
                           "target_not_online": 409, "target_at_capacity": 409,
                           "same_agent": 400, "already_resolved": 409}
@@ -91,8 +107,9 @@ def _error(reason: str) -> str:
 
 def _refused(refusal: RoutingRefused) -> web.Response:
     logger.info("agent.refused outcome=%s", refusal.outcome)
-    return web.json_response({"error": refusal.outcome},
-                             status=HTTP_STATUS_BY_REFUSAL.get(refusal.outcome, 409))
+    return web.json_response(
+        {"error": REFUSAL_REASONS.get(refusal.outcome, refusal.outcome), "code": refusal.outcome},
+        status=HTTP_STATUS_BY_REFUSAL.get(refusal.outcome, 409))
 
 
 async def login(request: web.Request) -> web.Response:
@@ -135,8 +152,8 @@ async def _authenticate(request: web.Request, agent_id: str,
 async def logout(request: web.Request) -> web.Response:
     session = current(request)
     account = await _account(request, session)
-    requeued = await SetPresence(request.app[scripts_key]).call(account.profile, "offline")
-    await _tell_requeued(request, requeued)
+    requeued = await _tell_requeued(request, await SetPresence(request.app[scripts_key]).call(
+        account.profile, "offline"))
     await close_session(request.app[redis_key], request.cookies.get(SESSION_COOKIE, ""))
     await request.app[live_key].publish([SUPERVISORS], {
         "type": "presence", "agent_id": session.agent_id, "presence": "offline"})
@@ -154,16 +171,19 @@ async def _account(request: web.Request, session: AgentSession) -> AgentAccount:
     return account
 
 
-async def _tell_requeued(request: web.Request, requeued: list[str]) -> None:
-    for conversation_id in requeued:
-        record = await load_record(request.app[redis_key], conversation_id)
-        if record is not None:
+async def _tell_requeued(request: web.Request, requeued: List[Requeued]) -> List[str]:
+    """Tell the customers whose agent had accepted them; the ids of all put back."""
+    for entry in requeued:
+        record = await load_record(request.app[redis_key], entry.conversation_id)
+        if record is not None and entry.was_accepted:
+            conversation_id = entry.conversation_id
             await request.app[rasa_key].send_bot_message(
                 conversation_id, notice("agent_left", record.language),
                 {"kefu_notice": "agent_left"})
     if requeued:
         await request.app[live_key].publish([ALL_AGENTS], {"type": "queue_changed"})
         request.app[dispatcher_key].wake()
+    return [entry.conversation_id for entry in requeued]
 
 
 async def me(request: web.Request) -> web.Response:
@@ -182,8 +202,8 @@ async def set_presence(request: web.Request) -> web.Response:
         return web.json_response({"error": f"'presence' must be one of {', '.join(PRESENCES)}"},
                                  status=400)
     account = await _account(request, session)
-    requeued = await SetPresence(request.app[scripts_key]).call(account.profile, presence)
-    await _tell_requeued(request, requeued)
+    requeued = await _tell_requeued(request, await SetPresence(request.app[scripts_key]).call(
+        account.profile, presence))
     request.app[dispatcher_key].wake()
     await request.app[live_key].publish([SUPERVISORS], {"type": "presence",
                                                         "agent_id": session.agent_id,
@@ -312,6 +332,10 @@ async def transfer(request: web.Request) -> web.Response:
     target = body.get("agent_id") or body.get("skill")
     if not isinstance(target, str) or not target or len(target) > 64:
         return web.json_response({"error": "give 'agent_id' or 'skill'"}, status=400)
+    if kind == "skill" and target not in SKILLS:
+        # A queue nobody serves would strand the customer.
+        return web.json_response({"error": f"'skill' must be one of {', '.join(SKILLS)}"},
+                                 status=400)
     try:
         outcome = await TransferConversation(request.app[scripts_key]).call(
             record.conversation_id, account.agent_id, kind, target)

@@ -85,6 +85,7 @@ async def create_handoff(request: web.Request) -> web.Response:
         "estimated_wait_seconds": wait,
         "agents_online": agents_online,
         "agents_on_shift": int(await redis.scard(ON_SHIFT_AGENTS_KEY)),
+        "agent_hours": request.app[settings_key].agent_hours,
         "within_agent_hours": OpeningHours.parse(
             request.app[settings_key].agent_hours).open_at(utc_now()),
     }, status=201 if queued.created else 200)

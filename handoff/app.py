@@ -16,7 +16,7 @@ from handoff.hours import OpeningHours
 from handoff.keys import http_key, redis_key, settings_key, sql_sessions_key
 from handoff.live import LiveHub
 from handoff.metrics import HandoffMetrics
-from handoff.middlewares import authenticate
+from handoff.middlewares import authenticate, json_errors
 from handoff.rasa_client import RasaClient
 from handoff.relay import CustomerRelay
 from handoff.routes import setup_routes
@@ -95,7 +95,8 @@ def create_app(settings: Optional[HandoffSettings] = None) -> web.Application:
     OpeningHours.parse(settings.agent_hours)  # a wrong KEFU_AGENT_HOURS stops the start
     if not settings.service_token:
         raise ValueError("the handoff service needs a non-empty KEFU_SERVICE_TOKEN")
-    app = web.Application(middlewares=[authenticate], client_max_size=MAX_REQUEST_BYTES)
+    app = web.Application(middlewares=[json_errors, authenticate],
+                          client_max_size=MAX_REQUEST_BYTES)
     app[settings_key] = settings
     app[metrics_key] = HandoffMetrics()
     app.cleanup_ctx.extend([redis_connection, http_client, sql_store, background_work])

@@ -63,3 +63,14 @@ def _denied(request: web.Request, status: int, reason: str) -> web.Response:
     logger.warning("handoff.denied status=%s path=%s remote=%s reason=%s", status,
                    request.path, request.remote, reason)
     return web.json_response({"error": reason}, status=status)
+
+
+@web.middleware
+async def json_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """aiohttp's own 404 and 405 answers are plain text; the API's errors are JSON."""
+    try:
+        return await handler(request)
+    except web.HTTPException as error:
+        if error.content_type == "application/json" or error.status < 400:
+            raise
+        return _denied(request, error.status, error.reason.lower())

@@ -38,6 +38,9 @@ class RedisServer:
                 "--save", "",
                 "--logfile", str(self.log_path),
             ],
+            # Its own session: Ctrl-C reaches the kefu processes first; the launcher stops
+            # Redis after them, so none of them loses it while shutting down.
+            start_new_session=True,
             stdin=subprocess.DEVNULL,
         )
         self._wait_until_ready(timeout_seconds)

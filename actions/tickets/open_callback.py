@@ -23,14 +23,16 @@ class OpenCallback:
         self._clock = clock
 
     def __call__(self, *, channel: str, sender_id: str, language: str, summary: str,
-                 priority: str, customer_id: Optional[int] = None) -> TicketView:
+                 priority: str, customer_id: Optional[int] = None,
+                 contact_preference: str = "phone") -> TicketView:
         now = self._clock()
         with self._sessions.begin() as session:
             ticket = Ticket(
                 number=allocate_ticket_number(session, now), kind="callback",
                 customer_id=customer_id, channel=channel, sender_id=sender_id,
                 language=language, category="callback", description=summary,
-                desired_outcome="callback", contact_preference="phone", priority=priority,
+                desired_outcome="callback", contact_preference=contact_preference,
+                priority=priority,
                 status="open", created_at=now, sla_due_at=now + CALLBACK_SLA,
             )
             ticket.events.append(TicketEvent(occurred_at=now, actor="bot", status="open",

@@ -17,6 +17,13 @@ PRESENCES = ("online", "away", "offline")
 
 
 @dataclass(frozen=True)
+class Requeued:
+    conversation_id: str
+    # Accepted by the agent (the customer was talking with them), not merely offered.
+    was_accepted: bool
+
+
+@dataclass(frozen=True)
 class AgentProfile:
     agent_id: str
     display_name: str
@@ -31,7 +38,7 @@ class SetPresence:
         self._scripts = scripts
 
     async def call(self, profile: AgentProfile, presence: str,
-                   at_ms: Optional[int] = None) -> List[str]:
+                   at_ms: Optional[int] = None) -> List[Requeued]:
         """The conversations put back in the queue (only when going offline)."""
         if presence not in PRESENCES:
             raise ValueError(f"presence must be one of {', '.join(PRESENCES)}")
@@ -42,4 +49,5 @@ class SetPresence:
         requeued = await self._scripts.presence(
             args=[PREFIX, profile.agent_id, presence,
                   at_ms if at_ms is not None else now_ms(), *fields])
-        return [text(conversation) for conversation in requeued]
+        return [Requeued(text(requeued[i]), text(requeued[i + 1]) == "active")
+                for i in range(0, len(requeued), 2)]

@@ -201,6 +201,8 @@
     "error.target_not_online": ["目标坐席不在线", "The target agent is not online"],
     "error.target_at_capacity": ["目标坐席会话已满", "The target agent is at capacity"],
     "error.same_agent": ["不能转接给自己", "You cannot transfer to yourself"],
+    "error.target_language": ["目标坐席不使用该客户的语言", "The target agent does not speak the customer's language"],
+    "error.already_resolved": ["该会话已结束", "Already resolved"],
     "error.wrong agent id or password": ["工号或密码错误", "Wrong agent ID or password"],
     "error.too many failed sign-ins; try again later": ["登录失败次数过多，请稍后再试",
       "Too many failed sign-ins; try again later"],
@@ -257,7 +259,7 @@
   };
 
   const CHANNELS = {
-    rest: ["网页", "Web"],
+    rest: ["接口", "REST"],
     web: ["网页", "Web"],
     socketio: ["网页", "Web"],
     sms: ["短信", "SMS"],
@@ -498,7 +500,9 @@
       data = null;
     }
     if (!response.ok) {
-      const reason = data && typeof data.error === "string" ? data.error : "HTTP " + response.status;
+      // Routing refusals carry a stable `code` (translated below); other errors a sentence.
+      const reason = data && typeof data.code === "string" ? data.code
+        : data && typeof data.error === "string" ? data.error : "HTTP " + response.status;
       if (response.status === 401 && path !== "/api/v1/agent/login" && state.agent) {
         signedOut("login.expired");
       }
@@ -1587,7 +1591,9 @@
       tile("kpi.csat_percent", shown(kpi.csat_percent, "%"), "kpi-csat-percent"),
       tile("kpi.csat_average", shown(kpi.csat_average), "kpi-csat-average"),
       tile("kpi.complaints", shown(kpi.complaints), "kpi-complaints"),
-      tile("kpi.complaint_rate", shown(kpi.complaint_rate, "%"), "kpi-complaint-rate"),
+      // complaint_rate is complaints per conversation (a fraction): shown as a percentage.
+      tile("kpi.complaint_rate", kpi.complaint_rate === null || kpi.complaint_rate === undefined
+        ? "—" : (Math.round(kpi.complaint_rate * 1000) / 10) + "%", "kpi-complaint-rate"),
       tile("kpi.answered_within_sla_percent", shown(kpi.answered_within_sla_percent, "%"), "kpi-sla"),
       tile("kpi.overdue_tickets", shown(kpi.overdue_tickets), "kpi-overdue",
         kpi.overdue_tickets ? "tile-alert" : ""));

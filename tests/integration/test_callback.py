@@ -34,11 +34,14 @@ def test_a_callback_is_booked_as_a_ticket_and_the_wait_ends(stack) -> None:
 
     [booked] = stack.say(sender, '/inform{"choice": "callback"}')
     number = re.search(r"KF-\d{8}-\d{5}", booked).group(0)
-    assert booked == response_text("utter_callback_booked", "zh", ticket_number=number,
+    # Not verified, not by SMS: no number to call; the reply comes in this conversation.
+    assert booked == response_text("utter_callback_booked_here", "zh", ticket_number=number,
                                    callback_hours=4)
     with session_factory(stack.environment["KEFU_DATABASE_URL"])() as session:
         ticket = session.execute(select(Ticket).where(Ticket.number == number)).scalar_one()
     assert (ticket.kind, ticket.sender_id, ticket.status) == ("callback", sender, "open")
+    assert ticket.contact_preference == "this_channel"
+    assert "/inform" not in ticket.description and "我要转人工" in ticket.description
     assert as_utc(ticket.sla_due_at) - as_utc(ticket.created_at) == dt.timedelta(hours=4)
     assert stack.redis.zrank(QUEUE_KEY, sender) is None
     assert stack.redis.hget(conversation_key(sender), "status") == b"cancelled"

@@ -204,7 +204,7 @@ async def test_transfer_to_an_agent_and_to_a_skill(service, redis_client) -> Non
     await _route(app)
     await ana.post("/api/v1/agent/conversations/c-1/accept")
     refused = await ana.post("/api/v1/agent/conversations/c-1/transfer", {"agent_id": "rm-li"})
-    assert refused.status == 409 and (await refused.json())["error"] == "target_not_online"
+    assert refused.status == 409 and (await refused.json())["code"] == "target_not_online"
     await rm.post("/api/v1/agent/presence", {"presence": "online"})
     moved = await ana.post("/api/v1/agent/conversations/c-1/transfer", {"agent_id": "rm-li"})
     assert moved.status == 200
@@ -240,7 +240,7 @@ async def test_resolve_frees_the_agent_and_is_audited(service, redis_client) -> 
     assert redis_client.hget(conversation_key("c-1"), "status") == b"resolved"
     assert redis_client.scard(agent_chats_key("ana")) == 0
     again = await ana.post("/api/v1/agent/conversations/c-1/resolve")
-    assert again.status == 409 and (await again.json())["error"] == "already_resolved"
+    assert again.status == 409 and (await again.json())["code"] == "already_resolved"
     with sessions() as session:
         actions = [e.action for e in session.execute(
             select(AuditEvent).where(AuditEvent.actor == "agent:ana")).scalars()]
@@ -342,3 +342,22 @@ async def test_callback_requests_are_listed_soonest_first(service) -> None:
     listed = (await (await ana.get("/api/v1/agent/callbacks")).json())["callbacks"]
     assert [c["conversation_id"] for c in listed] == ["late", "early"]
     assert all(not c["overdue"] for c in listed)
+
+
+async def test_transfers_respect_language_and_known_skills(service, redis_client) -> None:
+    app = service[0]
+    ana, bo = await _sign_in(service, "ana"), await _sign_in(service, "bo")
+    await _queue(ana.client, "zh-1", language="zh")
+    await _route(app)  # to ana: bo speaks no Chinese
+    await ana.post("/api/v1/agent/conversations/zh-1/accept")
+    to_bo = await ana.post("/api/v1/agent/conversations/zh-1/transfer", {"agent_id": "bo"})
+    assert to_bo.status == 409 and (await to_bo.json())["code"] == "target_language"
+    nowhere = await ana.post("/api/v1/agent/conversations/zh-1/transfer", {"skill": "astrology"})
+    assert nowhere.status == 400 and "general" in (await nowhere.json())["error"]
+    assert redis_client.hget(conversation_key("zh-1"), "agent") == b"ana"
+
+
+async def test_unknown_paths_answer_json(service_client) -> None:
+    reply = await service_client.get("/api/v1/no-such-thing", headers=SERVICE)
+    assert reply.status == 404
+    assert (await reply.json())["error"] == "not found"

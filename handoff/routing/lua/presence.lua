@@ -1,7 +1,8 @@
 -- Set an agent's presence. 'online' joins routing with the agent's profile; 'away' keeps
 -- their chats but takes no new ones; 'offline' also puts their chats back in the queue,
 -- each at its original place. ARGV: prefix, agent id, presence, now (ms), then for
--- 'online' field/value pairs of the profile. Returns the re-queued conversations.
+-- 'online' field/value pairs of the profile. Returns the re-queued conversations, each
+-- followed by the status it had ('assigned' = offered, 'active' = accepted).
 local prefix, aid, presence, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local agent = prefix .. 'agent:' .. aid
 local chats = agent .. ':chats'
@@ -33,6 +34,7 @@ for _, cid in ipairs(redis.call('SMEMBERS', chats)) do
                'requeued_from', aid)
     redis.call('ZADD', prefix .. 'queue', c[3], cid)
     requeued[#requeued + 1] = cid
+    requeued[#requeued + 1] = c[1]
   end
 end
 redis.call('DEL', chats)

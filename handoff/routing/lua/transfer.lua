@@ -1,17 +1,20 @@
 -- Hand a conversation from one agent to another agent (who must be online with
--- capacity) or to a skill's queue (at its original place; no longer sticky).
+-- capacity, speaking the customer's language) or to a skill's queue (at its original place; no longer sticky).
 -- ARGV: prefix, conversation id, from agent, 'agent' or 'skill', target, now (ms).
 -- Returns {outcome}.
 local prefix, cid, from, mode, target, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local conv = prefix .. 'conv:' .. cid
-local c = redis.call('HMGET', conv, 'status', 'agent', 'score')
+local c = redis.call('HMGET', conv, 'status', 'agent', 'score', 'language')
 if c[2] ~= from or (c[1] ~= 'assigned' and c[1] ~= 'active') then return {'not_yours'} end
 local online = prefix .. 'agents:online'
 if mode == 'agent' then
   if target == from then return {'same_agent'} end
   if redis.call('SISMEMBER', online, target) == 0 then return {'target_not_online'} end
-  local t = redis.call('HMGET', prefix .. 'agent:' .. target, 'max_chats', 'active')
+  local t = redis.call('HMGET', prefix .. 'agent:' .. target, 'max_chats', 'active', 'languages')
   if (tonumber(t[2]) or 0) >= (tonumber(t[1]) or 0) then return {'target_at_capacity'} end
+  if not string.find(',' .. (t[3] or '') .. ',', ',' .. (c[4] or '') .. ',', 1, true) then
+    return {'target_language'}
+  end
 end
 redis.call('SREM', prefix .. 'agent:' .. from .. ':chats', cid)
 if tonumber(redis.call('HINCRBY', prefix .. 'agent:' .. from, 'active', -1)) < 0 then
