@@ -346,7 +346,8 @@ async def test_callback_requests_are_listed_soonest_first(service) -> None:
 
 async def test_transfers_respect_language_and_known_skills(service, redis_client) -> None:
     app = service[0]
-    ana, bo = await _sign_in(service, "ana"), await _sign_in(service, "bo")
+    ana = await _sign_in(service, "ana")
+    await _sign_in(service, "bo")  # online, with room, but English only
     await _queue(ana.client, "zh-1", language="zh")
     await _route(app)  # to ana: bo speaks no Chinese
     await ana.post("/api/v1/agent/conversations/zh-1/accept")
