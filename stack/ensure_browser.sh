@@ -5,12 +5,4 @@ set -euo pipefail
 if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy"; then
   exit 0
 fi
-echo "ensure_browser: installing Debian's chromium and fonts-wqy-microhei for the browser test"
-if [ "$(id -u)" -eq 0 ]; then run=(); elif command -v sudo >/dev/null; then run=(sudo); else
-  echo "ensure_browser: chromium is missing and this user cannot install it;" \
-       "run 'apt-get install chromium fonts-wqy-microhei' as root" >&2
-  exit 1
-fi
-export DEBIAN_FRONTEND=noninteractive
-"${run[@]}" apt-get update -qq
-"${run[@]}" apt-get install -y -qq --no-install-recommends chromium fonts-wqy-microhei >/dev/null
+exec bash "$(dirname "$0")/apt_install.sh" "the browser test" chromium fonts-wqy-microhei

@@ -190,3 +190,10 @@ def stack(
             )
         finally:
             client.close()
+
+
+@pytest.fixture
+def someone_on_shift(stack: RunningStack) -> None:
+    """An agent on a break: handed-over conversations wait in the queue (no callback offer)."""
+    stack.reset_handoffs()
+    stack.agent_on_break()

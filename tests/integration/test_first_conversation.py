@@ -12,12 +12,8 @@ import requests
 from handoff.keys import QUEUE_KEY, conversation_key
 from tests.bilingual import response_text
 
-
-@pytest.fixture(autouse=True)
-def someone_on_shift(stack) -> None:
-    """An agent on a break: handed-over conversations wait in the queue (no callback offer)."""
-    stack.reset_handoffs()
-    stack.agent_on_break()
+# An agent on a break: handed-over conversations wait in the queue (no callback offer).
+pytestmark = pytest.mark.usefixtures("someone_on_shift")
 
 def _sender(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
