@@ -8,8 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from actions.identity.profile import linked_customer, mask_phone
 from actions.tickets.lookup import TicketLookup
-
-OPEN_STATUSES = ("open", "reopened")
+from actions.tickets.records import OPEN_TICKET_STATUSES
 
 
 def customer_context(
@@ -32,4 +31,4 @@ def customer_context(
         {"number": ticket.number, "category": ticket.category, "status": ticket.status,
          "priority": ticket.priority, "channel": ticket.channel,
          "due_at": ticket.sla_due_at.isoformat()}
-        for ticket in tickets if ticket.status in OPEN_STATUSES]
+        for ticket in tickets if ticket.status in OPEN_TICKET_STATUSES]

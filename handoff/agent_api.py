@@ -34,6 +34,7 @@ from handoff.routing.accept import AcceptConversation
 from handoff.routing.finish import FinishConversation
 from handoff.routing.outcomes import RoutingRefused
 from handoff.routing.presence import PRESENCES, Requeued, SetPresence
+from handoff.routing.rules import SKILLS
 from handoff.routing.transfer import TransferConversation
 from handoff.sessions import (
     SESSION_COOKIE,
@@ -61,7 +62,6 @@ AGENT_SESSION = "agent_session"
 
 MAX_REPLY_CHARS = 2000
 VIEW_AUDIT_SECONDS = 3600
-SKILLS = ("general", "complaints", "fraud", "wealth")
 # Refusals of the routing scripts, as HTTP statuses and sentences for the console.
 REFUSAL_REASONS = {
     "not_yours": "this conversation is not yours",

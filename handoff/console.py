@@ -13,8 +13,8 @@ from aiohttp import WSMsgType, web
 from actions.kpi import report_for_days
 from actions.store.models import utc_now
 from handoff.agent_api import current
-from handoff.conversations import agent_state, held_by, waiting
-from handoff.keys import ONLINE_AGENTS_KEY, WAITS_KEY, agent_key, redis_key, sql_sessions_key
+from handoff.conversations import agent_state, held_by, known_agents, waiting
+from handoff.keys import ONLINE_AGENTS_KEY, WAITS_KEY, redis_key, sql_sessions_key
 from handoff.routing.rules import PRIORITY_RANK
 from handoff.state import live_key
 
@@ -72,10 +72,7 @@ async def supervisor_overview(request: web.Request) -> web.Response:
     waits = [int(value) / 1000 for value in await redis.lrange(WAITS_KEY, 0, -1)]
     online = {member.decode() for member in await redis.smembers(ONLINE_AGENTS_KEY)}
     agents: List[Dict[str, Any]] = []
-    async for key in redis.scan_iter(match=agent_key("*")):
-        agent_id = key.decode().split(":")[-1]
-        if key.decode() != agent_key(agent_id):
-            continue
+    for agent_id in await known_agents(redis):
         state = await agent_state(redis, agent_id)
         agents.append({"agent_id": agent_id, "name": state.get("name", agent_id),
                        "presence": state.get("presence", "offline"),
@@ -90,6 +87,6 @@ async def supervisor_overview(request: web.Request) -> web.Response:
         "wait_p50_seconds": round(_percentile(waits, 0.5), 1),
         "wait_p95_seconds": round(_percentile(waits, 0.95), 1),
         "sla_breaches": breaches,
-        "agents": sorted(agents, key=lambda agent: agent["agent_id"]),
+        "agents": agents,
         "kpi_today": report.as_json(),
     })

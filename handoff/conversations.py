@@ -20,8 +20,6 @@ from handoff.keys import (
     messages_key,
 )
 
-OPEN_STATUSES = ("queued", "assigned", "active")
-
 
 @dataclass(frozen=True)
 class ConversationRecord:
@@ -119,3 +117,14 @@ async def agent_state(redis: Redis, agent_id: str) -> Dict[str, str]:
 def estimated_wait_seconds(position: int, agents_online: int, seconds_per_chat: int) -> int:
     """Each agent works through the queue ahead in parallel."""
     return math.ceil(position / max(1, agents_online)) * seconds_per_chat
+
+
+async def known_agents(redis: Redis) -> List[str]:
+    """Every agent who has ever signed in (their state hash), in id order."""
+    prefix = agent_key("")
+    agents = []
+    async for key in redis.scan_iter(match=f"{prefix}*", count=200):
+        name = key.decode()[len(prefix):]
+        if ":" not in name:  # not one of the agent's :chats / :unread keys
+            agents.append(name)
+    return sorted(agents)

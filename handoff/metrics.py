@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from redis.asyncio import Redis
 
+from handoff.conversations import known_agents
 from handoff.keys import ONLINE_AGENTS_KEY, QUEUE_KEY, agent_key
 from handoff.routing.rules import PRIORITY_RANK, PRIORITY_STEP_MS
 
@@ -45,16 +46,7 @@ class HandoffMetrics:
         online = [member.decode() for member in await redis.smembers(ONLINE_AGENTS_KEY)]
         self.agents_online.set(len(online))
         total = 0
-        for agent_id in await _known_agents(redis):
+        for agent_id in await known_agents(redis):
             total += int(await redis.hget(agent_key(agent_id), "active") or 0)
         self.active_chats.set(total)
 
-
-async def _known_agents(redis: Redis) -> list[str]:
-    prefix = agent_key("")
-    agents = []
-    async for key in redis.scan_iter(match=f"{prefix}*", count=200):
-        name = key.decode()[len(prefix):]
-        if ":" not in name:
-            agents.append(name)
-    return agents

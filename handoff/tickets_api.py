@@ -14,7 +14,7 @@ from actions.identity.profile import linked_customer
 from actions.store.models import Ticket, as_utc, utc_now
 from actions.tickets.numbers import TICKET_NUMBER
 from actions.tickets.open_complaint import OpenComplaint
-from actions.tickets.records import ComplaintDraft, TicketView
+from actions.tickets.records import OPEN_TICKET_STATUSES, ComplaintDraft, TicketView
 from actions.tickets.resolve import TicketAlreadyResolved, TicketNotFound
 from handoff.agent_api import current, json_body, visible_record
 from handoff.audit import audit
@@ -23,14 +23,13 @@ from handoff.resolve_ticket import ResolveTicketAndNotify
 
 COMPLAINT_CATEGORIES = ("fees", "transfer", "loan", "card", "digital", "service", "other")
 MAX_DESCRIPTION_CHARS = 2000
-OPEN_STATUSES = ("open", "reopened")
 
 
 def _open_callbacks(sessions: sessionmaker[Session]) -> List[Dict[str, Any]]:
     now = utc_now()
     with sessions() as session:
         tickets = session.execute(
-            select(Ticket).where(Ticket.kind == "callback", Ticket.status.in_(OPEN_STATUSES))
+            select(Ticket).where(Ticket.kind == "callback", Ticket.status.in_(OPEN_TICKET_STATUSES))
             .order_by(Ticket.sla_due_at).limit(200)).scalars()
         return [{"number": t.number, "language": t.language, "channel": t.channel,
                  "conversation_id": t.sender_id, "priority": t.priority,

@@ -8,6 +8,9 @@ from typing import Optional
 
 from actions.store.models import Ticket, as_utc
 
+# A ticket still waiting for the bank: new, or reopened by the customer's verdict.
+OPEN_TICKET_STATUSES = ("open", "reopened")
+
 
 @dataclass(frozen=True)
 class ComplaintDraft:

@@ -6,14 +6,17 @@ checks the scripts against `reference_assignment`, the same rules in plain Pytho
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from dataclasses import dataclass
+from typing import List, Optional, Tuple
+
+from actions.tickets.open_complaint import KEY_SEGMENTS
 
 PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2}
 # Milliseconds per priority step in a queue score: later than any wait, so priority wins.
 PRIORITY_STEP_MS = 10**13
-KEY_SEGMENTS = frozenset({"private", "affluent"})
 DEFAULT_SKILL = "general"
+# The skills agents can have, and queues a conversation can be transferred to.
+SKILLS = (DEFAULT_SKILL, "complaints", "fraud", "wealth")
 # The skill a conversation needs, by the bot's reason for handing over.
 SKILL_BY_REASON = {
     "fraud": "fraud",
@@ -61,7 +64,6 @@ class WaitingConversation:
     skill: str
     score: int
     relationship_manager: str = ""
-    extra: Dict[str, str] = field(default_factory=dict)
 
 
 def reference_assignment(
