@@ -18,6 +18,14 @@ def channel_of(tracker: Tracker) -> str:
     return tracker.get_latest_input_channel() or "unknown"
 
 
+def session_channel(tracker: Tracker) -> str:
+    """The channel a session starts on: the channel's own metadata (a new conversation has
+    no message yet), else the latest message's."""
+    metadata = tracker.get_slot("session_started_metadata") or {}
+    named = metadata.get("input_channel") if isinstance(metadata, dict) else None
+    return str(named) if named else channel_of(tracker)
+
+
 def choice_payload(value: str) -> str:
     """A button payload that carries a value whatever the customer's language."""
     return f'/inform{{"choice": "{value}"}}'

@@ -76,6 +76,9 @@ async def hand_over(
         logger.error("handoff.request_failed reason=%s", error)
         dispatcher.utter_message(response="utter_handoff_unavailable")
         return []
+    if queued.get("joined_conversation_id"):
+        # Their open handoff on another channel continues here; the service says so.
+        return [ConversationPaused()]
     closed = not queued.get("within_agent_hours", True)
     if closed or not queued.get("agents_on_shift", 1):
         # Nobody can answer soon (closed, or no agent on shift): offer a callback; the bot

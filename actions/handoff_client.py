@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import Optional, TypedDict
 
 import aiohttp
 
@@ -17,6 +17,8 @@ class HandoffUnavailable(Exception):
 class QueuedHandoff(TypedDict):
     handoff_id: str
     conversation_id: str
+    # The customer's conversation on another channel whose open handoff this one joined.
+    joined_conversation_id: Optional[str]
     status: str
     queue_position: int
     estimated_wait_seconds: int
@@ -41,6 +43,24 @@ async def request_handoff(
                     raise HandoffUnavailable(f"handoff service answered {reply.status}")
                 queued: QueuedHandoff = await reply.json()
                 return queued
+    except (aiohttp.ClientError, TimeoutError) as error:
+        raise HandoffUnavailable(type(error).__name__) from error
+
+
+async def join_open_handoff(conversation_id: str, customer_number: str, channel: str,
+                            settings: ActionSettings) -> bool:
+    """Join the customer's open handoff (begun on another channel), if they have one."""
+    timeout = aiohttp.ClientTimeout(total=settings.handoff_timeout_seconds)
+    headers = {"Authorization": f"Bearer {settings.service_token}"}
+    body = {"conversation_id": conversation_id, "customer_number": customer_number,
+            "channel": channel}
+    try:
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            async with session.post(f"{settings.handoff_url}/api/v1/handoffs/join", json=body,
+                                    headers=headers) as reply:
+                if reply.status != 200:
+                    raise HandoffUnavailable(f"handoff service answered {reply.status}")
+                return bool((await reply.json()).get("joined"))
     except (aiohttp.ClientError, TimeoutError) as error:
         raise HandoffUnavailable(type(error).__name__) from error
 

@@ -176,9 +176,8 @@ async def _tell_requeued(request: web.Request, requeued: List[Requeued]) -> List
     for entry in requeued:
         record = await load_record(request.app[redis_key], entry.conversation_id)
         if record is not None and entry.was_accepted:
-            conversation_id = entry.conversation_id
             await request.app[rasa_key].send_bot_message(
-                conversation_id, notice("agent_left", record.language),
+                record.reply_to, notice("agent_left", record.language),
                 {"kefu_notice": "agent_left"})
     if requeued:
         await request.app[live_key].publish([ALL_AGENTS], {"type": "queue_changed"})
@@ -279,7 +278,7 @@ async def accept(request: web.Request) -> web.Response:
     if newly:
         await request.app[rasa_key].take_over(record.conversation_id)
         await request.app[rasa_key].send_bot_message(
-            record.conversation_id,
+            record.reply_to,
             notice("agent_joined", record.language, name=account.display_name),
             {"kefu_notice": "agent_joined", "agent_id": account.agent_id})
         # Others' queue lists change when it was taken from the queue.
@@ -306,7 +305,7 @@ async def send_message(request: web.Request) -> web.Response:
                                  status=400)
     text = text.strip()
     delivered = await request.app[rasa_key].send_bot_message(
-        record.conversation_id, text,
+        record.reply_to, text,
         {"agent_id": account.agent_id, "agent_name": account.display_name})
     if not delivered:
         return web.json_response({"error": "the message could not be delivered; try again"},
@@ -315,7 +314,7 @@ async def send_message(request: web.Request) -> web.Response:
         time.perf_counter() - started)
     message = {"role": "agent", "text": text, "agent_id": account.agent_id,
                "agent_name": account.display_name, "timestamp": time.time(),
-               "channel": record.fields.get("channel")}
+               "channel": record.reply_channel}
     await request.app[redis_key].rpush(messages_key(record.conversation_id),
                                        json.dumps(message, ensure_ascii=False))
     await request.app[live_key].publish([agent_audience(account.agent_id), SUPERVISORS], {
@@ -342,7 +341,7 @@ async def transfer(request: web.Request) -> web.Response:
     except RoutingRefused as refusal:
         return _refused(refusal)
     await request.app[rasa_key].send_bot_message(
-        record.conversation_id, notice("transferred", record.language),
+        record.reply_to, notice("transferred", record.language),
         {"kefu_notice": "transferred"})
     audience = [agent_audience(account.agent_id), SUPERVISORS] + (
         [agent_audience(target)] if kind == "agent" else [ALL_AGENTS])
@@ -360,14 +359,17 @@ async def resolve(request: web.Request) -> web.Response:
     body = await json_body(request) if request.can_read_body else {}
     note = str(body.get("note") or "")[:MAX_REPLY_CHARS]
     try:
-        await FinishConversation(request.app[scripts_key]).call(
+        joined = await FinishConversation(request.app[scripts_key]).call(
             record.conversation_id, account.agent_id)
     except RoutingRefused as refusal:
         return _refused(refusal)
     request.app[metrics_key].resolved.inc()
-    # The bot takes over again and asks how satisfied the customer was.
-    handed_back = await request.app[rasa_key].resume_and_trigger(
-        record.conversation_id, "EXTERNAL_handoff_resolved")
+    # The bot takes over again and asks how satisfied the customer was, where they last
+    # wrote; their conversations on other channels go back to the bot quietly.
+    rasa = request.app[rasa_key]
+    handed_back = await rasa.resume_and_trigger(record.reply_to, "EXTERNAL_handoff_resolved")
+    for other in {record.conversation_id, *joined} - {record.reply_to}:
+        await rasa.resume(other)
     await request.app[live_key].publish([agent_audience(account.agent_id), SUPERVISORS], {
         "type": "resolved", "conversation_id": record.conversation_id,
         "agent_id": account.agent_id})

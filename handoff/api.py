@@ -14,25 +14,34 @@ from actions.kpi import report_for_days
 from actions.store.models import utc_now
 from actions.tickets.numbers import TICKET_NUMBER
 from actions.tickets.resolve import TicketAlreadyResolved, TicketNotFound
-from handoff.conversations import estimated_wait_seconds, online_agent_count, waiting
+from handoff.conversations import (
+    estimated_wait_seconds,
+    load_record,
+    online_agent_count,
+    waiting,
+)
 from handoff.hours import OpeningHours
 from handoff.keys import (
     ON_SHIFT_AGENTS_KEY,
     conversation_key,
     http_key,
+    messages_key,
     redis_key,
     settings_key,
     sql_sessions_key,
 )
-from handoff.live import ALL_AGENTS
+from handoff.live import ALL_AGENTS, SUPERVISORS, agent_audience
 from handoff.resolve_ticket import ResolveTicketAndNotify
 from handoff.routing.cancel import CancelHandoff
 from handoff.routing.enqueue import EnqueueHandoff
+from handoff.routing.join import JoinHandoff
 from handoff.routing.outcomes import RoutingRefused
-from handoff.state import dispatcher_key, live_key, metrics_key, scripts_key
+from handoff.state import dispatcher_key, live_key, metrics_key, rasa_key, scripts_key
+from handoff.texts import notice
 from handoff.validation import (
     InvalidHandoffRequest,
     validate_handoff_request,
+    validate_join_request,
     validate_resolution,
 )
 
@@ -61,6 +70,9 @@ async def create_handoff(request: web.Request) -> web.Response:
         return _bad_request(str(error))
     redis = request.app[redis_key]
     queued = await EnqueueHandoff(request.app[scripts_key]).call(handoff_request)
+    if queued.joined:
+        await _joined(request, handoff_request["conversation_id"], handoff_request["channel"],
+                      queued.holder)
     agents_online = await online_agent_count(redis)
     wait = estimated_wait_seconds(queued.queue_position, agents_online,
                                   request.app[settings_key].seconds_per_queue_position)
@@ -72,13 +84,15 @@ async def create_handoff(request: web.Request) -> web.Response:
             "type": "queue_changed", "conversation_id": queued.conversation_id})
         request.app[dispatcher_key].wake()
     logger.info(
-        "handoff.queued handoff_id=%s position=%s created=%s reason=%s priority=%s",
-        queued.handoff_id, queued.queue_position, queued.created, handoff_request["reason"],
-        queued.priority,
+        "handoff.queued handoff_id=%s position=%s created=%s joined=%s reason=%s priority=%s",
+        queued.handoff_id, queued.queue_position, queued.created, queued.joined,
+        handoff_request["reason"], queued.priority,
     )
     return web.json_response({
         "handoff_id": queued.handoff_id,
         "conversation_id": queued.conversation_id,
+        # Set when the customer's open handoff on another channel took this conversation in.
+        "joined_conversation_id": queued.holder if queued.joined else None,
         "status": queued.status,
         "priority": queued.priority,
         "queue_position": queued.queue_position,
@@ -91,13 +105,53 @@ async def create_handoff(request: web.Request) -> web.Response:
     }, status=201 if queued.created else 200)
 
 
+async def join_handoff(request: web.Request) -> web.Response:
+    """A verified customer's new conversation on another channel joins their open handoff."""
+    try:
+        joining = validate_join_request(await request.json())
+    except json.JSONDecodeError:
+        return _bad_request("body is not valid JSON")
+    except InvalidHandoffRequest as error:
+        return _bad_request(str(error))
+    joined = await JoinHandoff(request.app[scripts_key]).call(
+        joining["conversation_id"], joining["customer_number"], joining["channel"])
+    if joined is None:
+        return web.json_response({"joined": False})
+    if joined.holder != joining["conversation_id"]:
+        await _joined(request, joining["conversation_id"], joining["channel"], joined.holder)
+    return web.json_response({"joined": True, "joined_conversation_id": joined.holder,
+                              "status": joined.status, "agent_id": joined.agent_id or None})
+
+
+async def _joined(request: web.Request, sender_id: str, channel: str, holder: str) -> None:
+    """Tell the customer their agent continues here, and show the agent the switch."""
+    redis = request.app[redis_key]
+    record = await load_record(redis, holder)
+    if record is None:
+        return
+    line = {"role": "system", "event": "channel_joined", "channel": channel,
+            "timestamp": time.time(), "text": notice("channel_joined", record.language)}
+    await redis.rpush(messages_key(holder), json.dumps(line, ensure_ascii=False))
+    audience = [agent_audience(record.agent), SUPERVISORS] if record.agent else [SUPERVISORS]
+    await request.app[live_key].publish(audience, {
+        "type": "message", "conversation_id": holder, "message": line})
+    # In the background: Rasa is still handling the message that started this, under the
+    # conversation's lock, and the notice waits for that lock.
+    request.app[dispatcher_key].send_later(
+        sender_id, notice("continued", record.language), {"kefu_notice": "continued"})
+    logger.info("handoff.joined conversation=%s channel=%s holder=%s", sender_id, channel,
+                holder)
+
+
 async def cancel_handoff(request: web.Request) -> web.Response:
     conversation_id = request.match_info["conversation_id"]
     try:
-        await CancelHandoff(request.app[scripts_key]).call(conversation_id)
+        joined = await CancelHandoff(request.app[scripts_key]).call(conversation_id)
     except RoutingRefused as refusal:
         status = 404 if refusal.outcome == "unknown" else 409
         return web.json_response({"error": refusal.outcome}, status=status)
+    for sender_id in joined:  # they were paused when they joined
+        await request.app[rasa_key].resume(sender_id)
     await request.app[live_key].publish([ALL_AGENTS], {"type": "queue_changed"})
     logger.info("handoff.cancelled reason=callback")
     return web.json_response({"conversation_id": conversation_id, "status": "cancelled"})

@@ -47,6 +47,15 @@ class ConversationRecord:
         return self.fields.get("rm", "")
 
     @property
+    def reply_to(self) -> str:
+        """Where the customer last wrote: this conversation, or theirs on another channel."""
+        return self.fields.get("reply_to") or self.conversation_id
+
+    @property
+    def reply_channel(self) -> str:
+        return self.fields.get("reply_channel") or self.fields.get("channel", "")
+
+    @property
     def request(self) -> Dict[str, Any]:
         return json.loads(self.fields.get("request") or "{}")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from typing import List, Set
+from typing import Any, Dict, List, Set
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -45,6 +45,13 @@ class Dispatcher:
 
     def wake(self) -> None:
         self._wake.set()
+
+    def send_later(self, conversation_id: str, text: str, metadata: Dict[str, Any]) -> None:
+        """Send a notice to the customer without waiting for Rasa to deliver it."""
+        sending = asyncio.create_task(
+            self._customers.send_bot_message(conversation_id, text, metadata))
+        self._notices.add(sending)
+        sending.add_done_callback(self._notices.discard)
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -85,9 +92,7 @@ class Dispatcher:
                 estimated_wait_seconds(position, agents, self._seconds_per_chat) / 60))
             await self._redis.hset(conversation_key(record.conversation_id),
                                    "told_position", position)
-            sending = asyncio.create_task(self._customers.send_bot_message(
-                record.conversation_id,
+            self.send_later(
+                record.reply_to,
                 notice("queue_position", record.language, position=position, minutes=minutes),
-                {"kefu_notice": "queue_position"}))
-            self._notices.add(sending)
-            sending.add_done_callback(self._notices.discard)
+                {"kefu_notice": "queue_position"})

@@ -49,3 +49,17 @@ def session_key(token_hash: str) -> str:
 
 def viewed_key(agent_id: str, conversation_id: str) -> str:
     return f"{PREFIX}viewed:{agent_id}:{conversation_id}"
+
+
+def customer_handoff_key(customer_number: str) -> str:
+    """The conversation holding a customer's open handoff, whatever channel it began on."""
+    return f"{PREFIX}customer:{customer_number}"
+
+
+def alias_key(sender_id: str) -> str:
+    """A sender on another channel joined to a customer's open handoff: its conversation."""
+    return f"{PREFIX}alias:{sender_id}"
+
+
+def joined_senders_key(conversation_id: str) -> str:
+    return f"{PREFIX}joined:{conversation_id}"

@@ -49,12 +49,16 @@ class RasaClient:
         return await self._append(conversation_id, [
             {"event": "slot", "name": "handoff_offer", "value": None}, {"event": "pause"}])
 
+    async def resume(self, conversation_id: str) -> bool:
+        """Un-pause the bot, listening for the customer's next message."""
+        # A paused bot never ran action_listen; without it the rules that follow the
+        # next intent would not match (they start from a listening bot).
+        return await self._append(conversation_id, [
+            {"event": "resume"}, {"event": "action", "name": "action_listen"}])
+
     async def resume_and_trigger(self, conversation_id: str, intent: str) -> bool:
         """Un-pause the bot, then run `intent` as if the customer had said it."""
-        # A paused bot never ran action_listen; without it the rules that follow the
-        # intent would not match (they start from a listening bot).
-        back = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
-        if not await self._append(conversation_id, back):
+        if not await self.resume(conversation_id):
             return False
         return await trigger_intent(self._http, self._url, self._token, conversation_id,
                                     intent, {})

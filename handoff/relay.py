@@ -18,7 +18,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
 
 from bot.pii import mask_pii
-from handoff.keys import PREFIX, conversation_key
+from handoff.keys import PREFIX, alias_key, conversation_key
 from handoff.live import SUPERVISORS, LiveHub, agent_audience
 from handoff.routing.outcomes import text
 from handoff.routing.scripts import RoutingScripts
@@ -93,17 +93,19 @@ class CustomerRelay:
     async def handle(self, entry_id: str, fields: Dict[bytes, bytes]) -> None:
         if fields.get(b"event") != b"user":
             return
-        conversation_id = text(fields.get(b"sender_id", b""))
-        created_at = await self._redis.hget(conversation_key(conversation_id), "created_at")
-        if created_at is None:
+        sender_id = text(fields.get(b"sender_id", b""))
+        held = await self._handoff_of(sender_id)
+        if held is None:
             return
+        conversation_id, since = held
         event: Dict[str, Any] = json.loads(fields[b"body"])
-        # The message that led to the handoff is already in its transcript.
-        if float(event.get("timestamp") or 0) <= float(created_at):
+        # The message that led to the handoff (or to the join) is already in its transcript.
+        if float(event.get("timestamp") or 0) <= since:
             return
         message = customer_message(entry_id, event)
         outcome, agent = await self._scripts.relay(
-            args=[PREFIX, conversation_id, entry_id, json.dumps(message, ensure_ascii=False)])
+            args=[PREFIX, conversation_id, entry_id, json.dumps(message, ensure_ascii=False),
+                  sender_id, message["channel"]])
         if text(outcome) != "relayed":
             return
         agent = text(agent)
@@ -111,6 +113,17 @@ class CustomerRelay:
         await self._live.publish(audience, {"type": "message", "conversation_id": conversation_id,
                                             "message": message})
         self._on_relayed(max(0.0, time.time() - float(event.get("timestamp") or time.time())))
+
+    async def _handoff_of(self, sender_id: str) -> Optional[Tuple[str, float]]:
+        """(the conversation holding this sender's handoff, since when it holds it); the
+        sender's own, or the one it joined from another channel."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.hmget(alias_key(sender_id), "conversation", "joined_at")
+            pipe.hget(conversation_key(sender_id), "created_at")
+            (holder, joined_at), created_at = await pipe.execute()
+        if holder is not None:
+            return text(holder), float(joined_at)
+        return None if created_at is None else (sender_id, float(created_at))
 
 
 def customer_message(entry_id: str, event: Dict[str, Any]) -> Dict[str, Any]:

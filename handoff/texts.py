@@ -21,6 +21,17 @@ NOTICES: Dict[str, Dict[str, str]] = {
         "en": "We are sorry: the agent helping you had to step away. You keep your place "
               "in the queue, and another agent will be with you shortly.",
     },
+    "continued": {
+        "zh": "您好，您与人工客服的会话仍在进行中，客服专员会在这里继续为您服务。",
+        "en": "Hello again. Your conversation with our customer service team is still "
+              "open; your agent will continue to help you here.",
+    },
+    # Shown to the agent (a line in the transcript), in the conversation's language.
+    "channel_joined": {
+        "zh": "客户已换到另一渠道继续本次会话（见渠道标记），您的回复将发送到该渠道。",
+        "en": "The customer continued this conversation on another channel (see its "
+              "badge); your replies now go there.",
+    },
     "transferred": {
         "zh": "为了更好地帮助您，您的会话已转接给更合适的专员，请稍候。",
         "en": "To help you best, your conversation has been passed to a colleague who "

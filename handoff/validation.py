@@ -38,6 +38,19 @@ def validate_handoff_request(payload: Any) -> Dict[str, Any]:
     return payload
 
 
+def validate_join_request(payload: Any) -> Dict[str, str]:
+    """{"conversation_id", "customer_number", "channel"}: who starts where, proven to be whom."""
+    if not isinstance(payload, dict):
+        raise InvalidHandoffRequest("body must be a JSON object")
+    for name in ("conversation_id", "customer_number", "channel"):
+        value = payload.get(name)
+        if not isinstance(value, str) or not value.strip():
+            raise InvalidHandoffRequest(f"'{name}' is required")
+        if len(value) > MAX_ID_CHARS:
+            raise InvalidHandoffRequest(f"'{name}' exceeds {MAX_ID_CHARS} characters")
+    return {name: payload[name] for name in ("conversation_id", "customer_number", "channel")}
+
+
 MAX_RESOLUTION_CHARS = 2000
 
 

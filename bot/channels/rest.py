@@ -19,6 +19,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.sender_ids import chosen_id_problem
+
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
@@ -66,6 +68,9 @@ def _valid_sender(sender: Any) -> str:
         raise WebhookRequestError(400, f"'sender' exceeds {MAX_SENDER_CHARS} characters")
     if any(unicodedata.category(char).startswith("C") for char in sender):
         raise WebhookRequestError(400, "'sender' contains control characters")
+    problem = chosen_id_problem(sender)
+    if problem:
+        raise WebhookRequestError(400, f"'sender' {problem}")
     return sender
 
 
@@ -122,7 +127,8 @@ class KefuRestInput(RestInput):
                     collector,
                     message.sender_id,
                     input_channel=self.name(),
-                    metadata=message.metadata,
+                    # Named by the channel, not the caller: it decides who a new session is.
+                    metadata={**message.metadata, "input_channel": self.name()},
                 )
             )
             return response.json(collector.messages)

@@ -560,7 +560,9 @@ class SmsInput(InputChannel):
         text = chosen_payload(inbound.text, await self.state.take_choices(phone)) or inbound.text
         await on_new_message(UserMessage(
             text, self.output, phone, input_channel=self.name(),
-            message_id=inbound.message_sid, metadata={"sms": {"to": inbound.to}}))
+            message_id=inbound.message_sid,
+            # input_channel: a new conversation's session start has no message to read it from.
+            metadata={"input_channel": self.name(), "sms": {"to": inbound.to}}))
 
 
 def _twiml() -> HTTPResponse:

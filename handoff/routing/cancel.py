@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import List, Optional
 
 from handoff.keys import PREFIX
 from handoff.routing.clock import now_ms
@@ -15,9 +15,11 @@ class CancelHandoff:
     def __init__(self, scripts: RoutingScripts) -> None:
         self._scripts = scripts
 
-    async def call(self, conversation_id: str, at_ms: Optional[int] = None) -> None:
-        (outcome,) = await self._scripts.cancel(
+    async def call(self, conversation_id: str, at_ms: Optional[int] = None) -> List[str]:
+        """The conversations that had joined it from other channels (to hand back too)."""
+        outcome, *joined = await self._scripts.cancel(
             args=[PREFIX, conversation_id, at_ms if at_ms is not None else now_ms(),
                   RESOLVED_TTL_SECONDS])
         if text(outcome) != "cancelled":
             raise RoutingRefused(text(outcome))
+        return [text(sender) for sender in joined]

@@ -1,4 +1,5 @@
-"""EnqueueHandoff: put a conversation in the waiting queue, once, at its priority."""
+"""EnqueueHandoff: put a conversation in the waiting queue, once, at its priority; a
+verified customer who already has an open handoff (begun on another channel) joins it."""
 
 from __future__ import annotations
 
@@ -23,6 +24,12 @@ class QueuedHandoff:
     priority: str
     queue_position: int  # 0 once an agent has it
     created: bool
+    # The conversation that holds the handoff: this one, or the customer's on another channel.
+    holder: str
+
+    @property
+    def joined(self) -> bool:
+        return self.holder != self.conversation_id
 
 
 class EnqueueHandoff:
@@ -45,13 +52,13 @@ class EnqueueHandoff:
             "created_at": repr(time.time()),
             "request": json.dumps({**request, "priority": priority}, ensure_ascii=False),
         }
-        status, handoff_id, created = await self._scripts.enqueue(
+        status, handoff_id, created, holder = await self._scripts.enqueue(
             args=[PREFIX, conversation_id, uuid.uuid4().hex, moment,
-                  queue_score(priority, moment),
-                  *[part for pair in fields.items() for part in pair]],
+                  queue_score(priority, moment), customer.get("customer_number") or "",
+                  request["channel"], *[part for pair in fields.items() for part in pair]],
         )
         status = text(status)
-        rank = await self._scripts.redis.zrank(QUEUE_KEY, conversation_id)
+        rank = await self._scripts.redis.zrank(QUEUE_KEY, text(holder))
         return QueuedHandoff(
             handoff_id=text(handoff_id),
             conversation_id=conversation_id,
@@ -59,4 +66,5 @@ class EnqueueHandoff:
             priority=priority,
             queue_position=int(rank) + 1 if rank is not None else 0,
             created=bool(created),
+            holder=text(holder),
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import List, Optional
 
 from handoff.keys import PREFIX
 from handoff.routing.clock import now_ms
@@ -18,9 +18,11 @@ class FinishConversation:
         self._scripts = scripts
 
     async def call(self, conversation_id: str, agent_id: str,
-                   at_ms: Optional[int] = None) -> None:
-        (outcome,) = await self._scripts.finish(
+                   at_ms: Optional[int] = None) -> List[str]:
+        """The conversations that had joined it from other channels (to hand back too)."""
+        outcome, *joined = await self._scripts.finish(
             args=[PREFIX, conversation_id, agent_id, at_ms if at_ms is not None else now_ms(),
                   RESOLVED_TTL_SECONDS])
         if text(outcome) != "resolved":
             raise RoutingRefused(text(outcome))
+        return [text(sender) for sender in joined]

@@ -9,7 +9,16 @@ from redis.commands.core import AsyncScript
 
 LUA_DIR = Path(__file__).resolve().parent / "lua"
 SCRIPT_NAMES = ("enqueue", "assign", "accept", "presence", "transfer", "finish", "relay",
-                "cancel")
+                "cancel", "join")
+# Local functions some scripts share (Lua scripts cannot call one another).
+PRELUDES = {"enqueue": "joining", "join": "joining", "finish": "releasing",
+            "cancel": "releasing"}
+
+
+def script_source(name: str) -> str:
+    prelude = PRELUDES.get(name)
+    body = (LUA_DIR / f"{name}.lua").read_text()
+    return (LUA_DIR / f"{prelude}.lua").read_text() + body if prelude else body
 
 
 class RoutingScripts:
@@ -17,8 +26,7 @@ class RoutingScripts:
 
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
-        loaded = {name: redis.register_script((LUA_DIR / f"{name}.lua").read_text())
-                  for name in SCRIPT_NAMES}
+        loaded = {name: redis.register_script(script_source(name)) for name in SCRIPT_NAMES}
         self.enqueue: AsyncScript = loaded["enqueue"]
         self.assign: AsyncScript = loaded["assign"]
         self.accept: AsyncScript = loaded["accept"]
@@ -27,3 +35,4 @@ class RoutingScripts:
         self.finish: AsyncScript = loaded["finish"]
         self.relay: AsyncScript = loaded["relay"]
         self.cancel: AsyncScript = loaded["cancel"]
+        self.join: AsyncScript = loaded["join"]

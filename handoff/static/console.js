@@ -53,6 +53,7 @@
     "role.customer": ["客户", "Customer"],
     "role.bot": ["智能客服", "Bot"],
     "role.agent": ["坐席", "Agent"],
+    "role.system": ["系统", "System"],
     "status.queued": ["排队中", "Waiting"],
     "status.assigned": ["新分配", "New (offered)"],
     "status.active": ["处理中", "Active"],
@@ -910,7 +911,7 @@
   }
 
   function transcriptLine(line, detail, phase) {
-    const role = ["customer", "bot", "agent"].includes(line.role) ? line.role : "bot";
+    const role = ["customer", "bot", "agent", "system"].includes(line.role) ? line.role : "bot";
     const who = el("span", {className: "who"}, tx("role." + role));
     if (role === "agent" && (line.agent_name || line.agent_id)) {
       who.append(" · " + (line.agent_name || line.agent_id));

@@ -16,7 +16,7 @@ from handoff.agents import save_account
 from handoff.app import create_app
 from handoff.keys import PREFIX, QUEUE_KEY, conversation_key, messages_key
 from handoff.relay import CONSUMER_GROUP, EVENT_STREAM
-from handoff.routing.scripts import LUA_DIR
+from handoff.routing.scripts import script_source
 from handoff.sessions import SESSION_COOKIE
 from handoff.settings import HandoffSettings
 from handoff.state import dispatcher_key
@@ -71,8 +71,9 @@ async def test_queue_assignments_and_unread_messages_survive_a_restart(settings,
     # instance's consumer and stored, but the "crash" comes before its acknowledgement.
     read_not_acked = _customer_says(redis_client, "c-1", "第二条")
     redis_client.xreadgroup(CONSUMER_GROUP, "handoff-1", {EVENT_STREAM: ">"}, count=1)
-    relay = redis_client.register_script((LUA_DIR / "relay.lua").read_text())
-    relay(args=[PREFIX, "c-1", read_not_acked, json.dumps({"role": "customer", "text": "第二条"})])
+    relay = redis_client.register_script(script_source("relay"))
+    relay(args=[PREFIX, "c-1", read_not_acked,
+                json.dumps({"role": "customer", "text": "第二条"}), "c-1", "socketio"])
     _customer_says(redis_client, "c-1", "第三条")
 
     after = await _started(settings)

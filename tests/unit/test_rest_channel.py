@@ -38,6 +38,10 @@ def test_accepts_a_message_with_emoji_and_mixed_scripts() -> None:
         (_body(sender=42, message="hi"), 400, "'sender' is required"),
         (_body(sender="a\x00b", message="hi"), 400, "control characters"),
         (_body(sender="x" * 129, message="hi"), 400, "'sender' exceeds"),
+        # Another channel's conversation ids: an SMS customer's number, a WeChat openid.
+        (_body(sender="+8613800138000", message="hi"), 400, "may not start with '+'"),
+        (_body(sender="wechat:o6_bmjrPTlm6_2sgVt7hMZOPfL2M", message="hi"), 400,
+         "may not contain ':'"),
         (_body(sender="web-1"), 400, "'message' is required"),
         (_body(sender="web-1", message="   "), 400, "'message' is empty"),
         (_body(sender="web-1", message="x" * (MAX_MESSAGE_CHARS + 1)), 413, "'message' exceeds"),

@@ -1,6 +1,6 @@
 -- The agent resolves their conversation: it leaves their chats and its record expires
 -- after `ttl` seconds. ARGV: prefix, conversation id, agent id, now (ms), ttl (s).
--- Returns {outcome}.
+-- Returns {outcome, conversations that had joined it from other channels...}.
 local prefix, cid, aid, now, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local conv = prefix .. 'conv:' .. cid
 local c = redis.call('HMGET', conv, 'status', 'agent')
@@ -14,4 +14,6 @@ redis.call('HSET', conv, 'status', 'resolved', 'resolved_at', now)
 redis.call('HDEL', prefix .. 'agent:' .. aid .. ':unread', cid)
 redis.call('EXPIRE', conv, ttl)
 redis.call('EXPIRE', prefix .. 'messages:' .. cid, ttl)
-return {'resolved'}
+local answer = {'resolved'}
+for _, sender in ipairs(release_joined(prefix, cid)) do table.insert(answer, sender) end
+return answer

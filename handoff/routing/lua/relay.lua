@@ -1,8 +1,9 @@
 -- Record a customer's message for the agent, once per event-stream entry (stream ids
 -- only grow, so an entry at or before the last one relayed is a redelivery).
--- ARGV: prefix, conversation id, stream entry id, message JSON.
+-- ARGV: prefix, conversation id, stream entry id, message JSON, the sender who wrote it
+-- (the conversation's own or one joined from another channel), its channel.
 -- Returns {outcome, agent id}.
-local prefix, cid, entry, message = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local prefix, cid, entry, message, sender, channel = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local conv = prefix .. 'conv:' .. cid
 local c = redis.call('HMGET', conv, 'status', 'agent', 'relayed_id')
 if c[1] ~= 'queued' and c[1] ~= 'assigned' and c[1] ~= 'active' then return {'ignored', ''} end
@@ -16,7 +17,8 @@ if c[3] then
   if ms < last_ms or (ms == last_ms and seq <= last_seq) then return {'duplicate', ''} end
 end
 redis.call('RPUSH', prefix .. 'messages:' .. cid, message)
-redis.call('HSET', conv, 'relayed_id', entry)
+-- Agents' replies go where the customer last wrote.
+redis.call('HSET', conv, 'relayed_id', entry, 'reply_to', sender, 'reply_channel', channel)
 local agent = c[2] or ''
 if agent ~= '' then redis.call('HINCRBY', prefix .. 'agent:' .. agent .. ':unread', cid, 1) end
 return {'relayed', agent}

@@ -16,7 +16,7 @@ from handoff.routing.rules import (
     queue_score,
     reference_assignment,
 )
-from handoff.routing.scripts import LUA_DIR
+from handoff.routing.scripts import script_source
 
 LANGUAGES = ("zh", "en")
 SKILLS = ("general", "fraud", "complaints")
@@ -25,7 +25,7 @@ NOW_MS = 1_800_000_000_000
 
 @pytest.fixture
 def assign_script(redis_client: redis.Redis) -> Iterator[object]:
-    yield redis_client.register_script((LUA_DIR / "assign.lua").read_text())
+    yield redis_client.register_script(script_source("assign"))
 
 
 agents_strategy = st.lists(

@@ -19,16 +19,22 @@ from handoff.keys import (
     QUEUE_KEY,
     agent_chats_key,
     agent_key,
+    alias_key,
     conversation_key,
+    customer_handoff_key,
+    joined_senders_key,
 )
 from handoff.routing.rules import queue_score
-from handoff.routing.scripts import LUA_DIR, SCRIPT_NAMES
+from handoff.routing.scripts import SCRIPT_NAMES, script_source
 
 # Small capacities, so that agents are often full.
 AGENTS = {"a0": ("zh", "general", 1), "a1": ("zh,en", "general,fraud", 2),
           "a2": ("en", "general,complaints", 1), "rm-li": ("zh", "general", 1)}
 agent_ids = st.sampled_from(sorted(AGENTS))
 conversation_ids = st.sampled_from([f"c{i}" for i in range(12)])
+# Most handoffs come from verified customers, some of them the same customer.
+customers = st.sampled_from(["", "K1", "K2", "K3"])
+OPEN = (b"queued", b"assigned", b"active")
 
 
 class RoutingMachine(RuleBasedStateMachine):
@@ -37,7 +43,7 @@ class RoutingMachine(RuleBasedStateMachine):
     @initialize()
     def start(self) -> None:
         self.client.flushdb()
-        self.scripts = {name: self.client.register_script((LUA_DIR / f"{name}.lua").read_text())
+        self.scripts = {name: self.client.register_script(script_source(name))
                         for name in SCRIPT_NAMES}
         self.clock = 1_800_000_000_000
         self.known: set[str] = set()
@@ -49,14 +55,22 @@ class RoutingMachine(RuleBasedStateMachine):
     @rule(conversation=conversation_ids, language=st.sampled_from(["zh", "en"]),
           skill=st.sampled_from(["general", "fraud", "complaints"]),
           priority=st.sampled_from(["urgent", "high", "normal"]),
-          manager=st.sampled_from(["", "", "rm-li"]))
+          manager=st.sampled_from(["", "", "rm-li"]), customer=customers)
     def hand_over(self, conversation: str, language: str, skill: str, priority: str,
-                  manager: str) -> None:
+                  manager: str, customer: str) -> None:
         now = self._now()
-        self.scripts["enqueue"](args=[PREFIX, conversation, f"h-{now}", now,
-                                      queue_score(priority, now), "language", language,
-                                      "skill", skill, "rm", manager, "priority", priority])
-        self.known.add(conversation)
+        _status, _handoff, created, holder = self.scripts["enqueue"](args=[
+            PREFIX, conversation, f"h-{now}", now, queue_score(priority, now), customer, "web",
+            "language", language, "skill", skill, "rm", manager, "priority", priority])
+        if created:
+            self.known.add(conversation)
+        else:  # already open, or joined to the customer's open handoff
+            assert self.client.hget(conversation_key(holder.decode()), "status") in OPEN
+
+    @rule(conversation=conversation_ids, customer=customers)
+    def another_channel_starts(self, conversation: str, customer: str) -> None:
+        """The customer writes on another channel (action_session_start's join)."""
+        self.scripts["join"](args=[PREFIX, conversation, customer, self._now() / 1000, "sms"])
 
     @rule(agent=agent_ids, presence=st.sampled_from(["online", "online", "away", "offline"]))
     def set_presence(self, agent: str, presence: str) -> None:
@@ -124,6 +138,26 @@ class RoutingMachine(RuleBasedStateMachine):
             else:
                 assert status == "resolved", (conversation, status)
                 assert conversation not in queued and conversation not in holders
+
+    @invariant()
+    def joined_conversations_point_at_open_handoffs(self) -> None:
+        """A customer has at most one open handoff; what joined it is released with it."""
+        for key in self.client.scan_iter(match=alias_key("*")):
+            sender = key.decode()[len(alias_key("")):]
+            home = self.client.hget(key, "conversation").decode()
+            assert self.client.hget(conversation_key(home), "status") in OPEN
+            assert self.client.sismember(joined_senders_key(home), sender)
+            assert self.client.hget(conversation_key(sender), "status") not in OPEN
+        for key in self.client.scan_iter(match=joined_senders_key("*")):
+            home = key.decode()[len(joined_senders_key("")):]
+            for sender in self.client.smembers(key):
+                assert self.client.hget(alias_key(sender.decode()), "conversation") == \
+                    home.encode()
+        for key in self.client.scan_iter(match=customer_handoff_key("*")):
+            home = self.client.get(key).decode()
+            assert self.client.hget(conversation_key(home), "status") in OPEN
+            assert self.client.hget(conversation_key(home), "customer").decode() == \
+                key.decode()[len(customer_handoff_key("")):]
 
     @invariant()
     def counts_match_chats_and_capacity_holds(self) -> None:

@@ -1,0 +1,155 @@
+"""One customer across channels, through the real servers: a customer verified on the web
+asks for a person; while the agent has them, they text from the phone they verified by
+SMS last month. The SMS conversation starts with the customer known and joins the open
+handoff: the agent sees one timeline with channel badges and replies by SMS, exactly
+once; on resolve the satisfaction question comes where the customer last wrote, and the
+web conversation goes back to the bot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import time
+import uuid
+from typing import Any, Callable, Dict, List
+
+import pytest
+import requests
+
+from actions.identity.codes import CheckCode, IssueCode
+from actions.store.database import session_factory
+from actions.store.models import utc_now
+from handoff.keys import alias_key, conversation_key, customer_handoff_key, messages_key
+from handoff.texts import notice
+from tests.bilingual import response_text
+from tests.integration.test_sms import SmsCustomer, as_parts, sms_text
+
+CODE = re.compile(r"\d{6}")
+ZHANG_PHONE = "13700137003"  # demo customer C0003, 张先生
+WAIT_SECONDS = 30.0
+
+
+class ConsoleAgent:
+    """An agent using the handoff service's API, as the console does."""
+
+    def __init__(self, stack: Any, agent_id: str) -> None:
+        self.http, self.base = requests.Session(), stack.handoff_url
+        signed_in = self.http.post(f"{self.base}/api/v1/agent/login", timeout=30, json={
+            "agent_id": agent_id, "password": stack.agent_passwords[agent_id]})
+        signed_in.raise_for_status()
+        self.http.headers["X-CSRF-Token"] = signed_in.json()["csrf_token"]
+        self.post("/api/v1/agent/presence", {"presence": "online"})
+
+    def post(self, path: str, body: Dict[str, Any] | None = None) -> Dict[str, Any]:
+        reply = self.http.post(f"{self.base}{path}", json=body or {}, timeout=30)
+        assert reply.status_code in (200, 201), reply.text
+        return dict(reply.json())
+
+    def conversation(self, conversation_id: str) -> Dict[str, Any]:
+        reply = self.http.get(f"{self.base}/api/v1/agent/conversations/{conversation_id}",
+                              timeout=30)
+        assert reply.status_code == 200, reply.text
+        return dict(reply.json())
+
+
+def _verified_by_sms_last_month(stack: Any, phone_sender: str) -> None:
+    """The customer proved this phone with a one-time code a month ago (the bot's own
+    verification services, with a clock set back)."""
+    sessions = session_factory(stack.environment["KEFU_DATABASE_URL"])
+    secret = stack.environment["KEFU_OTP_SECRET"]
+    last_month = utc_now() - dt.timedelta(days=30)
+    issued = IssueCode(sessions, secret, clock=lambda: last_month)("sms", phone_sender,
+                                                                    ZHANG_PHONE)
+    checked = CheckCode(sessions, secret, clock=lambda: last_month)("sms", phone_sender,
+                                                                     issued.code or "")
+    assert checked.status == "verified"
+
+
+def _wait_for_line(stack: Any, conversation_id: str,
+                   wanted: Callable[[Dict[str, Any]], bool]) -> Dict[str, Any]:
+    """The first line of the handoff's live transcript that `wanted` accepts, waiting for
+    the relay (Redis reports every push to the list)."""
+    key = messages_key(conversation_id)
+    stack.redis.config_set("notify-keyspace-events", "K$l")
+    pushes = stack.redis.pubsub(ignore_subscribe_messages=True)
+    pushes.subscribe(f"__keyspace@0__:{key}")
+    try:
+        deadline = time.monotonic() + WAIT_SECONDS
+        while True:
+            for raw in stack.redis.lrange(key, 0, -1):
+                line = json.loads(raw)
+                if wanted(line):
+                    return dict(line)
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no such line in {conversation_id}'s transcript")
+            pushes.get_message(timeout=max(0.0, deadline - time.monotonic()))
+    finally:
+        pushes.close()
+
+
+def _bot_texts(stack: Any, sender: str) -> List[str]:
+    return [event.get("text") or "" for event in stack.tracker_in_redis(sender)["events"]
+            if event["event"] == "bot"]
+
+
+@pytest.fixture
+def phone(stack) -> Any:
+    customer = SmsCustomer(stack)
+    yield customer
+    customer.close()
+
+
+def test_a_customer_moves_from_the_web_to_sms_and_keeps_their_agent(stack, phone) -> None:
+    stack.reset_handoffs()
+    _verified_by_sms_last_month(stack, phone.phone)
+    web = f"web-{uuid.uuid4().hex[:10]}"
+    stack.say(web, "我要修改个人资料")
+    stack.say(web, ZHANG_PHONE)
+    code = CODE.search(stack.twilio.sent_to(ZHANG_PHONE)[-1].body).group(0)
+    assert stack.say(web, code)[0] == response_text("utter_verified", "zh",
+                                                    customer_name="张先生")
+    stack.say(web, '/inform{"choice": "none"}')
+
+    agent = ConsoleAgent(stack, "agent-wang")
+    stack.say(web, "我要转人工")
+    assert stack.redis.get(customer_handoff_key("C0003")) == web.encode()
+    agent.post(f"/api/v1/agent/conversations/{web}/accept")
+
+    # A new conversation by SMS: known at once, it joins the open handoff; the bot stays
+    # quiet and the customer is told their agent continues here.
+    phone.send("我换成短信了，卡冻结好了吗？")
+    continued = as_parts([notice("continued", "zh")])
+    phone.twilio.wait_for(phone.phone, phone.read + len(continued))
+    assert phone.new_messages() == continued
+    assert stack.redis.hget(alias_key(phone.phone), "conversation") == web.encode()
+    assert stack.tracker_via_api(phone.phone)["slots"]["customer_name"] == "张先生"
+    texted = _wait_for_line(stack, web, lambda line: line.get("role") == "customer")
+    assert (texted["text"], texted["channel"]) == ("我换成短信了，卡冻结好了吗？", "sms")
+
+    # The agent's reply goes by SMS, once, and not to the web page.
+    web_bot_texts = _bot_texts(stack, web)
+    agent.post(f"/api/v1/agent/conversations/{web}/messages", {"text": "已为您冻结，请放心。"})
+    assert phone.new_messages() == ["已为您冻结，请放心。"]
+    assert _bot_texts(stack, web) == web_bot_texts
+
+    # One timeline: the web transcript, the switch, the SMS lines, each with its channel.
+    timeline = agent.conversation(web)
+    assert timeline["context"]["customer"]["customer_number"] == "C0003"
+    assert [(line["role"], line["channel"]) for line in timeline["messages"]] == [
+        ("system", "sms"), ("customer", "sms"), ("agent", "sms")]
+    assert {line["channel"] for line in timeline["transcript"]
+            if line["role"] == "customer"} == {"rest"}
+
+    # Resolved: the satisfaction question by SMS, where the customer last wrote; both
+    # conversations are the bot's again and the handoff leaves no trace behind.
+    agent.post(f"/api/v1/agent/conversations/{web}/resolve")
+    phone.twilio.wait_for(phone.phone, phone.read + len(as_parts([
+        response_text("utter_handoff_resolved", "zh"), sms_text("utter_ask_csat_score", "zh")])))
+    assert phone.new_messages() == as_parts([
+        response_text("utter_handoff_resolved", "zh"), sms_text("utter_ask_csat_score", "zh")])
+    assert not stack.redis.exists(alias_key(phone.phone), customer_handoff_key("C0003"))
+    assert stack.redis.hget(conversation_key(web), "status") == b"resolved"
+    assert stack.say(web, "你好") == [
+        response_text("utter_greet_known_customer", "zh", customer_name="张先生")]
