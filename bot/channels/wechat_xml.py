@@ -86,7 +86,7 @@ class InboundWeChat:
     openid: str  # FromUserName: the follower, the conversation's sender id
     account: str  # ToUserName: the Official Account's original id (gh_…)
     msg_type: str  # text, voice, image, event…
-    dedupe_key: str  # MsgId, or FromUserName+CreateTime for events (WeChat's advice)
+    dedupe_key: str  # MsgId; for events FromUserName+CreateTime (WeChat's advice)+Event(Key)
     text: Optional[str] = None  # the text, or a voice message's Recognition
     event: Optional[str] = None  # subscribe, click…, lower case
     event_key: Optional[str] = None
@@ -106,7 +106,8 @@ def inbound_message(text: str) -> InboundWeChat:
     msg_id = fields.get("MsgId", "").strip()
     if msg_id and not msg_id.isdigit():
         raise WebhookRequestError(400, "'MsgId' must be a number")
-    dedupe_key = msg_id or f"{openid}:{fields.get('CreateTime', '')}:{fields.get('Event', '')}"
+    dedupe_key = msg_id or ":".join(  # WeChat's advice for events, plus what tells clicks apart
+        (openid, fields.get("CreateTime", ""), fields.get("Event", ""), fields.get("EventKey", "")))
     content: Optional[str] = None
     if msg_type == "text":
         content = fields.get("Content", "")
