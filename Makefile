@@ -17,7 +17,7 @@ export RASA_TELEMETRY_ENABLED := false
 export HF_HUB_OFFLINE := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help run test test-unit test-stories train validate lint bench bench-nlu tune-fallback venv lock migrate postgres browser digressions kpi bench-emotion bench-handoff chat
+.PHONY: help run test test-unit test-stories train validate lint bench bench-nlu tune-fallback venv lock migrate postgres browser digressions kpi bench-emotion bench-handoff bench-channels chat
 
 help:
 	@echo "make run      start Redis, Rasa, the action server and the handoff service"
@@ -28,7 +28,8 @@ help:
 	@echo "make bench    benchmarks into docs/benchmarks.md"
 	@echo "make kpi      the KPI report (DAYS=30) as JSON"
 	@echo "make chat CHANNEL=sms   text a running kefu as an SMS customer (FROM=+86…)"
-	@echo "make bench-nlu, make bench-emotion, make bench-handoff   one benchmark (docs/benchmarks.md)"
+	@echo "make chat CHANNEL=wechat   write to a running kefu as a WeChat follower"
+	@echo "make bench-nlu, make bench-emotion, make bench-handoff, make bench-channels   one benchmark (docs/benchmarks.md)"
 
 ## The virtual environment, reinstalled only when requirements.lock changes.
 venv:
@@ -81,16 +82,22 @@ bench-emotion: venv $(MODEL)
 bench-handoff: venv $(MODEL)
 	$(PY) -m bench.handoff
 
+# SMS and WeChat round trips beside stock REST; WeChat's answer time with 8 s actions.
+bench-channels: venv $(MODEL)
+	$(PY) -m bench.channels
+
 # The KPI report (CSAT, complaints, answers within 24 h, overdue) of the last DAYS days as JSON.
 kpi: venv migrate
 	$(PY) -m actions.kpi --days $(or $(DAYS),30)
 
 # Play a customer against a running `make run`. CHANNEL=sms posts signed Twilio webhooks and
 # prints the replies from the development outbox; FROM=+8613800138001 texts as a demo customer.
+# CHANNEL=wechat posts signed (AES with KEFU_WECHAT_AES_KEY) WeChat XML as a follower.
 chat: venv
 	@case "$(CHANNEL)" in \
 	  sms) $(PY) -m tools.sms_chat $(if $(FROM),--from $(FROM)) ;; \
-	  *) echo "usage: make chat CHANNEL=sms [FROM=+8613800138001]" >&2; exit 2 ;; \
+	  wechat) $(PY) -m tools.wechat_chat $(if $(OPENID),--openid $(OPENID)) ;; \
+	  *) echo "usage: make chat CHANNEL=sms [FROM=+8613800138001] | CHANNEL=wechat [OPENID=o…]" >&2; exit 2 ;; \
 	esac
 
 postgres:

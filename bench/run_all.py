@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import emotion, handoff, nlu, stack_latency
+from bench import channels, emotion, handoff, nlu, stack_latency
 
 
 def main() -> None:
@@ -10,6 +10,7 @@ def main() -> None:
     print("nlu:", nlu.main())
     print("emotion:", emotion.main())
     print("handoff:", handoff.main())
+    print("channels:", channels.main())
 
 
 if __name__ == "__main__":

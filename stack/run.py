@@ -77,11 +77,14 @@ def main() -> int:
 
 
 def development_defaults(environ: Mapping[str, str]) -> dict[str, str]:
-    """Without an SMS gateway (KEFU_TWILIO_*), one-time codes go to a local outbox file; the
+    """Without an SMS gateway (KEFU_TWILIO_*), one-time codes go to a local outbox file, and
+    without an Official Account (KEFU_WECHAT_APP_ID) WeChat's API messages go to another; the
     demo's agents work around the clock unless KEFU_AGENT_HOURS says otherwise."""
     defaults = {"KEFU_AGENT_HOURS": "00:00-24:00"}
     if not (environ.get("KEFU_TWILIO_ACCOUNT_SID") or environ.get("KEFU_SMS_OUTBOX")):
         defaults["KEFU_SMS_OUTBOX"] = str(VAR_DIR / "sms-outbox.jsonl")
+    if not (environ.get("KEFU_WECHAT_APP_ID") or environ.get("KEFU_WECHAT_OUTBOX")):
+        defaults["KEFU_WECHAT_OUTBOX"] = str(VAR_DIR / "wechat-outbox.jsonl")
     return {**defaults, **environ}
 
 
@@ -119,6 +122,10 @@ def print_banner(environment: dict[str, str], agent_passwords: dict[str, str],
                 "  Text messages   " + (environment.get("KEFU_SMS_OUTBOX")
                                         or environment.get("KEFU_TWILIO_BASE_URL",
                                                            "https://api.twilio.com")),
+                f"  WeChat          {rasa}/webhooks/wechat/webhook  (token: KEFU_WECHAT_TOKEN; "
+                + "replies by API to " + (environment.get("KEFU_WECHAT_OUTBOX")
+                                          or environment.get("KEFU_WECHAT_API_BASE",
+                                                             "https://api.weixin.qq.com")) + ")",
                 "",
                 f"kefu ready in {seconds:.1f} s (Ctrl-C stops everything)",
             ]

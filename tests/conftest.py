@@ -19,7 +19,9 @@ from stack.ephemeral import ephemeral_stack
 from stack.postgres_server import PostgresServer
 from stack.processes import free_port
 from stack.redis_server import RedisServer
+from tests.fakes.action_delay import ActionDelayProxy
 from tests.fakes.twilio import FakeTwilio
+from tests.fakes.wechat import FakeWeChat
 
 
 @pytest.fixture(scope="session")
@@ -92,6 +94,9 @@ class RunningStack:
     redis: redis.Redis[bytes]
     log_path: Path
     twilio: FakeTwilio
+    wechat: FakeWeChat
+    # Between Rasa and the action server: tests can make actions slow (delay_seconds).
+    actions: ActionDelayProxy
     # The demo team's passwords (handoff.agents.DEMO_AGENTS), by agent id.
     agent_passwords: Dict[str, str]
 
@@ -123,6 +128,10 @@ class RunningStack:
     @property
     def sms_webhook_url(self) -> str:
         return f"{self.rasa_url}/webhooks/sms/webhook"
+
+    @property
+    def wechat_webhook_url(self) -> str:
+        return f"{self.rasa_url}/webhooks/wechat/webhook"
 
     def post_webhook(self, body: Any) -> requests.Response:
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
@@ -174,11 +183,19 @@ def stack(
     twilio = FakeTwilio()
     twilio.start()
     request.addfinalizer(twilio.stop)
+    wechat = FakeWeChat()
+    wechat.start()
+    request.addfinalizer(wechat.stop)
+    actions = ActionDelayProxy()
+    actions.start()
+    request.addfinalizer(actions.stop)
     # DEBUG makes Rasa log message texts, so the tests can check they are masked.
     # Agents' hours all day, so that the tests do not depend on the time they run at.
     environment = {"LOG_LEVEL": "DEBUG", "KEFU_AGENT_HOURS": "00:00-24:00",
-                   "KEFU_SMS_WEBHOOK_URL": SMS_PUBLIC_WEBHOOK_URL, **twilio.environment()}
+                   "KEFU_SMS_WEBHOOK_URL": SMS_PUBLIC_WEBHOOK_URL, **twilio.environment(),
+                   **wechat.environment(), "KEFU_ACTION_URL": actions.webhook_url}
     with ephemeral_stack(workdir, environment, database_url) as running:
+        actions.upstream = f"http://127.0.0.1:{running.environment['KEFU_ACTION_PORT']}"
         sessions = session_factory(running.environment["KEFU_DATABASE_URL"])
         seed_demo_customers(sessions)
         agent_passwords = seed_demo_agents(sessions, {})
@@ -186,7 +203,7 @@ def stack(
         try:
             yield RunningStack(
                 environment=running.environment, redis=client, log_path=running.log_path,
-                twilio=twilio, agent_passwords=agent_passwords,
+                twilio=twilio, wechat=wechat, actions=actions, agent_passwords=agent_passwords,
             )
         finally:
             client.close()

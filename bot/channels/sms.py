@@ -24,15 +24,12 @@ from typing import (
     Any,
     Awaitable,
     Callable,
-    Coroutine,
     Dict,
     Iterable,
     List,
     Mapping,
     Optional,
     Protocol,
-    Sequence,
-    Set,
 )
 from urllib.parse import parse_qsl
 
@@ -45,7 +42,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
+from bot.channels.choices import ChoiceMemory, button_payload, chosen_payload, numbered_choices
 from bot.channels.rest import WebhookRequestError
+from bot.channels.sender_queues import SenderQueues
 from bot.channels.sms_segments import encoding_of, split_sms
 from bot.pii import mask_pii
 
@@ -62,11 +61,9 @@ MESSAGE_SID = re.compile(r"[A-Z]{2}[0-9a-fA-F]{32}")
 
 # Twilio retries a webhook for minutes at most; a day is ample and bounds the keys kept.
 SEEN_TTL_SECONDS = 24 * 3600
-# Numbered choices answer the last buttons of the day; older ones are forgotten.
-CHOICES_TTL_SECONDS = 24 * 3600
 SEEN_KEY = "kefu:sms:seen:{sid}"
 OPTED_OUT_KEY = "kefu:sms:opted_out"
-CHOICES_KEY = "kefu:sms:choices:{phone}"
+CHOICES_KEY = "kefu:sms:choices:{customer}"
 # Twilio's error for a recipient who opted out at the carrier or at Twilio itself.
 UNSUBSCRIBED_RECIPIENT = 21610
 
@@ -165,24 +162,6 @@ def keyword_of(text: str) -> Optional[Keyword]:
     return None
 
 
-def numbered_choices(text: Optional[str], buttons: Sequence[Mapping[str, Any]]) -> str:
-    lines = [f"{number}. {button.get('title', '')}" for number, button in
-             enumerate(buttons, start=1)]
-    return "\n".join([text, *lines] if text else lines)
-
-
-def button_payload(button: Mapping[str, Any]) -> str:
-    return str(button.get("payload") or button.get("title") or "")
-
-
-def chosen_payload(text: str, payloads: Sequence[str]) -> Optional[str]:
-    """The payload a reply such as "2" (or "２", "2.") picks from the last choices, if any."""
-    answer = unicodedata.normalize("NFKC", text).strip().rstrip(".。")
-    if re.fullmatch(r"\d{1,2}", answer, re.ASCII) and 1 <= int(answer) <= len(payloads):
-        return payloads[int(answer) - 1]
-    return None
-
-
 # --- state in Redis -----------------------------------------------------------------------------
 
 
@@ -192,6 +171,7 @@ class SmsState:
     def __init__(self, redis_url: str) -> None:
         self._url = redis_url
         self._client: Optional[aioredis.Redis] = None
+        self._choices = ChoiceMemory(lambda: self.client, CHOICES_KEY)
 
     @property
     def client(self) -> aioredis.Redis:
@@ -223,15 +203,11 @@ class SmsState:
         return bool(await self.client.srem(OPTED_OUT_KEY, phone))
 
     async def remember_choices(self, phone: str, payloads: List[str]) -> None:
-        await self.client.set(CHOICES_KEY.format(phone=phone), json.dumps(payloads),
-                              ex=CHOICES_TTL_SECONDS)
+        await self._choices.remember(phone, payloads)
 
     async def take_choices(self, phone: str) -> List[str]:
         """The number's last choices, forgotten as they are read: they answer one reply."""
-        key = CHOICES_KEY.format(phone=phone)
-        async with self.client.pipeline(transaction=True) as pipe:
-            stored, _ = await pipe.get(key).delete(key).execute()
-        return list(json.loads(stored)) if stored else []
+        return await self._choices.take(phone)
 
 
 # --- gateways -----------------------------------------------------------------------------------
@@ -415,38 +391,6 @@ class SmsOutput(OutputChannel):
 
 
 # --- input --------------------------------------------------------------------------------------
-
-
-class SenderQueues:
-    """Runs each sender's messages one after another, in the order the webhook took them."""
-
-    def __init__(self) -> None:
-        self._tails: Dict[str, asyncio.Task[None]] = {}
-        self._running: Set[asyncio.Task[None]] = set()
-
-    def submit(self, sender: str, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
-        task = asyncio.create_task(self._after(self._tails.get(sender), work))
-        self._tails[sender] = task
-        self._running.add(task)  # a reference, or the loop may drop the task midway
-        task.add_done_callback(lambda done: self._forget(sender, done))
-        return task
-
-    @staticmethod
-    async def _after(previous: Optional[asyncio.Task[None]],
-                     work: Coroutine[Any, Any, None]) -> None:
-        if previous is not None:
-            await asyncio.wait([previous])
-        await work
-
-    def _forget(self, sender: str, task: asyncio.Task[None]) -> None:
-        self._running.discard(task)
-        if self._tails.get(sender) is task:
-            del self._tails[sender]
-
-    async def drain(self) -> None:
-        """Wait until every submitted message has been handled."""
-        while self._running:
-            await asyncio.wait(list(self._running))
 
 
 class SmsInput(InputChannel):
