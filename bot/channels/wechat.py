@@ -32,7 +32,13 @@ from bot.channels.choices import ChoiceMemory, chosen_payload
 from bot.channels.rest import WebhookRequestError
 from bot.channels.sender_queues import SenderQueues
 from bot.channels.wechat_api import AccessTokens, CustomerServiceApi, OutboxSender, WeChatSender
-from bot.channels.wechat_output import CHANNEL_NAME, TurnOutput, WeChatOutput, mask_openid
+from bot.channels.wechat_output import (
+    CHANNEL_NAME,
+    TurnOutput,
+    WeChatOutput,
+    conversation_id_of,
+    mask_openid,
+)
 from bot.channels.wechat_security import SafeMode, check_signature, valid_aes_key
 from bot.channels.wechat_xml import (
     InboundWeChat,
@@ -328,9 +334,11 @@ class WeChatInput(InputChannel):
             if self.state is not None and not text.startswith("/"):
                 text = chosen_payload(text, await self.state.choices.take(inbound.openid)) or text
             await on_new_message(UserMessage(
-                text, turn, inbound.openid, input_channel=self.name(),
+                text, turn, conversation_id_of(inbound.openid), input_channel=self.name(),
                 message_id=inbound.dedupe_key,
-                metadata={"wechat": {"type": inbound.msg_type, "account": inbound.account}}))
+                # input_channel: a new conversation's session start has no message to read.
+                metadata={"input_channel": self.name(),
+                          "wechat": {"type": inbound.msg_type, "account": inbound.account}}))
         except Exception:
             # The webhook may have answered already; the log is where a failure can be seen.
             logger.exception("wechat.processing_failed openid=%s key=%s",
@@ -347,7 +355,8 @@ class WeChatInput(InputChannel):
     async def _language(self, request: Request, openid: str) -> str:
         """The conversation's `language` slot; Chinese when it cannot be read."""
         try:
-            tracker = await request.app.ctx.agent.tracker_store.retrieve(openid)
+            tracker = await request.app.ctx.agent.tracker_store.retrieve(
+                conversation_id_of(openid))
         except Exception as error:  # the polite answer must not fail on the tracker store
             logger.warning("wechat.language_unknown error=%s", type(error).__name__)
             return "zh"

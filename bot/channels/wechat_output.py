@@ -30,6 +30,16 @@ CHANNEL_NAME = "wechat"
 JOINER = "\n\n"
 
 
+def conversation_id_of(openid: str) -> str:
+    """A follower's conversation id: their OpenID under the channel's name, which no caller
+    of another channel may choose (bot/channels/sender_ids.py)."""
+    return f"{CHANNEL_NAME}:{openid}"
+
+
+def openid_of(conversation_id: str) -> str:
+    return conversation_id.removeprefix(f"{CHANNEL_NAME}:")
+
+
 def mask_openid(openid: str) -> str:
     """Enough of an OpenID to follow one follower through the log, not to write to them."""
     return f"{openid[:4]}…{openid[-4:]}" if len(openid) > 10 else "…"
@@ -62,7 +72,8 @@ class WeChatOutput(OutputChannel):
     async def send_text_with_buttons(self, recipient_id: str, text: str,
                                      buttons: List[Dict[str, Any]], **kwargs: Any) -> None:
         if await self.emit(recipient_id, numbered_choices(text, buttons)) and self._choices:
-            await self._choices.remember(recipient_id, [button_payload(b) for b in buttons])
+            await self._choices.remember(openid_of(recipient_id),
+                                         [button_payload(b) for b in buttons])
 
     async def send_quick_replies(self, recipient_id: str, text: str,
                                  quick_replies: List[Dict[str, Any]], **kwargs: Any) -> None:
@@ -83,10 +94,11 @@ class WeChatOutput(OutputChannel):
     async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any],
                                **kwargs: Any) -> None:
         logger.warning("wechat.not_sent openid=%s reason=custom_payload",
-                       mask_openid(recipient_id))
+                       mask_openid(openid_of(recipient_id)))
 
-    async def deliver(self, openid: str, text: str) -> bool:
+    async def deliver(self, recipient_id: str, text: str) -> bool:
         """Send the text through the API in parts WeChat takes; True when all were taken."""
+        openid = openid_of(recipient_id)
         masked = mask_openid(openid)
         if self._sender is None:
             logger.warning("wechat.not_sent openid=%s reason=no_api", masked)

@@ -63,6 +63,8 @@ class Follower:
     def __init__(self, stack: Any, aes: bool = False) -> None:
         self.stack, self.wechat, self.aes = stack, stack.wechat, aes
         self.openid = "o" + secrets.token_urlsafe(21)[:27]  # WeChat's OpenIDs: 28 characters
+        # The conversation's id in Rasa: the OpenID under the channel's name.
+        self.conversation_id = f"wechat:{self.openid}"
 
     def post(self, xml: str, **kwargs: Any) -> WebhookReply:
         return self.wechat.post(self.stack.wechat_webhook_url, xml, aes=self.aes, **kwargs)
@@ -87,7 +89,7 @@ class Follower:
         until Redis reports (keyspace notification) a save that holds the message."""
         self.stack.redis.config_set("notify-keyspace-events", "K$")
         with self.stack.redis.pubsub(ignore_subscribe_messages=True) as saves:
-            saves.subscribe(f"__keyspace@0__:kefu:tracker:{self.openid}")
+            saves.subscribe(f"__keyspace@0__:kefu:tracker:{self.conversation_id}")
             deadline = time.monotonic() + timeout
             while not self._recorded(msg_id):
                 if time.monotonic() > deadline:
@@ -95,13 +97,13 @@ class Follower:
                 saves.get_message(timeout=max(0.0, deadline - time.monotonic()))
 
     def _recorded(self, msg_id: str) -> bool:
-        stored = self.stack.redis.get(f"kefu:tracker:{self.openid}")
+        stored = self.stack.redis.get(f"kefu:tracker:{self.conversation_id}")
         return stored is not None and any(
             event.get("message_id") == msg_id and event["event"] == "user"
-            for event in self.stack.tracker_in_redis(self.openid)["events"])
+            for event in self.stack.tracker_in_redis(self.conversation_id)["events"])
 
     def events(self) -> List[Dict[str, Any]]:
-        return [event for event in self.stack.tracker_in_redis(self.openid)["events"]
+        return [event for event in self.stack.tracker_in_redis(self.conversation_id)["events"]
                 if event["event"] in ("user", "bot")]
 
     def bot_messages_after(self, text: str) -> List[str]:
@@ -186,11 +188,11 @@ def test_an_english_follower_in_safe_mode_is_handed_to_an_agent_who_replies_once
     queued = re.escape(response_text("utter_handoff_queued", "en", queue_position="@",
                                      wait_minutes="@")).replace("@", r"\d+")
     assert re.fullmatch(queued, told[-1]), told
-    assert stack.redis.zrank(QUEUE_KEY, follower.openid) is not None
+    assert stack.redis.zrank(QUEUE_KEY, follower.conversation_id) is not None
 
     agent_text = "Hello, this is Anna. I have frozen your card."
     bridged = requests.post(f"{stack.rasa_url}/webhooks/agent_bridge/message",
-                            json={"conversation_id": follower.openid, "text": agent_text},
+                            json={"conversation_id": follower.conversation_id, "text": agent_text},
                             headers=_service_headers(stack), timeout=30)
     assert bridged.status_code == 200 and bridged.json()["channel"] == "wechat"
     assert stack.wechat.wait_for(follower.openid, 1) == [agent_text]
@@ -210,7 +212,7 @@ def test_a_forged_signature_is_refused_with_403_and_a_log_line(stack, follower) 
     wrong_msg = {**stack.wechat.query(encrypted, aes=True), "msg_signature": "0" * 40}
     aes_forged = stack.wechat.post(stack.wechat_webhook_url, xml, aes=True, params=wrong_msg)
     assert aes_forged.status == 403 and "msg_signature does not match" in aes_forged.body
-    assert stack.redis.get(f"kefu:tracker:{follower.openid}") is None
+    assert stack.redis.get(f"kefu:tracker:{follower.conversation_id}") is None
     log = stack.log_path.read_text(errors="replace")
     assert "wechat.request_rejected status=403 reason=signature does not match openid=-" in log
     assert "wechat.request_rejected status=403 reason=msg_signature does not match" in log
@@ -234,7 +236,7 @@ def test_an_xml_bomb_and_an_external_entity_are_refused(stack, follower, aes_fol
         assert plain.status == 400 and "DOCTYPE" in plain.body, plain.body
         hidden = aes_follower.post(xml)  # the same inside a safe-mode envelope
         assert hidden.status == 400 and "DOCTYPE" in hidden.body, hidden.body
-    assert stack.redis.get(f"kefu:tracker:{follower.openid}") is None
+    assert stack.redis.get(f"kefu:tracker:{follower.conversation_id}") is None
     assert "reason=XML with a DOCTYPE or entities is refused" in stack.log_path.read_text(
         errors="replace")
     follower.say("你好", response_text("utter_greet", "zh"))
