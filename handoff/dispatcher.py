@@ -88,6 +88,6 @@ class Dispatcher:
             sending = asyncio.create_task(self._customers.send_bot_message(
                 record.conversation_id,
                 notice("queue_position", record.language, position=position, minutes=minutes),
-                {"kefu_notice": "queue_position"}))
+                {"kefu_notice": "queue_position", "position": position}))
             self._notices.add(sending)
             sending.add_done_callback(self._notices.discard)
