@@ -13,7 +13,7 @@ import unicodedata
 from typing import Any, Dict, Iterable, List, Mapping, Optional
 from urllib.parse import urlsplit
 
-from rasa.shared.constants import EXTERNAL_MESSAGE_PREFIX
+from rasa.shared.core.constants import EXTERNAL_MESSAGE_PREFIX
 from rasa.shared.core.events import BotUttered, Event, UserUttered
 
 # The page limits the text box to this; the channel refuses longer messages.

@@ -167,16 +167,20 @@
     transcript.scrollTop = transcript.scrollHeight;
   }
 
-  // Buttons already answered (or passed over by a newer message of the customer) are done.
-  function closeChoices() {
+  // Buttons are answered by the customer's next message (a click, or typed text): the
+  // group is disabled, and the button with that title marked as the one chosen.
+  function closeChoices(answer) {
     transcript.querySelectorAll("[data-testid=buttons]:not([data-answered])").forEach((group) => {
       group.dataset.answered = "true";
-      group.querySelectorAll("button").forEach((button) => { button.disabled = true; });
+      group.querySelectorAll("button").forEach((button) => {
+        button.disabled = true;
+        if (button.textContent === answer) button.classList.add("chosen");
+      });
     });
   }
 
   function addCustomer(content) {
-    closeChoices();
+    closeChoices(content);
     bubble(line("customer", "speaker.customer"), content);
     scrollToEnd();
   }
@@ -229,9 +233,7 @@
       button.className = "choice";
       button.setAttribute("data-testid", "choice");
       button.textContent = choice.title;
-      button.addEventListener("click", () => {
-        if (send(choice.payload, choice.title)) button.classList.add("chosen");
-      });
+      button.addEventListener("click", () => send(choice.payload, choice.title));
       group.appendChild(button);
     }
     return group;
