@@ -166,7 +166,7 @@ def test_an_agent_takes_over_and_answers_live(
     wang.post(f"conversations/{session_id}/messages", {"text": reply})
     answered = chat.messages("agent").filter(has_text=reply)
     expect(answered.get_by_test_id("speaker")).to_have_text("客服 王晓")
-    chat.say("好的，谢谢🙏")
+    chat.say("好的，谢谢")
     page.get_by_test_id("lang-toggle").click()
     expect(answered.get_by_test_id("speaker")).to_have_text("Agent 王晓")
     expect(status).to_have_text("王晓, an agent, is with you")
