@@ -81,6 +81,9 @@ class WebChatOutput(SocketIOOutput):
 
 
 class WebChatInput(SocketIOInput):
+    # Origins besides the page's own that may open the socket and frame the page.
+    allowed_origins: FrozenSet[str] = frozenset()
+
     @classmethod
     def name(cls) -> str:
         return "socketio"
@@ -97,8 +100,6 @@ class WebChatInput(SocketIOInput):
                       socketio_path=credentials.get("socketio_path", "/socket.io"))
         channel.allowed_origins = allowed_origins_from_environment()
         return channel
-
-    allowed_origins: FrozenSet[str] = frozenset()
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         if self.sio is None:

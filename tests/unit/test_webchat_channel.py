@@ -3,10 +3,12 @@ is exercised in tests/integration/test_webchat_socket.py and tests/browser/)."""
 
 from __future__ import annotations
 
+from typing import Any, Dict, List, Tuple
+
 import pytest
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
 
-from bot.channels.webchat import page_headers
+from bot.channels.webchat import WebChatInput, WebChatOutput, page_headers
 from bot.channels.webchat_messages import (
     MAX_HISTORY_MESSAGES,
     MAX_MESSAGE_CHARS,
@@ -139,3 +141,40 @@ def test_the_page_may_be_framed_only_by_itself_and_the_banks_origins() -> None:
     policy = page_headers(frozenset({"https://www.bank.example"}))["Content-Security-Policy"]
     assert "script-src 'self';" in policy and "'unsafe-inline'" not in policy
     assert policy.endswith("frame-ancestors 'self' https://www.bank.example")
+
+
+class RecordingServer:
+    """Stands in for python-socketio's server: what would be emitted, to which room."""
+
+    def __init__(self) -> None:
+        self.emitted: List[Tuple[str, Dict[str, Any], str]] = []
+
+    async def emit(self, event: str, data: Dict[str, Any], room: str) -> None:
+        self.emitted.append((event, data, room))
+
+
+async def test_an_agents_reply_reaches_the_page_with_the_agents_name() -> None:
+    server = RecordingServer()
+    output = WebChatOutput(server, "bot_uttered")  # type: ignore[arg-type]
+    # What the agent bridge hands to the customer's output channel.
+    reply = BotUttered("您好，我是王晓", metadata={"agent_id": "agent-wang", "agent_name": "王晓"})
+    await output.send_response("session-1", reply.message())
+    rating = BotUttered("请您打分", data={"buttons": CATEGORY},
+                        metadata={"utter_action": "utter_ask_csat_score"})
+    await output.send_response("session-1", rating.message())
+    assert server.emitted == [
+        ("bot_uttered", {"text": "您好，我是王晓", "metadata": {"kefu": {
+            "from": "agent", "handoff": "agent", "agent_name": "王晓"}}}, "session-1"),
+        ("bot_uttered", {"text": "请您打分",
+                         "metadata": {"kefu": {"from": "bot", "handoff": "bot"}},
+                         "quick_replies": [{"content_type": "text", **button}
+                                           for button in CATEGORY]}, "session-1"),
+    ]
+
+
+def test_other_origins_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KEFU_WEBCHAT_ORIGINS", " https://www.bank.example/, https://m.bank.example")
+    channel = WebChatInput.from_credentials({})
+    assert channel.allowed_origins == {"https://www.bank.example", "https://m.bank.example"}
+    monkeypatch.delenv("KEFU_WEBCHAT_ORIGINS")
+    assert WebChatInput.from_credentials(None).allowed_origins == frozenset()

@@ -240,12 +240,15 @@
   }
 
   function showHistory(messages) {
+    // Busy while rebuilt, so that screen readers do not read the whole transcript again.
+    transcript.setAttribute("aria-busy", "true");
     transcript.replaceChildren();
     handoff.hidden = true;
     for (const entry of messages) {
       if (entry.from === "customer") addCustomer(entry.text);
       else addBot(entry.message || {});
     }
+    transcript.removeAttribute("aria-busy");
   }
 
   // ---------------------------------------------------------------- the socket
