@@ -83,12 +83,12 @@ class BenchAgent:
         await self.http.close()
 
 
-async def _customer_arrives(rasa_url: str, number: int) -> tuple[str, SocketIOClient]:
+async def _customer_arrives(rasa_url: str) -> tuple[str, SocketIOClient]:
     client = SocketIOClient(rasa_url)
     await client.connect()
-    session_id = f"bench-{number:02d}-{int(time.time())}"
-    await client.emit("session_request", {"session_id": session_id})
-    await client.receive("session_confirm")
+    # A new web conversation: the channel issues its id (bot/channels/webchat.py).
+    await client.emit("session_request", {"session_id": None})
+    session_id = str(await client.receive("session_confirm"))
     await client.emit("user_uttered", {"message": "我要转人工", "session_id": session_id})
     await client.receive("bot_uttered")  # "you are number N in the queue"
     return session_id, client
@@ -123,8 +123,8 @@ async def _run(environment: Dict[str, str], redis_url: str) -> Dict[str, Any]:
     agents = [BenchAgent(environment["KEFU_HANDOFF_URL"], f"bench-{n}") for n in range(AGENTS)]
     for agent in agents:
         await agent.start()
-    arrivals = await asyncio.gather(*(_customer_arrives(rasa_url, n)
-                                      for n in range(CONVERSATIONS)))
+    arrivals = await asyncio.gather(*(_customer_arrives(rasa_url)
+                                      for _ in range(CONVERSATIONS)))
     customers = dict(arrivals)
     holder: Dict[str, BenchAgent] = {}
     all_taken = asyncio.Event()

@@ -280,7 +280,8 @@ async def accept(request: web.Request) -> web.Response:
         await request.app[rasa_key].send_bot_message(
             record.reply_to,
             notice("agent_joined", record.language, name=account.display_name),
-            {"kefu_notice": "agent_joined", "agent_id": account.agent_id})
+            {"kefu_notice": "agent_joined", "agent_id": account.agent_id,
+             "agent_name": account.display_name})
         # Others' queue lists change when it was taken from the queue.
         await request.app[live_key].publish([SUPERVISORS, ALL_AGENTS], {
             "type": "accepted", "conversation_id": record.conversation_id,

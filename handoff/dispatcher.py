@@ -95,4 +95,4 @@ class Dispatcher:
             self.send_later(
                 record.reply_to,
                 notice("queue_position", record.language, position=position, minutes=minutes),
-                {"kefu_notice": "queue_position"})
+                {"kefu_notice": "queue_position", "position": position})

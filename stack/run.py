@@ -114,7 +114,8 @@ def print_banner(environment: dict[str, str], agent_passwords: dict[str, str],
                 "  Agents          " + ", ".join(
                     f"{agent_id} / {password}" for agent_id, password in agent_passwords.items())
                 + f"  (also in {AGENT_PASSWORDS_FILE})",
-                f"  Web chat        {rasa}/socket.io (rasa-webchat protocol)",
+                f"  Web chat page   {rasa}/webhooks/web/chat  (socket.io: {rasa}/socket.io,"
+                " rasa-webchat protocol)",
                 f"  Redis           {environment['REDIS_URL']}",
                 f"  Database        {database_url()}",
                 "  Demo customers  " + ", ".join(

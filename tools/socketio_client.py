@@ -16,8 +16,11 @@ WAIT_SECONDS = 20
 
 
 class SocketIOClient:
-    def __init__(self, base_url: str, path: str = "/socket.io") -> None:
+    def __init__(self, base_url: str, path: str = "/socket.io",
+                 origin: Optional[str] = None) -> None:
         self.url = f"{base_url.rstrip('/')}{path}/?EIO=4&transport=websocket"
+        # A browser sends the page's origin; None, as non-browser clients do, sends none.
+        self.origin = origin
         self.events: asyncio.Queue[Tuple[str, Any]] = asyncio.Queue()
         self._http: Optional[aiohttp.ClientSession] = None
         self._socket: Optional[aiohttp.ClientWebSocketResponse] = None
@@ -25,7 +28,7 @@ class SocketIOClient:
 
     async def connect(self) -> None:
         self._http = aiohttp.ClientSession()
-        self._socket = await self._http.ws_connect(self.url)
+        self._socket = await self._http.ws_connect(self.url, origin=self.origin)
         opened = await self._socket.receive_str(timeout=WAIT_SECONDS)
         assert opened.startswith("0"), opened  # Engine.IO open packet
         await self._socket.send_str("40")  # Socket.IO connect to "/"

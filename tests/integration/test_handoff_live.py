@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 from typing import Any, Dict, List
 
 import aiohttp
@@ -25,13 +24,14 @@ class WebCustomer:
     """The rasa-webchat protocol: a session, then user_uttered / bot_uttered events."""
 
     def __init__(self, rasa_url: str) -> None:
-        self.session_id = f"web-{uuid.uuid4().hex[:12]}"
+        self.session_id = ""
         self.client = SocketIOClient(rasa_url)
 
     async def connect(self) -> None:
+        """A new conversation: the channel issues its session id."""
         await self.client.connect()
-        await self.client.emit("session_request", {"session_id": self.session_id})
-        await self.client.receive("session_confirm")
+        await self.client.emit("session_request", {"session_id": None})
+        self.session_id = str(await self.client.receive("session_confirm"))
 
     async def say(self, text: str) -> None:
         await self.client.emit("user_uttered", {"message": text, "session_id": self.session_id})
