@@ -237,3 +237,51 @@ async def test_a_waiting_customer_can_leave_the_queue(client, redis_client) -> N
     assert redis_client.zcard(QUEUE_KEY) == 0
     assert (await client.delete("/api/v1/handoffs/c-1", headers=AUTH)).status == 409
     assert (await client.delete("/api/v1/handoffs/nobody", headers=AUTH)).status == 404
+
+
+def _verified(request: dict, customer_number: str, channel: str) -> dict:
+    return {**request, "channel": channel, "customer": {"customer_number": customer_number}}
+
+
+async def test_one_open_handoff_per_customer_whatever_the_channel(client, redis_client) -> None:
+    first = await client.post("/api/v1/handoffs", headers=AUTH,
+                              json=_verified(_request("web-1"), "C0003", "socketio"))
+    assert first.status == 201 and (await first.json())["joined_conversation_id"] is None
+    # The same customer asks for a person by SMS: no second place in the queue.
+    again = await client.post("/api/v1/handoffs", headers=AUTH,
+                              json=_verified(_request("+8613700137003"), "C0003", "sms"))
+    body = await again.json()
+    assert again.status == 200 and body["joined_conversation_id"] == "web-1"
+    assert body["handoff_id"] == (await first.json())["handoff_id"]
+    assert redis_client.zrange(QUEUE_KEY, 0, -1) == [b"web-1"]
+    assert redis_client.hget(conversation_key("web-1"), "reply_to") == b"+8613700137003"
+    switch = json.loads(redis_client.lindex("kefu:handoff:messages:web-1", -1))
+    assert (switch["role"], switch["channel"]) == ("system", "sms")
+    # A new WeChat conversation of the same customer joins at its session start.
+    joined = await client.post("/api/v1/handoffs/join", headers=AUTH, json={
+        "conversation_id": "wechat:o-1", "customer_number": "C0003", "channel": "wechat"})
+    assert await joined.json() == {"joined": True, "joined_conversation_id": "web-1",
+                                   "status": "queued", "agent_id": None}
+    # Choosing a callback on the web ends it everywhere: nothing stays joined.
+    assert (await client.delete("/api/v1/handoffs/web-1", headers=AUTH)).status == 200
+    assert not redis_client.exists("kefu:handoff:alias:wechat:o-1",
+                                   "kefu:handoff:alias:+8613700137003",
+                                   "kefu:handoff:customer:C0003")
+
+
+@pytest.mark.parametrize("body", [
+    {"conversation_id": "x", "customer_number": "C1"},
+    {"conversation_id": "", "customer_number": "C1", "channel": "sms"},
+    {"conversation_id": "x" * 129, "customer_number": "C1", "channel": "sms"},
+    ["not", "an", "object"],
+])
+async def test_a_bad_join_request_is_refused(client, body) -> None:
+    reply = await client.post("/api/v1/handoffs/join", headers=AUTH, json=body)
+    assert reply.status == 400 and "error" in await reply.json()
+
+
+async def test_a_customer_without_an_open_handoff_joins_nothing(client, redis_client) -> None:
+    reply = await client.post("/api/v1/handoffs/join", headers=AUTH, json={
+        "conversation_id": "+8613800138001", "customer_number": "C0001", "channel": "sms"})
+    assert reply.status == 200 and await reply.json() == {"joined": False}
+    assert not redis_client.exists("kefu:handoff:alias:+8613800138001")
