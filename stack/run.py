@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from typing import Mapping
@@ -34,7 +35,13 @@ from stack.settings import (
 )
 
 
+def _stop_like_ctrl_c(signum: int, _frame: object) -> None:
+    # `kill`, systemd and container runtimes send SIGTERM: stop everything, Redis last.
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, _stop_like_ctrl_c)
     started = time.monotonic()
     ports = Ports.from_environment(os.environ)
     busy = [f"{name} {port}" for name, port in vars(ports).items() if not port_is_free(port)]
@@ -45,10 +52,21 @@ def main() -> int:
         return 1
     redis_server = None
     redis_url = os.environ.get("REDIS_URL")
-    if not redis_url:
-        redis_server = RedisServer(port=ports.redis, data_dir=VAR_DIR / "redis")
-        redis_server.start()
-        redis_url = redis_server.url
+    try:
+        if not redis_url:
+            redis_server = RedisServer(port=ports.redis, data_dir=VAR_DIR / "redis")
+            redis_server.start()
+            redis_url = redis_server.url
+        return run_stack(redis_url, ports, started)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        if redis_server is not None:
+            redis_server.stop()
+
+
+def run_stack(redis_url: str, ports: Ports, started: float) -> int:
+    """Migrate, seed, start every process and wait; they are stopped however this ends."""
     migrate()
     seed_demo_customers(session_factory(database_url()))
     agent_passwords = demo_agent_passwords()
@@ -68,12 +86,8 @@ def main() -> int:
     except StackFailed as failure:
         print(f"kefu: {failure}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        return 0
     finally:
         stop_processes(runner)
-        if redis_server is not None:
-            redis_server.stop()
 
 
 def development_defaults(environ: Mapping[str, str]) -> dict[str, str]:

@@ -42,7 +42,6 @@
     "error.empty": ["请输入消息", "Type a message first"],
     "error.control_characters": ["消息含有无法发送的字符", "The message contains characters that cannot be sent"],
     "error.no_session": ["会话已失效，正在重新连接", "The session has expired; reconnecting"],
-    "error.not_connected": ["尚未连接，消息未发送，请稍后再试", "Not connected: the message was not sent; try again shortly"],
     "error.unknown": ["消息未能发送，请重试", "The message could not be sent; try again"],
   };
 
@@ -257,19 +256,33 @@
   const socketUrl = (meta && meta.content) || undefined;
   const socket = window.io(socketUrl, { path: "/socket.io", reconnectionDelayMax: 5000 });
 
+  // Messages can be sent only once the server has confirmed the session; what the customer
+  // sends before that (a slow link, a reconnection) waits here and goes out, in order, once
+  // the server's transcript (which replaces ours) has arrived.
+  let confirmed = false;
+  const waiting = [];
+
   socket.on("connect", () => {
-    setConnection("connected");
+    confirmed = false;
     socket.emit("session_request", { session_id: sessionId });
   });
-  socket.on("session_confirm", (confirmed) => {
-    sessionId = typeof confirmed === "string" ? confirmed : (confirmed && confirmed.session_id);
+  socket.on("session_confirm", (answer) => {
+    sessionId = typeof answer === "string" ? answer : (answer && answer.session_id);
     store(SESSION_KEY, sessionId);
     document.body.dataset.sessionId = sessionId;
+    confirmed = Boolean(sessionId);
+    setConnection(confirmed ? "connected" : "connecting");
     updateComposer();
   });
   // The server's transcript replaces ours: it has what was said while we were away.
   socket.on("session_history", (history) => {
-    if (history && history.session_id === sessionId) showHistory(history.messages || []);
+    if (!history || history.session_id !== sessionId) return;
+    showHistory(history.messages || []);
+    while (confirmed && waiting.length) {
+      const next = waiting.shift();
+      socket.emit("user_uttered", { message: next.message, session_id: sessionId });
+      addCustomer(next.shown);
+    }
   });
   socket.on("bot_uttered", (message) => addBot(message || {}));
   socket.on("kefu_error", (problem) => {
@@ -277,6 +290,7 @@
     if (problem && problem.error === "no_session") socket.emit("session_request", { session_id: sessionId });
   });
   socket.on("disconnect", (reason) => {
+    confirmed = false;
     setConnection("reconnecting");
     updateComposer();
     // After a server-side disconnect socket.io does not retry by itself.
@@ -290,9 +304,12 @@
   function send(message, shown) {
     if (!message.trim()) { showError("empty"); return false; }
     if (message.length > MAX_CHARS) { showError("too_long"); return false; }
-    if (!socket.connected || !sessionId) { showError("not_connected"); return false; }
     clearError();
-    socket.emit("user_uttered", { message: message, session_id: sessionId });
+    if (confirmed && socket.connected) {
+      socket.emit("user_uttered", { message: message, session_id: sessionId });
+    } else {
+      waiting.push({ message: message, shown: shown });
+    }
     addCustomer(shown);
     return true;
   }
