@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import List, Optional
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.complaint import answers, fields
-from actions.complaint.flow import DIGRESSION_CONFIDENCE
 from actions.conversation import REQUESTED_SLOT, channel_of, language_of
+from actions.interruptions import (
+    DIGRESSION_CONFIDENCE,
+    STOP_INTENTS,
+    asks_for_something,
+    interrupts_free_text,
+)
 from actions.satisfaction.answers import read_comment, read_score
 from actions.satisfaction.record import AddCsatComment, CsatAnswer, RecordCsat
 from actions.store.database import database_url, session_factory
@@ -28,8 +34,63 @@ DECLINING_INTENTS = frozenset({"deny", "cancel", "goodbye", "thank"})
 NOT_DIGRESSIONS = frozenset({"affirm", "inform", "out_of_scope", "nlu_fallback"})
 
 
+@dataclass
+class CsatStep:
+    updates: Dict[str, Any] = field(default_factory=dict)
+    # A score to store at once (many customers leave before the comment).
+    score: Optional[int] = None
+    problem: Optional[str] = None
+    # Not an answer: the form is rejected and a rule serves the message.
+    digression: bool = False
+
+
 def _asks_something_else(intent: Optional[str], confidence: float) -> bool:
     return bool(intent) and intent not in NOT_DIGRESSIONS and confidence >= DIGRESSION_CONFIDENCE
+
+
+def is_request(text: str, intent: Optional[str], confidence: float) -> bool:
+    """A banking request instead of a score or a comment, for the rules to serve.
+
+    A person, a stolen card, a complaint, a profile change (the rules leave the form for
+    them), or a question or "我想…/I'd like…" the rules answer. Feedback that sounds like
+    one ("希望人工客服接通再快一点", "the agent was rude") is not.
+    """
+    if intent in STOP_INTENTS:
+        return False  # "stop" is no score or no comment, never a request
+    if interrupts_free_text(text, intent, confidence):
+        return True
+    return _asks_something_else(intent, confidence) and (
+        answers.is_question(text) or asks_for_something(text))
+
+
+def csat_step(requested: Optional[str], slots: Dict[str, Any], text: str,
+              intent: Optional[str], confidence: float, choice: Optional[str]) -> CsatStep:
+    """What one message does to the survey; the action stores the score and replies."""
+    if requested == SCORE:
+        score = read_score(text, choice)
+        if score is not None:
+            return CsatStep(score=score)
+        if choice is None and is_request(text, intent, confidence):
+            return CsatStep(digression=True)  # a rule serves it; the score is asked later
+        declined = read_comment(text) is None and answers.has_words(text)
+        if intent in DECLINING_INTENTS or declined:
+            return CsatStep(updates={SCORE: DECLINED, COMMENT: fields.NOT_GIVEN,
+                                     REQUESTED_SLOT: None})
+        return CsatStep(updates={SCORE: None, REQUESTED_SLOT: SCORE},
+                        problem="utter_csat_score_unclear")
+    if requested == COMMENT:
+        if slots.get(COMMENT) is not None:
+            # Back after a rule served a request made instead of the comment: the survey ends.
+            return CsatStep(updates={REQUESTED_SLOT: None})
+        if choice is None and is_request(text, intent, confidence):
+            # Not a comment: the score is kept, the survey is over and the rules serve the
+            # request (a person, another form, an answer).
+            return CsatStep(updates={COMMENT: fields.NOT_GIVEN, RECORDED: True},
+                            digression=True)
+        stop = intent in STOP_INTENTS and confidence >= DIGRESSION_CONFIDENCE
+        comment = None if stop else read_comment(text)
+        return CsatStep(updates={COMMENT: comment or fields.NOT_GIVEN, REQUESTED_SLOT: None})
+    return CsatStep()
 
 
 class ValidateCsatForm(FormValidationAction):
@@ -39,31 +100,23 @@ class ValidateCsatForm(FormValidationAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        requested = tracker.get_slot(REQUESTED_SLOT)
-        text = tracker.latest_message.get("text") or ""
         intent_data = tracker.latest_message.get("intent") or {}
-        intent, confidence = intent_data.get("name"), float(intent_data.get("confidence") or 0)
-        choice = next(tracker.get_latest_entity_values("choice"), None)
-        if requested == SCORE:
-            score = read_score(text, choice)
-            if score is not None:
-                stored = await _store_score(tracker, score)
-                return [SlotSet(SCORE, str(score)), SlotSet(RESPONSE_ID, stored),
-                        SlotSet(REQUESTED_SLOT, COMMENT)]
-            declined = read_comment(text) is None and answers.has_words(text)
-            if intent in DECLINING_INTENTS or declined:
-                return [SlotSet(SCORE, DECLINED), SlotSet(COMMENT, fields.NOT_GIVEN),
-                        SlotSet(REQUESTED_SLOT, None)]
-            if answers.is_question(text) and _asks_something_else(intent, confidence):
-                return []  # a rule answers, then the score is asked again
-            dispatcher.utter_message(response="utter_csat_score_unclear")
-            return [SlotSet(SCORE, None), SlotSet(REQUESTED_SLOT, SCORE)]
-        if requested == COMMENT:
-            if answers.is_question(text) and _asks_something_else(intent, confidence):
-                return []
-            comment = read_comment(text)
-            return [SlotSet(COMMENT, comment or fields.NOT_GIVEN), SlotSet(REQUESTED_SLOT, None)]
-        return []
+        step = csat_step(
+            tracker.get_slot(REQUESTED_SLOT), tracker.slots,
+            tracker.latest_message.get("text") or "", intent_data.get("name"),
+            float(intent_data.get("confidence") or 0),
+            next(tracker.get_latest_entity_values("choice"), None))
+        if step.score is not None:
+            stored = await _store_score(tracker, step.score)
+            return [SlotSet(SCORE, str(step.score)), SlotSet(RESPONSE_ID, stored),
+                    SlotSet(REQUESTED_SLOT, COMMENT)]
+        if step.problem:
+            dispatcher.utter_message(response=step.problem)
+        events: List[EventType] = [SlotSet(k, v) for k, v in step.updates.items()]
+        if step.digression and events:
+            # Rasa rejects a form that sets no slot; with slots set it must be told to.
+            events.append(ActionExecutionRejected(self.form_name()))
+        return events
 
 
 def _served_by(tracker: Tracker) -> str:

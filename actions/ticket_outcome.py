@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.complaint import answers, fields
 from actions.conversation import REQUESTED_SLOT
+from actions.interruptions import interrupts_free_text
 from actions.store.database import database_url, session_factory
 from actions.tickets.lookup import TicketLookup
 from actions.tickets.resolve import RecordOutcome, TicketNotFound
@@ -77,6 +78,9 @@ class ValidateOutcomeForm(FormValidationAction):
             comment = None if verdict == "no" else fields.NOT_GIVEN
             return [SlotSet(ACCEPTED, verdict), SlotSet(COMMENT, comment),
                     SlotSet(REQUESTED_SLOT, COMMENT if comment is None else None)]
+        confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0)
+        if intent in LEAVING_INTENTS and interrupts_free_text(text, intent, confidence):
+            return []  # "转人工" is not what is still wrong: a rule takes it
         comment = text.strip() if answers.has_words(text) and not answers.is_refusal(text) \
             else fields.NOT_GIVEN
         return [SlotSet(COMMENT, comment[:2000]), SlotSet(REQUESTED_SLOT, None)]

@@ -153,8 +153,13 @@ _OUTCOME_KEYWORDS: Sequence[Tuple[str, str]] = (
 )
 
 
+def named_outcome(text: str) -> Optional[str]:
+    """One of the outcomes offered ("I want an apology", "退款"), not words of their own."""
+    return label_match(fields.OUTCOME, text) or _keywords(_OUTCOME_KEYWORDS, text)
+
+
 def read_outcome(text: str) -> Answer | None:
-    value = label_match(fields.OUTCOME, text) or _keywords(_OUTCOME_KEYWORDS, text)
+    value = named_outcome(text)
     if value:
         return Answer(value)
     if not has_words(text):

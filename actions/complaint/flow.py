@@ -8,12 +8,14 @@ from typing import Any, Dict, Mapping, Optional
 
 from actions.complaint import answers, fields
 from actions.complaint.answers import Answer
+from actions.interruptions import DIGRESSION_CONFIDENCE, interrupts_free_text
 from bot.nlu.entity_rules import find_card_last_four
 
-# Below this confidence an intent is too unsure to take the customer away from the form.
-DIGRESSION_CONFIDENCE = 0.6
-# These leave the form whatever is being asked: the customer wants out, or is in danger.
-LEAVING_INTENTS = frozenset({"cancel", "human_handoff", "card_stolen", "fraud_report"})
+# These leave a structured question whatever is being asked: the customer wants out, a
+# person, or is in danger. Free-text questions ask actions.interruptions first.
+LEAVING_INTENTS = frozenset(
+    {"cancel", "human_handoff", "request_relationship_manager", "card_stolen", "fraud_report"}
+)
 # Never a digression: they answer the form or carry no question of their own.
 NOT_DIGRESSIONS = frozenset(
     {"complaint", "affirm", "deny", "inform", "out_of_scope", "nlu_fallback"}
@@ -21,8 +23,8 @@ NOT_DIGRESSIONS = frozenset(
 # Intents the bank's services trigger through Rasa's API, never typed by the customer.
 EXTERNAL_PREFIX = "EXTERNAL_"
 FREE_TEXT_SLOTS = frozenset({fields.DESCRIPTION, fields.OUTCOME})
-# Long free text that happens to look like "cancel" is a description, not a wish to stop.
-SHORT_MESSAGE_CHARACTERS = 16
+# Answers of this form, never a request to leave it.
+ANSWERED_HERE = frozenset({"complaint"})
 
 
 @dataclass(frozen=True)
@@ -46,9 +48,10 @@ class Step:
 
 
 def _leaves_form(turn: Turn, requested: str) -> bool:
-    if turn.intent not in LEAVING_INTENTS or turn.confidence < DIGRESSION_CONFIDENCE:
-        return False
-    return requested not in FREE_TEXT_SLOTS or len(turn.text.strip()) <= SHORT_MESSAGE_CHARACTERS
+    if requested in FREE_TEXT_SLOTS:
+        # "转人工" or "I want to talk to a person", not a description that mentions one.
+        return interrupts_free_text(turn.text, turn.intent, turn.confidence, ANSWERED_HERE)
+    return turn.intent in LEAVING_INTENTS and turn.confidence >= DIGRESSION_CONFIDENCE
 
 
 def _asks_something_else(turn: Turn) -> bool:
@@ -62,6 +65,9 @@ def _asks_something_else(turn: Turn) -> bool:
 def _chosen(requested: str, turn: Turn) -> Optional[str]:
     if turn.choice and turn.choice in fields.LABELS.get(requested, {}):
         return turn.choice
+    if requested == fields.OUTCOME:
+        # "I want an apology" names an outcome, whatever the NLU thought (cancel, 0.69).
+        return answers.named_outcome(turn.text)
     return answers.label_match(requested, turn.text)
 
 

@@ -8,6 +8,7 @@ from typing import Any, Dict, List, Mapping, Optional
 
 from actions.complaint import answers
 from actions.identity.profile import EDITABLE_FIELDS, valid_email
+from actions.interruptions import interrupts_free_text, leaves_structured_question
 from bot.nlu.entity_rules import find_phone_numbers
 
 PHONE, CODE = "verify_phone", "verify_code"
@@ -32,6 +33,10 @@ _FIELD_WORDS = (
 _CONSENT_NO = re.compile(r"不需要|不要|不愿意|不用|拒绝|\bno\b|don'?t|opt out|stop", re.I)
 _CONSENT_YES = re.compile(r"愿意|需要|可以|好的|\byes\b|sure|opt in|ok", re.I)
 _LANGUAGE_WORDS = (("zh", r"中文|汉语|chinese|mandarin"), ("en", r"英文|英语|english"))
+# Values typed in the customer's own words; any other value has a shape the form checks.
+FREE_TEXT_FIELDS = frozenset({"address"})
+# A profile request inside this form is about this form, not a reason to leave it.
+ANSWERED_HERE = frozenset({"profile_update"})
 
 
 def required_slots(slots: Mapping[str, Any]) -> List[str]:
@@ -106,6 +111,15 @@ def read_value(profile_field: str, text: str, choice: Optional[str],
     raise ValueError(profile_field)
 
 
+def _leaves(requested: str, slots: Mapping[str, Any], text: str, intent: Optional[str],
+            confidence: float, choice: Optional[str]) -> bool:
+    if choice is not None:
+        return False  # a button is an answer
+    if requested == VALUE and slots.get(FIELD) in FREE_TEXT_FIELDS:
+        return interrupts_free_text(text, intent, confidence, ANSWERED_HERE)
+    return leaves_structured_question(intent, confidence, ANSWERED_HERE)
+
+
 def profile_step(requested: Optional[str], slots: Mapping[str, Any], text: str,
                  intent: Optional[str], confidence: float, choice: Optional[str]) -> ProfileStep:
     if requested is None:
@@ -114,6 +128,8 @@ def profile_step(requested: Optional[str], slots: Mapping[str, Any], text: str,
                                 "profile_update") and confidence >= 0.6)
     if intent == "cancel" and confidence >= 0.6:
         return ProfileStep(digression=True)
+    if _leaves(requested, slots, text, intent, confidence, choice):
+        return ProfileStep(digression=True)  # a person, a stolen card, a complaint: the rules
     if requested == PHONE:
         phone = read_phone(text)
         if phone:

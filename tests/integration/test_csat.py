@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
+import pytest
 import requests
 from sqlalchemy import select
 
@@ -92,3 +94,55 @@ def test_kpi_report_over_the_stack(stack) -> None:
     report = reply.json()
     assert report["conversations"] >= 1 and report["csat_responses"] >= 1
     assert 0 <= report["csat_percent"] <= 100
+
+
+def _queued(language: str) -> re.Pattern[str]:
+    template = response_text("utter_handoff_queued", language, queue_position="@",
+                             wait_minutes="@")
+    return re.compile(re.escape(template).replace("@", r"\d+"))
+
+
+def test_a_profile_change_asked_for_at_the_comment_is_served_and_the_score_kept(stack) -> None:
+    sender = _sender("zh-csat-profile")
+    stack.say(sender, "再见")
+    assert stack.say(sender, "4") == [response_text("utter_ask_csat_comment", "zh")]
+    # Not taken as the comment: the survey ends and the profile flow starts.
+    assert stack.say(sender, "我要修改联系地址") == [
+        response_text("utter_verify_first", "zh"), response_text("utter_ask_verify_phone", "zh")]
+    assert _stored(stack, sender) == [(4, None, "bot")]
+    assert stack.tracker_via_api(sender)["active_loop"]["name"] == "profile_form"
+    stack.say(sender, "算了")
+    # The survey was answered: not asked again, no comment question left over.
+    assert stack.say(sender, "再见") == [response_text("utter_goodbye", "zh")]
+    assert _stored(stack, sender) == [(4, None, "bot")]
+
+
+@pytest.mark.usefixtures("someone_on_shift")
+def test_a_person_asked_for_at_the_comment_is_reached(stack) -> None:
+    sender = _sender("en-csat-person")
+    stack.say(sender, "bye")
+    assert stack.say(sender, "2") == [response_text("utter_ask_csat_comment", "en")]
+    [queued] = stack.say(sender, "I want to talk to a person")
+    assert _queued("en").fullmatch(queued), queued
+    assert _stored(stack, sender) == [(2, None, "bot")]
+
+
+@pytest.mark.usefixtures("someone_on_shift")
+def test_a_person_asked_for_instead_of_a_score_is_reached(stack) -> None:
+    sender = _sender("zh-csat-score-person")
+    stack.say(sender, "再见")
+    [queued] = stack.say(sender, "转人工")
+    assert _queued("zh").fullmatch(queued), queued
+    assert _stored(stack, sender) == []
+
+
+@pytest.mark.parametrize(("language", "goodbye", "comment"), [
+    ("zh", "再见", "客服很耐心"), ("zh", "再见", "希望人工客服接通再快一点"),
+    ("en", "bye", "too slow"), ("en", "bye", "the agent was rude"), ("en", "bye", "👍"),
+])
+def test_feedback_is_still_the_comment(stack, language: str, goodbye: str, comment: str) -> None:
+    sender = _sender(f"{language}-csat-feedback")
+    stack.say(sender, goodbye)
+    stack.say(sender, "3")
+    assert stack.say(sender, comment) == [response_text("utter_csat_thanks", language)]
+    assert _stored(stack, sender) == [(3, comment, "bot")]

@@ -6,6 +6,7 @@ import json
 import re
 import uuid
 
+import pytest
 from sqlalchemy import select
 
 from actions.store.database import session_factory
@@ -140,3 +141,26 @@ def test_a_field_named_at_the_start_is_asked_right_after_verification(stack) -> 
     verified, asked = stack.say(sender, _code_sent_to(stack, "13900139002"))
     assert verified == response_text("utter_verified", "en", customer_name="Mr. Chen")
     assert asked == response_text("utter_ask_profile_value_email", "en")
+
+
+def _queued(language: str) -> re.Pattern[str]:
+    template = response_text("utter_handoff_queued", language, queue_position="@",
+                             wait_minutes="@")
+    return re.compile(re.escape(template).replace("@", r"\d+"))
+
+
+@pytest.mark.usefixtures("someone_on_shift")
+@pytest.mark.parametrize(("language", "request_text", "phone", "asking"), [
+    ("zh", "转人工", "13800138001", "utter_ask_profile_value_address"),
+    ("en", "talk to a person", "13900139002", "utter_ask_profile_value_address"),
+])
+def test_a_person_is_reached_from_the_new_address_question(
+        stack, language: str, request_text: str, phone: str, asking: str) -> None:
+    sender = _sender(f"{language}-profile-person")
+    stack.say(sender, "我要修改联系地址" if language == "zh" else "I want to change my address")
+    stack.say(sender, phone)
+    _, asked = stack.say(sender, _code_sent_to(stack, phone))
+    assert asked == response_text(asking, language)
+    [queued] = stack.say(sender, request_text)
+    assert _queued(language).fullmatch(queued), queued
+    assert stack.tracker_via_api(sender)["active_loop"] in (None, {})

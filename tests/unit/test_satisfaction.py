@@ -30,7 +30,8 @@ def test_comments() -> None:
     assert read_comment("希望客服响应再快一点") == "希望客服响应再快一点"
     assert read_comment("没有") is None
     assert read_comment("no thanks") is None
-    assert read_comment("👍👍") is None
+    assert read_comment("👍👍") == "👍👍"  # how the customer felt: kept
+    assert read_comment("。。。") is None
 
 
 def test_a_score_is_stored_with_who_served(database_url: str) -> None:
