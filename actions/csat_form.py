@@ -120,11 +120,16 @@ class ValidateCsatForm(FormValidationAction):
 
 
 def _served_by(tracker: Tracker) -> str:
-    handed_over = any(
-        event.get("event") == "action" and event.get("name") == "action_handoff"
-        for event in tracker.events
-    )
-    return "agent" if handed_over else "bot"
+    """"agent" when this conversation was handed over, or an agent's handoff begun on
+    another channel ended here (the customer had moved to this one)."""
+    return "agent" if any(_is_handoff(event) for event in tracker.events) else "bot"
+
+
+def _is_handoff(event: Dict[str, Any]) -> bool:
+    if event.get("event") == "action":
+        return event.get("name") == "action_handoff"
+    intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+    return event.get("event") == "user" and intent == "EXTERNAL_handoff_resolved"
 
 
 async def _store_score(tracker: Tracker, score: int) -> Optional[str]:

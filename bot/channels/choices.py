@@ -2,7 +2,9 @@
 
 A bot message with buttons is sent as its text followed by "1. …", "2. …"; the payloads are
 remembered in Redis per customer, and the customer's next text, when it is one of the numbers
-("2", "２", "2."), is given to the bot as that button's payload.
+("2", "２", "2."), is given to the bot as that button's payload. Buttons whose titles already
+are numbered 1…n ("5 非常满意" … "1 非常不满意") are sent as they are and answered by those
+numbers: a customer who texts "5" for "5 非常满意" must not get the fifth button.
 """
 
 from __future__ import annotations
@@ -18,14 +20,38 @@ import redis.asyncio as aioredis
 CHOICES_TTL_SECONDS = 24 * 3600
 
 
+_TITLE_NUMBER = re.compile(r"\s*(\d{1,2})(?!\d)")
+
+
+def title_numbers(buttons: Sequence[Mapping[str, Any]]) -> Optional[List[int]]:
+    """The numbers the titles start with, when they number the buttons 1…n themselves."""
+    found = [_TITLE_NUMBER.match(str(button.get("title", ""))) for button in buttons]
+    numbers = [int(match.group(1)) for match in found if match]
+    if len(numbers) != len(buttons) or sorted(numbers) != list(range(1, len(buttons) + 1)):
+        return None
+    return numbers
+
+
 def numbered_choices(text: Optional[str], buttons: Sequence[Mapping[str, Any]]) -> str:
-    lines = [f"{number}. {button.get('title', '')}" for number, button in
-             enumerate(buttons, start=1)]
+    if title_numbers(buttons):
+        lines = [str(button.get("title", "")) for button in buttons]
+    else:
+        lines = [f"{number}. {button.get('title', '')}" for number, button in
+                 enumerate(buttons, start=1)]
     return "\n".join([text, *lines] if text else lines)
 
 
 def button_payload(button: Mapping[str, Any]) -> str:
     return str(button.get("payload") or button.get("title") or "")
+
+
+def choice_payloads(buttons: Sequence[Mapping[str, Any]]) -> List[str]:
+    """The payloads to remember, in the order of the numbers the customer will answer with."""
+    numbers = title_numbers(buttons)
+    if not numbers:
+        return [button_payload(button) for button in buttons]
+    by_number = dict(zip(numbers, buttons, strict=True))
+    return [button_payload(by_number[number]) for number in sorted(by_number)]
 
 
 def chosen_payload(text: str, payloads: Sequence[str]) -> Optional[str]:

@@ -42,7 +42,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
-from bot.channels.choices import ChoiceMemory, button_payload, chosen_payload, numbered_choices
+from bot.channels.choices import ChoiceMemory, choice_payloads, chosen_payload, numbered_choices
 from bot.channels.rest import WebhookRequestError
 from bot.channels.sender_queues import SenderQueues
 from bot.channels.sms_segments import encoding_of, split_sms
@@ -334,7 +334,7 @@ class SmsOutput(OutputChannel):
                                      buttons: List[Dict[str, Any]], **kwargs: Any) -> None:
         if await self.deliver(recipient_id, numbered_choices(text, buttons)):
             await self._state.remember_choices(recipient_id,
-                                               [button_payload(button) for button in buttons])
+                                               choice_payloads(buttons))
 
     async def send_quick_replies(self, recipient_id: str, text: str,
                                  quick_replies: List[Dict[str, Any]], **kwargs: Any) -> None:

@@ -19,7 +19,7 @@ from typing import Any, Dict, Iterable, List, Optional, Set
 
 from rasa.core.channels.channel import OutputChannel
 
-from bot.channels.choices import ChoiceMemory, button_payload, numbered_choices
+from bot.channels.choices import ChoiceMemory, choice_payloads, numbered_choices
 from bot.channels.wechat_api import WeChatNotSent, WeChatSender, split_text
 from bot.channels.wechat_xml import MAX_TEXT_BYTES
 
@@ -73,7 +73,7 @@ class WeChatOutput(OutputChannel):
                                      buttons: List[Dict[str, Any]], **kwargs: Any) -> None:
         if await self.emit(recipient_id, numbered_choices(text, buttons)) and self._choices:
             await self._choices.remember(openid_of(recipient_id),
-                                         [button_payload(b) for b in buttons])
+                                         choice_payloads(buttons))
 
     async def send_quick_replies(self, recipient_id: str, text: str,
                                  quick_replies: List[Dict[str, Any]], **kwargs: Any) -> None:

@@ -17,10 +17,11 @@ from typing import Any, Callable, Dict, List
 
 import pytest
 import requests
+from sqlalchemy import select
 
 from actions.identity.codes import CheckCode, IssueCode
 from actions.store.database import session_factory
-from actions.store.models import utc_now
+from actions.store.models import CsatResponse, utc_now
 from handoff.keys import alias_key, conversation_key, customer_handoff_key, messages_key
 from handoff.texts import notice
 from tests.bilingual import response_text
@@ -149,6 +150,12 @@ def test_a_customer_moves_from_the_web_to_sms_and_keeps_their_agent(stack, phone
         response_text("utter_handoff_resolved", "zh"), sms_text("utter_ask_csat_score", "zh")])))
     assert phone.new_messages() == as_parts([
         response_text("utter_handoff_resolved", "zh"), sms_text("utter_ask_csat_score", "zh")])
+    # "5" by SMS is "5 非常满意" (the titles number the choices), stored for the agent's work.
+    assert phone.turn("5") == as_parts([sms_text("utter_ask_csat_comment", "zh")])
+    with session_factory(stack.environment["KEFU_DATABASE_URL"])() as session:
+        rated = session.execute(select(CsatResponse).where(
+            CsatResponse.sender_id == phone.phone)).scalar_one()
+        assert (rated.score, rated.served_by, rated.channel) == (5, "agent", "sms")
     assert not stack.redis.exists(alias_key(phone.phone), customer_handoff_key("C0003"))
     assert stack.redis.hget(conversation_key(web), "status") == b"resolved"
     assert stack.say(web, "你好") == [

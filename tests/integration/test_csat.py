@@ -77,7 +77,7 @@ def test_after_an_agent_hands_back_the_score_is_asked(stack) -> None:
         response_text("utter_handoff_resolved", "zh"), response_text("utter_ask_csat_score", "zh")]
     assert stack.say(sender, "1") == [response_text("utter_ask_csat_comment", "zh")]
     assert stack.say(sender, "等太久了") == [response_text("utter_csat_thanks", "zh")]
-    assert _stored(stack, sender) == [(1, "等太久了", "bot")]
+    assert _stored(stack, sender) == [(1, "等太久了", "agent")]  # an agent handed back
 
 
 def test_kpi_report_over_the_stack(stack) -> None:

@@ -30,6 +30,7 @@ from bot.channels.sms import (
     SmsSettings,
     TwilioGateway,
     check_signature,
+    choice_payloads,
     chosen_payload,
     keyword_of,
     numbered_choices,
@@ -419,6 +420,22 @@ def test_buttons_are_rendered_as_numbered_choices() -> None:
     assert numbered_choices("您希望我们如何处理？", BUTTONS) == (
         "您希望我们如何处理？\n1. 退款或赔偿\n2. 更正错误\n3. 道歉")
     assert numbered_choices(None, BUTTONS[:1]) == "1. 退款或赔偿"
+
+
+def test_buttons_numbered_by_their_titles_are_answered_by_those_numbers() -> None:
+    """The satisfaction score: "5" is "5 非常满意", not the fifth button (1 非常不满意)."""
+    scores = [{"title": f"{score} {label}", "payload": f'/inform{{"choice": "{score}"}}'}
+              for score, label in ((5, "非常满意"), (4, "满意"), (3, "一般"), (2, "不满意"),
+                                   (1, "非常不满意"))]
+    assert numbered_choices("请您打分", scores) == (
+        "请您打分\n5 非常满意\n4 满意\n3 一般\n2 不满意\n1 非常不满意")
+    payloads = choice_payloads(scores)
+    assert chosen_payload("5", payloads) == '/inform{"choice": "5"}'
+    assert chosen_payload("1", payloads) == '/inform{"choice": "1"}'
+    # Titles that merely start with numbers, not 1…n, are numbered as usual.
+    amounts = [{"title": "10 元", "payload": "a"}, {"title": "20 元", "payload": "b"}]
+    assert numbered_choices(None, amounts) == "1. 10 元\n2. 20 元"
+    assert choice_payloads(amounts) == ["a", "b"]
 
 
 @pytest.mark.parametrize(("reply", "chosen"), [
