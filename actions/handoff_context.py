@@ -48,21 +48,26 @@ class HandoffContext(TypedDict):
 def transcript_from_events(events: List[Dict[str, Any]]) -> List[TranscriptLine]:
     """Customer and bot messages in order, from a tracker's events."""
     lines: List[TranscriptLine] = []
+    # A clicked button arrives as its payload; the agent reads its title, as the customer did.
+    titles: Dict[str, str] = {}
     for event in events:
         if event.get("event") == "user" and event.get("text"):
             parse_data = event.get("parse_data") or {}
             lines.append(_line("customer", event, (parse_data.get("intent") or {}).get("name"),
-                               parse_data.get("emotion")))
+                               parse_data.get("emotion"), titles))
         elif event.get("event") == "bot" and event.get("text"):
-            lines.append(_line("bot", event, None, None))
+            lines.append(_line("bot", event, None, None, {}))
+            titles = {str(button.get("payload")): str(button.get("title"))
+                      for button in (event.get("data") or {}).get("buttons") or []}
     return lines
 
 
 def _line(role: str, event: Dict[str, Any], intent: Optional[str],
-          emotion: Optional[Dict[str, Any]]) -> TranscriptLine:
+          emotion: Optional[Dict[str, Any]], titles: Dict[str, str]) -> TranscriptLine:
+    said = str(event["text"])
     return TranscriptLine(
         role=role,
-        text=mask_pii(str(event["text"])),
+        text=mask_pii(titles.get(said, said)),
         timestamp=float(event.get("timestamp") or 0.0),
         intent=intent,
         emotion=emotion,

@@ -16,6 +16,8 @@ _RESIDENT_ID = re.compile(r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])")
 _CARD = re.compile(r"(?<![\d.-])(?:\d{13,19}|\d{4}(?:[ -]\d{4}){2,3}(?:[ -]\d{1,3})?)(?![\d-])")
 # Mainland mobiles (optionally +86) and other international numbers.
 _PHONE = re.compile(r"(?<![\d+])(?:\+?86[ -]?)?1[3-9]\d{9}(?!\d)|(?<![\d+])\+\d{8,15}(?!\d)")
+# A message that is only six digits answers the one-time code question: agents never see it.
+_ONE_TIME_CODE = re.compile(r"\s*\d{6}\s*")
 _EMAIL = re.compile(r"\b([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*(@[A-Za-z0-9.-]+\.[A-Za-z]{2,})\b")
 
 
@@ -47,7 +49,10 @@ def _mask_phone(match: re.Match[str]) -> str:
 
 def mask_pii(text: str) -> str:
     """The text with ID and card numbers reduced to their last four digits,
-    phone numbers to their prefix and last four, e-mail addresses to initial and domain."""
+    phone numbers to their prefix and last four, e-mail addresses to initial and domain, and a
+    message that is only a one-time code to asterisks."""
+    if _ONE_TIME_CODE.fullmatch(text):
+        return "******"
     text = _RESIDENT_ID.sub(_keep_last_four, text)
     text = _PHONE.sub(_mask_phone, text)
     text = _CARD.sub(_keep_last_four, text)

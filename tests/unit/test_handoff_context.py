@@ -60,3 +60,21 @@ def test_transcript_reaches_the_agent_with_card_numbers_masked() -> None:
     )
     assert context["transcript"][0]["text"] == "卡号***************0123被盗刷了"
     assert "6222021234567890123" not in context["summary"]
+
+
+def test_the_agent_reads_a_clicked_button_s_title_and_never_the_one_time_code() -> None:
+    events = [
+        {"event": "bot", "text": "请输入验证码。", "timestamp": 1.0},
+        {"event": "user", "text": "855286", "timestamp": 2.0},
+        {"event": "bot", "text": "暂时没有空闲的客服。", "timestamp": 3.0, "data": {"buttons": [
+            {"title": "请回电", "payload": '/inform{"choice": "callback"}'},
+            {"title": "继续等候", "payload": '/inform{"choice": "wait"}'}]}},
+        {"event": "user", "text": '/inform{"choice": "wait"}', "timestamp": 4.0},
+        {"event": "user", "text": '/inform{"choice": "wait"}', "timestamp": 5.0},
+    ]
+    context = build_handoff_context(
+        conversation_id="c-1", channel="rest", language="zh", reason="x", events=events, entities=[]
+    )
+    assert [line["text"] for line in context["transcript"] if line["role"] == "customer"] == [
+        "******", "继续等候", "继续等候"]  # clicked twice: the buttons were still there
+    assert "855286" not in context["summary"]

@@ -19,6 +19,10 @@ from bot.pii import PiiMaskingFilter, mask_pii
         ("mail zhang.san@example.com", "mail z***@example.com"),
         ("KF-20261123-00042: 500 元, 2026-11-23", "KF-20261123-00042: 500 元, 2026-11-23"),
         ("我要转人工", "我要转人工"),
+        # The answer to "please enter the code we texted you"; an amount in words stays.
+        ("855286", "******"),
+        (" 855286 ", "******"),
+        ("转账 100000 元", "转账 100000 元"),
     ],
 )
 def test_masks_personal_numbers_and_leaves_the_rest(text: str, masked: str) -> None:
