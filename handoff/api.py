@@ -6,6 +6,7 @@ import json
 import logging
 import time
 from pathlib import Path
+from typing import Any, Dict, Optional
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -72,7 +73,7 @@ async def create_handoff(request: web.Request) -> web.Response:
     queued = await EnqueueHandoff(request.app[scripts_key]).call(handoff_request)
     if queued.joined:
         await _joined(request, handoff_request["conversation_id"], handoff_request["channel"],
-                      queued.holder)
+                      queued.holder, _last_customer_line(handoff_request))
     agents_online = await online_agent_count(redis)
     wait = estimated_wait_seconds(queued.queue_position, agents_online,
                                   request.app[settings_key].seconds_per_queue_position)
@@ -123,18 +124,32 @@ async def join_handoff(request: web.Request) -> web.Response:
                               "status": joined.status, "agent_id": joined.agent_id or None})
 
 
-async def _joined(request: web.Request, sender_id: str, channel: str, holder: str) -> None:
-    """Tell the customer their agent continues here, and show the agent the switch."""
+def _last_customer_line(handoff_request: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    """What the customer said on the other channel to ask for a person again."""
+    said = [line for line in handoff_request.get("transcript") or []
+            if isinstance(line, dict) and line.get("role") == "customer"]
+    return said[-1] if said else None
+
+
+async def _joined(request: web.Request, sender_id: str, channel: str, holder: str,
+                  said: Optional[Dict[str, Any]] = None) -> None:
+    """Tell the customer their agent continues here, and show the agent the switch (and
+    what the customer said there, when that is what joined them)."""
     redis = request.app[redis_key]
     record = await load_record(redis, holder)
     if record is None:
         return
     line = {"role": "system", "event": "channel_joined", "channel": channel,
             "timestamp": time.time(), "text": notice("channel_joined", record.language)}
-    await redis.rpush(messages_key(holder), json.dumps(line, ensure_ascii=False))
+    lines = [line] + ([{"role": "customer", "text": str(said.get("text", "")),
+                        "channel": channel, "timestamp": said.get("timestamp") or time.time(),
+                        "intent": said.get("intent"), "emotion": said.get("emotion")}]
+                      if said else [])
     audience = [agent_audience(record.agent), SUPERVISORS] if record.agent else [SUPERVISORS]
-    await request.app[live_key].publish(audience, {
-        "type": "message", "conversation_id": holder, "message": line})
+    for shown in lines:
+        await redis.rpush(messages_key(holder), json.dumps(shown, ensure_ascii=False))
+        await request.app[live_key].publish(audience, {
+            "type": "message", "conversation_id": holder, "message": shown})
     # In the background: Rasa is still handling the message that started this, under the
     # conversation's lock, and the notice waits for that lock.
     request.app[dispatcher_key].send_later(

@@ -71,7 +71,8 @@ class ConversationRecord:
             "reason": self.fields.get("reason") or request.get("reason"),
             "language": self.language,
             "skill": self.skill,
-            "channel": self.fields.get("channel") or request.get("channel"),
+            # Where the customer is now (the agent's replies go there), not where they began.
+            "channel": self.reply_channel or request.get("channel"),
             "summary": request.get("summary", ""),
             "customer_name": (request.get("customer") or {}).get("display_name"),
             "segment": (request.get("customer") or {}).get("segment"),

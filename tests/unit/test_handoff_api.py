@@ -255,8 +255,11 @@ async def test_one_open_handoff_per_customer_whatever_the_channel(client, redis_
     assert body["handoff_id"] == (await first.json())["handoff_id"]
     assert redis_client.zrange(QUEUE_KEY, 0, -1) == [b"web-1"]
     assert redis_client.hget(conversation_key("web-1"), "reply_to") == b"+8613700137003"
-    switch = json.loads(redis_client.lindex("kefu:handoff:messages:web-1", -1))
-    assert (switch["role"], switch["channel"]) == ("system", "sms")
+    # The agent sees the switch, and what the customer said by SMS to get here.
+    shown = [json.loads(line) for line in redis_client.lrange("kefu:handoff:messages:web-1", 0, -1)]
+    assert [(line["role"], line["channel"]) for line in shown] == [
+        ("system", "sms"), ("customer", "sms")]
+    assert shown[1]["text"] == "我要转人工"
     # A new WeChat conversation of the same customer joins at its session start.
     joined = await client.post("/api/v1/handoffs/join", headers=AUTH, json={
         "conversation_id": "wechat:o-1", "customer_number": "C0003", "channel": "wechat"})
