@@ -34,7 +34,6 @@ from typing import (
 from urllib.parse import parse_qsl
 
 import aiohttp
-import redis.asyncio as aioredis
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from redis.exceptions import RedisError
 from sanic import Blueprint, response
@@ -42,6 +41,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
+from bot.channels.channel_state import ChannelRedis
 from bot.channels.choices import ChoiceMemory, choice_payloads, chosen_payload, numbered_choices
 from bot.channels.rest import WebhookRequestError
 from bot.channels.sender_queues import SenderQueues
@@ -165,26 +165,12 @@ def keyword_of(text: str) -> Optional[Keyword]:
 # --- state in Redis -----------------------------------------------------------------------------
 
 
-class SmsState:
+class SmsState(ChannelRedis):
     """Seen MessageSids, opted-out numbers and each number's last choices, in Redis."""
 
     def __init__(self, redis_url: str) -> None:
-        self._url = redis_url
-        self._client: Optional[aioredis.Redis] = None
+        super().__init__(redis_url)
         self._choices = ChoiceMemory(lambda: self.client, CHOICES_KEY)
-
-    @property
-    def client(self) -> aioredis.Redis:
-        # Created on first use, inside the event loop that serves requests.
-        if self._client is None:
-            self._client = aioredis.Redis.from_url(
-                self._url, socket_timeout=2.0, socket_connect_timeout=2.0)
-        return self._client
-
-    async def close(self) -> None:
-        if self._client is not None:
-            await self._client.close()
-            self._client = None
 
     async def first_delivery(self, message_sid: str) -> bool:
         """True the first time a MessageSid is seen (SET NX), False for Twilio's retries."""

@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Mapping, Optional
 
-import redis.asyncio as aioredis
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from redis.exceptions import RedisError
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.channel_state import ChannelRedis
 from bot.channels.choices import ChoiceMemory, chosen_payload
 from bot.channels.rest import WebhookRequestError
 from bot.channels.sender_queues import SenderQueues
@@ -149,21 +149,12 @@ def plan_for(inbound: InboundWeChat, menu: Mapping[str, str]) -> Plan:
 # --- state in Redis -------------------------------------------------------------------------------
 
 
-class WeChatState:
+class WeChatState(ChannelRedis):
     """Seen MsgIds, the passive replies given (for WeChat's retries) and numbered choices."""
 
     def __init__(self, redis_url: str) -> None:
-        self._url = redis_url
-        self._client: Optional[aioredis.Redis] = None
+        super().__init__(redis_url)
         self.choices = ChoiceMemory(lambda: self.client, CHOICES_KEY)
-
-    @property
-    def client(self) -> aioredis.Redis:
-        # Created on first use, inside the event loop that serves requests.
-        if self._client is None:
-            self._client = aioredis.Redis.from_url(
-                self._url, socket_timeout=2.0, socket_connect_timeout=2.0)
-        return self._client
 
     async def first_delivery(self, key: str) -> bool:
         return bool(await self.client.set(SEEN_KEY.format(key=key), "1", nx=True,

@@ -10,7 +10,6 @@ server) can use it alike.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import hmac
@@ -22,7 +21,7 @@ from typing import Dict, List, Mapping, Optional
 import requests
 from aiohttp import BasicAuth, web
 
-from stack.processes import free_port
+from tests.fakes.loopback import LoopbackServer
 
 
 @dataclass(frozen=True)
@@ -40,19 +39,18 @@ def _twilio_error(status: int, code: int, message: str) -> web.Response:
                              status=status)
 
 
-class FakeTwilio:
+class FakeTwilio(LoopbackServer):
+    thread_name = "fake-twilio"
+
     def __init__(self, account_sid: str = "AC" + "0" * 32, auth_token: str = "test-token",
                  sender: str = "+15005550006") -> None:
         self.account_sid, self.auth_token, self.sender = account_sid, auth_token, sender
-        self.port = free_port()
+        super().__init__()
         self.messages: List[SentMessage] = []
         # Statuses the Messages API answers next, before accepting again (outage tests).
         self.outage: List[int] = []
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
-        self._runner: Optional[web.AppRunner] = None
-        self._thread: Optional[threading.Thread] = None
 
     @property
     def base_url(self) -> str:
@@ -141,32 +139,10 @@ class FakeTwilio:
             "uri": f"/2010-04-01/Accounts/{self.account_sid}/Messages/{message.sid}.json",
         }, status=201)
 
-    def start(self) -> None:
-        ready = threading.Event()
-
-        def serve() -> None:
-            self._loop = asyncio.new_event_loop()
-            app = web.Application()
-            app.router.add_post("/2010-04-01/Accounts/{sid}/Messages.json", self._create_message)
-            self._runner = web.AppRunner(app)
-            self._loop.run_until_complete(self._runner.setup())
-            site = web.TCPSite(self._runner, "127.0.0.1", self.port)
-            self._loop.run_until_complete(site.start())
-            ready.set()
-            self._loop.run_forever()
-
-        self._thread = threading.Thread(target=serve, daemon=True, name="fake-twilio")
-        self._thread.start()
-        if not ready.wait(timeout=10):
-            raise TimeoutError("the fake Twilio did not start")
-
-    def stop(self) -> None:
-        if self._loop is None or self._runner is None:
-            return
-        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(timeout=10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+    def build_app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/2010-04-01/Accounts/{sid}/Messages.json", self._create_message)
+        return app
 
     def __enter__(self) -> FakeTwilio:
         self.start()

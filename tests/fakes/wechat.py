@@ -12,7 +12,6 @@ cryptography), not wechatpy, which kefu checks them with. Runs its own event loo
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import json
@@ -29,7 +28,7 @@ import requests
 from aiohttp import web
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from stack.processes import free_port
+from tests.fakes.loopback import LoopbackServer
 
 
 @dataclass(frozen=True)
@@ -57,21 +56,20 @@ def _pkcs7(data: bytes, block: int = 32) -> bytes:
     return data + bytes([pad]) * pad
 
 
-class FakeWeChat:
+class FakeWeChat(LoopbackServer):
+    thread_name = "fake-wechat"
+
     def __init__(self, token: str = "wechat-test-token", app_id: str = "wx0123456789abcdef",
                  app_secret: str = "test-app-secret",
                  aes_key: Optional[str] = None, account: str = "gh_0123456789ab") -> None:
         self.token, self.app_id, self.app_secret, self.account = token, app_id, app_secret, account
         self.aes_key = aes_key or base64.b64encode(os.urandom(32)).decode().rstrip("=")
-        self.port = free_port()
+        super().__init__()
         self.messages: List[CustomMessage] = []
         self.token_requests = 0
         self.access_tokens: List[str] = []  # issued, newest last; only the newest is valid
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
-        self._runner: Optional[web.AppRunner] = None
-        self._thread: Optional[threading.Thread] = None
         self._msg_ids = iter(range(int(time.time()) * 1000, 10**19))
 
     @property
@@ -228,33 +226,11 @@ class FakeWeChat:
             self._arrived.notify_all()
         return web.json_response({"errcode": 0, "errmsg": "ok"})
 
-    def start(self) -> None:
-        ready = threading.Event()
-
-        def serve() -> None:
-            self._loop = asyncio.new_event_loop()
-            app = web.Application()
-            app.router.add_get("/cgi-bin/token", self._token)
-            app.router.add_post("/cgi-bin/message/custom/send", self._custom_send)
-            self._runner = web.AppRunner(app)
-            self._loop.run_until_complete(self._runner.setup())
-            site = web.TCPSite(self._runner, "127.0.0.1", self.port)
-            self._loop.run_until_complete(site.start())
-            ready.set()
-            self._loop.run_forever()
-
-        self._thread = threading.Thread(target=serve, daemon=True, name="fake-wechat")
-        self._thread.start()
-        if not ready.wait(timeout=10):
-            raise TimeoutError("the fake WeChat did not start")
-
-    def stop(self) -> None:
-        if self._loop is None or self._runner is None:
-            return
-        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(timeout=10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+    def build_app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_get("/cgi-bin/token", self._token)
+        app.router.add_post("/cgi-bin/message/custom/send", self._custom_send)
+        return app
 
     def __enter__(self) -> FakeWeChat:
         self.start()
