@@ -11,23 +11,19 @@ ticket notices, and one-time codes sent to the number.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import secrets
 import sys
-import threading
-import time
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Any, Callable, Dict, Optional
 
 import requests
 from twilio.request_validator import RequestValidator
 
 from stack.settings import SECRETS_FILE, VAR_DIR, read_env_file
+from tools.outbox import OutboxFollower
 
 DEFAULT_OUTBOX = VAR_DIR / "sms-outbox.jsonl"
-# Outbox polling interval of this interactive tool (not a test): short enough to feel live.
-POLL_SECONDS = 0.2
 
 
 def national(phone: str) -> str:
@@ -42,34 +38,16 @@ def incoming_fields(sender: str, body: str, to: str, account_sid: str) -> Dict[s
             "SmsStatus": "received", "ApiVersion": "2010-04-01"}
 
 
-class OutboxFollower(threading.Thread):
-    """Prints the outbox lines addressed to the phone as they are appended."""
+def outbox_lines_for(phone: str) -> Callable[[Dict[str, Any]], Optional[str]]:
+    """The outbox lines addressed to the phone: kefu's texts, and one-time codes."""
+    addresses = {phone, national(phone)}
 
-    def __init__(self, path: Path, phone: str) -> None:
-        super().__init__(daemon=True, name="sms-outbox")
-        self.path, self.addresses = path, {phone, national(phone)}
-        self.offset = path.stat().st_size if path.exists() else 0
-        self.last_seen = time.monotonic()
-
-    def run(self) -> None:
-        while True:
-            self.read_new_lines()
-            time.sleep(POLL_SECONDS)
-
-    def read_new_lines(self) -> None:
-        if not self.path.exists():
-            return
-        with self.path.open("rb") as outbox:
-            outbox.seek(self.offset)
-            chunk = outbox.read()
-        complete = chunk[:chunk.rfind(b"\n") + 1]  # a line being written waits for next time
-        self.offset += len(complete)
-        for line in complete.decode("utf-8", "replace").splitlines():
-            text = json.loads(line) if line.strip() else {}
-            if text.get("to") in self.addresses:
-                label = "kefu" if text.get("channel") == "sms" else "code"
-                print(f"\r{label}> {text.get('body', '')}\n", end="", flush=True)
-                self.last_seen = time.monotonic()
+    def shown(message: Dict[str, Any]) -> Optional[str]:
+        if message.get("to") not in addresses:
+            return None
+        label = "kefu" if message.get("channel") == "sms" else "code"
+        return f"{label}> {message.get('body', '')}"
+    return shown
 
 
 def auth_token(explicit: Optional[str]) -> str:
@@ -99,7 +77,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     signed_url = args.signed_url or os.environ.get("KEFU_SMS_WEBHOOK_URL") or args.url
     account_sid = os.environ.get("KEFU_TWILIO_ACCOUNT_SID", "AC" + "0" * 32)
     to = os.environ.get("KEFU_TWILIO_FROM", "+15005550006")
-    follower = OutboxFollower(args.outbox, args.phone)
+    follower = OutboxFollower(args.outbox, outbox_lines_for(args.phone))
     follower.start()
     interactive = sys.stdin.isatty()
     print(f"SMS from {args.phone} to {args.url}; replies from {args.outbox}. Ctrl-D ends.")
@@ -120,9 +98,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         if reply.status_code != 200:
             print(f"sms_chat: the webhook answered {reply.status_code}: {reply.text}")
     # Piped input ends at once; give kefu time to answer the last lines.
-    follower.last_seen = time.monotonic()
-    while time.monotonic() - follower.last_seen < args.quiet_seconds:
-        time.sleep(POLL_SECONDS)
+    follower.wait_until_quiet(args.quiet_seconds)
     return 0
 
 

@@ -12,52 +12,28 @@ here. `/subscribe` and `/click KEY` send those events.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import secrets
 import sys
-import threading
 import time
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Any, Callable, Dict, Optional
 
 import requests
 
 from stack.settings import SECRETS_FILE, VAR_DIR, read_env_file
 from tests.fakes.wechat import FakeWeChat
+from tools.outbox import OutboxFollower
 
 DEFAULT_OUTBOX = VAR_DIR / "wechat-outbox.jsonl"
-# Outbox polling interval of this interactive tool (not a test): short enough to feel live.
-POLL_SECONDS = 0.2
 
 
-class OutboxFollower(threading.Thread):
-    """Prints the outbox lines addressed to the follower as they are appended."""
-
-    def __init__(self, path: Path, openid: str) -> None:
-        super().__init__(daemon=True, name="wechat-outbox")
-        self.path, self.openid = path, openid
-        self.offset = path.stat().st_size if path.exists() else 0
-        self.last_seen = time.monotonic()
-
-    def run(self) -> None:
-        while True:
-            self.read_new_lines()
-            time.sleep(POLL_SECONDS)
-
-    def read_new_lines(self) -> None:
-        if not self.path.exists():
-            return
-        with self.path.open("rb") as outbox:
-            outbox.seek(self.offset)
-            chunk = outbox.read()
-        complete = chunk[:chunk.rfind(b"\n") + 1]  # a line being written waits for next time
-        self.offset += len(complete)
-        for line in complete.decode("utf-8", "replace").splitlines():
-            message = json.loads(line) if line.strip() else {}
-            if message.get("touser") == self.openid:
-                print(f"\rkefu (API)> {message.get('content', '')}\n", end="", flush=True)
-                self.last_seen = time.monotonic()
+def outbox_lines_for(openid: str) -> Callable[[Dict[str, Any]], Optional[str]]:
+    """The customer-service API messages sent to the follower."""
+    def shown(message: Dict[str, Any]) -> Optional[str]:
+        return f"kefu (API)> {message.get('content', '')}" \
+            if message.get("touser") == openid else None
+    return shown
 
 
 def setting(name: str, explicit: Optional[str] = None) -> Optional[str]:
@@ -98,7 +74,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     # The fake's client side plays WeChat: WeChat's own signing and encryption algorithm.
     wechat = FakeWeChat(**fields)
     safe_mode = bool(aes_key and app_id)
-    follower = OutboxFollower(args.outbox, args.openid)
+    follower = OutboxFollower(args.outbox, outbox_lines_for(args.openid))
     follower.start()
     interactive = sys.stdin.isatty()
     print(f"WeChat follower {args.openid} → {args.url} ({'safe mode' if safe_mode else 'plain'}"
@@ -120,9 +96,7 @@ def main(argv: Optional[list[str]] = None) -> int:
             print(f"kefu> {reply.content}")
             follower.last_seen = time.monotonic()
     # Piped input ends at once; give kefu time to answer the last lines by the API.
-    follower.last_seen = time.monotonic()
-    while time.monotonic() - follower.last_seen < args.quiet_seconds:
-        time.sleep(POLL_SECONDS)
+    follower.wait_until_quiet(args.quiet_seconds)
     return 0
 
 
