@@ -17,28 +17,26 @@ from actions.tickets.numbers import TICKET_NUMBER
 from actions.tickets.resolve import TicketAlreadyResolved, TicketNotFound
 from handoff.conversations import (
     estimated_wait_seconds,
-    load_record,
     online_agent_count,
     waiting,
 )
 from handoff.hours import OpeningHours
+from handoff.joining import JoinOtherConversations, announce_join
 from handoff.keys import (
     ON_SHIFT_AGENTS_KEY,
     conversation_key,
     http_key,
-    messages_key,
     redis_key,
     settings_key,
     sql_sessions_key,
 )
-from handoff.live import ALL_AGENTS, SUPERVISORS, agent_audience
+from handoff.live import ALL_AGENTS
 from handoff.resolve_ticket import ResolveTicketAndNotify
 from handoff.routing.cancel import CancelHandoff
 from handoff.routing.enqueue import EnqueueHandoff
 from handoff.routing.join import JoinHandoff
 from handoff.routing.outcomes import RoutingRefused
 from handoff.state import dispatcher_key, live_key, metrics_key, rasa_key, scripts_key
-from handoff.texts import notice
 from handoff.validation import (
     InvalidHandoffRequest,
     validate_handoff_request,
@@ -72,14 +70,22 @@ async def create_handoff(request: web.Request) -> web.Response:
     redis = request.app[redis_key]
     queued = await EnqueueHandoff(request.app[scripts_key]).call(handoff_request)
     if queued.joined:
-        await _joined(request, handoff_request["conversation_id"], handoff_request["channel"],
-                      queued.holder, _last_customer_line(handoff_request))
+        await announce_join(request.app, handoff_request["conversation_id"],
+                            handoff_request["channel"], queued.holder,
+                            _last_customer_line(handoff_request))
     agents_online = await online_agent_count(redis)
     wait = estimated_wait_seconds(queued.queue_position, agents_online,
                                   request.app[settings_key].seconds_per_queue_position)
     if queued.created:
         await redis.hset(conversation_key(queued.conversation_id), "told_position",
                          queued.queue_position)
+        customer_number = (handoff_request.get("customer") or {}).get("customer_number")
+        if customer_number:
+            # The customer's other channels join too, so that wherever they write next
+            # reaches this agent; in the background, as it waits for Rasa.
+            request.app[dispatcher_key].later(JoinOtherConversations(
+                request.app[sql_sessions_key], request.app[scripts_key], request.app[rasa_key],
+            ).call(str(customer_number), queued.conversation_id))
         request.app[metrics_key].handoffs.labels(queued.priority).inc()
         await request.app[live_key].publish([ALL_AGENTS], {
             "type": "queue_changed", "conversation_id": queued.conversation_id})
@@ -119,7 +125,8 @@ async def join_handoff(request: web.Request) -> web.Response:
     if joined is None:
         return web.json_response({"joined": False})
     if joined.holder != joining["conversation_id"]:
-        await _joined(request, joining["conversation_id"], joining["channel"], joined.holder)
+        await announce_join(request.app, joining["conversation_id"], joining["channel"],
+                            joined.holder)
     return web.json_response({"joined": True, "joined_conversation_id": joined.holder,
                               "status": joined.status, "agent_id": joined.agent_id or None})
 
@@ -129,33 +136,6 @@ def _last_customer_line(handoff_request: Dict[str, Any]) -> Optional[Dict[str, A
     said = [line for line in handoff_request.get("transcript") or []
             if isinstance(line, dict) and line.get("role") == "customer"]
     return said[-1] if said else None
-
-
-async def _joined(request: web.Request, sender_id: str, channel: str, holder: str,
-                  said: Optional[Dict[str, Any]] = None) -> None:
-    """Tell the customer their agent continues here, and show the agent the switch (and
-    what the customer said there, when that is what joined them)."""
-    redis = request.app[redis_key]
-    record = await load_record(redis, holder)
-    if record is None:
-        return
-    line = {"role": "system", "event": "channel_joined", "channel": channel,
-            "timestamp": time.time(), "text": notice("channel_joined", record.language)}
-    lines = [line] + ([{"role": "customer", "text": str(said.get("text", "")),
-                        "channel": channel, "timestamp": said.get("timestamp") or time.time(),
-                        "intent": said.get("intent"), "emotion": said.get("emotion")}]
-                      if said else [])
-    audience = [agent_audience(record.agent), SUPERVISORS] if record.agent else [SUPERVISORS]
-    for shown in lines:
-        await redis.rpush(messages_key(holder), json.dumps(shown, ensure_ascii=False))
-        await request.app[live_key].publish(audience, {
-            "type": "message", "conversation_id": holder, "message": shown})
-    # In the background: Rasa is still handling the message that started this, under the
-    # conversation's lock, and the notice waits for that lock.
-    request.app[dispatcher_key].send_later(
-        sender_id, notice("continued", record.language), {"kefu_notice": "continued"})
-    logger.info("handoff.joined conversation=%s channel=%s holder=%s", sender_id, channel,
-                holder)
 
 
 async def cancel_handoff(request: web.Request) -> web.Response:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from typing import AsyncIterator, Optional
 
 from aiohttp import ClientSession, ClientTimeout, web
@@ -13,6 +14,7 @@ from actions.store.database import database_url, session_factory
 from handoff.agents import AccountCache
 from handoff.dispatcher import Dispatcher
 from handoff.hours import OpeningHours
+from handoff.joining import announce_join
 from handoff.keys import http_key, redis_key, settings_key, sql_sessions_key
 from handoff.live import LiveHub
 from handoff.metrics import HandoffMetrics
@@ -69,7 +71,8 @@ async def background_work(app: web.Application) -> AsyncIterator[None]:
                                      app[rasa_key], metrics, settings.seconds_per_queue_position)
     relay = CustomerRelay(
         app[redis_key], app[scripts_key], app[live_key], settings.instance,
-        on_relayed=metrics.relay_seconds.labels("to_agent").observe)
+        on_relayed=metrics.relay_seconds.labels("to_agent").observe,
+        on_returned=functools.partial(announce_join, app))
     await relay.ensure_group()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from typing import Any, Dict, List, Set
+from typing import Any, Coroutine, Dict, List, Set
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -41,17 +41,20 @@ class Dispatcher:
         self._wake = asyncio.Event()
         # Notices in flight: sent beside the routing, which must not wait for Rasa
         # (a notice waits for the conversation's lock while Rasa handles a message).
-        self._notices: Set[asyncio.Task[bool]] = set()
+        self._notices: Set[asyncio.Task[Any]] = set()
 
     def wake(self) -> None:
         self._wake.set()
 
     def send_later(self, conversation_id: str, text: str, metadata: Dict[str, Any]) -> None:
         """Send a notice to the customer without waiting for Rasa to deliver it."""
-        sending = asyncio.create_task(
-            self._customers.send_bot_message(conversation_id, text, metadata))
-        self._notices.add(sending)
-        sending.add_done_callback(self._notices.discard)
+        self.later(self._customers.send_bot_message(conversation_id, text, metadata))
+
+    def later(self, work: Coroutine[Any, Any, Any]) -> None:
+        """Run `work` beside the request that asked for it (it waits for Rasa)."""
+        task = asyncio.create_task(work)
+        self._notices.add(task)
+        task.add_done_callback(self._notices.discard)
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():

@@ -49,6 +49,22 @@ class RasaClient:
         return await self._append(conversation_id, [
             {"event": "slot", "name": "handoff_offer", "value": None}, {"event": "pause"}])
 
+    async def pause(self, conversation_id: str) -> bool:
+        """Pause the bot in a conversation that has begun (the customer's messages there go
+        to the agent); True when it was paused, False when it has not begun or on failure."""
+        try:
+            async with self._http.post(
+                f"{self._url}/webhooks/agent_bridge/pause",
+                headers={"Authorization": f"Bearer {self._service_token}"},
+                json={"conversation_id": conversation_id},
+            ) as reply:
+                if reply.status == 200:
+                    return bool((await reply.json()).get("paused"))
+                logger.error("rasa.pause_failed status=%s", reply.status)
+        except (ClientError, TimeoutError) as error:
+            logger.error("rasa.pause_failed error=%s", type(error).__name__)
+        return False
+
     async def resume(self, conversation_id: str) -> bool:
         """Un-pause the bot, listening for the customer's next message."""
         # A paused bot never ran action_listen; without it the rules that follow the

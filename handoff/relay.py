@@ -12,7 +12,7 @@ import asyncio
 import json
 import logging
 import time
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
@@ -37,13 +37,18 @@ Entry = Tuple[bytes, Dict[bytes, bytes]]
 
 class CustomerRelay:
     def __init__(self, redis: Redis, scripts: RoutingScripts, live: LiveHub, consumer: str,
-                 on_relayed: Optional[Callable[[float], None]] = None) -> None:
+                 on_relayed: Optional[Callable[[float], None]] = None,
+                 on_returned: Optional[Callable[[str, str, str], Awaitable[None]]] = None,
+                 ) -> None:
         self._redis = redis
         self._scripts = scripts
         self._live = live
         self._consumer = consumer
         # Called with the seconds from the customer's message to its delivery.
         self._on_relayed = on_relayed or (lambda seconds: None)
+        # Called with (conversation, channel, handoff's conversation) when the customer first
+        # writes in a conversation kefu joined to their handoff quietly.
+        self._on_returned = on_returned
 
     async def ensure_group(self) -> None:
         try:
@@ -103,6 +108,9 @@ class CustomerRelay:
         if float(event.get("timestamp") or 0) <= since:
             return
         message = customer_message(entry_id, event)
+        if conversation_id != sender_id and self._on_returned is not None and \
+                await self._redis.hdel(alias_key(sender_id), "quiet"):
+            await self._on_returned(sender_id, message["channel"], conversation_id)
         outcome, agent = await self._scripts.relay(
             args=[PREFIX, conversation_id, entry_id, json.dumps(message, ensure_ascii=False),
                   sender_id, message["channel"]])

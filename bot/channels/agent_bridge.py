@@ -4,8 +4,9 @@ An agent's reply (or a queue notice) becomes a `bot` event in the customer's tra
 is sent through the output channel of the channel the customer last wrote on, exactly as
 `POST /conversations/{id}/tracker/events?output_channel=latest&execute_side_effects=true`
 would do, but without that endpoint's JSON-schema validation of the events, which costs
-about 30 ms per call on 2 cores (measured in docs/benchmarks.md, handoff). Authenticated
-with the service token that only kefu's own processes hold.
+about 30 ms per call on 2 cores (measured in docs/benchmarks.md, handoff). `/pause` pauses
+the bot in a customer's running conversation on another channel when their handoff begins.
+Authenticated with the service token that only kefu's own processes hold.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import os
 from typing import Any, Awaitable, Callable, Dict, Optional
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from rasa.shared.core.events import BotUttered
+from rasa.shared.core.events import BotUttered, ConversationPaused
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -56,6 +57,18 @@ class AgentBridgeInput(InputChannel):
             delivered_on = await say_to_customer(request, conversation_id, text, metadata)
             return response.json({"conversation_id": conversation_id, "channel": delivered_on})
 
+        @bridge.route("/pause", methods=["POST"])
+        async def pause(request: Request) -> HTTPResponse:
+            if not _authorised(request):
+                logger.warning("agent_bridge.unauthorised remote=%s", request.ip)
+                return response.json({"error": "missing or invalid service token"}, status=401)
+            body = request.json if isinstance(request.json, dict) else {}
+            conversation_id = body.get("conversation_id")
+            if not isinstance(conversation_id, str) or not 0 < len(conversation_id) <= MAX_ID_CHARS:
+                return response.json({"error": "'conversation_id' is required"}, status=400)
+            paused = await pause_if_running(request, conversation_id)
+            return response.json({"conversation_id": conversation_id, "paused": paused})
+
         return bridge
 
 
@@ -80,6 +93,19 @@ async def say_to_customer(request: Request, conversation_id: str, text: str,
             await output.send_response(conversation_id, uttered.message())
         await agent.tracker_store.save(tracker)
     return channel_name if output is not None else None
+
+
+async def pause_if_running(request: Request, conversation_id: str) -> bool:
+    """Pause the bot in a conversation that exists; a conversation that has not started yet
+    is left alone, so that its session start (action_session_start) still runs."""
+    agent = request.app.ctx.agent
+    async with agent.lock_store.lock(conversation_id):
+        tracker = await agent.tracker_store.retrieve(conversation_id)
+        if tracker is None:
+            return False
+        tracker.update(ConversationPaused())
+        await agent.tracker_store.save(tracker)
+    return True
 
 
 def _output_channel(request: Request, channel_name: Optional[str]) -> Optional[OutputChannel]:

@@ -24,11 +24,14 @@ class JoinHandoff:
         self._scripts = scripts
 
     async def call(self, sender_id: str, customer_number: str, channel: str,
-                   at_seconds: Optional[float] = None) -> Optional[JoinedHandoff]:
-        """The handoff joined, or None when the customer has no open handoff."""
+                   at_seconds: Optional[float] = None, quiet: bool = False,
+                   ) -> Optional[JoinedHandoff]:
+        """The handoff joined, or None when the customer has no open handoff. `quiet`: the
+        customer is not there yet; replies keep going where they are."""
         status, *rest = await self._scripts.join(args=[
             PREFIX, sender_id, customer_number,
-            repr(at_seconds if at_seconds is not None else time.time()), channel])
+            repr(at_seconds if at_seconds is not None else time.time()), channel,
+            "1" if quiet else "0"])
         if text(status) == "none":
             return None
         holder, agent = rest

@@ -29,6 +29,7 @@ from tests.integration.test_sms import SmsCustomer, as_parts, sms_text
 
 CODE = re.compile(r"\d{6}")
 ZHANG_PHONE = "13700137003"  # demo customer C0003, 张先生
+CHEN_PHONE = "13900139002"  # demo customer C0002, Mr. Chen
 WAIT_SECONDS = 30.0
 
 
@@ -55,14 +56,15 @@ class ConsoleAgent:
         return dict(reply.json())
 
 
-def _verified_by_sms_last_month(stack: Any, phone_sender: str) -> None:
+def _verified_by_sms_last_month(stack: Any, phone_sender: str,
+                                registered: str = ZHANG_PHONE) -> None:
     """The customer proved this phone with a one-time code a month ago (the bot's own
     verification services, with a clock set back)."""
     sessions = session_factory(stack.environment["KEFU_DATABASE_URL"])
     secret = stack.environment["KEFU_OTP_SECRET"]
     last_month = utc_now() - dt.timedelta(days=30)
     issued = IssueCode(sessions, secret, clock=lambda: last_month)("sms", phone_sender,
-                                                                    ZHANG_PHONE)
+                                                                    registered)
     checked = CheckCode(sessions, secret, clock=lambda: last_month)("sms", phone_sender,
                                                                      issued.code or "")
     assert checked.status == "verified"
@@ -90,6 +92,31 @@ def _wait_for_line(stack: Any, conversation_id: str,
         pushes.close()
 
 
+def _wait_until_exists(stack: Any, key: str) -> None:
+    """Until Redis reports (keyspace notification) that `key`, a hash, was written."""
+    stack.redis.config_set("notify-keyspace-events", "K$lh")
+    writes = stack.redis.pubsub(ignore_subscribe_messages=True)
+    writes.subscribe(f"__keyspace@0__:{key}")
+    try:
+        deadline = time.monotonic() + WAIT_SECONDS
+        while not stack.redis.exists(key):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{key} was not written")
+            writes.get_message(timeout=max(0.0, deadline - time.monotonic()))
+    finally:
+        writes.close()
+
+
+def _verify_on_the_web(stack: Any, web: str, registered: str, name: str, language: str) -> None:
+    opening = {"zh": "我要修改个人资料", "en": "I want to update my profile"}[language]
+    stack.say(web, opening)
+    stack.say(web, registered)
+    code = CODE.search(stack.twilio.sent_to(registered)[-1].body).group(0)
+    assert stack.say(web, code)[0] == response_text("utter_verified", language,
+                                                    customer_name=name)
+    stack.say(web, '/inform{"choice": "none"}')
+
+
 def _bot_texts(stack: Any, sender: str) -> List[str]:
     return [event.get("text") or "" for event in stack.tracker_in_redis(sender)["events"]
             if event["event"] == "bot"]
@@ -106,12 +133,7 @@ def test_a_customer_moves_from_the_web_to_sms_and_keeps_their_agent(stack, phone
     stack.reset_handoffs()
     _verified_by_sms_last_month(stack, phone.phone)
     web = f"web-{uuid.uuid4().hex[:10]}"
-    stack.say(web, "我要修改个人资料")
-    stack.say(web, ZHANG_PHONE)
-    code = CODE.search(stack.twilio.sent_to(ZHANG_PHONE)[-1].body).group(0)
-    assert stack.say(web, code)[0] == response_text("utter_verified", "zh",
-                                                    customer_name="张先生")
-    stack.say(web, '/inform{"choice": "none"}')
+    _verify_on_the_web(stack, web, ZHANG_PHONE, "张先生", "zh")
 
     agent = ConsoleAgent(stack, "agent-wang")
     stack.say(web, "我要转人工")
@@ -160,3 +182,36 @@ def test_a_customer_moves_from_the_web_to_sms_and_keeps_their_agent(stack, phone
     assert stack.redis.hget(conversation_key(web), "status") == b"resolved"
     assert stack.say(web, "你好") == [
         response_text("utter_greet_known_customer", "zh", customer_name="张先生")]
+
+
+def test_a_customer_already_texting_reaches_the_agent_of_their_web_handoff(stack, phone) -> None:
+    """In English: the SMS conversation is running (not new) when the handoff begins on the
+    web; it joins quietly, and the customer's next text goes to the agent, not the bot."""
+    stack.reset_handoffs()
+    _verified_by_sms_last_month(stack, phone.phone, CHEN_PHONE)
+    assert phone.turn("hello")  # the bot answers: no handoff yet
+    web = f"web-{uuid.uuid4().hex[:10]}"
+    _verify_on_the_web(stack, web, CHEN_PHONE, "Mr. Chen", "en")
+    agent = ConsoleAgent(stack, "agent-wang")
+    stack.say(web, "I want to talk to a person")
+    agent.post(f"/api/v1/agent/conversations/{web}/accept")
+    _wait_until_exists(stack, alias_key(phone.phone))
+
+    phone.send("Is my card blocked now?")
+    continued = as_parts([notice("continued", "en")])
+    phone.twilio.wait_for(phone.phone, phone.read + len(continued))
+    assert phone.new_messages() == continued  # and no answer from the bot
+    texted = _wait_for_line(stack, web, lambda line: line.get("role") == "customer")
+    assert (texted["text"], texted["channel"]) == ("Is my card blocked now?", "sms")
+    agent.post(f"/api/v1/agent/conversations/{web}/messages",
+               {"text": "Yes, it is blocked. A new card is on its way."})
+    assert phone.new_messages() == ["Yes, it is blocked. A new card is on its way."]
+    assert [(line["role"], line["channel"]) for line in agent.conversation(web)["messages"]] == [
+        ("system", "sms"), ("customer", "sms"), ("agent", "sms")]
+
+    agent.post(f"/api/v1/agent/conversations/{web}/resolve")
+    phone.twilio.wait_for(phone.phone, phone.read + len(as_parts([
+        response_text("utter_handoff_resolved", "en"), sms_text("utter_ask_csat_score", "en")])))
+    assert phone.new_messages() == as_parts([
+        response_text("utter_handoff_resolved", "en"), sms_text("utter_ask_csat_score", "en")])
+    assert not stack.redis.exists(alias_key(phone.phone), customer_handoff_key("C0002"))

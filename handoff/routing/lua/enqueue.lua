@@ -16,7 +16,7 @@ if not home then
   end
 end
 if home then
-  join_sender(prefix, home, cid, tostring(tonumber(ARGV[4]) / 1000), channel)
+  join_sender(prefix, home, cid, tostring(tonumber(ARGV[4]) / 1000), channel, '0')
   return {home_status, redis.call('HGET', prefix .. 'conv:' .. home, 'handoff_id'), 0, home}
 end
 -- A new handoff replaces the record of a resolved one (the SQL audit keeps the history).

@@ -12,12 +12,21 @@ local function open_handoff_of(prefix, customer)
   if is_open(status) then return home, status end
   return nil
 end
--- `sender` (the customer on another channel) joins `home`'s handoff; the agent's replies
--- go to where the customer last wrote.
-local function join_sender(prefix, home, sender, joined_at, channel)
-  local before = redis.call('HGET', prefix .. 'alias:' .. sender, 'conversation')
+-- `sender` (the customer on another channel) joins `home`'s handoff. Joined quietly
+-- ('1': kefu joined it for the customer, who has not written there yet) it waits; otherwise
+-- the agent's replies go there, where the customer last wrote.
+local function join_sender(prefix, home, sender, joined_at, channel, quiet)
+  local alias = prefix .. 'alias:' .. sender
+  local before = redis.call('HGET', alias, 'conversation')
+  -- Already with this handoff: a quiet join changes nothing.
+  if quiet == '1' and before == home then return end
   if before and before ~= home then redis.call('SREM', prefix .. 'joined:' .. before, sender) end
-  redis.call('HSET', prefix .. 'alias:' .. sender, 'conversation', home, 'joined_at', joined_at)
+  redis.call('HSET', alias, 'conversation', home, 'joined_at', joined_at, 'channel', channel)
   redis.call('SADD', prefix .. 'joined:' .. home, sender)
-  redis.call('HSET', prefix .. 'conv:' .. home, 'reply_to', sender, 'reply_channel', channel)
+  if quiet == '1' then
+    redis.call('HSET', alias, 'quiet', '1')
+  else
+    redis.call('HDEL', alias, 'quiet')
+    redis.call('HSET', prefix .. 'conv:' .. home, 'reply_to', sender, 'reply_channel', channel)
+  end
 end

@@ -67,10 +67,12 @@ class RoutingMachine(RuleBasedStateMachine):
         else:  # already open, or joined to the customer's open handoff
             assert self.client.hget(conversation_key(holder.decode()), "status") in OPEN
 
-    @rule(conversation=conversation_ids, customer=customers)
-    def another_channel_starts(self, conversation: str, customer: str) -> None:
-        """The customer writes on another channel (action_session_start's join)."""
-        self.scripts["join"](args=[PREFIX, conversation, customer, self._now() / 1000, "sms"])
+    @rule(conversation=conversation_ids, customer=customers, quiet=st.booleans())
+    def another_channel_joins(self, conversation: str, customer: str, quiet: bool) -> None:
+        """The customer writes on another channel (action_session_start's join), or kefu
+        joins their other conversations quietly when a handoff begins."""
+        self.scripts["join"](args=[PREFIX, conversation, customer, self._now() / 1000, "sms",
+                                   "1" if quiet else "0"])
 
     @rule(agent=agent_ids, presence=st.sampled_from(["online", "online", "away", "offline"]))
     def set_presence(self, agent: str, presence: str) -> None:
