@@ -41,6 +41,7 @@ SHAPE_PHRASES: Dict[str, str] = {
     "ticket": "ticket number", "id": "ID number", "card": "card number",
     "phone": "phone number", "date": "date", "number": "amount",
 }
+NO_PHRASES: Dict[str, str] = {shape: "" for shape in SHAPE_PHRASES}
 
 
 @dataclass(frozen=True)
