@@ -35,6 +35,8 @@ from bot.nlu.tokenizer import KefuTokenizer
         ("$1,288.50 charged", ["number"]),
         ("1.5万", ["number"]),
         ("2024年3月15日转了12,000元", ["number", "number"]),
+        ("It's 2018 not 1818.", ["number", "number"]),  # a full stop ends the number
+        ("paid on 2024-03-15.", ["date"]),
     ],
 )
 def test_each_digit_run_takes_its_shape(text: str, shapes: list[str]) -> None:
