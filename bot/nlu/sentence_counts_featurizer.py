@@ -3,7 +3,8 @@
 Only sentence-level features, vectorised for all training examples at once:
 Rasa's CountVectorsFeaturizer also builds per-token sequence features, which
 kefu's classifier does not use and which cost it 40 s on BANKING77. The
-vocabulary is persisted as JSON; features are cheap to fingerprint (bot/nlu/fingerprints.py).
+vocabulary is persisted as JSON; digit runs are counted as their shape words
+(bot/nlu/digit_shapes.py); features are cheap to fingerprint (bot/nlu/fingerprints.py).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import CountVectorizer
 
 from bot.language import contains_han
+from bot.nlu.digit_shapes import shaped
 from bot.nlu.fingerprints import add_sentence_features
 
 VOCABULARY_FILE = "vocabulary.json"
@@ -135,11 +137,11 @@ class SentenceCountsFeaturizer(SparseFeaturizer, GraphComponent):
         if self._config["han_only"] and not contains_han(text):
             return ""
         if self._config["analyzer"] == "char":
-            return " ".join(text.split())
+            return " ".join(shaped(text).split())
         return _tokens_joined(message)
 
 
 def _tokens_joined(message: Message) -> str:
     """The message's tokens joined by spaces, so n-grams respect jieba's word boundaries."""
     tokens = message.get(TOKENS_NAMES[TEXT])
-    return " ".join(token.text for token in tokens) if tokens else message.get(TEXT)
+    return " ".join(token.text for token in tokens) if tokens else shaped(message.get(TEXT))

@@ -24,6 +24,8 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.language import contains_han
+from bot.nlu.digit_shapes import NO_PHRASES, SHAPE_PHRASES, shaped
 from bot.nlu.fingerprints import add_sentence_features
 from bot.nlu.minilm_onnx import export_minilm_cached, minilm_model_dir
 from bot.nlu.sentence_encoder import SentenceEncoder
@@ -48,6 +50,9 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
             "cache_size": 4096,
             # The ONNX export depends only on the shipped weights: reused from here (None: off).
             "cache_dir": ".rasa/cache/kefu-encoder",
+            # Embed digit runs as what they are ("card number"), not as WordPiece digit pieces
+            # (chosen on kefu's own data: the confidence a number costs fell from 0.10 to 0.01).
+            "shape_digits": True,
         }
 
     @staticmethod
@@ -107,7 +112,7 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         messages = [m for m in training_data.training_examples if m.get(TEXT)]
-        embeddings = self._loaded_encoder().encode([m.get(TEXT) for m in messages])
+        embeddings = self._loaded_encoder().encode([self._text(m) for m in messages])
         for message, embedding in zip(messages, embeddings, strict=True):
             self._add(message, embedding)
         return training_data
@@ -116,8 +121,15 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         encoder = self._loaded_encoder()
         for message in messages:
             if message.get(TEXT):
-                self._add(message, encoder.encode_one(message.get(TEXT)))
+                self._add(message, encoder.encode_one(self._text(message)))
         return messages
+
+    def _text(self, message: Message) -> str:
+        text = message.get(TEXT)
+        if not self._config["shape_digits"]:
+            return text
+        # English phrases would outweigh the Chinese that MiniLM reads poorly: digits dropped.
+        return shaped(text, NO_PHRASES if contains_han(text) else SHAPE_PHRASES)
 
     def _add(self, message: Message, embedding: np.ndarray) -> None:
         add_sentence_features(message, embedding.reshape(1, -1), TEXT, self._identifier)
