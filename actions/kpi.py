@@ -16,9 +16,9 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.store.models import CsatResponse, Ticket
+from actions.tickets.records import OPEN_TICKET_STATUSES
 
 EVENT_STREAM = "kefu:events"
-OPEN_STATUSES = ("open", "in_progress", "reopened")
 STREAM_BATCH = 1000
 
 
@@ -88,7 +88,7 @@ def kpi_report(
         ).scalar_one()
         overdue = session.execute(
             select(func.count(Ticket.id)).where(
-                Ticket.status.in_(OPEN_STATUSES), Ticket.first_response_at.is_(None),
+                Ticket.status.in_(OPEN_TICKET_STATUSES), Ticket.first_response_at.is_(None),
                 Ticket.sla_due_at < now)
         ).scalar_one()
     responses, satisfied, average = int(scores[0]), int(scores[1] or 0), scores[2]
