@@ -32,3 +32,16 @@ def response_text(name: str, language: str, **values: Any) -> str:
         if variant_language(variant) == language:
             return str(variant["text"]).format(**values)
     raise KeyError(f"{name} has no {language} variant")
+
+
+def as_text_message(name: str, language: str, **values: Any) -> str:
+    """Response `name` as a text-only channel (SMS, WeChat) sends it: its text, and its
+    buttons as numbered choices."""
+    from bot.channels.choices import numbered_choices
+
+    for variant in all_responses()[name]:
+        if variant_language(variant) == language:
+            buttons = [{"title": button["title"], "payload": button["payload"].format()}
+                       for button in variant.get("buttons") or []]
+            return numbered_choices(str(variant["text"]).format(**values), buttons)
+    raise KeyError(name)

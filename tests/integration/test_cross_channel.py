@@ -24,8 +24,8 @@ from actions.store.database import session_factory
 from actions.store.models import CsatResponse, utc_now
 from handoff.keys import alias_key, conversation_key, customer_handoff_key, messages_key
 from handoff.texts import notice
-from tests.bilingual import response_text
-from tests.integration.test_sms import SmsCustomer, as_parts, sms_text
+from tests.bilingual import as_text_message, response_text
+from tests.integration.test_sms import SmsCustomer, as_parts
 
 CODE = re.compile(r"\d{6}")
 ZHANG_PHONE = "13700137003"  # demo customer C0003, 张先生
@@ -117,6 +117,14 @@ def _verify_on_the_web(stack: Any, web: str, registered: str, name: str, languag
     stack.say(web, '/inform{"choice": "none"}')
 
 
+def _satisfaction_asked_by_sms(phone: SmsCustomer, language: str) -> None:
+    """After the agent resolves: the hand-back and the score question, by SMS."""
+    asked = as_parts([response_text("utter_handoff_resolved", language),
+                      as_text_message("utter_ask_csat_score", language)])
+    phone.twilio.wait_for(phone.phone, phone.read + len(asked))
+    assert phone.new_messages() == asked
+
+
 def _bot_texts(stack: Any, sender: str) -> List[str]:
     return [event.get("text") or "" for event in stack.tracker_in_redis(sender)["events"]
             if event["event"] == "bot"]
@@ -168,12 +176,9 @@ def test_a_customer_moves_from_the_web_to_sms_and_keeps_their_agent(stack, phone
     # Resolved: the satisfaction question by SMS, where the customer last wrote; both
     # conversations are the bot's again and the handoff leaves no trace behind.
     agent.post(f"/api/v1/agent/conversations/{web}/resolve")
-    phone.twilio.wait_for(phone.phone, phone.read + len(as_parts([
-        response_text("utter_handoff_resolved", "zh"), sms_text("utter_ask_csat_score", "zh")])))
-    assert phone.new_messages() == as_parts([
-        response_text("utter_handoff_resolved", "zh"), sms_text("utter_ask_csat_score", "zh")])
+    _satisfaction_asked_by_sms(phone, "zh")
     # "5" by SMS is "5 非常满意" (the titles number the choices), stored for the agent's work.
-    assert phone.turn("5") == as_parts([sms_text("utter_ask_csat_comment", "zh")])
+    assert phone.turn("5") == as_parts([as_text_message("utter_ask_csat_comment", "zh")])
     with session_factory(stack.environment["KEFU_DATABASE_URL"])() as session:
         rated = session.execute(select(CsatResponse).where(
             CsatResponse.sender_id == phone.phone)).scalar_one()
@@ -210,8 +215,5 @@ def test_a_customer_already_texting_reaches_the_agent_of_their_web_handoff(stack
         ("system", "sms"), ("customer", "sms"), ("agent", "sms")]
 
     agent.post(f"/api/v1/agent/conversations/{web}/resolve")
-    phone.twilio.wait_for(phone.phone, phone.read + len(as_parts([
-        response_text("utter_handoff_resolved", "en"), sms_text("utter_ask_csat_score", "en")])))
-    assert phone.new_messages() == as_parts([
-        response_text("utter_handoff_resolved", "en"), sms_text("utter_ask_csat_score", "en")])
+    _satisfaction_asked_by_sms(phone, "en")
     assert not stack.redis.exists(alias_key(phone.phone), customer_handoff_key("C0002"))

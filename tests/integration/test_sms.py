@@ -23,20 +23,10 @@ from actions.store.models import Ticket
 from bot.channels.sms import OPTED_IN_TEXT, OPTED_OUT_TEXT, numbered_choices
 from bot.channels.sms_segments import split_sms
 from handoff.keys import QUEUE_KEY, conversation_key
-from tests.bilingual import all_responses, response_text, variant_language
+from tests.bilingual import as_text_message, response_text
 
 WAIT_SECONDS = 30.0
 TICKET_NUMBER = re.compile(r"KF-\d{8}-\d{5}")
-
-
-def sms_text(name: str, language: str, **values: Any) -> str:
-    """Response `name` as an SMS: its text, and its buttons as numbered choices."""
-    for variant in all_responses()[name]:
-        if variant_language(variant) == language:
-            buttons = [{"title": button["title"], "payload": button["payload"].format()}
-                       for button in variant.get("buttons") or []]
-            return numbered_choices(str(variant["text"]).format(**values), buttons)
-    raise KeyError(name)
 
 
 def as_parts(texts: List[str]) -> List[str]:
@@ -146,9 +136,9 @@ def test_a_chinese_complaint_by_sms_with_numbered_choices_and_the_resolution_not
     customer.say("我要投诉，上周五ATM吞了我的卡，还扣了500元",
                   response_text("utter_complaint_start", "zh"),
                   response_text("utter_ask_complaint_card_last_four", "zh"))
-    customer.say("尾号1234", sms_text("utter_ask_complaint_outcome", "zh"))
+    customer.say("尾号1234", as_text_message("utter_ask_complaint_outcome", "zh"))
     # "1" is the first choice: the bot is given the button's payload.
-    customer.say("1", sms_text("utter_ask_complaint_contact", "zh"))
+    customer.say("1", as_text_message("utter_ask_complaint_contact", "zh"))
     user_texts = [e["text"] for e in customer.events() if e["event"] == "user"]
     assert user_texts[-1] == '/inform{"choice": "refund"}'
 
@@ -176,7 +166,7 @@ def test_a_chinese_complaint_by_sms_with_numbered_choices_and_the_resolution_not
     assert customer.new_messages() == as_parts([
         response_text("utter_ticket_resolved", "zh", ticket_number=number,
                       resolution=resolution),
-        sms_text("utter_ask_outcome_accepted", "zh")])
+        as_text_message("utter_ask_outcome_accepted", "zh")])
 
 
 def test_an_english_customer_by_sms_is_handed_to_an_agent_who_replies_by_sms(
@@ -184,8 +174,8 @@ def test_an_english_customer_by_sms_is_handed_to_an_agent_who_replies_by_sms(
     stack.reset_handoffs()
     stack.agent_on_break()  # on shift but busy: the conversation waits in the queue
     customer.say("hello", response_text("utter_greet", "en"))
-    customer.say("I lost my card, what should I do", sms_text("utter_card_lost", "en"))
-    assert sms_text("utter_card_lost", "en").endswith("\n1. Talk to a person")
+    customer.say("I lost my card, what should I do", as_text_message("utter_card_lost", "en"))
+    assert as_text_message("utter_card_lost", "en").endswith("\n1. Talk to a person")
     sent = customer.turn("1")
     told = _rendered_bot_messages_after(customer, "/human_handoff")
     assert sent == as_parts(told), (sent, told)

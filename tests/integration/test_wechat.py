@@ -20,7 +20,7 @@ from bot.channels.choices import numbered_choices
 from bot.channels.wechat import POLITE_ANSWERS
 from bot.channels.wechat_output import JOINER
 from handoff.keys import QUEUE_KEY
-from tests.bilingual import all_responses, response_text, variant_language
+from tests.bilingual import as_text_message, response_text
 from tests.fakes.wechat import WebhookReply
 
 # WeChat gives up on an answer after 5 s and retries.
@@ -45,16 +45,6 @@ XXE = """<?xml version="1.0"?>
 <xml><ToUserName><![CDATA[gh_0123456789ab]]></ToUserName>
 <FromUserName><![CDATA[{openid}]]></FromUserName><CreateTime>1700000000</CreateTime>
 <MsgType><![CDATA[text]]></MsgType><Content>&xxe;</Content><MsgId>2</MsgId></xml>"""
-
-
-def wechat_text(name: str, language: str, **values: Any) -> str:
-    """Response `name` as WeChat shows it: its text, and its buttons as numbered choices."""
-    for variant in all_responses()[name]:
-        if variant_language(variant) == language:
-            buttons = [{"title": button["title"], "payload": button["payload"].format()}
-                       for button in variant.get("buttons") or []]
-            return numbered_choices(str(variant["text"]).format(**values), buttons)
-    raise KeyError(name)
 
 
 class Follower:
@@ -164,7 +154,7 @@ def test_a_chinese_follower_subscribes_writes_speaks_and_sends_a_picture(stack, 
     # A menu button stands for an intent; its answer carries numbered choices.
     clicked = follower.post(stack.wechat.message_xml(follower.openid, "event", Event="CLICK",
                                                      EventKey="MENU_CARD_LOST"))
-    assert clicked.content == wechat_text("utter_card_lost", "zh")
+    assert clicked.content == as_text_message("utter_card_lost", "zh")
     assert clicked.content.endswith("\n1. 转人工")
     assert [e["text"] for e in follower.events() if e["event"] == "user"][-1] == "/card_lost"
     unknown = follower.post(stack.wechat.message_xml(follower.openid, "event", Event="CLICK",
@@ -177,7 +167,7 @@ def test_an_english_follower_in_safe_mode_is_handed_to_an_agent_who_replies_once
         stack, aes_follower, someone_on_shift) -> None:
     follower = aes_follower
     follower.say("hello", response_text("utter_greet", "en"))
-    follower.say("I lost my card, what should I do", wechat_text("utter_card_lost", "en"))
+    follower.say("I lost my card, what should I do", as_text_message("utter_card_lost", "en"))
     picture = follower.post(stack.wechat.message_xml(
         follower.openid, "image", PicUrl="http://mmbiz.qpic.cn/x", MediaId="m",
         MsgId=stack.wechat.next_msg_id()))
