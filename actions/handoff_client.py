@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional, TypedDict
+from typing import Any, Optional, Tuple, TypedDict
 
 import aiohttp
 
@@ -28,53 +28,39 @@ class QueuedHandoff(TypedDict):
     agent_hours: str
 
 
-async def request_handoff(
-    context: HandoffContext, settings: ActionSettings
-) -> QueuedHandoff:
-    """POST the context to the handoff service; raise HandoffUnavailable on failure."""
+async def _call(method: str, path: str, settings: ActionSettings, accepted: Tuple[int, ...],
+                body: Optional[Any] = None) -> Any:
+    """One request to the handoff service with the service token; its JSON answer (None for
+    an empty one). Raises HandoffUnavailable when it fails or answers another status."""
     timeout = aiohttp.ClientTimeout(total=settings.handoff_timeout_seconds)
     headers = {"Authorization": f"Bearer {settings.service_token}"}
     try:
         async with aiohttp.ClientSession(timeout=timeout) as session:
-            async with session.post(
-                f"{settings.handoff_url}/api/v1/handoffs", json=context, headers=headers
-            ) as reply:
-                if reply.status not in (200, 201):
+            async with session.request(method, f"{settings.handoff_url}{path}", json=body,
+                                       headers=headers) as reply:
+                if reply.status not in accepted:
                     raise HandoffUnavailable(f"handoff service answered {reply.status}")
-                queued: QueuedHandoff = await reply.json()
-                return queued
-    except (aiohttp.ClientError, TimeoutError) as error:
+                return await reply.json(content_type=None)
+    except (aiohttp.ClientError, TimeoutError, ValueError) as error:
         raise HandoffUnavailable(type(error).__name__) from error
+
+
+async def request_handoff(context: HandoffContext, settings: ActionSettings) -> QueuedHandoff:
+    """POST the context to the handoff service; raise HandoffUnavailable on failure."""
+    queued: QueuedHandoff = await _call("POST", "/api/v1/handoffs", settings, (200, 201),
+                                        context)
+    return queued
 
 
 async def join_open_handoff(conversation_id: str, customer_number: str, channel: str,
                             settings: ActionSettings) -> bool:
     """Join the customer's open handoff (begun on another channel), if they have one."""
-    timeout = aiohttp.ClientTimeout(total=settings.handoff_timeout_seconds)
-    headers = {"Authorization": f"Bearer {settings.service_token}"}
-    body = {"conversation_id": conversation_id, "customer_number": customer_number,
-            "channel": channel}
-    try:
-        async with aiohttp.ClientSession(timeout=timeout) as session:
-            async with session.post(f"{settings.handoff_url}/api/v1/handoffs/join", json=body,
-                                    headers=headers) as reply:
-                if reply.status != 200:
-                    raise HandoffUnavailable(f"handoff service answered {reply.status}")
-                return bool((await reply.json()).get("joined"))
-    except (aiohttp.ClientError, TimeoutError) as error:
-        raise HandoffUnavailable(type(error).__name__) from error
+    answer = await _call("POST", "/api/v1/handoffs/join", settings, (200,), {
+        "conversation_id": conversation_id, "customer_number": customer_number,
+        "channel": channel})
+    return bool(answer.get("joined"))
 
 
 async def cancel_handoff(conversation_id: str, settings: ActionSettings) -> None:
     """Take the conversation out of the queue; raise HandoffUnavailable on failure."""
-    timeout = aiohttp.ClientTimeout(total=settings.handoff_timeout_seconds)
-    headers = {"Authorization": f"Bearer {settings.service_token}"}
-    try:
-        async with aiohttp.ClientSession(timeout=timeout) as session:
-            async with session.delete(
-                f"{settings.handoff_url}/api/v1/handoffs/{conversation_id}", headers=headers
-            ) as reply:
-                if reply.status not in (200, 404, 409):
-                    raise HandoffUnavailable(f"handoff service answered {reply.status}")
-    except (aiohttp.ClientError, TimeoutError) as error:
-        raise HandoffUnavailable(type(error).__name__) from error
+    await _call("DELETE", f"/api/v1/handoffs/{conversation_id}", settings, (200, 404, 409))

@@ -15,11 +15,7 @@ from actions.kpi import report_for_days
 from actions.store.models import utc_now
 from actions.tickets.numbers import TICKET_NUMBER
 from actions.tickets.resolve import TicketAlreadyResolved, TicketNotFound
-from handoff.conversations import (
-    estimated_wait_seconds,
-    online_agent_count,
-    waiting,
-)
+from handoff.conversations import estimated_wait_seconds, online_agent_count, waiting
 from handoff.hours import OpeningHours
 from handoff.joining import JoinOtherConversations, announce_join
 from handoff.keys import (

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hmac
 import logging
 import os
-from typing import Any, Awaitable, Callable, Dict, Optional
+from typing import Any, Awaitable, Callable, Dict, Optional, Tuple
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.shared.core.events import BotUttered, ConversationPaused
@@ -44,14 +44,11 @@ class AgentBridgeInput(InputChannel):
 
         @bridge.route("/message", methods=["POST"])
         async def message(request: Request) -> HTTPResponse:
-            if not _authorised(request):
-                logger.warning("agent_bridge.unauthorised remote=%s", request.ip)
-                return response.json({"error": "missing or invalid service token"}, status=401)
-            body = request.json if isinstance(request.json, dict) else {}
-            conversation_id, text = body.get("conversation_id"), body.get("text")
+            body, refused = _checked(request)
+            if refused is not None:
+                return refused
+            conversation_id, text = body["conversation_id"], body.get("text")
             metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
-            if not isinstance(conversation_id, str) or not 0 < len(conversation_id) <= MAX_ID_CHARS:
-                return response.json({"error": "'conversation_id' is required"}, status=400)
             if not isinstance(text, str) or not 0 < len(text) <= MAX_TEXT_CHARS:
                 return response.json({"error": "'text' is required"}, status=400)
             delivered_on = await say_to_customer(request, conversation_id, text, metadata)
@@ -59,17 +56,26 @@ class AgentBridgeInput(InputChannel):
 
         @bridge.route("/pause", methods=["POST"])
         async def pause(request: Request) -> HTTPResponse:
-            if not _authorised(request):
-                logger.warning("agent_bridge.unauthorised remote=%s", request.ip)
-                return response.json({"error": "missing or invalid service token"}, status=401)
-            body = request.json if isinstance(request.json, dict) else {}
-            conversation_id = body.get("conversation_id")
-            if not isinstance(conversation_id, str) or not 0 < len(conversation_id) <= MAX_ID_CHARS:
-                return response.json({"error": "'conversation_id' is required"}, status=400)
-            paused = await pause_if_running(request, conversation_id)
-            return response.json({"conversation_id": conversation_id, "paused": paused})
+            body, refused = _checked(request)
+            if refused is not None:
+                return refused
+            paused = await pause_if_running(request, body["conversation_id"])
+            return response.json({"conversation_id": body["conversation_id"], "paused": paused})
 
         return bridge
+
+
+def _checked(request: Request) -> Tuple[Dict[str, Any], Optional[HTTPResponse]]:
+    """(the JSON body, None) for a request with the service token and a conversation id;
+    otherwise the refusal to answer with."""
+    if not _authorised(request):
+        logger.warning("agent_bridge.unauthorised remote=%s", request.ip)
+        return {}, response.json({"error": "missing or invalid service token"}, status=401)
+    body = request.json if isinstance(request.json, dict) else {}
+    conversation_id = body.get("conversation_id")
+    if not isinstance(conversation_id, str) or not 0 < len(conversation_id) <= MAX_ID_CHARS:
+        return body, response.json({"error": "'conversation_id' is required"}, status=400)
+    return body, None
 
 
 def _authorised(request: Request) -> bool:
