@@ -217,3 +217,27 @@ def test_a_customer_already_texting_reaches_the_agent_of_their_web_handoff(stack
     agent.post(f"/api/v1/agent/conversations/{web}/resolve")
     _satisfaction_asked_by_sms(phone, "en")
     assert not stack.redis.exists(alias_key(phone.phone), customer_handoff_key("C0002"))
+
+
+def test_the_bridge_pauses_only_a_running_conversation_and_refuses_bad_calls(stack) -> None:
+    service = {"Authorization": f"Bearer {stack.environment['KEFU_SERVICE_TOKEN']}"}
+    pause = f"{stack.rasa_url}/webhooks/agent_bridge/pause"
+    running = f"bridge-{uuid.uuid4().hex[:8]}"
+    stack.say(running, "你好")
+    answer = requests.post(pause, json={"conversation_id": running}, headers=service, timeout=30)
+    assert answer.status_code == 200 and answer.json()["paused"] is True
+    assert stack.say(running, "你好") == []  # paused: the bot stays silent
+    # A conversation that has not begun is left alone: its session start must still run.
+    unborn = f"bridge-{uuid.uuid4().hex[:8]}"
+    answer = requests.post(pause, json={"conversation_id": unborn}, headers=service, timeout=30)
+    assert answer.status_code == 200 and answer.json()["paused"] is False
+    assert stack.redis.get(f"kefu:tracker:{unborn}") is None
+    for body, headers, status in (({"conversation_id": running}, {}, 401),
+                                  ({"conversation_id": running},
+                                   {"Authorization": "Bearer forged"}, 401),
+                                  ({"conversation_id": ""}, service, 400),
+                                  ({"conversation_id": "x" * 129}, service, 400),
+                                  (["not", "an", "object"], service, 400)):
+        refused = requests.post(pause, json=body, headers=headers, timeout=30)
+        assert refused.status_code == status and "error" in refused.json()
+    assert "agent_bridge.unauthorised" in stack.log_path.read_text(errors="replace")
