@@ -92,6 +92,13 @@ _AMOUNT_CURRENCY_AFTER = re.compile(
 # Without a currency only a Chinese large unit makes a number an amount: 转了两万, 2万.
 _AMOUNT_ZH_UNIT = re.compile(
     rf"(?<![\d.])(?:(?P<number>{_ARABIC})(?P<multiplier>万|千)|(?P<hanzi>{_HANZI_NUMBER}[万千]))")
+# ... or a label that says it is one: 金额12000.00, 转账金额为500, "amount 12000.00", "the
+# amount is 80". Arabic digits only ("金额一致" is no amount), and not the start of a date,
+# a time or a percentage ("金额2024年", "amount 10%").
+_AMOUNT_LABELLED = re.compile(
+    rf"(?:金额|数额|(?<![A-Za-z])amount)\s*(?:是|为|:|：|=|\s(?:is|was|of)\s)?\s*"
+    rf"(?P<number>{_ARABIC})\s*(?P<multiplier>万|千|百|亿|k(?![a-z]))?"
+    r"(?![-/:.,]?\d|\s*(?:年|月|日|号|%|％))", re.IGNORECASE)
 
 
 def hanzi_to_int(text: str) -> Optional[int]:
@@ -122,7 +129,7 @@ def hanzi_to_int(text: str) -> Optional[int]:
 
 def _decimal(match: re.Match[str]) -> Optional[Decimal]:
     try:
-        if match.group("hanzi"):
+        if match.groupdict().get("hanzi"):
             value = hanzi_to_int(match.group("hanzi"))
             return Decimal(value) if value else None
         amount = Decimal(match.group("number").replace(",", ""))
@@ -137,9 +144,11 @@ def _format(amount: Decimal) -> str:
 
 
 def find_amounts(text: str) -> Iterator[Span]:
-    """Amounts with a currency ("500元", "$1,200.50", "RMB 2000") or a Chinese unit ("两万")."""
+    """Amounts with a currency ("500元", "$1,200.50", "RMB 2000"), a Chinese unit ("两万") or a
+    label ("金额12000.00", "amount 12000.00")."""
     taken: List[range] = []
-    for pattern in (_AMOUNT_CURRENCY_FIRST, _AMOUNT_CURRENCY_AFTER, _AMOUNT_ZH_UNIT):
+    for pattern in (_AMOUNT_CURRENCY_FIRST, _AMOUNT_CURRENCY_AFTER, _AMOUNT_LABELLED,
+                    _AMOUNT_ZH_UNIT):
         for match in pattern.finditer(text):
             if any(match.start() in r or match.end() - 1 in r for r in taken):
                 continue
@@ -147,7 +156,7 @@ def find_amounts(text: str) -> Iterator[Span]:
             if amount is None or amount <= 0:
                 continue
             taken.append(range(match.start(), match.end()))
-            number_group = "hanzi" if match.group("hanzi") else "number"
+            number_group = "hanzi" if match.groupdict().get("hanzi") else "number"
             number_end = match.end("multiplier") if match.groupdict().get("multiplier") \
                 else match.end(number_group)
             yield Span("amount", match.start(number_group), number_end, _format(amount))

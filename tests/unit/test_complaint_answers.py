@@ -37,7 +37,9 @@ def test_no_category_in_an_unrelated_message() -> None:
 @pytest.mark.parametrize(
     ("text", "amount", "currency"),
     [("500元", "500", "CNY"), ("$1,200.50", "1200.5", "USD"), ("两万块", "20000", "CNY"),
-     ("800", "800", "CNY"), ("about 300 euros", "300", "EUR")],
+     ("800", "800", "CNY"), ("about 300 euros", "300", "EUR"), ("金额12000.00", "12000", "CNY"),
+     ("转账金额12000.00元", "12000", "CNY"), ("amount 12000.00", "12000", "CNY"),
+     ("￥300", "300", "CNY"), ("1.2万", "12000", "CNY")],
 )
 def test_amounts(text: str, amount: str, currency: str) -> None:
     assert answers.read_amount(text) == answers.Answer(amount, extra={fields.CURRENCY: currency})

@@ -55,6 +55,16 @@ def _found(text: str) -> List[Tuple[str, str, str]]:
         ("the 3rd of October", [("date", "3rd of October", "2026-10-03")]),
         ("5k usd", [("amount", "5k", "5000"), ("currency", "usd", "USD")]),
         ("€30 fee", [("currency", "€", "EUR"), ("amount", "30", "30")]),
+        # A label makes a number an amount without a currency.
+        ("金额12000.00", [("amount", "12000.00", "12000")]),
+        ("转账金额12000.00元", [("amount", "12000.00", "12000"), ("currency", "元", "CNY")]),
+        ("交易金额：12,000.50", [("amount", "12,000.50", "12000.5")]),
+        ("金额为1.2万", [("amount", "1.2万", "12000")]),
+        ("amount 12000.00", [("amount", "12000.00", "12000")]),
+        ("the amount was 80.", [("amount", "80", "80")]),
+        ("12,000.50元", [("amount", "12,000.50", "12000.5"), ("currency", "元", "CNY")]),
+        ("1.2万", [("amount", "1.2万", "12000")]),
+        ("￥300", [("currency", "￥", "CNY"), ("amount", "300", "300")]),
     ],
 )
 def test_patterns_find_and_normalise(text: str, expected: List[Tuple[str, str, str]]) -> None:
@@ -64,7 +74,8 @@ def test_patterns_find_and_normalise(text: str, expected: List[Tuple[str, str, s
 @pytest.mark.parametrize(
     "text",
     ["等了半个小时了！！！", "I have 3 cards", "我有2张卡", "", "🙂🙂", "转账失败 error 1234",
-     "2026-02-30", "KF-2026112-0004"],
+     "2026-02-30", "KF-2026112-0004", "12,000.50", "金额一致", "金额不对", "amount 10%",
+     "金额12:30", "paramount 500"],
 )
 def test_plain_numbers_and_invalid_values_are_not_entities(text: str) -> None:
     assert _found(text) == []
@@ -115,6 +126,9 @@ def _entities(trained, text: str) -> List[Tuple[str, str]]:
         ("活期转定期存款", [("account_type", "current_account"),
                            ("account_type", "fixed_deposit")]),
         ("discredit cardigan", []),  # English words only as whole words
+        ("转账金额12000.00元", [("amount", "12000"), ("currency", "CNY")]),
+        ("金额12000.00", [("amount", "12000")]),
+        ("amount 12000.00", [("amount", "12000")]),
     ],
 )
 def test_extractor_and_synonyms_give_one_value_in_both_languages(trained, text, expected):
