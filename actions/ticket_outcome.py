@@ -14,7 +14,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.complaint import answers, fields
 from actions.conversation import REQUESTED_SLOT
-from actions.interruptions import interrupts_free_text
+from actions.interruptions import (
+    DIGRESSION_CONFIDENCE,
+    interrupts_free_text,
+    leaves_structured_question,
+)
 from actions.store.database import database_url, session_factory
 from actions.tickets.lookup import TicketLookup
 from actions.tickets.resolve import RecordOutcome, TicketNotFound
@@ -23,6 +27,15 @@ logger = logging.getLogger(__name__)
 TICKET, ACCEPTED, COMMENT = "outcome_ticket", "outcome_accepted", "outcome_comment"
 # The customer wants out of the question rather than to answer it.
 LEAVING_INTENTS = frozenset({"human_handoff", "cancel"})
+# Not a digression at the yes-or-no question: they answer it or carry no request that has a
+# rule inside this form (data/rules/digressions.yml). Any other confident intent is served by
+# its rule, and the question is asked again (or the form left, for a person or a stolen card).
+NOT_DIGRESSIONS = frozenset(
+    {"complaint", "affirm", "deny", "inform", "out_of_scope", "nlu_fallback", "goodbye"}
+)
+# A complaint here is about this outcome: "不接受" reopens the ticket (bot/digression_rules.py
+# ANSWERED_INSIDE), so "我要投诉" never leaves the form for a new complaint.
+ANSWERED_HERE = frozenset({"complaint"})
 
 
 def read_verdict(text: str, intent: Optional[str]) -> Optional[str]:
@@ -32,6 +45,13 @@ def read_verdict(text: str, intent: Optional[str]) -> Optional[str]:
     if answers.is_confirmation(text, intent) or answers.is_acceptance(text):
         return "yes"
     return None
+
+
+def asks_something_else(intent: Optional[str], confidence: float) -> bool:
+    """At the yes-or-no question, a message that is no verdict and that a rule serves."""
+    if intent in LEAVING_INTENTS:
+        return True
+    return bool(intent) and intent not in NOT_DIGRESSIONS and confidence >= DIGRESSION_CONFIDENCE
 
 
 class ActionTellTicketResolved(Action):
@@ -65,12 +85,18 @@ class ValidateOutcomeForm(FormValidationAction):
         requested = tracker.get_slot(REQUESTED_SLOT)
         text = tracker.latest_message.get("text") or ""
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0)
         if requested is None:
             return []
         if requested == ACCEPTED:
+            if leaves_structured_question(intent, confidence, ANSWERED_HERE) \
+                    and not answers.is_refusal(text):
+                # A person, a stolen card or a profile change: "我要修改联系地址" is no "no"
+                # (read_verdict takes 修改 for one), "不接受，转人工" is.
+                return []
             verdict = read_verdict(text, intent)
-            if verdict is None and intent in LEAVING_INTENTS:
-                return []  # a rule takes the conversation elsewhere
+            if verdict is None and asks_something_else(intent, confidence):
+                return []  # nothing filled: Rasa rejects the form and a rule serves it
             if verdict is None:
                 dispatcher.utter_message(response="utter_outcome_accepted_unclear")
                 return [SlotSet(ACCEPTED, None), SlotSet(REQUESTED_SLOT, ACCEPTED)]
@@ -78,9 +104,8 @@ class ValidateOutcomeForm(FormValidationAction):
             comment = None if verdict == "no" else fields.NOT_GIVEN
             return [SlotSet(ACCEPTED, verdict), SlotSet(COMMENT, comment),
                     SlotSet(REQUESTED_SLOT, COMMENT if comment is None else None)]
-        confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0)
-        if intent in LEAVING_INTENTS and interrupts_free_text(text, intent, confidence):
-            return []  # "转人工" is not what is still wrong: a rule takes it
+        if interrupts_free_text(text, intent, confidence, ANSWERED_HERE):
+            return []  # "转人工" or "我的卡被偷了" is not what is still wrong: a rule takes it
         comment = text.strip() if answers.has_words(text) and not answers.is_refusal(text) \
             else fields.NOT_GIVEN
         return [SlotSet(COMMENT, comment[:2000]), SlotSet(REQUESTED_SLOT, None)]

@@ -17,14 +17,20 @@ import yaml
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 RULES_DIR = PROJECT_ROOT / "data" / "rules"
 OUTPUT = RULES_DIR / "digressions.yml"
-FORMS = ("complaint_form", "csat_form", "profile_form")
+# Every form in bot/domain/. The outcome form (is a resolved ticket's outcome acceptable?)
+# starts when the bank resolves a ticket, not when the customer asks, so its question often
+# meets a message about something else: a question, a stolen card, a person.
+FORMS = ("complaint_form", "csat_form", "profile_form", "outcome_form")
 # Intents that start a form of their own: asked inside another form, they leave it for theirs.
 STARTERS = {
     "complaint": ("action_start_complaint", "complaint_form"),
     "profile_update": ("action_start_profile", "profile_form"),
 }
 # What each form reads as an answer, so it never steps aside for it.
-ANSWERED_INSIDE = {"complaint_form": {"complaint"}, "csat_form": set(), "profile_form": set()}
+# A complaint at the outcome question is about the outcome: the form's "不接受" reopens that
+# ticket (actions/ticket_outcome.py ANSWERED_HERE) rather than opening another.
+ANSWERED_INSIDE = {"complaint_form": {"complaint"}, "csat_form": set(), "profile_form": set(),
+                   "outcome_form": {"complaint"}}
 # Every rules file but this generated one is read: a one-step rule (an intent, then one
 # action) is repeated inside each form; a rule ending in action_handoff leaves the form.
 # Intents a form reads as answers, so they never need a rule inside it.

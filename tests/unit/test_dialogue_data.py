@@ -12,6 +12,7 @@ from actions.complaint import fields
 from actions.complaint.flow import NOT_DIGRESSIONS
 from actions.csat_form import DECLINING_INTENTS
 from actions.csat_form import NOT_DIGRESSIONS as CSAT_NOT_DIGRESSIONS
+from actions.ticket_outcome import NOT_DIGRESSIONS as OUTCOME_NOT_DIGRESSIONS
 from bot.digression_rules import OUTPUT as DIGRESSIONS_FILE
 from bot.digression_rules import render
 
@@ -46,11 +47,18 @@ def _intents_with_form_rule(form: str) -> Set[str]:
 
 @pytest.mark.parametrize(
     ("form", "not_interrupting"),
-    [("complaint_form", NOT_DIGRESSIONS), ("csat_form", CSAT_NOT_DIGRESSIONS | DECLINING_INTENTS)],
+    [("complaint_form", NOT_DIGRESSIONS), ("csat_form", CSAT_NOT_DIGRESSIONS | DECLINING_INTENTS),
+     ("outcome_form", OUTCOME_NOT_DIGRESSIONS)],
 )
 def test_every_intent_that_can_interrupt_a_form_has_a_rule_for_it(form, not_interrupting) -> None:
     interrupting = set(_domain()["intents"]) - not_interrupting - {"EXTERNAL_handoff_resolved"}
     assert interrupting - _intents_with_form_rule(form) == set()
+
+
+def test_every_form_of_the_domain_has_digression_rules() -> None:
+    for form in _domain()["forms"]:
+        served = _intents_with_form_rule(form)
+        assert {"card_stolen", "human_handoff", "branch_hours"} <= served, form
 
 
 def test_the_generated_digression_rules_are_up_to_date() -> None:

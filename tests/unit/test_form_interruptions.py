@@ -15,6 +15,7 @@ from actions.conversation import REQUESTED_SLOT
 from actions.csat_form import COMMENT, DECLINED, RECORDED, SCORE, csat_step
 from actions.identity import profile_flow as flow
 from actions.interruptions import interrupts_free_text, is_short
+from actions.ticket_outcome import ACCEPTED as OUTCOME_ACCEPTED
 from actions.ticket_outcome import COMMENT as OUTCOME_COMMENT
 from actions.ticket_outcome import ValidateOutcomeForm
 
@@ -147,12 +148,56 @@ def test_a_description_that_mentions_a_person_is_a_description() -> None:
     assert step.updates == {fields.DESCRIPTION: text}
 
 
-def _outcome_comment(text: str, intent: str, confidence: float = 1.0) -> list:
+def _outcome(requested: str, text: str, intent: str, confidence: float = 1.0) -> list:
     tracker = Tracker(
-        "outcome", {REQUESTED_SLOT: OUTCOME_COMMENT},
+        "outcome", {REQUESTED_SLOT: requested},
         {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []},
         [], False, None, {"name": "outcome_form"}, "action_listen")
     return asyncio.run(ValidateOutcomeForm().run(CollectingDispatcher(), tracker, {}))
+
+
+def _outcome_comment(text: str, intent: str, confidence: float = 1.0) -> list:
+    return _outcome(OUTCOME_COMMENT, text, intent, confidence)
+
+
+def _slots(events: list) -> dict:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+# Not a verdict, and each has a rule inside the outcome form (data/rules/digressions.yml).
+NOT_VERDICTS = [("我的卡被偷了", "card_stolen", 1.0),
+                ("有人冒充银行骗我转账", "fraud_report", 0.998),
+                ("网点几点开门？", "branch_hours", 1.0),
+                ("what time do branches open?", "branch_hours", 1.0),
+                ("我要修改联系地址", "profile_update", 1.0), ("转人工", "human_handoff", 1.0)]
+
+
+@pytest.mark.parametrize(("text", "intent", "confidence"), NOT_VERDICTS)
+def test_the_outcome_question_steps_aside_for_what_the_rules_serve(text, intent,
+                                                                   confidence) -> None:
+    assert _outcome(OUTCOME_ACCEPTED, text, intent, confidence) == []
+
+
+def test_the_outcome_question_still_reads_verdicts_and_re_asks_the_rest() -> None:
+    assert _slots(_outcome(OUTCOME_ACCEPTED, "不接受", "deny", 0.996)) == {
+        "outcome_accepted": "no", "outcome_comment": None, REQUESTED_SLOT: OUTCOME_COMMENT}
+    assert _slots(_outcome(OUTCOME_ACCEPTED, "接受", "nlu_fallback", 0.5))["outcome_accepted"] \
+        == "yes"
+    assert _slots(_outcome(OUTCOME_ACCEPTED, "不接受，转人工", "human_handoff", 0.9))[
+        "outcome_accepted"] == "no"
+    # A complaint here is about this outcome (answered by "不接受"), not a new one; an unsure
+    # intent is no request either.
+    for text, intent, confidence in [("我要投诉", "complaint", 1.0),
+                                     ("网点几点开门", "branch_hours", 0.4)]:
+        assert _slots(_outcome(OUTCOME_ACCEPTED, text, intent, confidence)) == {
+            "outcome_accepted": None, REQUESTED_SLOT: OUTCOME_ACCEPTED}
+
+
+def test_a_stolen_card_at_the_outcome_comment_is_left_to_the_rules() -> None:
+    assert _outcome_comment("我的卡被偷了", "card_stolen") == []
+    story = "卡被偷了，钱被刷走了两万，到现在还没退回来，你们处理得太慢了"
+    assert _slots(_outcome_comment(story, "card_stolen", 0.98))["outcome_comment"] == story
+    assert _slots(_outcome_comment("我要投诉", "complaint"))["outcome_comment"] == "我要投诉"
 
 
 def test_the_outcome_comment_lets_a_person_through() -> None:
