@@ -48,6 +48,13 @@ def _asks_something_else(intent: Optional[str], confidence: float) -> bool:
     return bool(intent) and intent not in NOT_DIGRESSIONS and confidence >= DIGRESSION_CONFIDENCE
 
 
+def _declines(text: str, intent: Optional[str]) -> bool:
+    if intent == "deny":
+        # A number the NLU took for a no is no "no thanks": the score is asked again.
+        return answers.yes_or_no(text, intent) == "no"
+    return intent in DECLINING_INTENTS
+
+
 def is_request(text: str, intent: Optional[str], confidence: float) -> bool:
     """A banking request instead of a score or a comment, for the rules to serve.
 
@@ -73,7 +80,7 @@ def csat_step(requested: Optional[str], slots: Dict[str, Any], text: str,
         if choice is None and is_request(text, intent, confidence):
             return CsatStep(digression=True)  # a rule serves it; the score is asked later
         declined = read_comment(text) is None and answers.has_words(text)
-        if intent in DECLINING_INTENTS or declined:
+        if _declines(text, intent) or declined:
             return CsatStep(updates={SCORE: DECLINED, COMMENT: fields.NOT_GIVEN,
                                      REQUESTED_SLOT: None})
         return CsatStep(updates={SCORE: None, REQUESTED_SLOT: SCORE},

@@ -95,7 +95,8 @@ class ValidateOutcomeForm(FormValidationAction):
                 # (read_verdict takes 修改 for one), "不接受，转人工" is.
                 return []
             verdict = read_verdict(text, intent)
-            if verdict is None and asks_something_else(intent, confidence):
+            if verdict is None and asks_something_else(intent, confidence) \
+                    and not answers.is_just_a_number(text):
                 return []  # nothing filled: Rasa rejects the form and a rule serves it
             if verdict is None:
                 dispatcher.utter_message(response="utter_outcome_accepted_unclear")

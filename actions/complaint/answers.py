@@ -1,5 +1,8 @@
 """Reading the customer's answer to each complaint question: plain functions, zh and en.
 
+The other forms read text with them too, and every yes-or-no question reads affirm and deny
+through `yes_or_no` (the end of this module): a number is never a yes.
+
 Each reader returns an Answer: a value to store, or the response that re-asks with the
 reason (a negative amount, a date that does not exist, a full card number), or None
 when the message does not answer the question at all (perhaps it asks something else).
@@ -13,7 +16,15 @@ from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from actions.complaint import fields
-from bot.nlu.entity_rules import find_amounts, find_card_last_four, find_dates, impossible_dates
+from actions.interruptions import asks_for_something
+from bot.nlu.entity_rules import (
+    CURRENCY_CODES,
+    find_amounts,
+    find_card_last_four,
+    find_dates,
+    find_entities,
+    impossible_dates,
+)
 
 
 @dataclass(frozen=True)
@@ -212,7 +223,7 @@ _CHANGE_WORDS = re.compile(r"修改|更改|改一下|改成|不对|有误|错了
 
 
 def is_confirmation(text: str, intent: Optional[str]) -> bool:
-    return intent == "affirm" or bool(_CONFIRM_WORDS.match(text))
+    return yes_or_no(text, intent) == "yes" or bool(_CONFIRM_WORDS.match(text))
 
 
 _REFUSAL = re.compile(r"^\s*(不|不行|不接受|不满意|不同意|没有|否|no|nope|not really|not at all"
@@ -231,7 +242,7 @@ def is_acceptance(text: str) -> bool:
 
 
 def is_change_request(text: str, intent: Optional[str]) -> bool:
-    return intent == "deny" or bool(_CHANGE_WORDS.search(text))
+    return yes_or_no(text, intent) == "no" or bool(_CHANGE_WORDS.search(text))
 
 
 _QUESTION = re.compile(
@@ -243,3 +254,87 @@ _QUESTION = re.compile(
 
 def is_question(text: str) -> bool:
     return bool(_QUESTION.search(text))
+
+
+# --- yes or no ------------------------------------------------------------------------------
+# The NLU reads some messages that are only a number as a yes or a no: with models/kefu.tar.gz
+# "￥300" is affirm (0.70) and "1" affirm (0.68). A bank never takes a number as consent, so
+# every yes-or-no question (the complaint's read-back, the ticket's outcome, the profile's
+# confirmation and marketing consent, the CSAT's "no thanks") reads affirm and deny through
+# `yes_or_no`, and asks again when the message `is_just_a_number`.
+
+# Words that say yes or no. With a number, the intent counts only next to one of them
+# ("是的，300元没错", "不对，是500", "yes, 300"): a word missing here costs a re-ask, never a
+# consent. 是, 对, 好 and 行 only on their own: "金额是300", "转给对方300元", "银行".
+_ALONE = r"(?=$|[\s,，.。!！~])"
+_AFTER_START = r"(?:^|(?<=[\s,，.。!！~]))"
+_YES_NO_WORDS = re.compile(
+    r"是的|是啊|是呀|是滴|是这|就是这|没错|没问题|不错|可以|确认|确定|提交|同意|接受|满意|正确|嗯|恩"
+    rf"|{_AFTER_START}(?:是|对|好|行){_ALONE}|对的|对啊|对呀|好的|好啊|好吧|行的|行吧"
+    r"|不|没有|没了|否|别|错|有误|修改|更改|改成|改为|算了"
+    # Between letters only, so that "ok的" and "yes啊" count.
+    r"|(?<![A-Za-z])(?:yes|yeah|yep|yup|ya|y|sure|ok|okay|correct|right|exactly|confirm(?:ed)?"
+    r"|submit|agreed?|accept(?:ed|able)?|fine|absolutely|affirmative|of course|go ahead"
+    r"|sounds good|looks good|that'?s it|uh[- ]?huh|no(?!\.\s*\d)|nope|nah|n|not|never|neither"
+    r"|don'?t|isn'?t|wrong|incorrect|change)(?![A-Za-z])",
+    re.IGNORECASE,
+)
+_DIGIT = re.compile(r"\d")  # any script's digits: "３００" too
+_PUNCTUATION = re.compile(r"[\s\W_]+")  # with currency symbols, dashes, slashes, "#", "*"
+_HANZI_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万亿点]+")
+# What may stand around a number that is all the message says: a label ("金额", "尾号",
+# "amount", "card ending in") or a filler ("一共", "左右", "about").
+_NUMBER_LABELS = re.compile(
+    r"(?:转账|汇款|付款|支付|扣款|扣费|消费|交易|退款|被扣)?(?:金额|数额|钱数)|卡号|尾号|后四位|末四位"
+    r"|日期|时间|手机号码?|电话号码?|号码|工单号?|单号|编号|一共|总共|共计|合计|共|大概|大约|约|左右"
+    r"|差不多|整|多|元|块|号|日|月|年|为|是|的|了|吧|啊"
+    r"|\b(?:the|a|an|it|it'?s|its|is|was|of|about|around|approx(?:imately)?|roughly|only|just"
+    r"|amount|sum|total|card|ending|ends?|in|with|last|four|digits?|date|on|phone|number|ticket"
+    r"|my)\b|\bno\.",  # "card no. 6222"
+    re.IGNORECASE,
+)
+_CURRENCY_WORDS = re.compile(
+    "|".join(re.escape(w) for w in sorted(CURRENCY_CODES, key=len, reverse=True) if w.isalpha()),
+    re.IGNORECASE,
+)
+_ANY_DAY = dt.date(2000, 1, 1)  # only whether a date is named matters here, not which
+
+
+def has_yes_no_word(text: str) -> bool:
+    return bool(_YES_NO_WORDS.search(text))
+
+
+def carries_number(text: str) -> bool:
+    """Digits, or an amount, date, phone, card or ticket number written in words ("两万",
+    "上周五", "yesterday"), or a number in Chinese characters on its own ("三百")."""
+    if _DIGIT.search(text) or find_entities(text, _ANY_DAY):
+        return True
+    return bool(_HANZI_NUMBER.fullmatch(_PUNCTUATION.sub("", text)))
+
+
+def yes_or_no(text: str, intent: Optional[str]) -> Optional[str]:
+    """"yes" for affirm, "no" for deny, None for any other intent, and None for a message that
+    carries a number and no yes or no word ("￥300", "12,000.50", "2024-05-01", "6222"),
+    whatever the NLU made of it."""
+    answer = {"affirm": "yes", "deny": "no"}.get(intent or "")
+    if answer and carries_number(text) and not has_yes_no_word(text):
+        return None
+    return answer
+
+
+def is_just_a_number(text: str) -> bool:
+    """An amount, a date, card, phone or ticket digits, at most with a label ("转账金额12000.00元",
+    "尾号1234", "amount 12000.00"), and no yes or no word. At a yes-or-no question it is no
+    answer and no request either (whatever intent the NLU gave it): the question is asked again.
+    """
+    if not carries_number(text) or has_yes_no_word(text) or is_question(text) \
+            or asks_for_something(text):
+        return False
+    rest = text
+    for span in sorted(find_entities(text, _ANY_DAY), key=lambda s: s.start, reverse=True):
+        rest = rest[:span.start] + " " + rest[span.end:]
+    rest = _DIGIT.sub(" ", rest)
+    rest = _CURRENCY_WORDS.sub(" ", rest)
+    rest = _NUMBER_LABELS.sub(" ", rest)
+    rest = _HANZI_NUMBER.sub(" ", rest)
+    return not _PUNCTUATION.sub("", rest)

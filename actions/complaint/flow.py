@@ -117,8 +117,8 @@ def _confirmation_step(slots: Mapping[str, Any], turn: Turn) -> Step:
         return Step({fields.CONFIRMED: "yes"})
     if named:  # "the amount" on its own: they want to change it
         return Step(_clear(named))
-    if _asks_something_else(turn):
-        return Step(digression=True)
+    if _asks_something_else(turn) and not answers.is_just_a_number(turn.text):
+        return Step(digression=True)  # "12,000.50" is no balance enquiry (check_balance 0.69)
     return Step({fields.CONFIRMED: None}, problem="utter_complaint_confirm_unclear")
 
 

@@ -103,9 +103,10 @@ def read_value(profile_field: str, text: str, choice: Optional[str],
     if profile_field == "marketing_consent":
         if choice in ("true", "false"):
             return choice, None
-        if intent == "deny" or answers.is_refusal(text) or _CONSENT_NO.search(text):
+        said = answers.yes_or_no(text, intent)
+        if said == "no" or answers.is_refusal(text) or _CONSENT_NO.search(text):
             return "false", None
-        if intent == "affirm" or answers.is_acceptance(text) or _CONSENT_YES.search(text):
+        if said == "yes" or answers.is_acceptance(text) or _CONSENT_YES.search(text):
             return "true", None
         return None, "utter_profile_choice_unclear"
     raise ValueError(profile_field)
@@ -161,9 +162,9 @@ def profile_step(requested: Optional[str], slots: Mapping[str, Any], text: str,
     if requested == CONFIRMED:
         if answers.is_confirmation(text, intent):
             return ProfileStep({CONFIRMED: "yes"})
-        if intent == "deny" or answers.is_refusal(text):
+        if answers.yes_or_no(text, intent) == "no" or answers.is_refusal(text):
             return ProfileStep({CONFIRMED: "no"})
-        if asks_else:
+        if asks_else and not answers.is_just_a_number(text):
             return ProfileStep(digression=True)
         return ProfileStep({CONFIRMED: None}, problem="utter_profile_confirm_unclear")
     raise ValueError(f"the profile form does not ask for {requested}")
