@@ -166,3 +166,50 @@ def test_fifty_concurrent_complaints_get_fifty_distinct_tickets(stack) -> None:
             select(Ticket.number, Ticket.sender_id).where(Ticket.sender_id.in_(senders))
         ).all()
     assert sorted(stored) == sorted(zip(numbers, senders, strict=True))
+
+
+def _tickets_of(stack, sender: str) -> List[Ticket]:
+    with session_factory(stack.environment["KEFU_DATABASE_URL"])() as session:
+        tickets = list(session.execute(select(Ticket).where(Ticket.sender_id == sender))
+                       .scalars())
+        session.expunge_all()
+        return tickets
+
+
+def test_a_number_is_never_taken_for_a_yes(stack) -> None:
+    """"￥300" (affirm 0.70 for the NLU), "12,000.50" (check_balance) or "1" (affirm) at a
+    yes-or-no question is asked again in the customer's language; nothing is submitted."""
+    sender = _sender("zh-number")
+    stack.say(sender, "我要投诉，上周五ATM吞了我的卡，还扣了500元")
+    stack.say(sender, "尾号1234")
+    stack.say(sender, '/inform{"choice": "refund"}')
+    [read_back] = stack.say(sender, "短信通知我")
+    for number in ("￥300", "12,000.50"):
+        assert stack.say(sender, number) == [
+            response_text("utter_complaint_confirm_unclear", "zh"), read_back]
+    assert _tickets_of(stack, sender) == []
+    [received] = stack.say(sender, "是的，没错")
+    number = TICKET_NUMBER.search(received).group(0)
+
+    _resolve(stack, number, "已退回500元").raise_for_status()
+    assert stack.say(sender, "￥300") == [
+        response_text("utter_outcome_accepted_unclear", "zh"),
+        response_text("utter_ask_outcome_accepted", "zh"),
+    ]
+    assert _ticket(stack, number).customer_accepted is None
+    assert stack.say(sender, "接受") == [
+        response_text("utter_outcome_thanks", "zh", ticket_number=number)]
+
+    sender = _sender("en-number")
+    stack.say(sender, "I want to make a complaint")
+    stack.say(sender, "Staff and service")
+    stack.say(sender, "the teller at the high street branch shouted at me")
+    stack.say(sender, "yesterday")
+    stack.say(sender, "I want an apology")
+    [read_back] = stack.say(sender, "email me")
+    for number in ("$300", "1"):
+        assert stack.say(sender, number) == [
+            response_text("utter_complaint_confirm_unclear", "en"), read_back]
+    assert _tickets_of(stack, sender) == []
+    [received] = stack.say(sender, "yes")
+    assert TICKET_NUMBER.search(received)
