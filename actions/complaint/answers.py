@@ -215,6 +215,12 @@ def read_field_name(text: str, present: Iterable[str]) -> Optional[str]:
     return found if found in candidates else None
 
 
+def latin_words(pattern: str) -> str:
+    """`pattern` as whole Latin words, in a regular expression: "ok" but not the "ok" in "look"
+    or "book", and "ok的" too (`\\b` sees no word boundary before a Chinese character)."""
+    return rf"(?<![A-Za-z])(?:{pattern})(?![A-Za-z])"
+
+
 _CONFIRM_WORDS = re.compile(r"^\s*(确认|提交|确认提交|没问题|对的?|是的?|好的?|可以|ok|okay|yes|yep"
                             r"|confirm|submit|correct|that'?s right|looks good)[\s。！!.]*$",
                             re.IGNORECASE)
@@ -272,11 +278,12 @@ _YES_NO_WORDS = re.compile(
     r"是的|是啊|是呀|是滴|是这|就是这|没错|没问题|不错|可以|确认|确定|提交|同意|接受|满意|正确|嗯|恩"
     rf"|{_AFTER_START}(?:是|对|好|行){_ALONE}|对的|对啊|对呀|好的|好啊|好吧|行的|行吧"
     r"|不|没有|没了|否|别|错|有误|修改|更改|改成|改为|算了"
-    # Between letters only, so that "ok的" and "yes啊" count.
-    r"|(?<![A-Za-z])(?:yes|yeah|yep|yup|ya|y|sure|ok|okay|correct|right|exactly|confirm(?:ed)?"
-    r"|submit|agreed?|accept(?:ed|able)?|fine|absolutely|affirmative|of course|go ahead"
-    r"|sounds good|looks good|that'?s it|uh[- ]?huh|no(?!\.\s*\d)|nope|nah|n|not|never|neither"
-    r"|don'?t|isn'?t|wrong|incorrect|change)(?![A-Za-z])",
+    # Whole Latin words, so that "ok的" and "yes啊" count.
+    "|" + latin_words(
+        r"yes|yeah|yep|yup|ya|y|sure|ok|okay|correct|right|exactly|confirm(?:ed)?"
+        r"|submit|agreed?|accept(?:ed|able)?|fine|absolutely|affirmative|of course|go ahead"
+        r"|sounds good|looks good|that'?s it|uh[- ]?huh|no(?!\.\s*\d)|nope|nah|n|not|never|neither"
+        r"|don'?t|isn'?t|wrong|incorrect|change"),
     re.IGNORECASE,
 )
 _DIGIT = re.compile(r"\d")  # any script's digits: "３００" too

@@ -30,8 +30,38 @@ _FIELD_WORDS = (
     ("marketing_consent", r"营销|推广|广告|优惠信息|marketing|promotion|offers"),
     (NO_CHANGE, r"不用改|不修改|不用了|只是看看|看看就好|没有|no change|just looking|nothing|done"),
 )
-_CONSENT_NO = re.compile(r"不需要|不要|不愿意|不用|拒绝|\bno\b|don'?t|opt out|stop", re.I)
-_CONSENT_YES = re.compile(r"愿意|需要|可以|好的|\byes\b|sure|opt in|ok", re.I)
+# Marketing consent in the customer's own words (consent_in_words). English words are whole
+# words: "let me look into it" and "I will book a visit" hold no "ok". A no is read before a
+# yes, so that a yes-word said with a no is a no: "不可以", "不同意", "不太需要", "不是很愿意",
+# "没兴趣", "not interested". A "not sure" or a "let me think" is neither: the question is
+# asked again. Sayings with a no in them that mean yes ("没问题", "no problem", "why not")
+# and doubts with a no in them ("不确定", "not sure") are taken out before the no is looked for.
+_CONSENT_YES_SAYINGS = re.compile(
+    "没问题|不介意|"
+    + answers.latin_words(r"no problem|not a problem|why not|(?:don'?t|do not) mind"),
+    re.IGNORECASE)
+_CONSENT_DOUBTS = re.compile(
+    r"不确定|不一定|说不好|说不准|不知道|不清楚|考虑|想想|想一想|再说|看情况|看看|"
+    + answers.latin_words(r"not sure|unsure|(?:don'?t|do not) know|maybe|perhaps|later"
+                          r"|(?:let me )?think(?: about it)?|it depends|depends"),
+    re.IGNORECASE)
+_CONSENT_NO = re.compile(
+    # 不 / 没 / 别 / 无 before a yes-word: "不要", "不太需要", "没有兴趣", "别再发了", "无需",
+    # "无法接受".
+    r"(?:不|没|沒|别|別|无|無|未|甭|难以)(?:太|是很|是太|怎么|大|很|再|有|用再|法|能|可)?"
+    r"(?:要|需|用|愿意|同意|可以|行|想|必|接收|接受|订阅|感兴趣|兴趣|发|推|打扰)"
+    r"|不好(?!意思)|不了|拒绝|谢绝|退订|免打扰|勿扰|^\s*(?:不|否|别|没|没有)[\s。！!.,，~～]*$|"
+    + answers.latin_words(r"no|nope|nah|not|never|don'?t|do not|doesn'?t|does not|won'?t"
+                          r"|will not|wouldn'?t|can'?t|cannot|rather not|opt[- ]?out|unsubscribe"
+                          r"|stop|refuse|decline"),
+    re.IGNORECASE)
+_CONSENT_YES = re.compile(
+    r"愿意|需要|可以|同意|接受|接收|订阅|感兴趣|当然|好的|好啊|好呀|好吧|好滴|行的|行吧|要的|发吧|是的"
+    r"|^\s*(?:要|好|行|是|嗯|恩|对)[\s。！!.,，~～]*$|"
+    + answers.latin_words(r"yes|yeah|yep|yup|yea|sure|ok|okay|fine|alright|all right|agreed?"
+                          r"|accept|of course|absolutely|definitely|certainly|please do|go ahead"
+                          r"|opt[- ]?in|subscribe|sign me up|interested|sounds good"),
+    re.IGNORECASE)
 _LANGUAGE_WORDS = (("zh", r"中文|汉语|chinese|mandarin"), ("en", r"英文|英语|english"))
 # Values typed in the customer's own words; any other value has a shape the form checks.
 FREE_TEXT_FIELDS = frozenset({"address"})
@@ -103,13 +133,31 @@ def read_value(profile_field: str, text: str, choice: Optional[str],
     if profile_field == "marketing_consent":
         if choice in ("true", "false"):
             return choice, None
-        said = answers.yes_or_no(text, intent)
-        if said == "no" or answers.is_refusal(text) or _CONSENT_NO.search(text):
-            return "false", None
-        if said == "yes" or answers.is_acceptance(text) or _CONSENT_YES.search(text):
-            return "true", None
-        return None, "utter_profile_choice_unclear"
+        consent = consent_in_words(text)
+        if consent is None and not _CONSENT_DOUBTS.search(text):
+            # No consent word: the NLU's affirm or deny, never for a number.
+            consent = {"yes": "true", "no": "false"}.get(answers.yes_or_no(text, intent) or "")
+        return (consent, None) if consent else (None, "utter_profile_choice_unclear")
     raise ValueError(profile_field)
+
+
+def consent_in_words(text: str) -> Optional[str]:
+    """"true" or "false" for a yes or a no to marketing messages in words, zh or en; None
+    when the words say neither or are unsure ("我再想想", "not sure")."""
+    saying = _CONSENT_YES_SAYINGS.search(text)
+    rest = _CONSENT_DOUBTS.sub(" ", _CONSENT_YES_SAYINGS.sub(" ", text))
+    if _CONSENT_NO.search(rest):
+        return "false"
+    if _CONSENT_DOUBTS.search(text):
+        return None
+    return "true" if saying or _CONSENT_YES.search(rest) else None
+
+
+def _answers_consent(requested: str, slots: Mapping[str, Any], text: str) -> bool:
+    """A yes or no in words at the marketing question: the answer, whatever the intent
+    ("opt out" and "unsubscribe" are cancel for the NLU, "同意" too)."""
+    return requested == VALUE and slots.get(FIELD) == "marketing_consent" \
+        and consent_in_words(text) is not None
 
 
 def _leaves(requested: str, slots: Mapping[str, Any], text: str, intent: Optional[str],
@@ -127,7 +175,7 @@ def profile_step(requested: Optional[str], slots: Mapping[str, Any], text: str,
         return ProfileStep()
     asks_else = (intent not in (None, "affirm", "deny", "inform", "out_of_scope", "nlu_fallback",
                                 "profile_update") and confidence >= 0.6)
-    if intent == "cancel" and confidence >= 0.6:
+    if intent == "cancel" and confidence >= 0.6 and not _answers_consent(requested, slots, text):
         return ProfileStep(digression=True)
     if _leaves(requested, slots, text, intent, confidence, choice):
         return ProfileStep(digression=True)  # a person, a stolen card, a complaint: the rules

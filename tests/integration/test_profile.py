@@ -164,3 +164,53 @@ def test_a_person_is_reached_from_the_new_address_question(
     [queued] = stack.say(sender, request_text)
     assert _queued(language).fullmatch(queued), queued
     assert stack.tracker_via_api(sender)["active_loop"] in (None, {})
+
+
+def _marketing_consent(stack, value: bool | None = None) -> bool:
+    """王女士's consent, set first when a value is given."""
+    with session_factory(stack.environment["KEFU_DATABASE_URL"]).begin() as session:
+        wang = session.execute(WANG).scalar_one()
+        if value is not None:
+            wang.marketing_consent = value
+        return bool(wang.marketing_consent)
+
+
+def _asked_for_consent(stack, sender: str, opening: str, language: str,
+                       verify: bool = True) -> list[str]:
+    stack.say(sender, opening)
+    if verify:  # once per conversation
+        stack.say(sender, "13800138001")
+        stack.say(sender, _code_sent_to(stack, "13800138001"))
+    asked = stack.say(sender, '/inform{"choice": "marketing_consent"}')
+    assert asked == [response_text("utter_ask_profile_value_marketing_consent", language)]
+    return asked
+
+
+def test_marketing_consent_is_a_yes_or_a_no_only_in_words_that_say_so(stack) -> None:
+    """"let me look into it" and "I will book a visit" hold an "ok" but say no yes: asked again.
+    "没兴趣" (affirm for the NLU) is a no, "同意" (cancel for the NLU) a yes and "opt out"
+    (cancel) a no, each read back before it is saved."""
+    _marketing_consent(stack, False)
+    sender = _sender("zh-consent")
+    _asked_for_consent(stack, sender, "我要修改营销信息设置", "zh")
+    assert stack.say(sender, "没兴趣") == [response_text(
+        "utter_ask_profile_confirmed", "zh", field="接收营销信息", old="不接收", new="不接收")]
+    assert stack.say(sender, "/deny") == [response_text("utter_profile_no_change", "zh")]
+    _asked_for_consent(stack, sender, "我要修改营销信息设置", "zh", verify=False)
+    assert stack.say(sender, "同意") == [response_text(
+        "utter_ask_profile_confirmed", "zh", field="接收营销信息", old="不接收", new="同意接收")]
+    assert stack.say(sender, "/affirm") == [
+        response_text("utter_profile_updated", "zh", field="接收营销信息")]
+    assert _marketing_consent(stack) is True
+
+    sender = _sender("en-consent")
+    asked = _asked_for_consent(stack, sender, "I want to change my marketing preferences", "en")
+    for words in ("let me look into it", "I will book a visit"):
+        assert stack.say(sender, words) == [
+            response_text("utter_profile_choice_unclear", "en"), *asked]
+    assert _marketing_consent(stack) is True
+    assert stack.say(sender, "opt out") == [response_text(
+        "utter_ask_profile_confirmed", "en", field="Marketing messages", old="Yes", new="No")]
+    assert stack.say(sender, "/affirm") == [
+        response_text("utter_profile_updated", "en", field="Marketing messages")]
+    assert _marketing_consent(stack) is False
