@@ -21,7 +21,7 @@ from actions.interruptions import (
     asks_for_something,
     interrupts_free_text,
 )
-from actions.satisfaction.answers import read_comment, read_score
+from actions.satisfaction.answers import read_comment, read_score, says_bye_bye
 from actions.satisfaction.record import AddCsatComment, CsatAnswer, RecordCsat
 from actions.store.database import database_url, session_factory
 
@@ -70,9 +70,17 @@ def is_request(text: str, intent: Optional[str], confidence: float) -> bool:
         answers.is_question(text) or asks_for_something(text))
 
 
+def heard_intent(text: str, intent: Optional[str]) -> Optional[str]:
+    """"88" and "886" say goodbye, as they do for the NLU; any other message that is just a
+    number is a score or asked again ("83" is goodbye 0.93 for the NLU, "12000" check_balance),
+    never a "no thanks" or a request."""
+    return "goodbye" if says_bye_bye(text) else answers.intent_at_a_question(text, intent)
+
+
 def csat_step(requested: Optional[str], slots: Dict[str, Any], text: str,
               intent: Optional[str], confidence: float, choice: Optional[str]) -> CsatStep:
     """What one message does to the survey; the action stores the score and replies."""
+    intent = heard_intent(text, intent)
     if requested == SCORE:
         score = read_score(text, choice)
         if score is not None:

@@ -7,6 +7,10 @@ amount, a score) cannot be answered by "转人工", but a free-text question (a 
 description, the CSAT comment, a new address) takes any words, so it needs this module to tell
 an explicit request ("转人工", "I want to change my address") from an answer that happens to
 sound like one ("希望人工客服接通再快一点", "the agent was rude").
+
+A message that is just a number never interrupts: every form hands this module the intent of
+`actions.complaint.answers.intent_at_a_question`, which is none for "83" (goodbye for the NLU)
+or "12000" (check_balance).
 """
 
 from __future__ import annotations

@@ -84,7 +84,9 @@ class ValidateOutcomeForm(FormValidationAction):
     ) -> List[EventType]:
         requested = tracker.get_slot(REQUESTED_SLOT)
         text = tracker.latest_message.get("text") or ""
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        # A number is no verdict and no request: the question is asked again.
+        intent = answers.intent_at_a_question(
+            text, (tracker.latest_message.get("intent") or {}).get("name"))
         confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0)
         if requested is None:
             return []
@@ -95,8 +97,7 @@ class ValidateOutcomeForm(FormValidationAction):
                 # (read_verdict takes 修改 for one), "不接受，转人工" is.
                 return []
             verdict = read_verdict(text, intent)
-            if verdict is None and asks_something_else(intent, confidence) \
-                    and not answers.is_just_a_number(text):
+            if verdict is None and asks_something_else(intent, confidence):
                 return []  # nothing filled: Rasa rejects the form and a rule serves it
             if verdict is None:
                 dispatcher.utter_message(response="utter_outcome_accepted_unclear")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Dict, Mapping, Optional
 
 from actions.complaint import answers, fields
@@ -117,8 +117,8 @@ def _confirmation_step(slots: Mapping[str, Any], turn: Turn) -> Step:
         return Step({fields.CONFIRMED: "yes"})
     if named:  # "the amount" on its own: they want to change it
         return Step(_clear(named))
-    if _asks_something_else(turn) and not answers.is_just_a_number(turn.text):
-        return Step(digression=True)  # "12,000.50" is no balance enquiry (check_balance 0.69)
+    if _asks_something_else(turn):
+        return Step(digression=True)
     return Step({fields.CONFIRMED: None}, problem="utter_complaint_confirm_unclear")
 
 
@@ -128,6 +128,9 @@ def form_step(requested: Optional[str], slots: Mapping[str, Any], turn: Turn) ->
         return Step()
     if (turn.intent or "").startswith(EXTERNAL_PREFIX):
         return Step(digression=True)  # news from the bank (a resolved ticket), not an answer
+    # "83" (goodbye for the NLU) or "12000" (check_balance) answers the question or is asked
+    # again: a number never leaves the form.
+    turn = replace(turn, intent=answers.intent_at_a_question(turn.text, turn.intent))
     chosen = _chosen(requested, turn)
     if chosen:  # a button, clicked or typed, is an answer whatever the NLU thought
         return Step({requested: chosen})

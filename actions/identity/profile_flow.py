@@ -173,6 +173,9 @@ def profile_step(requested: Optional[str], slots: Mapping[str, Any], text: str,
                  intent: Optional[str], confidence: float, choice: Optional[str]) -> ProfileStep:
     if requested is None:
         return ProfileStep()
+    # A number answers the question or is asked again, whatever the NLU made of it ("48291" at
+    # the code is check_balance 0.69, "83" goodbye 0.93).
+    intent = answers.intent_at_a_question(text, intent)
     asks_else = (intent not in (None, "affirm", "deny", "inform", "out_of_scope", "nlu_fallback",
                                 "profile_update") and confidence >= 0.6)
     if intent == "cancel" and confidence >= 0.6 and not _answers_consent(requested, slots, text):
@@ -212,7 +215,7 @@ def profile_step(requested: Optional[str], slots: Mapping[str, Any], text: str,
             return ProfileStep({CONFIRMED: "yes"})
         if answers.yes_or_no(text, intent) == "no" or answers.is_refusal(text):
             return ProfileStep({CONFIRMED: "no"})
-        if asks_else and not answers.is_just_a_number(text):
+        if asks_else:
             return ProfileStep(digression=True)
         return ProfileStep({CONFIRMED: None}, problem="utter_profile_confirm_unclear")
     raise ValueError(f"the profile form does not ask for {requested}")

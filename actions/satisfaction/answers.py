@@ -19,6 +19,8 @@ _SCORE_WORDS = (
 _SCORE_DIGIT = re.compile(r"^\s*([1-5])\s*(?:分|星|stars?|/\s*5)?\s*[。.!！]?\s*$", re.IGNORECASE)
 _NO_COMMENT = re.compile(r"^\s*(没有|没了|无|不用|不用了|算了|no|nope|none|nothing|no thanks|skip)"
                          r"[\s。！!.,，]*$", re.IGNORECASE)
+# "88" and "886" are Chinese for bye-bye (8 is ba, 6 is le): a goodbye, not a number.
+_BYE_BYE = re.compile(r"^\s*886?\s*[~～!！。.…啦了呀哦喔]*\s*$")
 # Emoji say how the customer felt ("👍", "😡"): a comment too, unlike bare punctuation.
 _EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50\u2B55]")
 MAX_COMMENT = 2000
@@ -41,3 +43,8 @@ def read_comment(text: str) -> Optional[str]:
     if _NO_COMMENT.match(text) or not (has_words(text) or _EMOJI.search(text)):
         return None
     return text.strip()[:MAX_COMMENT]
+
+
+def says_bye_bye(text: str) -> bool:
+    """"88", "886", "88~": goodbye in digits."""
+    return bool(_BYE_BYE.match(text))

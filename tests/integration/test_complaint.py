@@ -213,3 +213,26 @@ def test_a_number_is_never_taken_for_a_yes(stack) -> None:
     assert _tickets_of(stack, sender) == []
     [received] = stack.say(sender, "yes")
     assert TICKET_NUMBER.search(received)
+
+
+def test_a_number_at_the_date_question_is_asked_again_not_taken_for_goodbye(stack) -> None:
+    """"83" is goodbye (0.93) for the NLU and "12000" a balance enquiry: at the date question
+    either dropped the complaint or answered something else. A number answers the question
+    asked, or it is asked again in the customer's language."""
+    sender = _sender("en-date-number")
+    stack.say(sender, "I want to make a complaint")
+    stack.say(sender, "Staff and service")
+    [asked] = stack.say(sender, "the teller at the high street branch shouted at me")
+    assert asked == response_text("utter_ask_complaint_date", "en")
+    for number in ("83", "12000"):
+        assert stack.say(sender, number) == [
+            response_text("utter_complaint_date_unclear", "en"), asked]
+    assert stack.say(sender, "yesterday") == [response_text("utter_ask_complaint_outcome", "en")]
+
+    sender = _sender("zh-date-number")
+    stack.say(sender, "我要投诉")
+    stack.say(sender, "柜员服务态度")
+    [asked] = stack.say(sender, "上周在网点办业务，柜员一直没有理我")
+    assert asked == response_text("utter_ask_complaint_date", "zh")
+    assert stack.say(sender, "38") == [response_text("utter_complaint_date_unclear", "zh"), asked]
+    assert stack.say(sender, "上周五") == [response_text("utter_ask_complaint_outcome", "zh")]

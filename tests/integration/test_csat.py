@@ -63,6 +63,37 @@ def test_no_thanks_declines_the_score(stack) -> None:
     assert _stored(stack, sender) == []
 
 
+def test_a_number_that_is_no_score_is_asked_again_and_88_still_says_goodbye(stack) -> None:
+    """The NLU reads two-digit numbers as goodbye ("83" 0.93, learnt from "88"), which ended
+    the survey. A number that is no score from 1 to 5 is asked again in the customer's
+    language; "88" and "886", Chinese for bye-bye, decline the survey as "no thanks" does."""
+    sender = _sender("zh-csat-number")
+    stack.say(sender, "你好")
+    stack.say(sender, "再见")
+    asked_again = [response_text("utter_csat_score_unclear", "zh"),
+                   response_text("utter_ask_csat_score", "zh")]
+    for number in ("83", "38", "96"):
+        assert stack.say(sender, number) == asked_again
+    assert stack.say(sender, "4") == [response_text("utter_ask_csat_comment", "zh")]
+    assert stack.say(sender, "没有") == [response_text("utter_csat_thanks", "zh")]
+    assert _stored(stack, sender) == [(4, None, "bot")]
+
+    sender = _sender("en-csat-number")
+    stack.say(sender, "bye")
+    assert stack.say(sender, "83") == [response_text("utter_csat_score_unclear", "en"),
+                                       response_text("utter_ask_csat_score", "en")]
+    assert stack.say(sender, "5") == [response_text("utter_ask_csat_comment", "en")]
+    assert _stored(stack, sender) == [(5, None, "bot")]
+
+    for goodbye in ("88", "886"):
+        sender = _sender("zh-csat-88")
+        stack.say(sender, "再见")
+        assert stack.say(sender, goodbye) == []
+        assert _stored(stack, sender) == []
+        # The survey is over: not asked again.
+        assert stack.say(sender, "再见") == [response_text("utter_goodbye", "zh")]
+
+
 def test_after_an_agent_hands_back_the_score_is_asked(stack) -> None:
     sender = _sender("zh-agent")
     stack.say(sender, "你好")
