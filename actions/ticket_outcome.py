@@ -108,7 +108,8 @@ class ValidateOutcomeForm(FormValidationAction):
                     SlotSet(REQUESTED_SLOT, COMMENT if comment is None else None)]
         if interrupts_free_text(text, intent, confidence, ANSWERED_HERE):
             return []  # "转人工" or "我的卡被偷了" is not what is still wrong: a rule takes it
-        comment = text.strip() if answers.has_words(text) and not answers.is_refusal(text) \
+        # "没有" or "不满意" alone adds nothing; "还是不满意，钱没有退回来" says what is wrong.
+        comment = text.strip() if answers.has_words(text) and not answers.is_only_a_refusal(text) \
             else fields.NOT_GIVEN
         return [SlotSet(COMMENT, comment[:2000]), SlotSet(REQUESTED_SLOT, None)]
 

@@ -232,19 +232,38 @@ def is_confirmation(text: str, intent: Optional[str]) -> bool:
     return yes_or_no(text, intent) == "yes" or bool(_CONFIRM_WORDS.match(text))
 
 
-_REFUSAL = re.compile(r"^\s*(不|不行|不接受|不满意|不同意|没有|否|no|nope|not really|not at all"
-                      r"|none)[\s。！!.,，]*$|不接受|不满意|不同意|unacceptable|not acceptable"
-                      r"|not happy|not satisfied", re.IGNORECASE)
-_ACCEPTANCE = re.compile(r"接受|满意|同意|可以接受|accept|satisf|happy with|fine|that works",
-                         re.IGNORECASE)
+_REFUSAL_ALONE = re.compile(r"^\s*(不|不行|没有|否|no|nope|not really|not at all|none)"
+                            r"[\s。！!.,，]*$", re.IGNORECASE)
+# An acceptance word said with a no is a refusal: "不满意", "不太满意", "不是很满意", "无法接受",
+# "没法接受", "难以接受", "不能接受", "dissatisfied", "I can't accept this", "not really happy".
+_REFUSAL = re.compile(
+    r"(?:不|没|沒|无|無|未|难以)(?:太|是很|是太|怎么|大|很|能|可|可以|法|够)?(?:接受|满意|同意)|"
+    + latin_words(r"unacceptable|dissatisfied|unsatisf(?:ied|actory)|not acceptable"
+                  r"|(?:not|never|cannot|can'?t|don'?t|won'?t|isn'?t)(?:\s+[A-Za-z]+)?"
+                  r"\s+(?:accept(?:s|ed|able)?|agree(?:d)?|satisf(?:ied|actory)|happy|fine|ok|okay)"),
+    re.IGNORECASE)
+# Whole English words: "fine" is not in "fined", "accept" not in "unacceptable".
+_ACCEPTANCE = re.compile(
+    r"接受|满意|同意|可以接受|" + latin_words(r"accept(?:s|ed|able)?|satisf(?:ied|actory)"
+                                       r"|happy with|fine|that works"),
+    re.IGNORECASE)
 
 
 def is_refusal(text: str) -> bool:
-    return bool(_REFUSAL.search(text))
+    """A no ("不", "no"), or a refusal anywhere in the message ("我还是不满意", "无法接受")."""
+    return bool(_REFUSAL_ALONE.search(text) or _REFUSAL.search(text))
+
+
+def is_only_a_refusal(text: str) -> bool:
+    """The whole message is a no or a refusal ("不", "不满意", "not acceptable"): nothing else
+    is said."""
+    stripped = text.strip(" \t\n。！!.,，~～")
+    return bool(_REFUSAL_ALONE.search(text) or _REFUSAL.fullmatch(stripped))
 
 
 def is_acceptance(text: str) -> bool:
-    return bool(_ACCEPTANCE.search(text))
+    """Acceptance words, unless they are said with a no (read `is_refusal` first)."""
+    return bool(_ACCEPTANCE.search(text)) and not is_refusal(text)
 
 
 def is_change_request(text: str, intent: Optional[str]) -> bool:

@@ -236,3 +236,28 @@ def test_a_number_at_the_date_question_is_asked_again_not_taken_for_goodbye(stac
     assert asked == response_text("utter_ask_complaint_date", "zh")
     assert stack.say(sender, "38") == [response_text("utter_complaint_date_unclear", "zh"), asked]
     assert stack.say(sender, "上周五") == [response_text("utter_ask_complaint_outcome", "zh")]
+
+
+def test_an_acceptance_word_said_with_a_no_reopens_the_ticket(stack) -> None:
+    """"不太满意" (complaint 0.91 for the NLU) and "I can't accept this" (cancel 0.86) hold
+    满意 and "accept": they closed the ticket as accepted. They reopen it, and what the
+    customer says is still wrong is kept even when it says "not satisfied" again."""
+    for language, opening, verdict, still_wrong in [
+            ("zh", "我要投诉，信用卡被重复扣了两次年费共300元，11月3日", "不太满意",
+             "还是不满意，钱没有退回来"),
+            ("en", "I want to complain, my credit card annual fee of 300 yuan was charged "
+                   "twice on 3 November", "I can't accept this",
+             "I'm not happy, the fee was charged again")]:
+        sender = _sender(f"{language}-not-satisfied")
+        stack.say(sender, opening)
+        stack.say(sender, '/inform{"choice": "refund"}')
+        stack.say(sender, '/inform{"choice": "sms"}')
+        [received] = stack.say(sender, "/affirm")
+        number = TICKET_NUMBER.search(received).group(0)
+        _resolve(stack, number, "已退回300元").raise_for_status()
+        assert stack.say(sender, verdict) == [response_text("utter_ask_outcome_comment", language)]
+        assert stack.say(sender, still_wrong) == [
+            response_text("utter_outcome_reopened", language, ticket_number=number)]
+        ticket = _ticket(stack, number)
+        assert (ticket.status, ticket.customer_accepted, ticket.customer_feedback) == (
+            "reopened", False, still_wrong)

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
+import asyncio
+from typing import Any, Dict, List, Optional, Tuple
 
-from actions.ticket_outcome import read_verdict
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.complaint import fields
+from actions.conversation import REQUESTED_SLOT
+from actions.ticket_outcome import ACCEPTED, COMMENT, TICKET, ValidateOutcomeForm, read_verdict
 
 
 @pytest.mark.parametrize(
@@ -16,3 +23,51 @@ from actions.ticket_outcome import read_verdict
 )
 def test_verdicts(text: str, intent: str | None, verdict: str | None) -> None:
     assert read_verdict(text, intent) == verdict
+
+
+def _outcome(requested: str, text: str, intent: str, confidence: float,
+             language: str) -> Tuple[Dict[str, Any], List[Optional[str]]]:
+    """The slots the outcome form's validation sets and the responses it sends."""
+    tracker = Tracker(
+        "outcome", {"language": language, TICKET: "KF-20261120-00001", REQUESTED_SLOT: requested},
+        {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []},
+        [], False, None, {"name": "outcome_form"}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateOutcomeForm().run(dispatcher, tracker, {}))
+    return ({e["name"]: e["value"] for e in events if e.get("event") == "slot"},
+            [message.get("response") for message in dispatcher.messages])
+
+
+# An acceptance word said with a no, as models/kefu.tar.gz reads it: each was taken for "I
+# accept", and the ticket closed.
+REFUSALS = [("不太满意", "complaint", 0.91, "zh"), ("无法接受", "nlu_fallback", 0.5, "zh"),
+            ("难以接受", "nlu_fallback", 0.5, "zh"), ("没法接受", "nlu_fallback", 0.5, "zh"),
+            ("不是很满意", "deny", 0.96, "zh"), ("I'm dissatisfied", "complaint", 0.64, "en"),
+            ("not really satisfied", "nlu_fallback", 0.5, "en"),
+            ("I can't accept this", "cancel", 0.86, "en"), ("I don't accept", "cancel", 0.68, "en"),
+            ("I can not accept that", "cancel", 0.94, "en")]
+
+
+@pytest.mark.parametrize(("text", "intent", "confidence", "language"), REFUSALS)
+def test_an_acceptance_word_said_with_a_no_reopens_the_ticket(text, intent, confidence,
+                                                               language) -> None:
+    slots, responses = _outcome(ACCEPTED, text, intent, confidence, language)
+    # Not accepted: the customer is asked what is still wrong.
+    assert slots == {ACCEPTED: "no", COMMENT: None, REQUESTED_SLOT: COMMENT}
+    assert responses == []
+
+
+def test_acceptance_words_count_whole() -> None:
+    assert read_verdict("I was fined again", None) is None
+    assert read_verdict("unacceptable", None) == "no"
+    assert read_verdict("OK, I accept", None) == "yes"
+
+
+@pytest.mark.parametrize(("text", "comment"), [
+    ("还是不满意，钱没有退回来", "还是不满意，钱没有退回来"),
+    ("I'm not happy, the fee was charged again", "I'm not happy, the fee was charged again"),
+    ("没有", fields.NOT_GIVEN), ("不满意", fields.NOT_GIVEN), ("no", fields.NOT_GIVEN),
+    ("not acceptable", fields.NOT_GIVEN)])
+def test_what_is_still_wrong_is_kept_even_when_it_says_not_satisfied(text, comment) -> None:
+    slots, _ = _outcome(COMMENT, text, "complaint", 0.9, "zh")
+    assert slots == {COMMENT: comment, REQUESTED_SLOT: None}
