@@ -64,6 +64,12 @@ class KefuIntentClassifier(GraphComponent, IntentClassifier):
             "knn_weight": 0.3,
             "knn_k": 10,
             "knn_temperature": 0.02,
+            # Tried and left out (2026-11-27): a 512-unit network over the embedding blended
+            # in at 0.2. Cross-validation +0.06 to +0.35 points on BANKING77's train split,
+            # but on the test sets BANKING77 94.35 -> 94.42% and kefu's en 96.30 -> 95.70%,
+            # for 5 s more training. At most +0.15 in cross-validation: pairwise re-ranking of
+            # the top two, more MiniLM layers as features. Worse: stacking, dropping doubtful
+            # training examples.
         }
 
     def __init__(
