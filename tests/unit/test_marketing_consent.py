@@ -6,32 +6,24 @@ English words count whole ("ok" is not in "look" or "book"), and a yes-word insi
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import REQUESTED_SLOT
 from actions.identity import profile_flow as flow
 from actions.profile_form import ValidateProfileForm
+from tests.unit.form_runs import SlotsAndResponses, run_validation
 
 ASKING_CONSENT = {flow.CUSTOMER_ID: "1", flow.FIELD: "marketing_consent",
                   REQUESTED_SLOT: flow.VALUE}
 
 
 def _answer(text: str, intent: Optional[str], confidence: float,
-            language: str) -> Tuple[Dict[str, Any], List[Optional[str]]]:
+            language: str) -> SlotsAndResponses:
     """The slots the profile form's validation sets and the responses it sends."""
-    tracker = Tracker(
-        "consent", {"language": language, **ASKING_CONSENT},
-        {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []},
-        [], False, None, {"name": "profile_form"}, "action_listen")
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(ValidateProfileForm().run(dispatcher, tracker, {}))
-    return ({e["name"]: e["value"] for e in events if e.get("event") == "slot"},
-            [message.get("response") for message in dispatcher.messages])
+    return run_validation(ValidateProfileForm(), "profile_form",
+                          {"language": language, **ASKING_CONSENT}, text, intent, confidence)
 
 
 ASKED_AGAIN = ({flow.VALUE: None, REQUESTED_SLOT: flow.VALUE}, ["utter_profile_choice_unclear"])

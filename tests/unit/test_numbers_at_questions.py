@@ -8,12 +8,10 @@ longer ones as a balance enquiry ("12000" check_balance 0.69). At the survey's s
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict
 
 import pytest
-from rasa_sdk import Action, Tracker
-from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk import Action
 
 from actions.complaint import fields
 from actions.complaint_form import ValidateComplaintForm
@@ -22,19 +20,13 @@ from actions.csat_form import COMMENT, DECLINED, SCORE, ValidateCsatForm
 from actions.identity import profile_flow
 from actions.profile_form import ValidateProfileForm
 from tests.bilingual import response_text
+from tests.unit.form_runs import SlotsAndResponses, run_validation
 
 
 def _run(action: Action, form: str, slots: Dict[str, Any], text: str, intent: str,
-         confidence: float, language: str) -> Tuple[Dict[str, Any], List[Optional[str]]]:
-    """The slots the validation action sets and the responses it sends."""
-    tracker = Tracker(
-        "numbers", {"language": language, **slots},
-        {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []},
-        [], False, None, {"name": form}, "action_listen")
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, tracker, {}))
-    return ({e["name"]: e["value"] for e in events if e.get("event") == "slot"},
-            [message.get("response") for message in dispatcher.messages])
+         confidence: float, language: str) -> SlotsAndResponses:
+    return run_validation(action, form, {"language": language, **slots}, text, intent,
+                          confidence)
 
 
 # (text, intent, confidence) as models/kefu.tar.gz reads them.

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any, Dict, List, Optional, Tuple
-
 import pytest
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions.complaint import fields
 from actions.conversation import REQUESTED_SLOT
 from actions.ticket_outcome import ACCEPTED, COMMENT, TICKET, ValidateOutcomeForm, read_verdict
+from tests.unit.form_runs import SlotsAndResponses, run_validation
 
 
 @pytest.mark.parametrize(
@@ -26,16 +22,11 @@ def test_verdicts(text: str, intent: str | None, verdict: str | None) -> None:
 
 
 def _outcome(requested: str, text: str, intent: str, confidence: float,
-             language: str) -> Tuple[Dict[str, Any], List[Optional[str]]]:
+             language: str) -> SlotsAndResponses:
     """The slots the outcome form's validation sets and the responses it sends."""
-    tracker = Tracker(
-        "outcome", {"language": language, TICKET: "KF-20261120-00001", REQUESTED_SLOT: requested},
-        {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []},
-        [], False, None, {"name": "outcome_form"}, "action_listen")
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(ValidateOutcomeForm().run(dispatcher, tracker, {}))
-    return ({e["name"]: e["value"] for e in events if e.get("event") == "slot"},
-            [message.get("response") for message in dispatcher.messages])
+    slots = {"language": language, TICKET: "KF-20261120-00001", REQUESTED_SLOT: requested}
+    return run_validation(ValidateOutcomeForm(), "outcome_form", slots, text, intent,
+                          confidence)
 
 
 # An acceptance word said with a no, as models/kefu.tar.gz reads it: each was taken for "I

@@ -3,12 +3,9 @@ answers.yes_or_no and asks again when the message is just a number."""
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict
 
 import pytest
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions.complaint import answers, fields
 from actions.complaint_form import ValidateComplaintForm
@@ -17,6 +14,7 @@ from actions.csat_form import DECLINED, SCORE, ValidateCsatForm
 from actions.identity import profile_flow
 from actions.profile_form import ValidateProfileForm
 from actions.ticket_outcome import ACCEPTED, TICKET, ValidateOutcomeForm, read_verdict
+from tests.unit.form_runs import SlotsAndResponses, run_validation
 
 # Just a number, in zh and en. Whatever intent the NLU gives them, they say neither yes nor no.
 NUMBERS = ["￥300", "¥300", "300元", "500块", "12,000.50", "12000.00", "转账金额12000.00元",
@@ -91,16 +89,8 @@ NOT_SCORES_AS_READ = [number for number in NUMBERS_AS_READ if number[0] != "1"]
 
 
 def _run(action: Any, form: str, slots: Dict[str, Any], text: str, intent: str,
-         confidence: float) -> Tuple[Dict[str, Any], List[Optional[str]]]:
-    """The slots the action sets and the responses it sends."""
-    tracker = Tracker(
-        "yes-no", {"language": "zh", **slots},
-        {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []},
-        [], False, None, {"name": form}, "action_listen")
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, tracker, {}))
-    return ({e["name"]: e["value"] for e in events if e.get("event") == "slot"},
-            [message.get("response") for message in dispatcher.messages])
+         confidence: float) -> SlotsAndResponses:
+    return run_validation(action, form, {"language": "zh", **slots}, text, intent, confidence)
 
 
 def _complaint(text: str, intent: str, confidence: float):
