@@ -295,8 +295,9 @@ kefu's own intents, on test sets written separately from the training data
 | zh | {f['own_zh_utterances']} | {pct(f['own_zh_accuracy'])} | {f['own_zh_unseen_utterances']}, {pct(f['own_zh_unseen_accuracy'])} | {'; '.join(f['own_zh_confusions']) if isinstance(f['own_zh_confusions'], list) else '—'} |
 | en | {f['own_en_utterances']} | {pct(f['own_en_accuracy'])} | {f['own_en_unseen_utterances']}, {pct(f['own_en_unseen_accuracy'])} | {'; '.join(f['own_en_confusions']) if isinstance(f['own_en_confusions'], list) else '—'} |
 
-Some test utterances are also training examples, word for word (mostly short answers such as
-"yes", "是的" or "转人工", which customers do write exactly so): the fourth column leaves them out.
+The fourth column counts only the test utterances that are not also training examples word
+for word; `tests/unit/test_nlu_test_sets.py` keeps the two sets apart, so it should equal the
+whole set.
 """
 
 
