@@ -21,14 +21,18 @@ CLEARED_AFTER_FORM = [PHONE, CODE, FIELD, VALUE, CONFIRMED, VERIFY_FAILED]
 _SIX_DIGITS = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 _RESEND = re.compile(r"重新发送|重发|没收到|再发|resend|send (?:it )?again|didn'?t (?:get|receive)",
                      re.IGNORECASE)
+# English words count as whole words ("done" is not in "abandoned", "phone" not in
+# "headphones"); Chinese words anywhere.
 _FIELD_WORDS = (
-    ("email", r"邮箱|邮件|e-?mail"),
-    ("address", r"地址|住址|address"),
-    ("phone", r"手机|电话|号码|phone|mobile|number"),
-    ("preferred_language", r"语言|中文|英文|language"),
-    ("contact_preference", r"联系方式|联系|contact"),
-    ("marketing_consent", r"营销|推广|广告|优惠信息|marketing|promotion|offers"),
-    (NO_CHANGE, r"不用改|不修改|不用了|只是看看|看看就好|没有|no change|just looking|nothing|done"),
+    ("email", "邮箱|邮件|" + answers.latin_words(r"e-?mails?")),
+    ("address", "地址|住址|" + answers.latin_words(r"address(?:es)?")),
+    ("phone", "手机|电话|号码|" + answers.latin_words(r"(?:tele)?phones?|mobiles?|numbers?")),
+    ("preferred_language", "语言|中文|英文|" + answers.latin_words(r"languages?")),
+    ("contact_preference", "联系方式|联系|" + answers.latin_words(r"contacts?")),
+    ("marketing_consent", "营销|推广|广告|优惠信息|"
+     + answers.latin_words(r"marketing|promotions?|offers?")),
+    (NO_CHANGE, "不用改|不修改|不用了|只是看看|看看就好|没有|"
+     + answers.latin_words(r"no change|just looking|nothing|done")),
 )
 # Marketing consent in the customer's own words (consent_in_words). English words are whole
 # words: "let me look into it" and "I will book a visit" hold no "ok". A no is read before a

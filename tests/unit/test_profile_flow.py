@@ -66,3 +66,26 @@ def test_values(field: str, text: str, choice: str | None, value: str) -> None:
 def test_bad_values_are_re_asked(field: str, text: str, problem: str) -> None:
     result = step(flow.VALUE, text, {flow.FIELD: field})
     assert result.updates == {flow.VALUE: None} and result.problem == problem
+
+
+@pytest.mark.parametrize(
+    ("text", "chosen"),
+    [("email", "email"), ("my e-mails", "email"), ("改email", "email"), ("邮箱", "email"),
+     ("my home address", "address"), ("改一下地址", "address"),
+     ("mobile number", "phone"), ("手机号", "phone"), ("telephone", "phone"),
+     ("language", "preferred_language"), ("contact details", "contact_preference"),
+     ("marketing offers", "marketing_consent"), ("nothing", flow.NO_CHANGE),
+     ("I'm done", flow.NO_CHANGE), ("不用改", flow.NO_CHANGE)],
+)
+def test_the_field_menu_reads_the_field(text: str, chosen: str) -> None:
+    assert step(flow.FIELD, text).updates == {flow.FIELD: chosen}
+
+
+# English field words count as whole words only: "done" is not in "abandoned", "phone" not in
+# "headphones", "number" not in "numberless", "address" not in "addressee".
+@pytest.mark.parametrize("text", ["abandoned", "headphones", "numberless", "the addressee",
+                                  "automobile", "contactless", "nothingness", "condone"])
+def test_field_words_inside_other_words_are_no_field(text: str) -> None:
+    result = step(flow.FIELD, text)
+    assert result.updates == {flow.FIELD: None}
+    assert result.problem == "utter_profile_field_unclear"
