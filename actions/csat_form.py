@@ -48,11 +48,18 @@ def _asks_something_else(intent: Optional[str], confidence: float) -> bool:
     return bool(intent) and intent not in NOT_DIGRESSIONS and confidence >= DIGRESSION_CONFIDENCE
 
 
-def _declines(text: str, intent: Optional[str]) -> bool:
+def _declines(text: str, intent: Optional[str], confidence: float) -> bool:
+    """A "no thanks": "88"/"886", a no on its own ("不", "no"), or a goodbye, thanks, cancel or
+    no the NLU is sure of. An unsure one is asked again, like any other unclear answer
+    ("不用了"/"no thanks" decline in `csat_step` as a comment that says nothing)."""
+    if says_bye_bye(text):
+        return True
     if intent == "deny":
         # A number the NLU took for a no is no "no thanks": the score is asked again.
-        return answers.yes_or_no(text, intent) == "no"
-    return intent in DECLINING_INTENTS
+        if answers.yes_or_no(text, intent) != "no":
+            return False
+        return confidence >= DIGRESSION_CONFIDENCE or answers.is_only_a_refusal(text)
+    return intent in DECLINING_INTENTS and confidence >= DIGRESSION_CONFIDENCE
 
 
 def is_request(text: str, intent: Optional[str], confidence: float) -> bool:
@@ -88,7 +95,7 @@ def csat_step(requested: Optional[str], slots: Dict[str, Any], text: str,
         if choice is None and is_request(text, intent, confidence):
             return CsatStep(digression=True)  # a rule serves it; the score is asked later
         declined = read_comment(text) is None and answers.has_words(text)
-        if _declines(text, intent) or declined:
+        if _declines(text, intent, confidence) or declined:
             return CsatStep(updates={SCORE: DECLINED, COMMENT: fields.NOT_GIVEN,
                                      REQUESTED_SLOT: None})
         return CsatStep(updates={SCORE: None, REQUESTED_SLOT: SCORE},

@@ -131,3 +131,34 @@ def test_a_number_at_a_profile_question_is_asked_again(requested, slots, text, i
                                 confidence, language)
     assert set_slots == {requested: None, REQUESTED_SLOT: requested}
     assert responses == [problem]
+
+
+# A goodbye, thanks or cancel the NLU is unsure of is no "no thanks": the score is asked again.
+UNSURE_DECLINES = [("好的呀", "goodbye", 0.41), ("行吧那就这样", "thank", 0.35),
+                   ("hmm let me see", "cancel", 0.3), ("whatever you say", "goodbye", 0.45),
+                   ("这个嘛", "deny", 0.4)]
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+@pytest.mark.parametrize(("text", "intent", "confidence"), UNSURE_DECLINES)
+def test_an_unsure_goodbye_does_not_decline_the_survey(text, intent, confidence,
+                                                       language) -> None:
+    slots, responses = _score(text, intent, confidence, language)
+    assert slots == {SCORE: None, REQUESTED_SLOT: SCORE}
+    assert responses == ["utter_csat_score_unclear"]
+
+
+# Decline words decline at any confidence; so does a confident goodbye, thanks or no.
+SURE_DECLINES = [("88", "goodbye", 0.3), ("886", "nlu_fallback", 0.4), ("不用了", "deny", 0.3),
+                 ("no thanks", "thank", 0.2), ("不", "deny", 0.45), ("no", "deny", 0.4),
+                 ("谢谢，再见", "thank", 0.9), ("thanks, bye", "goodbye", 0.8),
+                 ("算了吧", "cancel", 0.7)]
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+@pytest.mark.parametrize(("text", "intent", "confidence"), SURE_DECLINES)
+def test_a_decline_word_or_a_sure_goodbye_declines_the_survey(text, intent, confidence,
+                                                             language) -> None:
+    slots, responses = _score(text, intent, confidence, language)
+    assert slots == {SCORE: DECLINED, COMMENT: fields.NOT_GIVEN, REQUESTED_SLOT: None}
+    assert responses == []
