@@ -126,7 +126,7 @@ def read_amount(text: str) -> Answer | None:
 
 
 def read_date(text: str, today: dt.date) -> Answer | None:
-    if any(True for _ in impossible_dates(text)):
+    if any(True for _ in impossible_dates(text, today)):
         return Answer(problem="utter_complaint_date_impossible")
     dates = [span.value for span in find_dates(text, today)]
     if not dates:

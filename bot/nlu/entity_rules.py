@@ -192,6 +192,23 @@ _EN_MONTH_DAY = re.compile(
     rf"\b({_alternation(list(_EN_MONTHS))})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b",
     re.IGNORECASE)
 _RELATIVE = re.compile(_alternation(list(_RELATIVE_DAYS)), re.IGNORECASE)
+# A day of the month without its month: "15号", "15日", "本月15号", "上个月的15日", "the 15th",
+# "the 15th of last month", "last month on the 1st". Not a number that is something else: "15元",
+# "15日元", "第15号", "尾号1515", "15号窗口", "2号线", "the 15th time", "15th floor", "32号".
+_DAY = r"(?P<day>[12]\d|3[01]|0?[1-9])"
+_MONTH_OFFSETS = {"上上": -2, "上": -1, "本": 0, "这": 0, "下": 1, "this": 0, "last": -1,
+                  "previous": -1, "the previous": -1}
+_ZH_DAY_OF_MONTH = re.compile(
+    r"(?:(?P<month>上上|上|本|这|下)个?月的?|(?<![\d.,\-/:：第尾月#＃A-Za-z])(?<!月的))" + _DAY
+    + r"(?:日(?!元)|号(?![窗柜线楼门机台房室位码卡桌车床院球字店厅口站栋座]))(?!\d)")
+_EN_DAY_OF_MONTH = re.compile(
+    r"(?:\b(?P<before>this|last|previous)\s+month,?\s+on\s+)?(?:\bthe\s+)?(?<![\w.,/-])" + _DAY
+    + r"(?:st|nd|rd|th)\b(?:\s+(?:of\s+)?(?P<after>this|last|(?:the\s+)?previous)\s+month)?"
+    # Only before what may follow a date: "the 15th time" and "the 15th floor" are no dates.
+    r"(?=\s*$|\s*[,.;:!?)]|\s+(?:and|or|at|in|around|about|when|i|we|my|me|it|there|someone"
+    r"|somebody|they|he|she|you|was|were|is|but|so|then|morning|afternoon|evening|night)\b)",
+    re.IGNORECASE)
+_MONTH_BEFORE = re.compile(rf"\b(?:{_alternation(list(_EN_MONTHS))})\.?\s*$", re.IGNORECASE)
 
 
 def _safe_date(year: int, month: int, day: int) -> Optional[dt.date]:
@@ -207,6 +224,39 @@ def _most_recent(month: int, day: int, today: dt.date) -> Optional[dt.date]:
     if date is not None and date > today:
         date = _safe_date(today.year - 1, month, day)
     return date
+
+
+def _in_month(offset: int, day: int, today: dt.date) -> Optional[dt.date]:
+    """The day in the month `offset` months from today's (-1 for last month); None if that
+    month has no such day."""
+    months = today.year * 12 + today.month - 1 + offset
+    return _safe_date(months // 12, months % 12 + 1, day)
+
+
+def _most_recent_day(day: int, today: dt.date) -> dt.date:
+    """A day of the month said alone ("31号", "the 31st") is the most recent such day not after
+    today; a month without it is skipped (on 5 December "31号" is 31 October), since no month
+    was named. With a month named ("本月31号" in November) it is an impossible date instead."""
+    offset = 0
+    while True:
+        date = _in_month(offset, day, today)
+        if date is not None and date <= today:
+            return date
+        offset -= 1
+
+
+def _days_of_month(text: str) -> Iterator[tuple[re.Match[str], Optional[int], int]]:
+    """Each day of the month named without its month: the match, its month's offset from this
+    month (None when no month is said) and the day."""
+    for match in _ZH_DAY_OF_MONTH.finditer(text):
+        month = match.group("month")
+        yield match, _MONTH_OFFSETS[month] if month else None, int(match.group("day"))
+    for match in _EN_DAY_OF_MONTH.finditer(text):
+        if _MONTH_BEFORE.search(text, 0, match.start()):
+            continue  # "October the 15th" is no day of an unnamed month
+        month = match.group("before") or match.group("after")
+        offset = _MONTH_OFFSETS[re.sub(r"\s+", " ", month.lower())] if month else None
+        yield match, offset, int(match.group("day"))
 
 
 def _weekday(offset_word: str, weekday: int, today: dt.date) -> dt.date:
@@ -247,10 +297,14 @@ def find_dates(text: str, today: dt.date) -> Iterator[Span]:
                          else _most_recent(month, day, today))
     for match in _RELATIVE.finditer(text):
         yield from dated(match, today + dt.timedelta(days=_RELATIVE_DAYS[match.group(0).lower()]))
+    for match, offset, day in _days_of_month(text):
+        yield from dated(match, _most_recent_day(day, today) if offset is None
+                         else _in_month(offset, day, today))
 
 
-def impossible_dates(text: str) -> Iterator[str]:
-    """Date-shaped text that names no day of any year: "2月31日", "31 February", "2026-13-01"."""
+def impossible_dates(text: str, today: Optional[dt.date] = None) -> Iterator[str]:
+    """Date-shaped text that names no day of any year: "2月31日", "31 February", "2026-13-01";
+    with today, also a day its month lacks: "本月31号", "the 31st of last month"."""
     leap_year = 2000  # a month and day without a year are possible if they exist in a leap year
     for match in _ISO_DATE.finditer(text):
         if _safe_date(*(int(g) for g in match.groups())) is None:
@@ -266,6 +320,10 @@ def impossible_dates(text: str) -> Iterator[str]:
         month, day = _EN_MONTHS[match.group(1).lower()], int(match.group(2))
         if _safe_date(int(match.group(3) or leap_year), month, day) is None:
             yield match.group(0)
+    if today is not None:
+        for match, offset, day in _days_of_month(text):
+            if offset is not None and _in_month(offset, day, today) is None:
+                yield match.group(0)
 
 
 # --- all together -----------------------------------------------------------------------------

@@ -76,6 +76,56 @@ def test_dates(text: str, date: str) -> None:
     assert answers.read_date(text, TODAY) == answers.Answer(date)
 
 
+# A day of the month alone is the most recent such day not after today; "本月"/"this month",
+# "上个月"/"last month" name the month.
+@pytest.mark.parametrize(
+    ("text", "today", "date"),
+    [("15号", TODAY, "2026-11-15"), ("15日", TODAY, "2026-11-15"),
+     ("15号那天", TODAY, "2026-11-15"),
+     ("本月15号", TODAY, "2026-11-15"), ("这个月15日", TODAY, "2026-11-15"),
+     ("上个月15号", TODAY, "2026-10-15"), ("上月的15号", TODAY, "2026-10-15"),
+     ("是15号转的账", TODAY, "2026-11-15"), ("the 15th", TODAY, "2026-11-15"),
+     ("on the 15th", TODAY, "2026-11-15"), ("It was on the 15th, I think", TODAY, "2026-11-15"),
+     ("15th", TODAY, "2026-11-15"), ("the 15th of this month", TODAY, "2026-11-15"),
+     ("the 15th of last month", TODAY, "2026-10-15"),
+     ("last month on the 1st", TODAY, "2026-10-01"),
+     ("27号", TODAY, "2026-11-27"), ("the 27th", TODAY, "2026-11-27"),
+     # After today: last month's.
+     ("28号", TODAY, "2026-10-28"), ("the 30th", TODAY, "2026-10-30"),
+     ("15号", dt.date(2026, 11, 10), "2026-10-15"),
+     ("the 15th", dt.date(2026, 11, 10), "2026-10-15"),
+     ("15号", dt.date(2026, 1, 5), "2025-12-15"), ("上个月15号", dt.date(2026, 1, 5), "2025-12-15"),
+     # A day this month lacks: the most recent month that has it.
+     ("31号", dt.date(2026, 12, 5), "2026-10-31"), ("the 31st", dt.date(2026, 3, 10), "2026-01-31"),
+     ("29号", dt.date(2026, 3, 10), "2026-01-29")],
+)
+def test_a_day_of_the_month_is_a_date(text: str, today: dt.date, date: str) -> None:
+    assert answers.read_date(text, today) == answers.Answer(date)
+
+
+@pytest.mark.parametrize("text", ["本月31号", "这个月31日", "the 31st of this month"])
+def test_a_day_the_named_month_lacks_does_not_exist(text: str) -> None:
+    answer = answers.read_date(text, TODAY)  # November has 30 days
+    assert answer is not None and answer.problem == "utter_complaint_date_impossible"
+    answer = answers.read_date(text.replace("本月", "上个月").replace("这个月", "上个月")
+                               .replace("this", "last"), dt.date(2026, 12, 5))
+    assert answer is not None and answer.problem == "utter_complaint_date_impossible"
+
+
+@pytest.mark.parametrize("text", ["本月28号", "the 28th of this month"])
+def test_a_later_day_this_month_is_in_the_future(text: str) -> None:
+    answer = answers.read_date(text, TODAY)
+    assert answer is not None and answer.problem == "utter_complaint_date_future"
+
+
+@pytest.mark.parametrize(
+    "text", ["15", "15元", "15块", "15日元", "第15个", "第15号", "尾号1515", "卡号后四位1515",
+             "15号窗口", "3号柜台", "2号线", "32号", "0号", "15 dollars", "$15", "15th floor",
+             "the 15th time", "the 15th transaction", "15 of them", "1515"])
+def test_numbers_that_are_no_day_of_the_month(text: str) -> None:
+    assert answers.read_date(text, TODAY) is None
+
+
 @pytest.mark.parametrize("text", ["2月31日", "31 February", "February 30th", "2026-13-01"])
 def test_dates_that_do_not_exist_are_re_asked(text: str) -> None:
     answer = answers.read_date(text, TODAY)

@@ -53,6 +53,15 @@ def _found(text: str) -> List[Tuple[str, str, str]]:
         ("my card ending in 4321", [("card_last_four", "4321", "4321")]),
         ("12月30号的交易", [("date", "12月30号", "2025-12-30")]),  # no year: the last one past
         ("the 3rd of October", [("date", "3rd of October", "2026-10-03")]),
+        ("15号转了500元",
+         [("date", "15号", "2026-11-15"), ("amount", "500", "500"), ("currency", "元", "CNY")]),
+        ("上个月15号扣了两千", [("date", "上个月15号", "2026-10-15"), ("amount", "两千", "2000")]),
+        ("charged 15 dollars on the 15th",
+         [("amount", "15", "15"), ("currency", "dollars", "USD"),
+          ("date", "the 15th", "2026-11-15")]),
+        ("尾号1515的卡15号被扣15元",
+         [("card_last_four", "1515", "1515"), ("date", "15号", "2026-11-15"),
+          ("amount", "15", "15"), ("currency", "元", "CNY")]),
         ("5k usd", [("amount", "5k", "5000"), ("currency", "usd", "USD")]),
         ("€30 fee", [("currency", "€", "EUR"), ("amount", "30", "30")]),
         # A label makes a number an amount without a currency.
@@ -75,7 +84,7 @@ def test_patterns_find_and_normalise(text: str, expected: List[Tuple[str, str, s
     "text",
     ["等了半个小时了！！！", "I have 3 cards", "我有2张卡", "", "🙂🙂", "转账失败 error 1234",
      "2026-02-30", "KF-2026112-0004", "12,000.50", "金额一致", "金额不对", "amount 10%",
-     "金额12:30", "paramount 500"],
+     "金额12:30", "paramount 500", "第15个", "15号窗口", "the 15th time", "15th floor"],
 )
 def test_plain_numbers_and_invalid_values_are_not_entities(text: str) -> None:
     assert _found(text) == []

@@ -8,11 +8,13 @@ longer ones as a balance enquiry ("12000" check_balance 0.69). At the survey's s
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Dict
 
 import pytest
 from rasa_sdk import Action
 
+from actions import complaint_form
 from actions.complaint import fields
 from actions.complaint_form import ValidateComplaintForm
 from actions.conversation import REQUESTED_SLOT
@@ -162,3 +164,26 @@ def test_a_decline_word_or_a_sure_goodbye_declines_the_survey(text, intent, conf
     slots, responses = _score(text, intent, confidence, language)
     assert slots == {SCORE: DECLINED, COMMENT: fields.NOT_GIVEN, REQUESTED_SLOT: None}
     assert responses == []
+
+
+# A day of the month alone answers the complaint's date question: the most recent such day.
+@pytest.mark.parametrize("language", ["zh", "en"])
+@pytest.mark.parametrize(("text", "intent", "confidence"),
+                         [("15号", "inform", 0.8), ("15日", "inform", 0.7),
+                          ("the 15th", "inform", 0.9), ("on the 15th", "nlu_fallback", 0.4)])
+def test_a_day_of_the_month_answers_the_date_question(text, intent, confidence,
+                                                      language) -> None:
+    slots, responses = _complaint(fields.DATE, text, intent, confidence, language)
+    date = dt.date.fromisoformat(slots[fields.DATE])
+    today = complaint_form._today()
+    assert date.day == 15 and date <= today and (today - date).days < 31
+    assert slots[REQUESTED_SLOT] != fields.DATE
+    assert "utter_complaint_date_unclear" not in responses
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+@pytest.mark.parametrize("text", ["15元", "第15个", "1515", "15号窗口", "the 15th time"])
+def test_a_number_that_is_no_day_of_the_month_is_asked_again(text, language) -> None:
+    slots, responses = _complaint(fields.DATE, text, "inform", 0.9, language)
+    assert slots == {fields.DATE: None, REQUESTED_SLOT: fields.DATE}
+    assert responses == ["utter_complaint_date_unclear"]
