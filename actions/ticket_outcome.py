@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from typing import List, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -38,8 +39,28 @@ NOT_DIGRESSIONS = frozenset(
 ANSWERED_HERE = frozenset({"complaint"})
 
 
+# Accepting because there is no choice: "不得不接受", "只能接受了", "I have to accept it". An
+# acceptance (the ticket closes), whatever the NLU made of it ("I have to accept it" can read as
+# deny), with the customer's words kept as a note for the team.
+_GRUDGING = re.compile(
+    r"(?:不得不|只能|只好|只得|勉强|将就|凑合|没办法|没有办法|无奈)[^，,。.！!？?]{0,4}"
+    r"(?:接受|同意|认了)|"
+    + answers.latin_words(
+        r"(?:have|has|had|got|gotta|need)(?:\s+to)?|no choice but to|no option but to"
+        r"|reluctantly|grudgingly|guess I(?:'ll)?|I suppose I(?:'ll)?")
+    + r"(?:\s+[A-Za-z']+){0,2}?\s+accept(?:s|ed)?\b",
+    re.IGNORECASE)
+
+
+def is_grudging_acceptance(text: str) -> bool:
+    """Accepted for want of a better outcome, and not refused ("只能说不满意" is a no)."""
+    return bool(_GRUDGING.search(text)) and not answers.is_refusal(text)
+
+
 def read_verdict(text: str, intent: Optional[str]) -> Optional[str]:
     """"yes" or "no" to "is the outcome acceptable?", or None when it is neither."""
+    if is_grudging_acceptance(text):
+        return "yes"
     if answers.is_change_request(text, intent) or answers.is_refusal(text):
         return "no"
     if answers.is_confirmation(text, intent) or answers.is_acceptance(text):
@@ -102,8 +123,10 @@ class ValidateOutcomeForm(FormValidationAction):
             if verdict is None:
                 dispatcher.utter_message(response="utter_outcome_accepted_unclear")
                 return [SlotSet(ACCEPTED, None), SlotSet(REQUESTED_SLOT, ACCEPTED)]
-            # Only a customer who does not accept is asked what is still wrong.
-            comment = None if verdict == "no" else fields.NOT_GIVEN
+            # Only a customer who does not accept is asked what is still wrong; one who accepts
+            # grudgingly ("不得不接受") has said it already.
+            comment = None if verdict == "no" else \
+                text.strip()[:2000] if is_grudging_acceptance(text) else fields.NOT_GIVEN
             return [SlotSet(ACCEPTED, verdict), SlotSet(COMMENT, comment),
                     SlotSet(REQUESTED_SLOT, COMMENT if comment is None else None)]
         if interrupts_free_text(text, intent, confidence, ANSWERED_HERE):
