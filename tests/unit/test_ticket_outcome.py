@@ -114,3 +114,51 @@ def test_a_number_the_nlu_reads_as_goodbye_is_still_asked_again() -> None:
     slots, responses = _outcome(ACCEPTED, "83", "goodbye", 0.93, "zh")
     assert slots == {ACCEPTED: None, REQUESTED_SLOT: ACCEPTED}
     assert responses == ["utter_outcome_accepted_unclear"]
+
+
+def test_leaving_the_outcome_form_records_a_no_already_given() -> None:
+    from bot.digression_rules import digression_rules
+    leaving = [rule for rule in digression_rules()
+               if rule["condition"] == [{"active_loop": "outcome_form"}]
+               and {"action": "action_deactivate_loop"} in rule["steps"]]
+    assert {rule["steps"][0]["intent"] for rule in leaving} >= {"human_handoff", "card_stolen"}
+    for rule in leaving:
+        actions = [step["action"] for step in rule["steps"] if "action" in step]
+        after = actions.index("action_deactivate_loop") + 1
+        assert actions[after] == "action_record_outcome", rule["rule"]
+
+
+@pytest.mark.parametrize(("verdict", "comment", "recorded", "response"), [
+    ("no", None, ("KF-20261120-00001", False, None), "utter_outcome_reopened"),
+    ("no", fields.NOT_GIVEN, ("KF-20261120-00001", False, None), "utter_outcome_reopened"),
+    ("yes", "不得不接受", ("KF-20261120-00001", True, "不得不接受"), "utter_outcome_thanks"),
+    (None, None, None, None)])
+def test_the_verdict_is_recorded_whatever_became_of_the_comment(monkeypatch, verdict, comment,
+                                                                recorded, response) -> None:
+    import asyncio
+
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions import ticket_outcome
+    calls = []
+
+    class FakeRecord:
+        def __init__(self, sessions) -> None:
+            pass
+
+        def __call__(self, number, accepted, note, actor) -> None:
+            calls.append((number, accepted, note))
+
+    monkeypatch.setattr(ticket_outcome, "RecordOutcome", FakeRecord)
+    monkeypatch.setattr(ticket_outcome, "session_factory", lambda url: None)
+    monkeypatch.setattr(ticket_outcome, "database_url", lambda: "sqlite://")
+    slots = {TICKET: "KF-20261120-00001", ACCEPTED: verdict, COMMENT: comment}
+    tracker = Tracker("customer", slots, {"text": "转人工", "intent": {"name": "human_handoff"}},
+                      [], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ticket_outcome.ActionRecordOutcome().run(dispatcher, tracker, {}))
+    assert calls == ([recorded] if recorded else [])
+    assert [m.get("response") for m in dispatcher.messages] == ([response] if response else [])
+    assert {e["name"]: e["value"] for e in events} == {TICKET: None, ACCEPTED: None,
+                                                        COMMENT: None}
