@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from typing import List, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -16,7 +17,9 @@ from actions.complaint import answers, fields
 from actions.conversation import REQUESTED_SLOT
 from actions.interruptions import (
     DIGRESSION_CONFIDENCE,
+    confident,
     interrupts_free_text,
+    is_short,
     leaves_structured_question,
 )
 from actions.store.database import database_url, session_factory
@@ -30,16 +33,44 @@ LEAVING_INTENTS = frozenset({"human_handoff", "cancel"})
 # Not a digression at the yes-or-no question: they answer it or carry no request that has a
 # rule inside this form (data/rules/digressions.yml). Any other confident intent is served by
 # its rule, and the question is asked again (or the form left, for a person or a stolen card).
+# Goodbye has its own rule here (data/rules/ticket_outcome.yml): it records a "no" already
+# given and says goodbye; with no verdict yet the ticket stays resolved, awaiting an answer.
 NOT_DIGRESSIONS = frozenset(
-    {"complaint", "affirm", "deny", "inform", "out_of_scope", "nlu_fallback", "goodbye"}
+    {"complaint", "affirm", "deny", "inform", "out_of_scope", "nlu_fallback"}
 )
+# Nothing to add at "what is still wrong?": the "no" is recorded without a comment.
+_SKIP_COMMENT = re.compile(
+    r"\s*(?:算了|不用了?|不必了?|跳过|不说了|没什么|没啥|就这样|没别的|没有别的|"
+    r"never ?mind|forget (?:it|about it)|skip(?: it)?|nothing(?: else)?|no comment|that'?s all)"
+    r"[\s吧啦了啊。.!！~,，]*",
+    re.IGNORECASE)
 # A complaint here is about this outcome: "不接受" reopens the ticket (bot/digression_rules.py
 # ANSWERED_INSIDE), so "我要投诉" never leaves the form for a new complaint.
 ANSWERED_HERE = frozenset({"complaint"})
 
 
+# Accepting because there is no choice: "不得不接受", "只能接受了", "I have to accept it". An
+# acceptance (the ticket closes), whatever the NLU made of it ("I have to accept it" can read as
+# deny), with the customer's words kept as a note for the team.
+_GRUDGING = re.compile(
+    r"(?:不得不|只能|只好|只得|勉强|将就|凑合|没办法|没有办法|无奈)[^，,。.！!？?]{0,4}"
+    r"(?:接受|同意|认了)|"
+    + answers.latin_words(
+        r"(?:have|has|had|got|gotta|need)(?:\s+to)?|no choice but to|no option but to"
+        r"|reluctantly|grudgingly|guess I(?:'ll)?|I suppose I(?:'ll)?")
+    + r"(?:\s+[A-Za-z']+){0,2}?\s+accept(?:s|ed)?\b",
+    re.IGNORECASE)
+
+
+def is_grudging_acceptance(text: str) -> bool:
+    """Accepted for want of a better outcome, and not refused ("只能说不满意" is a no)."""
+    return bool(_GRUDGING.search(text)) and not answers.is_refusal(text)
+
+
 def read_verdict(text: str, intent: Optional[str]) -> Optional[str]:
     """"yes" or "no" to "is the outcome acceptable?", or None when it is neither."""
+    if is_grudging_acceptance(text):
+        return "yes"
     if answers.is_change_request(text, intent) or answers.is_refusal(text):
         return "no"
     if answers.is_confirmation(text, intent) or answers.is_acceptance(text):
@@ -102,10 +133,19 @@ class ValidateOutcomeForm(FormValidationAction):
             if verdict is None:
                 dispatcher.utter_message(response="utter_outcome_accepted_unclear")
                 return [SlotSet(ACCEPTED, None), SlotSet(REQUESTED_SLOT, ACCEPTED)]
-            # Only a customer who does not accept is asked what is still wrong.
-            comment = None if verdict == "no" else fields.NOT_GIVEN
+            # Only a customer who does not accept is asked what is still wrong; one who accepts
+            # grudgingly ("不得不接受") has said it already.
+            comment = None if verdict == "no" else \
+                text.strip()[:2000] if is_grudging_acceptance(text) else fields.NOT_GIVEN
             return [SlotSet(ACCEPTED, verdict), SlotSet(COMMENT, comment),
                     SlotSet(REQUESTED_SLOT, COMMENT if comment is None else None)]
+        if _SKIP_COMMENT.fullmatch(text) or (
+                intent == "cancel" and confident(intent, confidence)
+                and answers.read_description(text).problem):
+            # "算了", "never mind", "取消": no comment, and the "no" still reopens the ticket.
+            return [SlotSet(COMMENT, fields.NOT_GIVEN), SlotSet(REQUESTED_SLOT, None)]
+        if intent == "goodbye" and confident(intent, confidence) and is_short(text):
+            return []  # the goodbye rule records the "no" and says goodbye
         if interrupts_free_text(text, intent, confidence, ANSWERED_HERE):
             return []  # "转人工" or "我的卡被偷了" is not what is still wrong: a rule takes it
         # "没有" or "不满意" alone adds nothing; "还是不满意，钱没有退回来" says what is wrong.

@@ -31,6 +31,10 @@ STARTERS = {
 # ticket (actions/ticket_outcome.py ANSWERED_HERE) rather than opening another.
 ANSWERED_INSIDE = {"complaint_form": {"complaint"}, "csat_form": set(), "profile_form": set(),
                    "outcome_form": {"complaint"}}
+# Run right after a form is left, before what it is left for: the outcome form records a "no"
+# already given (the ticket is reopened) when the customer is handed to a person or to another
+# form before saying what is still wrong; with no verdict yet it records nothing.
+ON_LEAVING = {"outcome_form": [{"action": "action_record_outcome"}]}
 # Every rules file but this generated one is read: a one-step rule (an intent, then one
 # action) is repeated inside each form; a rule ending in action_handoff leaves the form.
 # Intents a form reads as answers, so they never need a rule inside it.
@@ -70,9 +74,10 @@ def _handoffs() -> List[List[Dict[str, Any]]]:
             if "condition" not in rule and rule["steps"][-1].get("action") == "action_handoff"]
 
 
-def _leave(steps_before: List[Dict[str, Any]], then: List[Dict[str, Any]]) -> List[Any]:
+def _leave(form: str, steps_before: List[Dict[str, Any]],
+           then: List[Dict[str, Any]]) -> List[Any]:
     return [*steps_before, {"action": "action_deactivate_loop"}, {"active_loop": None},
-            {"slot_was_set": [{"requested_slot": None}]}, *then]
+            {"slot_was_set": [{"requested_slot": None}]}, *ON_LEAVING.get(form, []), *then]
 
 
 def digression_rules() -> List[Dict[str, Any]]:
@@ -90,7 +95,7 @@ def digression_rules() -> List[Dict[str, Any]]:
             rules.append({
                 "rule": f"{steps[0]['intent']} during {form} leaves it for a person",
                 "condition": condition,
-                "steps": _leave(steps[:-1], [{"action": "action_handoff"}]),
+                "steps": _leave(form, steps[:-1], [{"action": "action_handoff"}]),
             })
         for intent, (start, other_form) in STARTERS.items():
             if other_form == form or intent in ANSWERED_INSIDE[form]:
@@ -98,8 +103,9 @@ def digression_rules() -> List[Dict[str, Any]]:
             rules.append({
                 "rule": f"{intent} during {form} leaves it for {other_form}",
                 "condition": condition,
-                "steps": _leave([{"intent": intent}], [{"action": start}, {"action": other_form},
-                                                       {"active_loop": other_form}]),
+                "steps": _leave(form, [{"intent": intent}],
+                                [{"action": start}, {"action": other_form},
+                                 {"active_loop": other_form}]),
             })
     return rules
 

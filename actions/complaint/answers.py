@@ -236,8 +236,9 @@ _REFUSAL_ALONE = re.compile(r"^\s*(不|不行|没有|否|no|nope|not really|not 
                             r"[\s。！!.,，]*$", re.IGNORECASE)
 # An acceptance word said with a no is a refusal: "不满意", "不太满意", "不是很满意", "无法接受",
 # "没法接受", "难以接受", "不能接受", "dissatisfied", "I can't accept this", "not really happy".
+# "不得不接受" (I have to accept) is two noes that make an acceptance.
 _REFUSAL = re.compile(
-    r"(?:不|没|沒|无|無|未|难以)(?:太|是很|是太|怎么|大|很|能|可|可以|法|够)?(?:接受|满意|同意)|"
+    r"(?<!不得)(?:不|没|沒|无|無|未|难以)(?:太|是很|是太|怎么|大|很|能|可|可以|法|够)?(?:接受|满意|同意)|"
     + latin_words(r"unacceptable|dissatisfied|unsatisf(?:ied|actory)|not acceptable"
                   r"|(?:not|never|cannot|can'?t|don'?t|won'?t|isn'?t)(?:\s+[A-Za-z]+)?"
                   r"\s+(?:accept(?:s|ed|able)?|agree(?:d)?|satisf(?:ied|actory)|happy|fine|ok|okay)"),

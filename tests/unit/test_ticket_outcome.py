@@ -62,3 +62,103 @@ def test_acceptance_words_count_whole() -> None:
 def test_what_is_still_wrong_is_kept_even_when_it_says_not_satisfied(text, comment) -> None:
     slots, _ = _outcome(COMMENT, text, "complaint", 0.9, "zh")
     assert slots == {COMMENT: comment, REQUESTED_SLOT: None}
+
+
+# Grudging acceptance is an acceptance: the ticket closes, and the customer's words are kept as
+# a note for the team (as models/kefu.tar.gz might read them: "I have to accept it" as deny).
+GRUDGING = [("不得不接受", "deny", 0.8, "zh"), ("我不得不接受", "nlu_fallback", 0.5, "zh"),
+            ("只能接受了", "deny", 0.7, "zh"), ("I have to accept it", "deny", 0.8, "en"),
+            ("I guess I have to accept it", "cancel", 0.7, "en"),
+            ("I have no choice but to accept", "deny", 0.9, "en")]
+
+
+@pytest.mark.parametrize(("text", "intent", "confidence", "language"), GRUDGING)
+def test_grudging_acceptance_closes_the_ticket_with_a_note(text, intent, confidence,
+                                                           language) -> None:
+    slots, responses = _outcome(ACCEPTED, text, intent, confidence, language)
+    assert slots == {ACCEPTED: "yes", COMMENT: text, REQUESTED_SLOT: None}
+    assert responses == []
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("不接受", "deny"), ("无法接受", "nlu_fallback"), ("不太满意", "complaint"),
+    ("I can't accept this", "cancel"), ("不得不说，我不满意", "complaint")])
+def test_refusals_stay_refusals(text, intent) -> None:
+    slots, _ = _outcome(ACCEPTED, text, intent, 0.9, "zh")
+    assert slots[ACCEPTED] == "no"
+
+
+def test_plain_acceptance_has_no_note() -> None:
+    slots, _ = _outcome(ACCEPTED, "接受", "affirm", 0.99, "zh")
+    assert slots == {ACCEPTED: "yes", COMMENT: fields.NOT_GIVEN, REQUESTED_SLOT: None}
+
+
+# "不接受", then "算了" at "what is still wrong?": nothing to add, and the "no" is recorded.
+@pytest.mark.parametrize(("text", "intent", "confidence"), [
+    ("算了", "cancel", 0.95), ("never mind", "cancel", 0.9), ("不用了", "cancel", 0.8),
+    ("forget it", "cancel", 0.7), ("跳过", "nlu_fallback", 0.4)])
+def test_skipping_the_comment_keeps_the_refusal(text, intent, confidence) -> None:
+    slots, _ = _outcome(COMMENT, text, intent, confidence, "zh")
+    assert slots == {COMMENT: fields.NOT_GIVEN, REQUESTED_SLOT: None}
+
+
+@pytest.mark.parametrize(("requested", "text", "confidence", "language"), [
+    (ACCEPTED, "再见", 1.0, "zh"), (ACCEPTED, "bye", 0.99, "en"), (ACCEPTED, "拜拜", 0.9, "zh"),
+    (COMMENT, "再见", 1.0, "zh"), (COMMENT, "bye", 0.99, "en")])
+def test_goodbye_leaves_the_form_for_the_rules(requested, text, confidence, language) -> None:
+    # Rejected: the goodbye rule inside outcome_form records what was said and says goodbye.
+    assert _outcome(requested, text, "goodbye", confidence, language) == ({}, [])
+
+
+def test_a_number_the_nlu_reads_as_goodbye_is_still_asked_again() -> None:
+    slots, responses = _outcome(ACCEPTED, "83", "goodbye", 0.93, "zh")
+    assert slots == {ACCEPTED: None, REQUESTED_SLOT: ACCEPTED}
+    assert responses == ["utter_outcome_accepted_unclear"]
+
+
+def test_leaving_the_outcome_form_records_a_no_already_given() -> None:
+    from bot.digression_rules import digression_rules
+    leaving = [rule for rule in digression_rules()
+               if rule["condition"] == [{"active_loop": "outcome_form"}]
+               and {"action": "action_deactivate_loop"} in rule["steps"]]
+    assert {rule["steps"][0]["intent"] for rule in leaving} >= {"human_handoff", "card_stolen"}
+    for rule in leaving:
+        actions = [step["action"] for step in rule["steps"] if "action" in step]
+        after = actions.index("action_deactivate_loop") + 1
+        assert actions[after] == "action_record_outcome", rule["rule"]
+
+
+@pytest.mark.parametrize(("verdict", "comment", "recorded", "response"), [
+    ("no", None, ("KF-20261120-00001", False, None), "utter_outcome_reopened"),
+    ("no", fields.NOT_GIVEN, ("KF-20261120-00001", False, None), "utter_outcome_reopened"),
+    ("yes", "不得不接受", ("KF-20261120-00001", True, "不得不接受"), "utter_outcome_thanks"),
+    (None, None, None, None)])
+def test_the_verdict_is_recorded_whatever_became_of_the_comment(monkeypatch, verdict, comment,
+                                                                recorded, response) -> None:
+    import asyncio
+
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions import ticket_outcome
+    calls = []
+
+    class FakeRecord:
+        def __init__(self, sessions) -> None:
+            pass
+
+        def __call__(self, number, accepted, note, actor) -> None:
+            calls.append((number, accepted, note))
+
+    monkeypatch.setattr(ticket_outcome, "RecordOutcome", FakeRecord)
+    monkeypatch.setattr(ticket_outcome, "session_factory", lambda url: None)
+    monkeypatch.setattr(ticket_outcome, "database_url", lambda: "sqlite://")
+    slots = {TICKET: "KF-20261120-00001", ACCEPTED: verdict, COMMENT: comment}
+    tracker = Tracker("customer", slots, {"text": "转人工", "intent": {"name": "human_handoff"}},
+                      [], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ticket_outcome.ActionRecordOutcome().run(dispatcher, tracker, {}))
+    assert calls == ([recorded] if recorded else [])
+    assert [m.get("response") for m in dispatcher.messages] == ([response] if response else [])
+    assert {e["name"]: e["value"] for e in events} == {TICKET: None, ACCEPTED: None,
+                                                        COMMENT: None}
