@@ -51,6 +51,24 @@ _FEEDBACK_WORDS = re.compile(
 )
 
 
+# An explicit request for a person, whatever the NLU made of the rest of the message.
+_PERSON = re.compile(
+    r"转人工|人工客服|人工服务|找人工|要人工|找真人|找客服|转客服|"
+    r"\b(?:talk|speak|chat)\s+(?:to|with)\s+(?:a\s+|an\s+)?(?:real\s+|live\s+)?"
+    r"(?:person|human|agent|someone|somebody|representative)\b|"
+    r"\b(?:want|need|get|get me|give me|connect me (?:to|with)|transfer me to|put me through to)\s+"
+    r"(?:a\s+|an\s+|the\s+)?(?:real\s+|live\s+)?(?:person|human|agent|representative)\b|"
+    r"^\W*(?:no\W+)?(?:a\s+)?(?:human|agent)\W*$",
+    re.IGNORECASE,
+)
+
+
+def asks_for_a_person(text: str, intent: Optional[str], confidence: float) -> bool:
+    """A confident human_handoff, or a person asked for in so many words ("不接受，转人工")."""
+    return (intent == "human_handoff" and confident(intent, confidence)) \
+        or bool(_PERSON.search(text))
+
+
 def is_short(text: str) -> bool:
     han, words = len(_HAN.findall(text)), len(_WORD.findall(text))
     return han <= SHORT_HAN and words <= SHORT_WORDS and han + words <= SHORT_HAN

@@ -8,7 +8,7 @@ import re
 from typing import List, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
@@ -17,6 +17,7 @@ from actions.complaint import answers, fields
 from actions.conversation import REQUESTED_SLOT
 from actions.interruptions import (
     DIGRESSION_CONFIDENCE,
+    asks_for_a_person,
     confident,
     interrupts_free_text,
     is_short,
@@ -78,6 +79,16 @@ def read_verdict(text: str, intent: Optional[str]) -> Optional[str]:
     return None
 
 
+# "no, I want to talk to a person": a no that opens a longer message.
+_LEADING_NO = re.compile(r"\s*(?:no|nope|不|不要|不行)\s*[,，.。!！;；]", re.IGNORECASE)
+
+
+def says_no_and_asks_for_a_person(text: str, intent: Optional[str], confidence: float) -> bool:
+    """"不接受，转人工", "no, I want to talk to a person": a verdict and a request at once."""
+    return asks_for_a_person(text, intent, confidence) and (
+        answers.is_refusal(text) or bool(_LEADING_NO.match(text)))
+
+
 def asks_something_else(intent: Optional[str], confidence: float) -> bool:
     """At the yes-or-no question, a message that is no verdict and that a rule serves."""
     if intent in LEAVING_INTENTS:
@@ -122,6 +133,12 @@ class ValidateOutcomeForm(FormValidationAction):
         if requested is None:
             return []
         if requested == ACCEPTED:
+            if says_no_and_asks_for_a_person(text, intent, confidence):
+                # "不接受，转人工": the "no" is the answer and the person the next step, not
+                # "what is still wrong?". The form ends; action_record_outcome reopens the
+                # ticket and hands over.
+                return [SlotSet(ACCEPTED, "no"), SlotSet(COMMENT, fields.NOT_GIVEN),
+                        SlotSet(REQUESTED_SLOT, None)]
             if leaves_structured_question(intent, confidence, ANSWERED_HERE) \
                     and not answers.is_refusal(text):
                 # A person, a stolen card or a profile change: "我要修改联系地址" is no "no"
@@ -177,7 +194,20 @@ class ActionRecordOutcome(Action):
         except (SQLAlchemyError, TicketNotFound):
             logger.exception("outcome.not_saved number=%s", number)
             dispatcher.utter_message(response="utter_outcome_not_saved")
-            return cleared
+            return cleared + _handoff_after(tracker, verdict)
         response = "utter_outcome_thanks" if verdict == "yes" else "utter_outcome_reopened"
         dispatcher.utter_message(response=response, ticket_number=number)
-        return cleared
+        return cleared + _handoff_after(tracker, verdict)
+
+
+def _handoff_after(tracker: Tracker, verdict: str) -> List[EventType]:
+    """A "no" said with a request for a person ("不接受，转人工") ends the form by completing it,
+    and no rule follows that with a person: hand over here."""
+    if tracker.latest_action_name != "outcome_form":
+        return []  # a rule deactivated the form: it runs action_handoff itself
+    message = tracker.latest_message or {}
+    intent = (message.get("intent") or {}).get("name")
+    confidence = float((message.get("intent") or {}).get("confidence") or 0)
+    if verdict == "no" and asks_for_a_person(message.get("text") or "", intent, confidence):
+        return [FollowupAction("action_handoff")]
+    return []

@@ -162,3 +162,54 @@ def test_the_verdict_is_recorded_whatever_became_of_the_comment(monkeypatch, ver
     assert [m.get("response") for m in dispatcher.messages] == ([response] if response else [])
     assert {e["name"]: e["value"] for e in events} == {TICKET: None, ACCEPTED: None,
                                                         COMMENT: None}
+
+
+# "No" and a person in one message: the "no" is recorded and the customer handed over, not
+# asked what is still wrong (as models/kefu.tar.gz might read them).
+NO_AND_A_PERSON = [("不接受，转人工", "human_handoff", 0.9, "zh"),
+                   ("不接受，我要人工客服", "deny", 0.7, "zh"),
+                   ("不满意，找客服", "nlu_fallback", 0.5, "zh"),
+                   ("no, I want to talk to a person", "human_handoff", 0.8, "en"),
+                   ("not acceptable, get me an agent", "deny", 0.9, "en"),
+                   ("no, human", "deny", 0.6, "en")]
+
+
+@pytest.mark.parametrize(("text", "intent", "confidence", "language"), NO_AND_A_PERSON)
+def test_a_no_with_a_request_for_a_person_ends_the_form(text, intent, confidence,
+                                                        language) -> None:
+    slots, responses = _outcome(ACCEPTED, text, intent, confidence, language)
+    assert slots == {ACCEPTED: "no", COMMENT: fields.NOT_GIVEN, REQUESTED_SLOT: None}
+    assert responses == []
+
+
+@pytest.mark.parametrize(("text", "intent", "confidence"), [
+    ("不接受", "deny", 0.95), ("no", "deny", 0.95), ("不接受", "human_handoff", 0.4),
+    ("不接受，钱还没退", "deny", 0.9)])
+def test_a_no_without_a_person_still_asks_what_is_wrong(text, intent, confidence) -> None:
+    slots, _ = _outcome(ACCEPTED, text, intent, confidence, "zh")
+    assert slots == {ACCEPTED: "no", COMMENT: None, REQUESTED_SLOT: COMMENT}
+
+
+@pytest.mark.parametrize(("text", "intent", "handoff"), [
+    ("不接受，转人工", "human_handoff", True), ("no, I want to talk to a person", "deny", True),
+    ("不接受", "deny", False)])
+def test_recording_a_no_with_a_request_for_a_person_hands_over(monkeypatch, text, intent,
+                                                               handoff) -> None:
+    import asyncio
+
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    import actions.ticket_outcome as outcome
+
+    monkeypatch.setattr(outcome, "RecordOutcome", lambda _factory: lambda *args: None)
+    monkeypatch.setattr(outcome, "session_factory", lambda _url: None)
+    monkeypatch.setattr(outcome, "database_url", lambda: "")
+    slots = {TICKET: "KF-20261120-00001", ACCEPTED: "no", COMMENT: fields.NOT_GIVEN}
+    # The form ended itself (no rule left it for a person): the last action was the form.
+    tracker = Tracker("customer", slots,
+                      {"text": text, "intent": {"name": intent, "confidence": 0.9},
+                       "entities": []}, [], False, None, {}, "outcome_form")
+    events = asyncio.run(outcome.ActionRecordOutcome().run(CollectingDispatcher(), tracker, {}))
+    followups = [e["name"] for e in events if e.get("event") == "followup"]
+    assert followups == (["action_handoff"] if handoff else [])
