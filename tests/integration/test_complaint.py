@@ -261,3 +261,26 @@ def test_an_acceptance_word_said_with_a_no_reopens_the_ticket(stack) -> None:
         ticket = _ticket(stack, number)
         assert (ticket.status, ticket.customer_accepted, ticket.customer_feedback) == (
             "reopened", False, still_wrong)
+
+
+def test_a_no_with_a_request_for_a_person_reopens_the_ticket_and_hands_over(
+        stack, someone_on_shift) -> None:
+    """"不接受，转人工" in one message: the ticket is reopened and the customer is queued for a
+    person at once, not asked what is still wrong."""
+    sender = _sender("zh-no-person")
+    stack.say(sender, "我要投诉，信用卡被重复扣了两次年费共300元，11月3日")
+    stack.say(sender, '/inform{"choice": "refund"}')
+    stack.say(sender, '/inform{"choice": "sms"}')
+    [received] = stack.say(sender, "/affirm")
+    number = TICKET_NUMBER.search(received).group(0)
+    _resolve(stack, number, "已退回300元").raise_for_status()
+
+    replies = stack.say(sender, "不接受，转人工")
+    assert response_text("utter_ask_outcome_comment", "zh") not in replies
+    assert replies[0] == response_text("utter_outcome_reopened", "zh", ticket_number=number)
+    queued = re.compile(re.escape(response_text(
+        "utter_handoff_queued", "zh", queue_position="@", wait_minutes="@")).replace("@", r"\d+"))
+    assert any(queued.fullmatch(reply) for reply in replies[1:]), replies
+    assert stack.tracker_in_redis(sender)["events"][-1]["event"] == "pause"
+    ticket = _ticket(stack, number)
+    assert (ticket.status, ticket.customer_accepted) == ("reopened", False)
