@@ -169,8 +169,12 @@ def test_an_agent_takes_replies_transfers_and_a_colleague_resolves(stack, browse
             if event["event"] == "bot" and event.get("text") == reply]
     assert len(said) == 1 and said[0]["metadata"]["agent_id"] == "agent-wang"
 
-    # The customer answers: it reaches the open conversation live, and is read at once.
-    stack.say(sender, "好的，谢谢，我等您")
+    # The customer answers: it reaches the open conversation live, and is read at once (the
+    # console reloads the open conversation, which clears its unread count on the server).
+    detail_url = f"/api/v1/agent/conversations/{sender}"
+    with page.expect_response(lambda response: response.url.endswith(detail_url)
+                              and response.request.method == "GET"):
+        stack.say(sender, "好的，谢谢，我等您")
     expect(wang.line("customer", "好的，谢谢，我等您")).to_have_attribute("data-phase", "live")
     expect(wang.item(sender).get_by_test_id("unread-count")).to_have_count(0)
     assert unread(wang, stack) == {sender: 0}
