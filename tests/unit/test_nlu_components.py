@@ -3,6 +3,8 @@ train -> process -> persist -> load -> the same output."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
@@ -73,11 +75,12 @@ def _featurize(messages, storage, training: bool, featurizers=None):
     return featurizers
 
 
-def test_featurizer_adds_a_384_wide_sentence_feature(storage) -> None:
+def test_featurizer_adds_the_sentence_embedding_and_the_layer_features(storage) -> None:
     data = _training_data()
     _featurize(data.training_examples, storage, training=True)
-    _, sentence = data.training_examples[0].get_dense_features(TEXT)
-    assert sentence is not None and sentence.features.shape == (1, 384)
+    widths = {f.origin: f.features.shape for f in data.training_examples[0].features
+              if not f.is_sparse() and f.type == "sentence"}
+    assert widths == {"emb": (1, 384), "emb.layers": (1, 768)}
 
 
 def test_featurizer_survives_persist_and_load(storage) -> None:
@@ -155,3 +158,49 @@ def test_nearest_examples_vote_for_the_closest_intents() -> None:
     restored = NearestExamples.from_arrays(neighbours.as_arrays())
     assert restored is not None and restored.embeddings.dtype == np.float32
     assert NearestExamples.from_arrays({}) is None
+
+
+@pytest.mark.parametrize("classes", [2, 3])
+def test_the_dense_network_learns_persists_and_restores(classes: int) -> None:
+    from bot.nlu.dense_network import DenseNetwork
+
+    rng = np.random.default_rng(0)
+    centres = np.eye(4)[:classes]
+    labels = np.repeat(np.arange(classes), 20)
+    inputs = centres[labels] + rng.normal(0, 0.1, (len(labels), 4))
+    network = DenseNetwork.fit(inputs, labels, hidden=16, updates=200, max_epochs=200,
+                               input_scale=3.0)
+    probabilities = network.probabilities(centres)
+    assert probabilities.shape == (classes, classes)
+    assert probabilities.argmax(axis=1).tolist() == list(range(classes))
+    assert probabilities.sum(axis=1) == pytest.approx(np.ones(classes))
+    restored = DenseNetwork.from_arrays(network.as_arrays())
+    assert restored is not None
+    assert np.allclose(restored.probabilities(centres), probabilities)
+    assert DenseNetwork.from_arrays({}) is None
+
+
+def test_network_and_neighbours_speak_for_english_text_only(storage) -> None:
+    """The layer features reach the network alone; Chinese text gets the SVM's confidences."""
+    data = _training_data()
+    featurizers = _featurize(data.training_examples, storage, training=True)
+    classifier = KefuIntentClassifier.create({}, storage, Resource("blend"), _context("blend"))
+    classifier.train(data)
+    svm_only = KefuIntentClassifier.load({"network_weight": 0.0, "knn_weight": 0.0}, storage,
+                                         Resource("blend"), _context("blend"))
+    blended = KefuIntentClassifier.load({}, storage, Resource("blend"), _context("blend"))
+    confidences = {}
+    for name, model in (("svm", svm_only), ("blend", blended)):
+        messages = [Message(data={TEXT: "I have lost my card somewhere"}),
+                    Message(data={TEXT: "我的卡丢了"})]
+        _featurize(messages, storage, training=False, featurizers=featurizers)
+        model.process(messages)
+        confidences[name] = [{r["name"]: r["confidence"] for r in m.get("intent_ranking")}
+                             for m in messages]
+    assert confidences["svm"][0] != pytest.approx(confidences["blend"][0], rel=1e-3)
+    assert confidences["svm"][1] == pytest.approx(confidences["blend"][1], rel=1e-9)
+    with storage.read_from(Resource("blend")) as directory:
+        stored = np.load(directory / "model.npz")
+        layout = json.loads((directory / "layout.json").read_text())
+        assert stored["net_hidden_w"].shape[0] == 384 + 768
+        assert stored["coef"].shape[1] == sum(width for _, width in layout["sparse"]) + 384

@@ -42,12 +42,35 @@ def test_int8_graph_stays_close_to_the_float_model(exported) -> None:
 
 def test_bulk_and_single_encoding_agree_exactly_and_repeat_from_cache(exported) -> None:
     encoder = _encoder(exported[True])
-    batched = encoder.encode(REFERENCE["sentences"])
+    batched = encoder.encode_all(REFERENCE["sentences"])
     for text, expected in zip(REFERENCE["sentences"], batched, strict=True):
-        np.testing.assert_array_equal(encoder.encode_one(text), expected)
+        np.testing.assert_array_equal(encoder.encode_one(text).sentence, expected.sentence)
+        np.testing.assert_array_equal(encoder.encode_one(text).layers, expected.layers)
     assert encoder.encode_one(REFERENCE["sentences"][0]) is encoder.encode_one(
         REFERENCE["sentences"][0]
     )
+
+
+def test_layer_features_pool_only_present_tokens(exported) -> None:
+    """The graph's layer outputs, for a padded batch, equal each text's own."""
+    import onnxruntime
+
+    session = onnxruntime.InferenceSession(str(exported[False]),
+                                           providers=["CPUExecutionProvider"])
+    encoder = _encoder(exported[False])
+    short, long = "lost card", "my card was stolen from my bag at the station yesterday"
+    ids = [encoder._tokenizer.encode(text).ids for text in (short, long)]
+    width = max(len(row) for row in ids)
+    padded = np.array([row + [0] * (width - len(row)) for row in ids])
+    mask = np.array([[1] * len(row) + [0] * (width - len(row)) for row in ids])
+    _, middle, last = session.run(None, {"input_ids": padded, "attention_mask": mask})
+    for row, text in enumerate((short, long)):
+        alone = encoder.encode_one(text).layers
+        assert alone.shape == (768,)
+        np.testing.assert_allclose(alone[:384], middle[row] / np.linalg.norm(middle[row]),
+                                   atol=1e-5)
+        np.testing.assert_allclose(alone[384:], last[row] / np.linalg.norm(last[row]), atol=1e-5)
+    assert not np.allclose(middle[0], middle[1])
 
 
 def test_related_sentences_are_closer_than_unrelated_ones(exported) -> None:
