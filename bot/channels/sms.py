@@ -5,8 +5,10 @@ checks the signature, answers at once with empty TwiML, and hands the text to th
 background; the bot's replies (and agents' replies and ticket notices, through
 `get_output_channel`) go out through the Messages API, split into SMS-sized parts. Twilio's
 retries of one MessageSid are processed once, STOP/START/HELP follow the carriers' rules, and
-buttons become numbered choices answered with "1", "2"… Configuration comes from the
-environment only (docs/operations.md, "SMS").
+buttons become numbered choices answered with "1", "2"… A text is held in Redis from the
+webhook's answer until it is handled (bot/channels/inbox.py): if this process dies meanwhile,
+another one replays it. Configuration comes from the environment only (docs/operations.md,
+"SMS").
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ import logging
 import os
 import re
 import secrets
+import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import (
     Any,
@@ -36,13 +39,21 @@ from urllib.parse import parse_qsl
 import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from redis.exceptions import RedisError
-from sanic import Blueprint, response
+from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
 from bot.channels.channel_state import ChannelRedis
 from bot.channels.choices import ChoiceMemory, choice_payloads, chosen_payload, numbered_choices
+from bot.channels.inbox import (
+    DEFAULT_ALIVE_SECONDS,
+    MAX_REPLAYS,
+    HeldMessage,
+    Inbox,
+    InboxKeeper,
+    alive_seconds_from,
+)
 from bot.channels.rest import WebhookRequestError
 from bot.channels.sender_queues import SenderQueues
 from bot.channels.sms_segments import encoding_of, split_sms
@@ -166,16 +177,19 @@ def keyword_of(text: str) -> Optional[Keyword]:
 
 
 class SmsState(ChannelRedis):
-    """Seen MessageSids, opted-out numbers and each number's last choices, in Redis."""
+    """Held texts, seen MessageSids, opted-out numbers and each number's last choices."""
 
-    def __init__(self, redis_url: str) -> None:
+    def __init__(self, redis_url: str, inbox_alive_seconds: int = DEFAULT_ALIVE_SECONDS) -> None:
         super().__init__(redis_url)
         self._choices = ChoiceMemory(lambda: self.client, CHOICES_KEY)
+        self.inbox = Inbox(lambda: self.client, CHANNEL_NAME, alive_seconds=inbox_alive_seconds)
 
-    async def first_delivery(self, message_sid: str) -> bool:
-        """True the first time a MessageSid is seen (SET NX), False for Twilio's retries."""
-        key = SEEN_KEY.format(sid=message_sid)
-        return bool(await self.client.set(key, "1", nx=True, ex=SEEN_TTL_SECONDS))
+    async def hold_first_delivery(self, inbound: InboundSms) -> bool:
+        """True the first time a MessageSid is seen (SET NX), and the text is then held until
+        it is handled; False for Twilio's retries."""
+        return await self.inbox.hold_first_delivery(
+            inbound.message_sid, asdict(inbound), SEEN_KEY.format(sid=inbound.message_sid),
+            SEEN_TTL_SECONDS)
 
     async def is_opted_out(self, phone: str) -> bool:
         return bool(await self.client.sismember(OPTED_OUT_KEY, phone))
@@ -280,6 +294,8 @@ class SmsSettings:
     webhook_url: Optional[str]
     redis_url: Optional[str]
     outbox: Optional[str]
+    # A process that has not said it is alive for this long has its held texts replayed.
+    inbox_alive_seconds: int = DEFAULT_ALIVE_SECONDS
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> SmsSettings:
@@ -291,6 +307,7 @@ class SmsSettings:
             webhook_url=environ.get("KEFU_SMS_WEBHOOK_URL") or None,
             redis_url=environ.get("REDIS_URL") or None,
             outbox=environ.get("KEFU_SMS_OUTBOX") or None,
+            inbox_alive_seconds=alive_seconds_from(environ),
         )
 
     def gateway(self) -> Optional[SmsGateway]:
@@ -385,7 +402,8 @@ class SmsInput(InputChannel):
     def __init__(self, settings: SmsSettings, state: Optional[SmsState] = None,
                  gateway: Optional[SmsGateway] = None) -> None:
         self.settings = settings
-        self.state = state or (SmsState(settings.redis_url) if settings.redis_url else None)
+        self.state = state or (SmsState(settings.redis_url, settings.inbox_alive_seconds)
+                               if settings.redis_url else None)
         self.output = (SmsOutput(gateway or settings.gateway(), self.state)
                        if self.state is not None else None)
         self.queues = SenderQueues()
@@ -423,7 +441,35 @@ class SmsInput(InputChannel):
         async def receive(request: Request) -> HTTPResponse:
             return await self.receive(request, on_new_message)
 
+        keeper = self.inbox_keeper(on_new_message)
+        if keeper is not None:
+            @webhook.listener("after_server_start")
+            async def keep_inbox(_app: Sanic, _loop: asyncio.AbstractEventLoop) -> None:
+                keeper.start()
+
+            @webhook.listener("before_server_stop")
+            async def stop_keeping_inbox(_app: Sanic, _loop: asyncio.AbstractEventLoop) -> None:
+                await keeper.stop()
+
         return webhook
+
+    def inbox_keeper(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+                     ) -> Optional[InboxKeeper]:
+        """The task that keeps this process alive in the inbox and replays dead ones' texts."""
+        if self.state is None:
+            return None
+        return InboxKeeper(self.state.inbox,
+                           lambda held: self._replay(held, on_new_message), _log_dropped)
+
+    def _replay(self, held: HeldMessage,
+                on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        """A text taken by a process that died before handling it, handled as if just taken
+        (its MessageSid is already seen: it does not go through the webhook again)."""
+        inbound = InboundSms(**held.fields)
+        logger.warning("sms.replayed from=%s sid=%s replay=%d/%d held_s=%d",
+                       mask_pii(inbound.sender), inbound.message_sid, held.replays, MAX_REPLAYS,
+                       time.time() - held.held_at)
+        self.queues.submit(inbound.sender, self._handle_logged(inbound, on_new_message))
 
     async def receive(self, request: Request,
                       on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
@@ -439,7 +485,8 @@ class SmsInput(InputChannel):
         except WebhookRequestError as error:
             return _rejected(error.status, error.reason, body, fields)
         try:
-            first = await self.state.first_delivery(inbound.message_sid)
+            # Held before the answer: Twilio will not send it again once told it was received.
+            first = await self.state.hold_first_delivery(inbound)
         except RedisError as error:
             # Not taken: Twilio's retry (or its fallback URL) gets another chance.
             return _rejected(503, f"Redis unavailable ({type(error).__name__})", body, fields)
@@ -460,6 +507,18 @@ class SmsInput(InputChannel):
             # The webhook has answered already; the log is where a failure can be seen.
             logger.exception("sms.processing_failed from=%s sid=%s",
                              mask_pii(inbound.sender), inbound.message_sid)
+        # Not reached when cancelled (shutdown): the text stays held and is replayed.
+        await self._release(inbound)
+
+    async def _release(self, inbound: InboundSms) -> None:
+        if self.state is None:
+            return
+        try:
+            await self.state.inbox.release(inbound.message_sid)
+        except RedisError as error:
+            # Still held: replayed (a second time) only if this process dies.
+            logger.warning("sms.not_released from=%s sid=%s error=%s", mask_pii(inbound.sender),
+                           inbound.message_sid, type(error).__name__)
 
     async def handle(self, inbound: InboundSms,
                      on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
@@ -493,6 +552,13 @@ class SmsInput(InputChannel):
             message_id=inbound.message_sid,
             # input_channel: a new conversation's session start has no message to read it from.
             metadata={"input_channel": self.name(), "sms": {"to": inbound.to}}))
+
+
+def _log_dropped(held: HeldMessage) -> None:
+    sender = str(held.fields.get("sender", ""))
+    logger.error("sms.dropped from=%s sid=%s replays=%d reason=replayed_too_often",
+                 mask_pii(sender) if E164.fullmatch(sender) else "-", held.message_id,
+                 held.replays - 1)
 
 
 def _twiml() -> HTTPResponse:

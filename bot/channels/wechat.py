@@ -7,8 +7,10 @@ the bot is done in time (KEFU_WECHAT_REPLY_SECONDS, 4 s by default), else with "
 and the replies follow through the customer-service message API. Retries of one MsgId are
 processed once. Texts and voice messages (their `Recognition`) go to the bot; a subscribe
 event is greeted; menu clicks become the intents `menu` maps their keys to; anything else
-gets a polite answer in the customer's language. Configuration from the environment only
-(docs/operations.md, "WeChat").
+gets a polite answer in the customer's language. A message for the bot is held in Redis from
+the webhook's answer until it is handled (bot/channels/inbox.py): if this process dies
+meanwhile, another one replays it and replies through the API. Configuration from the
+environment only (docs/operations.md, "WeChat").
 """
 
 from __future__ import annotations
@@ -17,18 +19,26 @@ import asyncio
 import logging
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Mapping, Optional
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from redis.exceptions import RedisError
-from sanic import Blueprint, response
+from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.channel_state import ChannelRedis
 from bot.channels.choices import ChoiceMemory, chosen_payload
+from bot.channels.inbox import (
+    DEFAULT_ALIVE_SECONDS,
+    MAX_REPLAYS,
+    HeldMessage,
+    Inbox,
+    InboxKeeper,
+    alive_seconds_from,
+)
 from bot.channels.rest import WebhookRequestError
 from bot.channels.sender_queues import SenderQueues
 from bot.channels.wechat_api import AccessTokens, CustomerServiceApi, OutboxSender, WeChatSender
@@ -90,6 +100,8 @@ class WeChatSettings:
     outbox: Optional[str]
     reply_seconds: float = DEFAULT_REPLY_SECONDS
     menu: Mapping[str, str] = field(default_factory=dict)
+    # A process that has not said it is alive for this long has its held messages replayed.
+    inbox_alive_seconds: int = DEFAULT_ALIVE_SECONDS
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str],
@@ -106,6 +118,7 @@ class WeChatSettings:
             reply_seconds=float(environ.get("KEFU_WECHAT_REPLY_SECONDS")
                                 or DEFAULT_REPLY_SECONDS),
             menu=dict(menu or {}),
+            inbox_alive_seconds=alive_seconds_from(environ),
         )
 
     def safe_mode(self) -> Optional[SafeMode]:
@@ -150,15 +163,23 @@ def plan_for(inbound: InboundWeChat, menu: Mapping[str, str]) -> Plan:
 
 
 class WeChatState(ChannelRedis):
-    """Seen MsgIds, the passive replies given (for WeChat's retries) and numbered choices."""
+    """Held messages, seen MsgIds, the passive replies given (for WeChat's retries) and
+    numbered choices."""
 
-    def __init__(self, redis_url: str) -> None:
+    def __init__(self, redis_url: str, inbox_alive_seconds: int = DEFAULT_ALIVE_SECONDS) -> None:
         super().__init__(redis_url)
         self.choices = ChoiceMemory(lambda: self.client, CHOICES_KEY)
+        self.inbox = Inbox(lambda: self.client, CHANNEL_NAME, alive_seconds=inbox_alive_seconds)
 
     async def first_delivery(self, key: str) -> bool:
         return bool(await self.client.set(SEEN_KEY.format(key=key), "1", nx=True,
                                           ex=SEEN_TTL_SECONDS))
+
+    async def hold_first_delivery(self, inbound: InboundWeChat) -> bool:
+        """first_delivery, and the message is then held until the bot has handled it."""
+        return await self.inbox.hold_first_delivery(
+            inbound.dedupe_key, asdict(inbound), SEEN_KEY.format(key=inbound.dedupe_key),
+            SEEN_TTL_SECONDS)
 
     async def remember_reply(self, key: str, text: str) -> None:
         await self.client.set(REPLY_KEY.format(key=key), text, ex=REPLY_TTL_SECONDS)
@@ -177,7 +198,8 @@ class WeChatInput(InputChannel):
     def __init__(self, settings: WeChatSettings, state: Optional[WeChatState] = None,
                  sender: Optional[WeChatSender] = None) -> None:
         self.settings = settings
-        self.state = state or (WeChatState(settings.redis_url) if settings.redis_url else None)
+        self.state = state or (WeChatState(settings.redis_url, settings.inbox_alive_seconds)
+                               if settings.redis_url else None)
         self.sender = sender or self._sender()
         self.output = WeChatOutput(self.sender, self.state.choices if self.state else None)
         self.safe_mode = settings.safe_mode()
@@ -234,7 +256,39 @@ class WeChatInput(InputChannel):
         async def receive(request: Request) -> HTTPResponse:
             return await self.receive(request, on_new_message)
 
+        keeper = self.inbox_keeper(on_new_message)
+        if keeper is not None:
+            @webhook.listener("after_server_start")
+            async def keep_inbox(_app: Sanic, _loop: asyncio.AbstractEventLoop) -> None:
+                keeper.start()
+
+            @webhook.listener("before_server_stop")
+            async def stop_keeping_inbox(_app: Sanic, _loop: asyncio.AbstractEventLoop) -> None:
+                await keeper.stop()
+
         return webhook
+
+    def inbox_keeper(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+                     ) -> Optional[InboxKeeper]:
+        """The task that keeps this process alive in the inbox and replays dead ones' messages."""
+        if self.state is None:
+            return None
+        return InboxKeeper(self.state.inbox,
+                           lambda held: self._replay(held, on_new_message), _log_dropped)
+
+    def _replay(self, held: HeldMessage,
+                on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        """A message taken by a process that died before the bot handled it: handled now, and
+        answered through the customer-service API (that webhook's answer is long gone)."""
+        inbound = InboundWeChat(**held.fields)
+        text = plan_for(inbound, self.settings.menu).text
+        if text is None:
+            raise ValueError("the held message has nothing for the bot (the menu changed?)")
+        logger.warning("wechat.replayed openid=%s key=%s replay=%d/%d held_s=%d",
+                       mask_openid(inbound.openid), _short(inbound.dedupe_key), held.replays,
+                       MAX_REPLAYS, time.time() - held.held_at)
+        self.queues.submit(inbound.openid,
+                           self._handle_logged(inbound, text, self.output, on_new_message))
 
     def verify(self, request: Request) -> HTTPResponse:
         """WeChat's URL check: echo `echostr` when the signature is ours."""
@@ -272,8 +326,11 @@ class WeChatInput(InputChannel):
             inbound = inbound_message(text)
         except WebhookRequestError as error:
             return _rejected(error.status, error.reason, body, inbound)
+        plan = plan_for(inbound, self.settings.menu)
         try:
-            first = await self.state.first_delivery(inbound.dedupe_key)
+            # A message for the bot is held before the answer: WeChat will not send it again.
+            first = await (self.state.hold_first_delivery(inbound) if plan.text is not None
+                           else self.state.first_delivery(inbound.dedupe_key))
             given = None if first else await self.state.reply_given(inbound.dedupe_key)
         except RedisError as error:
             # Not taken: WeChat's retry gets another chance.
@@ -286,7 +343,6 @@ class WeChatInput(InputChannel):
             logger.info("wechat.duplicate openid=%s key=%s replayed=%s", masked,
                         _short(inbound.dedupe_key), given is not None)
             return self._answer(request, inbound, given)
-        plan = plan_for(inbound, self.settings.menu)
         logger.info("wechat.received openid=%s type=%s key=%s reason=%s", masked,
                     inbound.msg_type, _short(inbound.dedupe_key), plan.reason or "-")
         if plan.polite is not None:
@@ -319,13 +375,13 @@ class WeChatInput(InputChannel):
                     (time.monotonic() - started) * 1000)
         return None
 
-    async def _handle_logged(self, inbound: InboundWeChat, text: str, turn: TurnOutput,
+    async def _handle_logged(self, inbound: InboundWeChat, text: str, output: WeChatOutput,
                              on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         try:
             if self.state is not None and not text.startswith("/"):
                 text = chosen_payload(text, await self.state.choices.take(inbound.openid)) or text
             await on_new_message(UserMessage(
-                text, turn, conversation_id_of(inbound.openid), input_channel=self.name(),
+                text, output, conversation_id_of(inbound.openid), input_channel=self.name(),
                 message_id=inbound.dedupe_key,
                 # input_channel: a new conversation's session start has no message to read.
                 metadata={"input_channel": self.name(),
@@ -334,6 +390,19 @@ class WeChatInput(InputChannel):
             # The webhook may have answered already; the log is where a failure can be seen.
             logger.exception("wechat.processing_failed openid=%s key=%s",
                              mask_openid(inbound.openid), _short(inbound.dedupe_key))
+        # Not reached when cancelled (shutdown): the message stays held and is replayed.
+        await self._release(inbound)
+
+    async def _release(self, inbound: InboundWeChat) -> None:
+        if self.state is None:
+            return
+        try:
+            await self.state.inbox.release(inbound.dedupe_key)
+        except RedisError as error:
+            # Still held: replayed (a second time) only if this process dies.
+            logger.warning("wechat.not_released openid=%s key=%s error=%s",
+                           mask_openid(inbound.openid), _short(inbound.dedupe_key),
+                           type(error).__name__)
 
     async def _remember_reply(self, key: str, reply: str) -> None:
         try:
@@ -367,6 +436,12 @@ class WeChatInput(InputChannel):
 def _short(key: str) -> str:
     # Event keys hold the OpenID: only a MsgId is logged whole.
     return key if key.isdigit() else mask_openid(key.split(":", 1)[0]) + ":event"
+
+
+def _log_dropped(held: HeldMessage) -> None:
+    openid = str(held.fields.get("openid") or "")
+    logger.error("wechat.dropped openid=%s key=%s replays=%d reason=replayed_too_often",
+                 mask_openid(openid), _short(held.message_id), held.replays - 1)
 
 
 def _rejected(status: int, reason: str, body: bytes,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from dataclasses import asdict
 from types import SimpleNamespace
 from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import urlencode
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 from rasa.core.channels.channel import UserMessage
 from twilio.request_validator import RequestValidator
 
+from bot.channels.inbox import MAX_REPLAYS, Inbox
 from bot.channels.rest import WebhookRequestError
 from bot.channels.sms import (
     EMPTY_TWIML,
@@ -24,6 +26,7 @@ from bot.channels.sms import (
     OPTED_IN_TEXT,
     OPTED_OUT_KEY,
     OPTED_OUT_TEXT,
+    InboundSms,
     SenderQueues,
     SmsInput,
     SmsNotSent,
@@ -32,6 +35,7 @@ from bot.channels.sms import (
     check_signature,
     choice_payloads,
     chosen_payload,
+    inbound_message,
     keyword_of,
     numbered_choices,
     read_form,
@@ -284,7 +288,7 @@ async def test_a_forged_request_gets_403_a_masked_log_line_and_reaches_nobody(sm
     [line] = [r.getMessage() for r in caplog.records if "sms.request_rejected" in r.message]
     assert "status=403" in line and "+86138****8001" in line and CUSTOMER not in line
     # Not even the MessageSid was remembered: a genuine retry would still be processed.
-    assert await sms.channel.state.first_delivery(fields["MessageSid"])
+    assert await sms.channel.state.hold_first_delivery(inbound_message(fields))
 
 
 async def test_a_caller_s_from_field_is_logged_only_as_a_masked_number(sms, caplog) -> None:
@@ -304,6 +308,84 @@ async def test_a_repeated_message_sid_is_processed_once(sms, caplog) -> None:
     assert first.status == retry.status == 200 and retry.body.decode() == EMPTY_TWIML
     assert sms.texts_to_bot() == ["你好"] and sms.gateway.bodies() == ["您好"]
     assert any("sms.duplicate" in r.message for r in caplog.records)
+
+
+# --- held until handled; replayed when the process that took it died ---------------------------
+
+
+async def _held_by_a_dead_process(sms: Harness, text: str, sid: str) -> None:
+    """What a process that answered Twilio and then died leaves in Redis."""
+    dead = Inbox(lambda: sms.channel.state.client, "sms", owner="dead-process")
+    inbound = InboundSms(sender=CUSTOMER, text=text, message_sid=sid, to="+15005550006")
+    assert await dead.hold_first_delivery(sid, asdict(inbound), f"kefu:sms:seen:{sid}", 3600)
+
+
+async def test_a_text_is_held_before_the_answer_and_released_once_handled(
+        sms, redis_client) -> None:
+    held_while_handled: List[bool] = []
+    key = "kefu:inbox:sms:SM" + "b" * 32
+
+    async def bot(message: UserMessage) -> None:
+        held_while_handled.append(bool(redis_client.exists(key)))
+
+    fields = sms.twilio.incoming_fields(CUSTOMER, "你好", message_sid="SM" + "b" * 32)
+    request = SimpleNamespace(body=urlencode(fields).encode(), url="http://127.0.0.1/x", headers={
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Twilio-Signature": sms.twilio.signature(WEBHOOK_URL, fields)})
+    reply = await sms.channel.receive(request, bot)
+    assert reply.status == 200 and redis_client.exists(key)  # held when Twilio is answered
+    owner = redis_client.hget(key, "owner").decode()
+    assert owner == sms.channel.state.inbox.owner
+    await sms.channel.queues.drain()
+    assert held_while_handled == [True]
+    assert not redis_client.exists(key) and redis_client.zcard("kefu:inbox:sms") == 0
+
+
+async def test_a_text_whose_handling_failed_is_logged_and_released(sms, redis_client,
+                                                                   caplog) -> None:
+    async def failing_bot(message: UserMessage) -> None:
+        raise RuntimeError("the bot broke")
+
+    sms.on_new_message = failing_bot  # type: ignore[method-assign]
+    with caplog.at_level(logging.ERROR, logger="bot.channels.sms"):
+        await sms.text("你好", message_sid="SM" + "c" * 32)
+    assert any("sms.processing_failed" in r.message for r in caplog.records)
+    assert redis_client.zcard("kefu:inbox:sms") == 0  # not replayed forever
+
+
+async def test_a_text_held_by_a_dead_process_is_replayed_once_and_answered(
+        sms, redis_client, caplog) -> None:
+    sid = "SM" + "d" * 32
+    await _held_by_a_dead_process(sms, "你好", sid)
+    sms.answers["你好"] = {"text": "您好"}
+    keeper = sms.channel.inbox_keeper(sms.on_new_message)
+    with caplog.at_level(logging.INFO, logger="bot.channels.sms"):
+        await keeper.sweep()
+        await sms.channel.queues.drain()
+        await keeper.sweep()  # released: nothing to replay again
+        await sms.channel.queues.drain()
+        retry = await sms.text("你好", message_sid=sid)  # and Twilio's retry is still refused
+    assert retry.status == 200
+    [message] = sms.bot_got
+    assert (message.text, message.sender_id, message.message_id) == ("你好", CUSTOMER, sid)
+    assert sms.gateway.bodies() == ["您好"]
+    assert redis_client.zcard("kefu:inbox:sms") == 0
+    [line] = [r.getMessage() for r in caplog.records if "sms.replayed" in r.message]
+    assert line.startswith(f"sms.replayed from=+86138****8001 sid={sid} replay=1/{MAX_REPLAYS}")
+
+
+async def test_a_text_replayed_too_often_is_dropped_with_a_masked_error_line(
+        sms, redis_client, caplog) -> None:
+    sid = "SM" + "e" * 32
+    await _held_by_a_dead_process(sms, "你好", sid)
+    redis_client.hset(f"kefu:inbox:sms:{sid}", "replays", MAX_REPLAYS)
+    with caplog.at_level(logging.ERROR, logger="bot.channels.sms"):
+        await sms.channel.inbox_keeper(sms.on_new_message).sweep()
+        await sms.channel.queues.drain()
+    assert sms.bot_got == [] and redis_client.zcard("kefu:inbox:sms") == 0
+    [line] = [r.getMessage() for r in caplog.records if "sms.dropped" in r.message]
+    assert line == (f"sms.dropped from=+86138****8001 sid={sid} replays={MAX_REPLAYS} "
+                    "reason=replayed_too_often")
 
 
 @pytest.mark.parametrize(

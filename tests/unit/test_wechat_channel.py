@@ -4,17 +4,22 @@ passive replies and their hand-over to the customer-service API (against the fak
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
-from typing import List, Tuple
+from dataclasses import asdict
+from types import SimpleNamespace
+from typing import Any, AsyncIterator, List, Tuple
 from xml.etree import ElementTree
 
 import pytest
 import redis.asyncio as aioredis
 import xmltodict
+from rasa.core.channels.channel import UserMessage
 
 from bot.channels.choices import ChoiceMemory
+from bot.channels.inbox import Inbox
 from bot.channels.rest import WebhookRequestError
-from bot.channels.wechat import WeChatSettings, plan_for
+from bot.channels.wechat import WeChatInput, WeChatSettings, plan_for
 from bot.channels.wechat_api import AccessTokens, CustomerServiceApi, WeChatNotSent, split_text
 from bot.channels.wechat_output import JOINER, TurnOutput, joined, mask_openid
 from bot.channels.wechat_security import SafeMode, check_signature, valid_aes_key
@@ -267,3 +272,77 @@ async def test_a_wrong_secret_is_reported_with_wechat_s_errcode(wechat, redis_ur
         await CustomerServiceApi(wechat.base_url, tokens).send_text(OPENID, "x")
     assert refused.value.errcode == 40125 and wechat.sent_to(OPENID) == []
     await client.close()
+
+
+# --- held until handled; replayed through the API when the process that took it died ----------
+
+
+class ApiRecorder:
+    """The customer-service API: what the channel sent after the passive window."""
+
+    def __init__(self) -> None:
+        self.sent: List[Tuple[str, str]] = []
+
+    async def send_text(self, openid: str, content: str) -> None:
+        self.sent.append((openid, content))
+
+
+@pytest.fixture
+async def channel(redis_url, wechat) -> AsyncIterator[WeChatInput]:
+    settings_ = WeChatSettings(token=wechat.token, app_id=None, app_secret=None, aes_key=None,
+                               api_base=wechat.base_url, redis_url=redis_url, outbox=None)
+    opened = WeChatInput(settings_, sender=ApiRecorder())
+    yield opened
+    await opened.state.close()
+
+
+async def _answering_bot(message: UserMessage) -> None:
+    await message.output_channel.send_text_message(message.sender_id, "您好")
+
+
+async def test_a_message_for_the_bot_is_held_while_handled_and_then_released(
+        channel, wechat, redis_client) -> None:
+    msg_id = wechat.next_msg_id()
+    key = f"kefu:inbox:wechat:{msg_id}"
+    held_while_handled: List[bool] = []
+
+    async def bot(message: UserMessage) -> None:
+        held_while_handled.append(bool(redis_client.exists(key)))
+        await _answering_bot(message)
+
+    request = SimpleNamespace(body=wechat.text_xml(OPENID, "你好", msg_id).encode(),
+                              args=wechat.query(), app=None)
+    reply = await channel.receive(request, bot)
+    assert "您好" in reply.body.decode()  # the passive reply
+    assert held_while_handled == [True]
+    assert not redis_client.exists(key) and redis_client.zcard("kefu:inbox:wechat") == 0
+
+
+async def test_a_message_held_by_a_dead_process_is_replayed_and_answered_through_the_api(
+        channel, wechat, redis_client, caplog) -> None:
+    msg_id = wechat.next_msg_id()
+    inbound = InboundWeChat(openid=OPENID, account=wechat.account, msg_type="text",
+                            dedupe_key=msg_id, text="你好")
+    dead = Inbox(lambda: channel.state.client, "wechat", owner="dead-process")
+    assert await dead.hold_first_delivery(msg_id, asdict(inbound),
+                                          f"kefu:wechat:seen:{msg_id}", 3600)
+    got: List[Any] = []
+
+    async def bot(message: UserMessage) -> None:
+        got.append(message)
+        await _answering_bot(message)
+
+    keeper = channel.inbox_keeper(bot)
+    with caplog.at_level(logging.INFO, logger="bot.channels.wechat"):
+        await keeper.sweep()
+        await channel.queues.drain()
+        await keeper.sweep()  # released: not replayed again
+        await channel.queues.drain()
+    [message] = got
+    assert (message.text, message.sender_id, message.message_id) == (
+        "你好", f"wechat:{OPENID}", msg_id)
+    assert channel.sender.sent == [(OPENID, "您好")]  # the API: no webhook waits for it
+    assert redis_client.zcard("kefu:inbox:wechat") == 0
+    [line] = [r.getMessage() for r in caplog.records if "wechat.replayed" in r.message]
+    assert line.startswith(f"wechat.replayed openid=oUpF…eS6o key={msg_id} replay=1/")
+    assert OPENID not in line
