@@ -18,7 +18,7 @@ import secrets
 import socket
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Mapping, Optional, Set
+from typing import Any, Callable, Dict, List, Mapping, Optional
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
@@ -129,10 +129,9 @@ class Inbox:
         message_ids = [raw.decode() for raw in
                        await client.zrange(self.index_key, 0, CLAIM_BATCH - 1)]
         owners = await self._owners_of(message_ids)
-        dead = await self._dead(set(owners.values()) - {self.owner})
         claimed = []
         for message_id, owner in owners.items():
-            if owner in dead:
+            if owner != self.owner:
                 held = await self._claim(message_id, owner)
                 if held is not None:
                     claimed.append(held)
@@ -145,15 +144,8 @@ class Inbox:
                 pipe.hget(self.message_key(message_id), "owner")
             owners = await pipe.execute()
         return {message_id: owner.decode()
-                for message_id, owner in zip(message_ids, owners, strict=True) if owner is not None}
-
-    async def _dead(self, owners: Set[str]) -> Set[str]:
-        ordered = sorted(owners)
-        async with self._client().pipeline(transaction=False) as pipe:
-            for owner in ordered:
-                pipe.exists(ALIVE_KEY.format(owner=owner))
-            alive = await pipe.execute()
-        return {owner for owner, exists in zip(ordered, alive, strict=True) if not exists}
+                for message_id, owner in zip(message_ids, owners, strict=True)
+                if owner is not None}
 
     async def _claim(self, message_id: str, owner: str) -> Optional[HeldMessage]:
         client = self._client()
@@ -161,7 +153,7 @@ class Inbox:
             keys=[self.message_key(message_id), ALIVE_KEY.format(owner=owner)],
             args=[owner, self.owner])
         if claimed is None:
-            return None  # another process was first, or the owner came back
+            return None  # alive, or another process was first
         replays, fields, held_at = claimed
         return HeldMessage(message_id=message_id, fields=json.loads(fields),
                            held_at=int(held_at) / 1000, replays=int(replays))

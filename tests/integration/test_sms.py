@@ -8,20 +8,32 @@ the message: Rasa saves it after the output channel has sent every reply. Keywor
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import secrets
 import time
+from dataclasses import asdict
 from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
+import redis.asyncio as aioredis
 import requests
 from sqlalchemy import select
 
 from actions.store.database import session_factory
 from actions.store.models import Ticket
-from bot.channels.sms import OPTED_IN_TEXT, OPTED_OUT_TEXT, numbered_choices
+from bot.channels.inbox import Inbox
+from bot.channels.sms import (
+    OPTED_IN_TEXT,
+    OPTED_OUT_TEXT,
+    SEEN_KEY,
+    SEEN_TTL_SECONDS,
+    InboundSms,
+    numbered_choices,
+)
 from bot.channels.sms_segments import split_sms
+from bot.pii import mask_pii
 from handoff.keys import QUEUE_KEY, conversation_key
 from tests.bilingual import as_text_message, response_text
 
@@ -271,3 +283,55 @@ def test_after_stop_nothing_is_sent_until_start(stack, customer) -> None:
 def test_chinese_stop_is_confirmed_in_chinese(customer, word: str) -> None:
     customer.keyword(word, OPTED_OUT_TEXT["zh"])
     customer.keyword("订阅", OPTED_IN_TEXT["zh"])
+
+
+def _held_by_a_dead_process(stack: Any, customer: SmsCustomer, text: str) -> str:
+    """What a Rasa process that answered Twilio and then died leaves in Redis: the MessageSid
+    seen and the text held under an owner that is no longer alive. The text's MessageSid."""
+    sid = "SM" + secrets.token_hex(16)
+    inbound = InboundSms(sender=customer.phone, text=text, message_sid=sid,
+                         to=stack.twilio.sender)
+
+    async def hold() -> None:
+        client = aioredis.Redis.from_url(stack.environment["REDIS_URL"])
+        try:
+            dead = Inbox(lambda: client, "sms", owner=f"dead-{secrets.token_hex(4)}")
+            assert await dead.hold_first_delivery(sid, asdict(inbound),
+                                                  SEEN_KEY.format(sid=sid), SEEN_TTL_SECONDS)
+        finally:
+            await client.close()
+
+    asyncio.run(hold())
+    return sid
+
+
+def _wait_until_released(stack: Any, sid: str) -> None:
+    """Released after the bot's turn: wait (keyspace notification) until the key is gone."""
+    key = f"kefu:inbox:sms:{sid}"
+    stack.redis.config_set("notify-keyspace-events", "Kgh$")
+    with stack.redis.pubsub(ignore_subscribe_messages=True) as changes:
+        changes.subscribe(f"__keyspace@0__:{key}")
+        deadline = time.monotonic() + WAIT_SECONDS
+        while stack.redis.exists(key):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{key} was not released")
+            changes.get_message(timeout=max(0.0, deadline - time.monotonic()))
+
+
+def test_a_text_taken_by_a_process_that_died_is_replayed_once_and_answered(
+        stack, customer) -> None:
+    greeted = _held_by_a_dead_process(stack, customer, "你好")
+    customer.wait_until_handled(greeted)
+    assert customer.new_messages() == as_parts([response_text("utter_greet", "zh")])
+    _wait_until_released(stack, greeted)
+    # A second orphan: once it is answered, the server has swept again since the first one.
+    thanked = _held_by_a_dead_process(stack, customer, "谢谢")
+    customer.wait_until_handled(thanked)
+    _wait_until_released(stack, thanked)
+    assert customer.new_messages() == as_parts([response_text("utter_you_are_welcome", "zh")])
+    user_events = [(e["text"], e["message_id"]) for e in customer.events() if e["event"] == "user"]
+    assert user_events == [("你好", greeted), ("谢谢", thanked)]  # each handled once
+    log = stack.log_path.read_text(errors="replace")
+    # Log lines pass the PII filter: the number is masked, and so would be a digit run in a sid.
+    assert log.count(mask_pii(f"sms.replayed from={customer.phone} sid={greeted} replay=1/")) == 1
+    assert customer.phone not in log

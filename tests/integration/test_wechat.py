@@ -8,17 +8,23 @@ is spent. Replies sent later through the API are waited for at the fake WeChat.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
 import time
+from dataclasses import asdict
 from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
+import redis.asyncio as aioredis
 import requests
 
 from bot.channels.choices import numbered_choices
-from bot.channels.wechat import POLITE_ANSWERS
-from bot.channels.wechat_output import JOINER
+from bot.channels.inbox import Inbox
+from bot.channels.wechat import POLITE_ANSWERS, SEEN_KEY, SEEN_TTL_SECONDS
+from bot.channels.wechat_output import JOINER, mask_openid
+from bot.channels.wechat_xml import InboundWeChat
+from bot.pii import mask_pii
 from handoff.keys import QUEUE_KEY
 from tests.bilingual import as_text_message, response_text
 from tests.fakes.wechat import WebhookReply
@@ -272,3 +278,36 @@ def test_bad_requests_get_a_clear_error_and_odd_messages_a_polite_answer(
     log = stack.log_path.read_text(errors="replace")
     assert "wechat.request_rejected status=413" in log
     assert "reason=type_shortvideo" in log
+
+
+def test_a_message_taken_by_a_process_that_died_is_replayed_and_answered_through_the_api(
+        stack, follower) -> None:
+    """The process answered WeChat ("success" or a passive reply it never sent) and died: the
+    survivor replays the message, and its answer can only go through the API."""
+    msg_id = stack.wechat.next_msg_id()
+    inbound = InboundWeChat(openid=follower.openid, account=stack.wechat.account,
+                            msg_type="text", dedupe_key=msg_id, text="你好")
+
+    async def hold() -> None:
+        client = aioredis.Redis.from_url(stack.environment["REDIS_URL"])
+        try:
+            dead = Inbox(lambda: client, "wechat", owner=f"dead-{secrets.token_hex(4)}")
+            assert await dead.hold_first_delivery(msg_id, asdict(inbound),
+                                                  SEEN_KEY.format(key=msg_id), SEEN_TTL_SECONDS)
+        finally:
+            await client.close()
+
+    asyncio.run(hold())
+    follower.wait_until_recorded(msg_id)
+    assert stack.wechat.wait_for(follower.openid, 1) == [response_text("utter_greet", "zh")]
+    # WeChat's retry of it (had there been one) is not handled a second time.
+    assert follower.post(stack.wechat.text_xml(follower.openid, "你好", msg_id)).body == "success"
+    follower.say("谢谢", response_text("utter_you_are_welcome", "zh"))
+    user_events = [(e["text"], e.get("message_id")) for e in follower.events()
+                   if e["event"] == "user"]
+    assert user_events[0] == ("你好", msg_id) and len(user_events) == 2
+    assert stack.wechat.sent_to(follower.openid) == [response_text("utter_greet", "zh")]
+    log = stack.log_path.read_text(errors="replace")
+    # Log lines pass the PII filter, which takes a 13-digit MsgId for a card number.
+    assert log.count(mask_pii(f"wechat.replayed openid={mask_openid(follower.openid)} "
+                              f"key={msg_id} replay=1/")) == 1

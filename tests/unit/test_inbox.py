@@ -54,6 +54,8 @@ async def test_a_dead_owner_s_messages_are_claimed_by_exactly_one_of_two_process
     for message_id in message_ids:
         await hold(dead, message_id)
     first, second = inbox_of(clients[1], "process-b"), inbox_of(clients[2], "process-c")
+    await first.beat()  # as each sweep begins: claimed messages belong to live processes
+    await second.beat()
     claimed_by_first, claimed_by_second = await asyncio.gather(
         first.claim_orphans(), second.claim_orphans())
     claimed = [held.message_id for held in claimed_by_first + claimed_by_second]
@@ -64,8 +66,6 @@ async def test_a_dead_owner_s_messages_are_claimed_by_exactly_one_of_two_process
               for held in claimed_by_first}
     assert owners <= {"process-b"}
     # Claimed messages now belong to live processes: nobody claims them again.
-    await first.beat()
-    await second.beat()
     assert await inbox_of(clients[0], "process-d").claim_orphans() == []
 
 
