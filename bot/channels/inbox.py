@@ -66,7 +66,10 @@ def process_owner() -> str:
 
 
 def alive_seconds_from(environ: Mapping[str, str]) -> int:
-    return int(environ.get("KEFU_INBOX_ALIVE_SECONDS") or DEFAULT_ALIVE_SECONDS)
+    seconds = int(environ.get("KEFU_INBOX_ALIVE_SECONDS") or DEFAULT_ALIVE_SECONDS)
+    if seconds < 3:  # a heartbeat every third of it, in whole seconds of TTL
+        raise ValueError("KEFU_INBOX_ALIVE_SECONDS must be at least 3")
+    return seconds
 
 
 @dataclass(frozen=True)
