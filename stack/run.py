@@ -6,6 +6,7 @@ import os
 import signal
 import sys
 import time
+from pathlib import Path
 from typing import Mapping
 
 from actions.identity.demo import DEMO_CUSTOMERS, seed_demo_customers
@@ -40,8 +41,19 @@ def _stop_like_ctrl_c(signum: int, _frame: object) -> None:
     raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
+def keep_private(var_dir: Path) -> None:
+    """Files kefu writes (database, SMS outbox with one-time codes, Redis dump, logs) readable
+    by this user only: from now on (umask), and those left by an earlier run."""
+    os.umask(0o077)
+    if var_dir.is_dir():
+        for path in var_dir.rglob("*"):
+            if path.is_file() and not path.is_symlink():
+                path.chmod(0o600)
+
+
 def main() -> int:
     signal.signal(signal.SIGTERM, _stop_like_ctrl_c)
+    keep_private(VAR_DIR)
     started = time.monotonic()
     ports = Ports.from_environment(os.environ)
     busy = [f"{name} {port}" for name, port in vars(ports).items() if not port_is_free(port)]
