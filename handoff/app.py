@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-from typing import AsyncIterator, Optional
+from typing import AsyncIterator, Callable, Optional
 
 from aiohttp import ClientSession, ClientTimeout, web
 from redis.asyncio import Redis
 
 from actions.store.database import database_url, session_factory
 from handoff.agents import AccountCache
-from handoff.dispatcher import Dispatcher
+from handoff.dispatcher import Dispatcher, RoutingTimes
 from handoff.hours import OpeningHours
 from handoff.joining import announce_join
 from handoff.keys import http_key, redis_key, settings_key, sql_sessions_key
@@ -22,6 +22,7 @@ from handoff.middlewares import authenticate, json_errors
 from handoff.rasa_client import RasaClient
 from handoff.relay import CustomerRelay
 from handoff.routes import setup_routes
+from handoff.routing.clock import now_ms
 from handoff.routing.scripts import RoutingScripts
 from handoff.settings import HandoffSettings, load_settings
 from handoff.state import (
@@ -30,6 +31,7 @@ from handoff.state import (
     live_key,
     metrics_key,
     rasa_key,
+    routing_clock_key,
     scripts_key,
 )
 
@@ -67,8 +69,12 @@ async def background_work(app: web.Application) -> AsyncIterator[None]:
     """The live fan-out, the customer relay and the dispatcher, for the app's lifetime."""
     settings = app[settings_key]
     metrics = app[metrics_key]
-    app[dispatcher_key] = Dispatcher(app[redis_key], app[scripts_key], app[live_key],
-                                     app[rasa_key], metrics, settings.seconds_per_queue_position)
+    app[dispatcher_key] = Dispatcher(
+        app[redis_key], app[scripts_key], app[live_key], app[rasa_key], metrics,
+        settings.seconds_per_queue_position, app[sql_sessions_key],
+        RoutingTimes(offer_seconds=settings.offer_seconds,
+                     skill_overflow_seconds=settings.skill_overflow_seconds),
+        app[routing_clock_key])
     relay = CustomerRelay(
         app[redis_key], app[scripts_key], app[live_key], settings.instance,
         on_relayed=metrics.relay_seconds.labels("to_agent").observe,
@@ -93,15 +99,19 @@ async def close_consoles(app: web.Application) -> None:
     await app[live_key].close_all()
 
 
-def create_app(settings: Optional[HandoffSettings] = None) -> web.Application:
+def create_app(settings: Optional[HandoffSettings] = None,
+               routing_clock: Callable[[], int] = now_ms) -> web.Application:
+    """`routing_clock` gives the routing passes' "now" (ms): tests move it by hand."""
     settings = settings or load_settings()
     OpeningHours.parse(settings.agent_hours)  # a wrong KEFU_AGENT_HOURS stops the start
+    settings.check()
     if not settings.service_token:
         raise ValueError("the handoff service needs a non-empty KEFU_SERVICE_TOKEN")
     app = web.Application(middlewares=[json_errors, authenticate],
                           client_max_size=MAX_REQUEST_BYTES)
     app[settings_key] = settings
     app[metrics_key] = HandoffMetrics()
+    app[routing_clock_key] = routing_clock
     app.cleanup_ctx.extend([redis_connection, http_client, sql_store, background_work])
     app.on_shutdown.append(close_consoles)
     setup_routes(app)

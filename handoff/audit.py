@@ -13,6 +13,8 @@ from actions.store.models import AuditEvent
 
 logger = logging.getLogger(__name__)
 
+SYSTEM_ACTOR = "system"
+
 
 def _write(sessions: sessionmaker[Session], actor: str, action: str, subject: str,
            detail: Dict[str, Any]) -> None:
@@ -27,3 +29,10 @@ async def audit(sessions: sessionmaker[Session], actor: str, action: str, subjec
     # SQL drivers block: the write runs in a worker thread, off the event loop.
     await asyncio.to_thread(_write, sessions, f"agent:{actor}", action, subject, detail)
     logger.info("audit actor=%s action=%s subject=%s", actor, action, subject)
+
+
+async def audit_system(sessions: sessionmaker[Session], action: str, subject: str,
+                       **detail: Any) -> None:
+    """What kefu did by itself (no agent acted), with actor `system`."""
+    await asyncio.to_thread(_write, sessions, SYSTEM_ACTOR, action, subject, detail)
+    logger.info("audit actor=%s action=%s subject=%s", SYSTEM_ACTOR, action, subject)

@@ -47,6 +47,10 @@ class ConversationRecord:
         return self.fields.get("rm", "")
 
     @property
+    def overflowed(self) -> bool:
+        return self.fields.get("overflowed") == "1"
+
+    @property
     def reply_to(self) -> str:
         """Where the customer last wrote: this conversation, or theirs on another channel."""
         return self.fields.get("reply_to") or self.conversation_id
@@ -78,6 +82,8 @@ class ConversationRecord:
             "segment": (request.get("customer") or {}).get("segment"),
             "waited_seconds": round((now - int(self.fields.get("enqueued_at") or now)) / 1000),
             "emotion_trajectory": request.get("emotion_trajectory", []),
+            # Offered to an agent without its skill after a long wait: they should know.
+            "overflowed": self.overflowed,
         }
 
 

@@ -1,5 +1,6 @@
 """Dispatcher: runs routing passes when something changes (and every few seconds, in case
-another instance changed it), then tells agents what they were given and customers
+another instance changed it): withdraws offers not accepted in time, gives waiting
+conversations to agents, then tells agents what they were given or lost and customers
 their new place in the queue."""
 
 from __future__ import annotations
@@ -7,18 +8,24 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from typing import Any, Coroutine, Dict, List, Set
+from dataclasses import dataclass
+from typing import Any, Callable, Coroutine, Dict, List, Optional, Set
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
+from handoff.audit import audit_system
 from handoff.conversations import estimated_wait_seconds, online_agent_count, waiting
 from handoff.keys import WAITS_KEY, conversation_key
 from handoff.live import ALL_AGENTS, SUPERVISORS, LiveHub, agent_audience
 from handoff.metrics import HandoffMetrics
 from handoff.rasa_client import RasaClient
 from handoff.routing.assign import Assignment, AssignWaiting
+from handoff.routing.clock import now_ms
 from handoff.routing.scripts import RoutingScripts
+from handoff.routing.withdraw import WithdrawExpiredOffers, WithdrawnOffer
 from handoff.texts import notice
 
 logger = logging.getLogger(__name__)
@@ -28,12 +35,25 @@ PASS_INTERVAL_SECONDS = 2.0
 WAITS_KEPT = 1000
 
 
+@dataclass(frozen=True)
+class RoutingTimes:
+    # An offer not accepted within this is withdrawn and the agent set away.
+    offer_seconds: int = 60
+    # After this wait a conversation may go to an agent without its skill (0: never).
+    skill_overflow_seconds: int = 300
+
+
 class Dispatcher:
     def __init__(self, redis: Redis, scripts: RoutingScripts, live: LiveHub,
                  customers: RasaClient, metrics: HandoffMetrics,
-                 seconds_per_chat: int) -> None:
+                 seconds_per_chat: int, audit_sessions: sessionmaker[Session],
+                 times: RoutingTimes = RoutingTimes(),
+                 clock: Callable[[], int] = now_ms) -> None:
         self._redis = redis
-        self._assign = AssignWaiting(scripts)
+        self._clock = clock
+        self._withdraw = WithdrawExpiredOffers(scripts, times.offer_seconds)
+        self._assign = AssignWaiting(scripts, times.skill_overflow_seconds)
+        self._audit_sessions = audit_sessions
         self._live = live
         self._customers = customers
         self._metrics = metrics
@@ -68,21 +88,54 @@ class Dispatcher:
             except RedisError as error:
                 logger.error("dispatcher.redis_error error=%s", type(error).__name__)
 
-    async def route_once(self) -> List[Assignment]:
-        assignments = await self._assign.call()
+    async def route_once(self, at_ms: Optional[int] = None) -> List[Assignment]:
+        """One pass at `at_ms` (now when None): expired offers first, so that what they
+        release can go to another agent in the same pass."""
+        moment = at_ms if at_ms is not None else self._clock()
+        withdrawn = await self._withdraw.call(moment)
+        for offer in withdrawn:
+            await self._tell_withdrawn(offer)
+        for agent_id in sorted({offer.agent_id for offer in withdrawn}):
+            await self._live.publish([SUPERVISORS], {
+                "type": "presence", "agent_id": agent_id, "presence": "away"})
+        assignments = await self._assign.call(moment)
         for assignment in assignments:
             self._metrics.wait_seconds.observe(assignment.waited_ms / 1000)
             await self._redis.lpush(WAITS_KEY, assignment.waited_ms)
-            logger.info("handoff.assigned agent=%s waited_ms=%s", assignment.agent_id,
-                        assignment.waited_ms)
+            overflowed = await self._redis.hget(
+                conversation_key(assignment.conversation_id), "overflowed") == b"1"
+            if overflowed:
+                self._metrics.overflowed.inc()
+            logger.info("handoff.assigned agent=%s waited_ms=%s overflowed=%s",
+                        assignment.agent_id, assignment.waited_ms, overflowed)
             await self._live.publish([agent_audience(assignment.agent_id), SUPERVISORS], {
                 "type": "offered", "conversation_id": assignment.conversation_id,
-                "agent_id": assignment.agent_id})
+                "agent_id": assignment.agent_id, "overflowed": overflowed})
         if assignments:
             await self._redis.ltrim(WAITS_KEY, 0, WAITS_KEPT - 1)
+        if assignments or withdrawn:
             await self._live.publish([ALL_AGENTS], {"type": "queue_changed"})
             await self.tell_positions()
         return assignments
+
+    async def _tell_withdrawn(self, offer: WithdrawnOffer) -> None:
+        """The agent's console, supervisors, the metric and the audit trail; the customer
+        is still waiting and hears nothing new."""
+        self._metrics.offers_missed.inc()
+        logger.warning("handoff.offer_withdrawn agent=%s offered_ms=%s", offer.agent_id,
+                       offer.offered_ms)
+        await self._live.publish([agent_audience(offer.agent_id), SUPERVISORS], {
+            "type": "offer_withdrawn", "conversation_id": offer.conversation_id,
+            "agent_id": offer.agent_id, "presence": "away"})
+        try:
+            await audit_system(self._audit_sessions, "conversation.offer_withdrawn",
+                               offer.conversation_id, agent=offer.agent_id,
+                               offered_seconds=round(offer.offered_ms / 1000),
+                               agent_presence="away")
+        except SQLAlchemyError as error:
+            # Redis already moved it back: the routing stands without its audit row.
+            logger.error("audit.failed action=conversation.offer_withdrawn error=%s",
+                         type(error).__name__)
 
     async def tell_positions(self) -> None:
         """Tell each waiting customer whose place improved where they now are."""

@@ -37,6 +37,12 @@ class HandoffMetrics:
                                 registry=self.registry)
         self.resolved = Counter("kefu_handoff_resolved", "Conversations agents resolved",
                                 registry=self.registry)
+        self.offers_missed = Counter("kefu_handoff_offers_missed",
+                                     "Offers withdrawn because the agent did not accept in time",
+                                     registry=self.registry)
+        self.overflowed = Counter("kefu_handoff_overflowed",
+                                  "Conversations offered to an agent without their skill",
+                                  registry=self.registry)
 
     async def refresh(self, redis: Redis) -> None:
         """Gauges are read from Redis when scraped, so every instance reports the truth."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 from dataclasses import dataclass
+from typing import Mapping
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,26 @@ class HandoffSettings:
     # When agents work (Beijing time); outside them, and when nobody is online, customers
     # are offered a callback.
     agent_hours: str = "08:00-22:00"
+    # An offer not accepted within this is withdrawn and the agent set away.
+    offer_seconds: int = 60
+    # A conversation waiting this long for its skill may go to any agent speaking the
+    # language (0: never).
+    skill_overflow_seconds: int = 300
+
+    def check(self) -> None:
+        """Refuse routing times that make no sense (raised at start, naming the variable)."""
+        if self.offer_seconds < 1:
+            raise ValueError("KEFU_OFFER_SECONDS must be at least 1")
+        if self.skill_overflow_seconds < 0:
+            raise ValueError("KEFU_SKILL_OVERFLOW_SECONDS must be 0 (never) or more")
+
+
+def whole_seconds(environ: Mapping[str, str], name: str, default: int) -> int:
+    value = environ.get(name) or str(default)
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number of seconds, not {value!r}") from None
 
 
 def load_settings() -> HandoffSettings:
@@ -39,4 +60,6 @@ def load_settings() -> HandoffSettings:
         secure_cookies=os.environ.get("KEFU_SECURE_COOKIES", "true").lower() != "false",
         instance=os.environ.get("KEFU_HANDOFF_INSTANCE") or f"handoff-{socket.gethostname()}",
         agent_hours=os.environ.get("KEFU_AGENT_HOURS", "08:00-22:00"),
+        offer_seconds=whole_seconds(os.environ, "KEFU_OFFER_SECONDS", 60),
+        skill_overflow_seconds=whole_seconds(os.environ, "KEFU_SKILL_OVERFLOW_SECONDS", 300),
     )

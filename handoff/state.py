@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from aiohttp import web
 
 from handoff.agents import AccountCache
@@ -17,3 +19,5 @@ metrics_key = web.AppKey("metrics", HandoffMetrics)
 rasa_key = web.AppKey("rasa", RasaClient)
 dispatcher_key = web.AppKey("dispatcher", Dispatcher)
 accounts_key = web.AppKey("accounts", AccountCache)
+# The routing passes' "now" (ms): the system clock, or a test's own.
+routing_clock_key = web.AppKey("routing_clock", Callable[[], int])

@@ -19,10 +19,13 @@ class Assignment:
 
 
 class AssignWaiting:
-    def __init__(self, scripts: RoutingScripts) -> None:
+    def __init__(self, scripts: RoutingScripts, overflow_seconds: int = 0) -> None:
         self._scripts = scripts
+        # After this wait any agent speaking the language may get it, skill or not (0: never).
+        self._overflow_ms = overflow_seconds * 1000
 
     async def call(self, at_ms: Optional[int] = None) -> List[Assignment]:
-        flat = await self._scripts.assign(args=[PREFIX, at_ms if at_ms is not None else now_ms()])
+        flat = await self._scripts.assign(args=[
+            PREFIX, at_ms if at_ms is not None else now_ms(), self._overflow_ms])
         return [Assignment(text(flat[i]), text(flat[i + 1]), int(flat[i + 2]))
                 for i in range(0, len(flat), 3)]

@@ -7,7 +7,7 @@ checks the scripts against `reference_assignment`, the same rules in plain Pytho
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import Iterable, List, Optional, Tuple
 
 from actions.tickets.open_complaint import KEY_SEGMENTS
 
@@ -64,10 +64,13 @@ class WaitingConversation:
     skill: str
     score: int
     relationship_manager: str = ""
+    # Since when it waits (ms): the skill overflow counts from here.
+    enqueued_at: int = 0
 
 
 def reference_assignment(
-    waiting: List[WaitingConversation], agents: List[AgentState], now_ms: int
+    waiting: List[WaitingConversation], agents: List[AgentState], now_ms: int,
+    overflow_ms: int = 0,
 ) -> List[Tuple[str, str]]:
     """What `lua/assign.lua` must decide, written plainly: [(conversation, agent), ...]."""
     online = {a.agent_id: a for a in sorted(agents, key=lambda a: a.agent_id) if a.online}
@@ -77,12 +80,25 @@ def reference_assignment(
         if manager is not None:
             best = manager if manager.active < manager.max_chats else None
         else:
-            eligible = [a for a in online.values()
-                        if a.active < a.max_chats and conversation.language in a.languages
-                        and conversation.skill in a.skills]
-            best = min(eligible, key=lambda a: (a.active, a.idle_since, a.agent_id), default=None)
+            best = _least_busy(online.values(), conversation.language, conversation.skill)
+            if best is None and overflows(conversation.enqueued_at, now_ms, overflow_ms):
+                best = _least_busy(online.values(), conversation.language, None)
         if best is not None:
             best.active += 1
             best.idle_since = now_ms
             assigned.append((conversation.conversation_id, best.agent_id))
     return assigned
+
+
+def overflows(enqueued_at_ms: int, now_ms: int, overflow_ms: int) -> bool:
+    """Waited long enough for any agent who speaks the language (0: never)."""
+    return overflow_ms > 0 and now_ms - enqueued_at_ms >= overflow_ms
+
+
+def _least_busy(agents: Iterable[AgentState], language: str,
+                skill: Optional[str]) -> Optional[AgentState]:
+    """The agent with room who speaks `language` (and has `skill`, unless None): the fewest
+    chats, then idle longest."""
+    eligible = [a for a in agents if a.active < a.max_chats and language in a.languages
+                and (skill is None or skill in a.skills)]
+    return min(eligible, key=lambda a: (a.active, a.idle_since, a.agent_id), default=None)

@@ -25,6 +25,8 @@ if manager ~= aid then
 end
 redis.call('ZREM', prefix .. 'queue', cid)
 redis.call('HSET', conv, 'status', 'active', 'agent', aid, 'assigned_at', now, 'accepted_at', now)
+-- Taken by an agent who serves its skill: not an overflow.
+redis.call('HDEL', conv, 'overflowed', 'overflowed_at')
 redis.call('SADD', prefix .. 'agent:' .. aid .. ':chats', cid)
 redis.call('HINCRBY', prefix .. 'agent:' .. aid, 'active', 1)
 redis.call('HSET', prefix .. 'agent:' .. aid, 'idle_since', now)

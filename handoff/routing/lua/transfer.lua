@@ -25,6 +25,8 @@ if mode == 'agent' then
   redis.call('HINCRBY', prefix .. 'agent:' .. target, 'active', 1)
   redis.call('HSET', conv, 'status', 'assigned', 'agent', target, 'assigned_at', now,
              'transferred_from', from)
+  -- Chosen by a colleague, not by overflow.
+  redis.call('HDEL', conv, 'overflowed', 'overflowed_at')
   return {'transferred'}
 end
 redis.call('HSET', conv, 'status', 'queued', 'agent', '', 'skill', target, 'rm', '',

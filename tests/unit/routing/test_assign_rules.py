@@ -124,3 +124,75 @@ def test_a_relationship_manager_online_keeps_their_customer(redis_client, assign
     redis_client.srem(f"{PREFIX}agents:online", "rm-li")
     # The manager is offline: anyone eligible may help.
     assert assign_script(args=[PREFIX, NOW_MS])[:2] == [b"vip", b"a-free"]
+
+
+OVERFLOW_MS = 300_000
+
+waits_strategy = st.lists(st.integers(0, 2 * OVERFLOW_MS), min_size=15, max_size=15)
+# Online with room, each with one or two skills: overflow decides often.
+agents_with_room_strategy = st.lists(
+    st.builds(
+        AgentState,
+        agent_id=st.sampled_from([f"a{i}" for i in range(8)]),
+        languages=st.frozensets(st.sampled_from(LANGUAGES), min_size=1),
+        skills=st.frozensets(st.sampled_from(SKILLS), min_size=1, max_size=2),
+        max_chats=st.integers(1, 3),
+        active=st.integers(0, 1),
+        idle_since=st.integers(NOW_MS - 10_000, NOW_MS - 1),
+    ),
+    min_size=1,
+    max_size=6,
+    unique_by=lambda agent: agent.agent_id,
+)
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(waiting=conversations_strategy, agents=agents_with_room_strategy, waits=waits_strategy)
+def test_with_skill_overflow_the_script_routes_as_the_rules_say(redis_client, assign_script,
+                                                                waiting, agents, waits) -> None:
+    """Past the overflow wait, an agent without the skill (who speaks the language) may get
+    the conversation, only when no agent with the skill has room; it is marked overflowed."""
+    for index, conversation in enumerate(waiting):  # one wait drawn per possible conversation
+        conversation.enqueued_at = NOW_MS - waits[index]
+    _store(redis_client, waiting, agents)
+    for conversation in waiting:
+        redis_client.hset(conversation_key(conversation.conversation_id), "enqueued_at",
+                          conversation.enqueued_at)
+    skills_before = {agent.agent_id: agent.skills for agent in agents}
+    flat = assign_script(args=[PREFIX, NOW_MS, OVERFLOW_MS])
+    decided = [(flat[i].decode(), flat[i + 1].decode()) for i in range(0, len(flat), 3)]
+
+    assert decided == reference_assignment(waiting, agents, NOW_MS, OVERFLOW_MS)
+    by_id = {conversation.conversation_id: conversation for conversation in waiting}
+    for conversation_id, agent_id in decided:
+        conversation = by_id[conversation_id]
+        overflowed = redis_client.hget(conversation_key(conversation_id), "overflowed")
+        lacks_skill = conversation.skill not in skills_before[agent_id] \
+            and conversation.relationship_manager != agent_id
+        assert (overflowed == b"1") == lacks_skill
+        if lacks_skill:
+            assert NOW_MS - conversation.enqueued_at >= OVERFLOW_MS
+
+
+def test_overflow_waits_its_time_and_needs_the_language(redis_client, assign_script) -> None:
+    agents = [AgentState("a-en", frozenset({"en"}), frozenset({"general"}), 2),
+              AgentState("a-zh", frozenset({"zh"}), frozenset({"general"}), 2)]
+    waiting = [
+        WaitingConversation("fraud-early", "zh", "fraud", queue_score("urgent", NOW_MS - 1),
+                            enqueued_at=NOW_MS - OVERFLOW_MS + 1),
+        WaitingConversation("fraud-long", "zh", "fraud", queue_score("urgent", NOW_MS - 2),
+                            enqueued_at=NOW_MS - OVERFLOW_MS),
+        WaitingConversation("fraud-en", "en", "fraud", queue_score("urgent", NOW_MS - 3),
+                            enqueued_at=NOW_MS - OVERFLOW_MS),
+    ]
+    _store(redis_client, waiting, agents)
+    for conversation in waiting:
+        redis_client.hset(conversation_key(conversation.conversation_id), "enqueued_at",
+                          conversation.enqueued_at)
+    flat = assign_script(args=[PREFIX, NOW_MS, OVERFLOW_MS])
+    assert sorted((flat[i], flat[i + 1]) for i in range(0, len(flat), 3)) == [
+        (b"fraud-en", b"a-en"), (b"fraud-long", b"a-zh")]
+    # Without the overflow time (0: never) nobody gets them.
+    _store(redis_client, waiting, agents)
+    assert assign_script(args=[PREFIX, NOW_MS, 0]) == []

@@ -81,9 +81,15 @@ class RoutingMachine(RuleBasedStateMachine):
             if presence == "online" else []
         self.scripts["presence"](args=[PREFIX, agent, presence, self._now(), *profile])
 
-    @rule()
-    def route(self) -> None:
-        self.scripts["assign"](args=[PREFIX, self._now()])
+    @rule(overflow_ms=st.sampled_from([0, 1000, 5000]))
+    def route(self, overflow_ms: int) -> None:
+        self.scripts["assign"](args=[PREFIX, self._now(), overflow_ms])
+
+    @rule(limit_ms=st.sampled_from([1000, 3000, 10_000]))
+    def withdraw_expired_offers(self, limit_ms: int) -> None:
+        withdrawn = self.scripts["withdraw"](args=[PREFIX, self._now(), limit_ms])
+        for agent in withdrawn[1::3]:
+            assert not self.client.sismember(ONLINE_AGENTS_KEY, agent)
 
     def _held(self) -> list[tuple[str, str]]:
         """(conversation, agent) for every conversation an agent holds now."""
