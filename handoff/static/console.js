@@ -166,6 +166,8 @@
     "presence.confirm_offline": ["离线后您手中的会话将退回队列，确定吗？",
       "Going offline returns your conversations to the queue. Continue?"],
     "event.offered": ["新会话已分配给您", "A new conversation was offered to you"],
+    "event.offer_withdrawn": ["会话未及时接入，已退回队列；您的状态已设为小休",
+      "Not accepted in time: the conversation went back to the queue and you are now Away"],
     "event.transferred_in": ["有会话转接给您", "A conversation was transferred to you"],
     "sup.title": ["班组实时监控", "Team overview"],
     "sup.refresh": ["刷新", "Refresh"],
@@ -1499,6 +1501,11 @@
       showStatus(tx("event.offered") + " · " + event.conversation_id);
     } else if (event.type === "transferred" && event.agent === me && event.from !== me) {
       showStatus(tx("event.transferred_in") + " · " + event.conversation_id);
+    } else if (event.type === "offer_withdrawn" && event.agent_id === me) {
+      // The service set this agent away for a missed offer: the menu must say so.
+      $("presence-select").value = "away";
+      $("presence-select").dataset.current = "away";
+      showStatus(tx("event.offer_withdrawn") + " · " + event.conversation_id);
     }
   }
 

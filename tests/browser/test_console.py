@@ -4,6 +4,7 @@ agent-wang takes the conversation, replies, transfers it to agent-zhao, who reso
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import time
 import uuid
@@ -19,7 +20,8 @@ from sqlalchemy import select
 from actions.store.database import session_factory
 from actions.store.models import Ticket, utc_now
 from actions.tickets.open_callback import OpenCallback
-from handoff.keys import ONLINE_AGENTS_KEY
+from handoff.keys import LIVE_CHANNEL, ONLINE_AGENTS_KEY
+from handoff.live import agent_audience
 from handoff.texts import CANNED_REPLIES
 from tests.bilingual import response_text
 
@@ -520,3 +522,20 @@ def test_an_agent_opens_a_ticket_resolves_it_and_works_on_callbacks(stack, brows
     expect(page.get_by_test_id("ticket-button")).to_be_hidden()
     wang.assert_clean()
     wang.context.close()
+
+
+def test_a_withdrawn_offer_tells_the_agent_and_shows_them_away(stack, browser) -> None:
+    """The service withdraws an offer not accepted in time and sets the agent away
+    (tests/unit/test_handoff_offers.py); the console says so and its menu follows."""
+    console = open_console(browser, stack)
+    sign_in(console, stack, "agent-smith")
+    presence = console.page.get_by_test_id("presence-select")
+    expect(presence).to_have_value("online")
+    stack.redis.publish(LIVE_CHANNEL, json.dumps({
+        "audience": [agent_audience("agent-smith")],
+        "event": {"type": "offer_withdrawn", "conversation_id": "web-missed-offer",
+                  "agent_id": "agent-smith", "presence": "away"}}))
+    expect(presence).to_have_value("away")
+    expect(console.page.get_by_text("会话未及时接入，已退回队列")).to_be_visible()
+    console.assert_clean()
+    console.context.close()
