@@ -22,6 +22,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
+from sanic import Blueprint, Sanic
 
 logger = logging.getLogger(__name__)
 
@@ -209,3 +210,17 @@ class InboxKeeper:
                 logger.exception("inbox.unreadable channel=%s held_at=%d", self.inbox.channel,
                                  held.held_at)
                 await self.inbox.release(held.message_id)
+
+
+def keep_while_serving(blueprint: Blueprint, keeper: Optional[InboxKeeper]) -> None:
+    """Run `keeper` while the server that mounts `blueprint` serves (none: nothing to keep)."""
+    if keeper is None:
+        return
+
+    @blueprint.listener("after_server_start")
+    async def keep_inbox(_app: Sanic, _loop: asyncio.AbstractEventLoop) -> None:
+        keeper.start()
+
+    @blueprint.listener("before_server_stop")
+    async def stop_keeping_inbox(_app: Sanic, _loop: asyncio.AbstractEventLoop) -> None:
+        await keeper.stop()

@@ -39,7 +39,7 @@ from urllib.parse import parse_qsl
 import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from redis.exceptions import RedisError
-from sanic import Blueprint, Sanic, response
+from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
@@ -53,6 +53,7 @@ from bot.channels.inbox import (
     Inbox,
     InboxKeeper,
     alive_seconds_from,
+    keep_while_serving,
 )
 from bot.channels.rest import WebhookRequestError
 from bot.channels.sender_queues import SenderQueues
@@ -441,16 +442,7 @@ class SmsInput(InputChannel):
         async def receive(request: Request) -> HTTPResponse:
             return await self.receive(request, on_new_message)
 
-        keeper = self.inbox_keeper(on_new_message)
-        if keeper is not None:
-            @webhook.listener("after_server_start")
-            async def keep_inbox(_app: Sanic, _loop: asyncio.AbstractEventLoop) -> None:
-                keeper.start()
-
-            @webhook.listener("before_server_stop")
-            async def stop_keeping_inbox(_app: Sanic, _loop: asyncio.AbstractEventLoop) -> None:
-                await keeper.stop()
-
+        keep_while_serving(webhook, self.inbox_keeper(on_new_message))
         return webhook
 
     def inbox_keeper(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]

@@ -25,7 +25,7 @@ from typing import Any, Awaitable, Callable, Dict, Mapping, Optional
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from redis.exceptions import RedisError
-from sanic import Blueprint, Sanic, response
+from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -38,6 +38,7 @@ from bot.channels.inbox import (
     Inbox,
     InboxKeeper,
     alive_seconds_from,
+    keep_while_serving,
 )
 from bot.channels.rest import WebhookRequestError
 from bot.channels.sender_queues import SenderQueues
@@ -256,16 +257,7 @@ class WeChatInput(InputChannel):
         async def receive(request: Request) -> HTTPResponse:
             return await self.receive(request, on_new_message)
 
-        keeper = self.inbox_keeper(on_new_message)
-        if keeper is not None:
-            @webhook.listener("after_server_start")
-            async def keep_inbox(_app: Sanic, _loop: asyncio.AbstractEventLoop) -> None:
-                keeper.start()
-
-            @webhook.listener("before_server_stop")
-            async def stop_keeping_inbox(_app: Sanic, _loop: asyncio.AbstractEventLoop) -> None:
-                await keeper.stop()
-
+        keep_while_serving(webhook, self.inbox_keeper(on_new_message))
         return webhook
 
     def inbox_keeper(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
