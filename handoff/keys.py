@@ -27,6 +27,11 @@ def conversation_key(conversation_id: str) -> str:
     return f"{PREFIX}conv:{conversation_id}"
 
 
+def buttons_key(sender_id: str) -> str:
+    """The titles of the last buttons the bot showed a sender, by payload."""
+    return f"{PREFIX}buttons:{sender_id}"
+
+
 def messages_key(conversation_id: str) -> str:
     return f"{PREFIX}messages:{conversation_id}"
 

@@ -18,7 +18,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
 
 from bot.pii import mask_pii
-from handoff.keys import PREFIX, alias_key, conversation_key
+from handoff.keys import PREFIX, alias_key, buttons_key, conversation_key
 from handoff.live import SUPERVISORS, LiveHub, agent_audience
 from handoff.routing.outcomes import text
 from handoff.routing.scripts import RoutingScripts
@@ -32,6 +32,8 @@ BLOCK_MS = 250
 BATCH = 100
 # Another instance's unacknowledged entries are taken over after this long.
 CLAIM_IDLE_MS = 30_000
+# A button is clicked within minutes of being shown, if at all.
+BUTTONS_TTL_SECONDS = 24 * 3600
 Entry = Tuple[bytes, Dict[bytes, bytes]]
 
 
@@ -96,6 +98,9 @@ class CustomerRelay:
         return len(entries)
 
     async def handle(self, entry_id: str, fields: Dict[bytes, bytes]) -> None:
+        if fields.get(b"event") == b"bot":
+            await self._remember_buttons(text(fields.get(b"sender_id", b"")), fields[b"body"])
+            return
         if fields.get(b"event") != b"user":
             return
         sender_id = text(fields.get(b"sender_id", b""))
@@ -107,7 +112,7 @@ class CustomerRelay:
         # The message that led to the handoff (or to the join) is already in its transcript.
         if float(event.get("timestamp") or 0) <= since:
             return
-        message = customer_message(entry_id, event)
+        message = customer_message(entry_id, event, await self._button_titles(sender_id))
         if conversation_id != sender_id and self._on_returned is not None and \
                 await self._redis.hdel(alias_key(sender_id), "quiet"):
             await self._on_returned(sender_id, message["channel"], conversation_id)
@@ -122,6 +127,18 @@ class CustomerRelay:
                                             "message": message})
         self._on_relayed(max(0.0, time.time() - float(event.get("timestamp") or time.time())))
 
+    async def _remember_buttons(self, sender_id: str, body: bytes) -> None:
+        """A clicked button reaches the bot as its payload; the agent is to read its title."""
+        buttons = (json.loads(body).get("data") or {}).get("buttons") or []
+        titles = {str(b.get("payload")): str(b.get("title")) for b in buttons if b.get("payload")}
+        if titles:
+            await self._redis.set(buttons_key(sender_id), json.dumps(titles, ensure_ascii=False),
+                                  ex=BUTTONS_TTL_SECONDS)
+
+    async def _button_titles(self, sender_id: str) -> Dict[str, str]:
+        stored = await self._redis.get(buttons_key(sender_id))
+        return dict(json.loads(stored)) if stored else {}
+
     async def _handoff_of(self, sender_id: str) -> Optional[Tuple[str, float]]:
         """(the conversation holding this sender's handoff, since when it holds it); the
         sender's own, or the one it joined from another channel."""
@@ -134,12 +151,15 @@ class CustomerRelay:
         return None if created_at is None else (sender_id, float(created_at))
 
 
-def customer_message(entry_id: str, event: Dict[str, Any]) -> Dict[str, Any]:
+def customer_message(entry_id: str, event: Dict[str, Any],
+                     button_titles: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
+    """What the agent sees of a customer's message: a clicked button by its title."""
     parse_data = event.get("parse_data") or {}
+    said = str(event.get("text") or "")
     return {
         "id": entry_id,
         "role": "customer",
-        "text": mask_pii(str(event.get("text") or "")),
+        "text": mask_pii((button_titles or {}).get(said, said)),
         "channel": event.get("input_channel") or "unknown",
         "timestamp": float(event.get("timestamp") or time.time()),
         "intent": (parse_data.get("intent") or {}).get("name"),

@@ -95,3 +95,35 @@ async def test_queue_assignments_and_unread_messages_survive_a_restart(settings,
         await live.close()
     finally:
         await after.close()
+
+
+async def test_a_clicked_button_reaches_the_agent_by_its_title(settings, redis_client) -> None:
+    """The customer pressed "继续等候"; the agent reads that, not the button's payload."""
+    client = await _started(settings)
+    try:
+        login = await client.post("/api/v1/agent/login",
+                                  json={"agent_id": "ana", "password": "pw"})
+        csrf = (await login.json())["csrf_token"]
+        await client.post("/api/v1/handoffs", headers=SERVICE, json={
+            "conversation_id": "c-9", "channel": "socketio", "language": "zh",
+            "reason": "customer_request"})
+        await client.app[dispatcher_key].route_once()
+        await client.post("/api/v1/agent/conversations/c-9/accept",
+                          headers={"X-CSRF-Token": csrf})
+        live = await client.ws_connect("/api/v1/agent/live")
+        redis_client.xadd(EVENT_STREAM, stream_fields({
+            "event": "bot", "sender_id": "c-9", "text": "请问您希望我们稍后回复您，还是继续排队等候？",
+            "timestamp": time.time(), "data": {"buttons": [
+                {"title": "请回电", "payload": '/inform{"choice": "callback"}'},
+                {"title": "继续等候", "payload": '/inform{"choice": "wait"}'}]}}))
+        _customer_says(redis_client, "c-9", '/inform{"choice": "wait"}')
+        _customer_says(redis_client, "c-9", "/affirm")  # typed by hand: no such button
+        said: list = []
+        while len(said) < 2:  # other live events (queue changes) may come in between
+            event = json.loads((await live.receive(timeout=10)).data)
+            if event["type"] == "message":
+                said.append(event["message"]["text"])
+        assert said == ["继续等候", "/affirm"]
+        await live.close()
+    finally:
+        await client.close()
