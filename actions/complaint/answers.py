@@ -248,8 +248,10 @@ def read_field_name(text: str, present: Iterable[str]) -> Optional[str]:
         names = fields.FIELD_NAMES.get(slot, {})
         if wanted in (names.get("zh", "").casefold(), names.get("en", "").casefold()):
             return slot
-    found = _keywords(_FIELD_KEYWORDS, text)
-    return found if found in candidates else None
+    # The first field named that is on the read-back: "联系电话" is the way of contacting
+    # when no number was asked.
+    return next((slot for slot, pattern in _FIELD_KEYWORDS
+                 if slot in candidates and re.search(pattern, text, re.IGNORECASE)), None)
 
 
 def latin_words(pattern: str) -> str:

@@ -151,6 +151,10 @@ def test_the_read_back_shows_the_number_masked_and_it_can_be_changed() -> None:
     changing = form_step(fields.CONFIRMED, {**slots, fields.CONFIRMED: None},
                          turn("电话号码不对", "deny"))
     assert changing.updates[fields.CONTACT_PHONE] is None
+    # Without a number on the read-back, "联系电话" still names the way of contacting.
+    here = chose("this_channel")
+    assert form_step(fields.CONFIRMED, here, turn("联系电话不对", "deny")).updates == {
+        fields.CONTACT: None, fields.CONFIRMED: None, fields.EDITING: None}
 
 
 # --- the validation action: what kefu already knows -----------------------------------------
