@@ -233,7 +233,7 @@ _FIELD_KEYWORDS: Sequence[Tuple[str, str]] = (
     (fields.CATEGORY, r"类别|类型|分类|\bcategory|\btype\b|\btopic"),
     (fields.OUTCOME, r"处理结果|诉求|期望|结果|要求|outcome|resolution|\bwant"),
     # Before the way of contacting: "联系电话不对" is about the number.
-    (fields.CONTACT_PHONE, r"电话号码?|手机号?|号码|phone number|mobile|\bnumber\b"),
+    (fields.CONTACT_PHONE, r"联系电话|电话号码?|手机号?|号码|phone number|mobile|\bnumber\b"),
     (fields.CONTACT_EMAIL, r"邮箱|邮件地址|e-?mail address|\bemail\b"),
     (fields.CONTACT, r"联系|回复方式|通知方式|contact|reach me|\bcall\b"),
     (fields.DESCRIPTION, r"经过|描述|情况|内容|description|what happened|details|story|wording"),

@@ -148,9 +148,11 @@ def test_the_read_back_shows_the_number_masked_and_it_can_be_changed() -> None:
     assert "w***@example.com" in complaint_summary(
         chose("email", **{fields.CONTACT_EMAIL: "wang@example.com"}), "en")
     assert fields.CONTACT_PHONE in filled_fields(slots)
-    changing = form_step(fields.CONFIRMED, {**slots, fields.CONFIRMED: None},
-                         turn("电话号码不对", "deny"))
-    assert changing.updates[fields.CONTACT_PHONE] is None
+    for wrong in ("电话号码不对", "联系电话不对", "the phone number is wrong"):
+        changing = form_step(fields.CONFIRMED, {**slots, fields.CONFIRMED: None},
+                             turn(wrong, "deny"))
+        assert changing.updates == {fields.CONTACT_PHONE: None, fields.CONFIRMED: None,
+                                    fields.EDITING: None}
     # Without a number on the read-back, "联系电话" still names the way of contacting.
     here = chose("this_channel")
     assert form_step(fields.CONFIRMED, here, turn("联系电话不对", "deny")).updates == {
