@@ -14,16 +14,30 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.complaint import fields
-from actions.complaint.flow import Turn, filled_fields, form_step, next_slot, opening_slots
+from actions.complaint.flow import (
+    NOTHING_KNOWN,
+    KnownContact,
+    Turn,
+    filled_fields,
+    form_step,
+    next_slot,
+    opening_slots,
+)
 from actions.complaint.summary import complaint_summary, local_time
 from actions.conversation import REQUESTED_SLOT, channel_of, choice_payload, language_of
+from actions.identity.profile import customer_by_id
 from actions.store.database import database_url, session_factory
 from actions.tickets.numbers import BANK_TIMEZONE
 from actions.tickets.open_complaint import OpenComplaint
 from actions.tickets.records import ComplaintDraft
+from bot.nlu.entity_rules import find_phone_numbers
+from bot.pii import mask_pii
 from bot.policies.escalation import NEGATIVE_EMOTIONS
 
 logger = logging.getLogger(__name__)
+
+# bot.channels.sms.CHANNEL_NAME, not imported: the action server does not load Rasa's channels.
+SMS_CHANNEL = "sms"
 
 
 
@@ -41,6 +55,36 @@ def _turn(tracker: Tracker) -> Turn:
         choice=next(tracker.get_latest_entity_values("choice"), None),
     )
 
+
+# The questions whose answers depend on how kefu can already reach the customer.
+CONTACT_QUESTIONS = frozenset({fields.CONTACT, fields.CONTACT_PHONE, fields.CONTACT_EMAIL})
+
+
+def sms_sender_phone(tracker: Tracker) -> Optional[str]:
+    """On the SMS channel the sender is the customer's own number (E.164): a mainland mobile
+    as its 11 digits, like the customers table, any other number as it is."""
+    if channel_of(tracker) != SMS_CHANNEL or not tracker.sender_id.startswith("+"):
+        return None
+    mobile = next(find_phone_numbers(tracker.sender_id), None)
+    return mobile.value if mobile else tracker.sender_id
+
+
+async def known_contact(tracker: Tracker) -> KnownContact:
+    """The SMS sender's own number, and a verified customer's phone and email on record."""
+    sms_phone = sms_sender_phone(tracker)
+    customer_id = tracker.get_slot("customer_id")
+    if not customer_id:
+        return KnownContact(phone=sms_phone)
+    try:
+        customer = await asyncio.to_thread(
+            customer_by_id, session_factory(database_url()), int(customer_id))
+    except SQLAlchemyError:
+        # Asking the customer costs a question; a ticket nobody can act on costs more.
+        logger.warning("complaint.contact_lookup_failed customer=%s", customer_id, exc_info=True)
+        return KnownContact(phone=sms_phone)
+    if customer is None:
+        return KnownContact(phone=sms_phone)
+    return KnownContact(phone=sms_phone or customer.phone, email=customer.email)
 
 
 class ActionStartComplaint(Action):
@@ -69,9 +113,13 @@ class ValidateComplaintForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         requested: Optional[str] = tracker.get_slot(REQUESTED_SLOT)
-        step = form_step(requested, tracker.slots, _turn(tracker))
+        known = await known_contact(tracker) if requested in CONTACT_QUESTIONS \
+            else NOTHING_KNOWN
+        step = form_step(requested, tracker.slots, _turn(tracker), known)
         if step.digression:
             return []  # nothing filled: Rasa rejects the form and a rule answers instead
+        if step.acknowledgement:
+            dispatcher.utter_message(response=step.acknowledgement)
         if step.problem:
             dispatcher.utter_message(response=step.problem)
         slots = {**tracker.slots, **step.updates}
@@ -122,7 +170,9 @@ class ActionSubmitComplaint(Action):
             logger.exception("complaint.not_saved sender=%s", tracker.sender_id)
             dispatcher.utter_message(response="utter_complaint_not_saved")
             return [FollowupAction("action_handoff")]
-        logger.info("complaint.ticket_opened number=%s priority=%s", ticket.number, ticket.priority)
+        logger.info("complaint.ticket_opened number=%s priority=%s contact=%s reach=%s",
+                    ticket.number, ticket.priority, draft.contact_preference,
+                    mask_pii(draft.contact_phone or draft.contact_email or "-"))
         dispatcher.utter_message(
             response="utter_complaint_received",
             ticket_number=ticket.number,
@@ -159,6 +209,10 @@ def complaint_draft(tracker: Tracker) -> ComplaintDraft:
 
     incident_date = detail(fields.DATE)
     amount = detail(fields.AMOUNT)
+    contact = slots.get(fields.CONTACT) or "this_channel"
+    # Only the detail the chosen contact needs: a phone for a call or a text, else an email.
+    reach = _given(slots.get(fields.CONTACT_DETAIL[contact])) \
+        if contact in fields.CONTACT_DETAIL else None
     return ComplaintDraft(
         channel=channel_of(tracker),
         sender_id=tracker.sender_id,
@@ -166,7 +220,11 @@ def complaint_draft(tracker: Tracker) -> ComplaintDraft:
         category=category,
         description=slots.get(fields.DESCRIPTION) or "",
         desired_outcome=slots.get(fields.OUTCOME) or "",
-        contact_preference=slots.get(fields.CONTACT) or "this_channel",
+        contact_preference=contact,
+        contact_phone=reach if fields.CONTACT_DETAIL.get(contact) == fields.CONTACT_PHONE
+        else None,
+        contact_email=reach if fields.CONTACT_DETAIL.get(contact) == fields.CONTACT_EMAIL
+        else None,
         amount=amount,
         currency=slots.get(fields.CURRENCY) if amount else None,
         incident_date=dt.date.fromisoformat(incident_date) if incident_date else None,

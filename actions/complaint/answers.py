@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from actions.complaint import fields
+from actions.identity.profile import valid_email
 from actions.interruptions import asks_for_something
 from bot.nlu.entity_rules import (
     CURRENCY_CODES,
@@ -23,6 +24,7 @@ from bot.nlu.entity_rules import (
     find_card_last_four,
     find_dates,
     find_entities,
+    find_phone_numbers,
     impossible_dates,
 )
 
@@ -192,12 +194,47 @@ def read_contact(text: str) -> Answer | None:
     return Answer(value) if value else None
 
 
+def named_contacts(text: str) -> List[str]:
+    """Every way of contacting the words name ("别打电话了，在这里回复我" names two)."""
+    labelled = label_match(fields.CONTACT, text)
+    named = [value for value, pattern in _CONTACT_KEYWORDS
+             if re.search(pattern, text, re.IGNORECASE)]
+    return [labelled, *named] if labelled else named
+
+
+# A mainland mobile: "13800138001", "+86 138 0013 8001", "138-0013-8001".
+def read_contact_phone(text: str) -> Answer | None:
+    phones = [span.value for span in find_phone_numbers(text)]
+    if phones:
+        return Answer(phones[0])
+    if _DIGIT.search(text):
+        return Answer(problem="utter_complaint_contact_phone_unclear")  # a number, not a mobile
+    return None
+
+
+_EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}(?![A-Za-z0-9.-])")
+_EMAIL_ATTEMPT = re.compile(r"@|＠|\.(?:com|cn|net|org)\b", re.IGNORECASE)
+
+
+def read_contact_email(text: str) -> Answer | None:
+    found = _EMAIL_IN_TEXT.search(text)
+    email = valid_email(found.group(0).rstrip(".")) if found else None
+    if email:
+        return Answer(email)
+    if _EMAIL_ATTEMPT.search(text):
+        return Answer(problem="utter_complaint_contact_email_unclear")  # "name@", "name@qq"
+    return None
+
+
 _FIELD_KEYWORDS: Sequence[Tuple[str, str]] = (
     (fields.CARD_LAST_FOUR, r"卡号|尾号|后四位|\bcard\b"),
     (fields.AMOUNT, r"金额|钱数|多少钱|\bamount|\bsum\b|how much"),
     (fields.DATE, r"日期|时间|哪天|哪一天|\bdate\b|\bday\b|\bwhen\b"),
     (fields.CATEGORY, r"类别|类型|分类|\bcategory|\btype\b|\btopic"),
     (fields.OUTCOME, r"处理结果|诉求|期望|结果|要求|outcome|resolution|\bwant"),
+    # Before the way of contacting: "联系电话不对" is about the number.
+    (fields.CONTACT_PHONE, r"联系电话|电话号码?|手机号?|号码|phone number|mobile|\bnumber\b"),
+    (fields.CONTACT_EMAIL, r"邮箱|邮件地址|e-?mail address|\bemail\b"),
     (fields.CONTACT, r"联系|回复方式|通知方式|contact|reach me|\bcall\b"),
     (fields.DESCRIPTION, r"经过|描述|情况|内容|description|what happened|details|story|wording"),
 )
@@ -211,8 +248,10 @@ def read_field_name(text: str, present: Iterable[str]) -> Optional[str]:
         names = fields.FIELD_NAMES.get(slot, {})
         if wanted in (names.get("zh", "").casefold(), names.get("en", "").casefold()):
             return slot
-    found = _keywords(_FIELD_KEYWORDS, text)
-    return found if found in candidates else None
+    # The first field named that is on the read-back: "联系电话" is the way of contacting
+    # when no number was asked.
+    return next((slot for slot, pattern in _FIELD_KEYWORDS
+                 if slot in candidates and re.search(pattern, text, re.IGNORECASE)), None)
 
 
 def latin_words(pattern: str) -> str:

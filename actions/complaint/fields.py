@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Mapping, Optional
 
 CATEGORY = "complaint_category"
 DESCRIPTION = "complaint_description"
@@ -12,6 +12,9 @@ DATE = "complaint_date"
 CARD_LAST_FOUR = "complaint_card_last_four"
 OUTCOME = "complaint_outcome"
 CONTACT = "complaint_contact"
+# The number or address to reach the customer, when the chosen contact needs one.
+CONTACT_PHONE = "complaint_contact_phone"
+CONTACT_EMAIL = "complaint_contact_email"
 CONFIRMED = "complaint_confirmed"
 EDITING = "complaint_editing"
 
@@ -19,7 +22,8 @@ EDITING = "complaint_editing"
 NOT_GIVEN = "not_given"
 
 # Every slot the form fills, in the order it asks; CURRENCY rides along with AMOUNT.
-ALL_SLOTS = [CATEGORY, DESCRIPTION, AMOUNT, DATE, CARD_LAST_FOUR, OUTCOME, CONTACT, CONFIRMED]
+ALL_SLOTS = [CATEGORY, DESCRIPTION, AMOUNT, DATE, CARD_LAST_FOUR, OUTCOME, CONTACT,
+             CONTACT_PHONE, CONTACT_EMAIL, CONFIRMED]
 CLEARED_AFTER_FORM = [*ALL_SLOTS, CURRENCY, EDITING]
 
 # Amount, date and card last four are asked only where they help to investigate.
@@ -32,6 +36,10 @@ DETAILS_BY_CATEGORY: Dict[str, List[str]] = {
     "loan": [AMOUNT],
     "other": [],
 }
+
+# The detail each way of contacting needs: a call or a text needs a phone number.
+CONTACT_DETAIL: Dict[str, str] = {"phone": CONTACT_PHONE, "sms": CONTACT_PHONE,
+                                  "email": CONTACT_EMAIL}
 
 LABELS: Dict[str, Dict[str, Dict[str, str]]] = {
     CATEGORY: {
@@ -65,15 +73,24 @@ FIELD_NAMES: Dict[str, Dict[str, str]] = {
     CARD_LAST_FOUR: {"zh": "卡号后四位", "en": "Card ending"},
     OUTCOME: {"zh": "期望的处理结果", "en": "Outcome you would like"},
     CONTACT: {"zh": "联系方式", "en": "How we contact you"},
+    CONTACT_PHONE: {"zh": "联系电话", "en": "Phone number"},
+    CONTACT_EMAIL: {"zh": "电子邮箱", "en": "Email address"},
 }
 
 NOT_GIVEN_LABEL = {"zh": "未提供", "en": "not given"}
 
 
-def required_slots(category: Optional[str]) -> List[str]:
-    """The slots to fill for a complaint of this category, the confirmation last."""
+def required_slots(category: Optional[str], contact: Optional[str] = None) -> List[str]:
+    """The slots to fill for a complaint of this category and way of contacting (a text
+    needs a phone number), the confirmation last."""
     details = DETAILS_BY_CATEGORY.get(category or "", [])
-    return [CATEGORY, DESCRIPTION, *details, OUTCOME, CONTACT, CONFIRMED]
+    reach = [CONTACT_DETAIL[contact]] if contact in CONTACT_DETAIL else []
+    return [CATEGORY, DESCRIPTION, *details, OUTCOME, CONTACT, *reach, CONFIRMED]
+
+
+def slots_to_fill(slots: Mapping[str, Any]) -> List[str]:
+    """`required_slots` for the answers given so far."""
+    return required_slots(slots.get(CATEGORY), slots.get(CONTACT))
 
 
 def label(slot: str, value: str, language: str) -> str:

@@ -39,12 +39,29 @@ class Turn:
     choice: Optional[str] = None
 
 
+@dataclass(frozen=True)
+class KnownContact:
+    """How kefu can already reach this customer: a verified customer's phone and email on
+    record, or the number an SMS customer writes from."""
+
+    phone: Optional[str] = None
+    email: Optional[str] = None
+
+    def detail(self, slot: str) -> Optional[str]:
+        return self.phone if slot == fields.CONTACT_PHONE else self.email
+
+
+NOTHING_KNOWN = KnownContact()
+
+
 @dataclass
 class Step:
     updates: Dict[str, Any] = field(default_factory=dict)
     problem: Optional[str] = None
     # The message is not an answer: the form steps aside for a rule to handle it.
     digression: bool = False
+    # Said before the next question when the answer changes what the customer chose.
+    acknowledgement: Optional[str] = None
 
 
 def _leaves_form(turn: Turn, requested: str) -> bool:
@@ -91,8 +108,51 @@ def _read(requested: str, turn: Turn) -> Optional[Answer]:
 
 def filled_fields(slots: Mapping[str, Any]) -> list[str]:
     """The fields on the read-back, which the customer may change."""
-    return [s for s in fields.required_slots(slots.get(fields.CATEGORY))
+    return [s for s in fields.slots_to_fill(slots)
             if s != fields.CONFIRMED and slots.get(s) is not None]
+
+
+def contact_updates(contact: str, slots: Mapping[str, Any], known: KnownContact) -> Dict[str, Any]:
+    """The way of contacting with the number or address it needs: one already given or on
+    record, else empty so that the form asks for it next; the detail it does not need is
+    dropped."""
+    needed = fields.CONTACT_DETAIL.get(contact)
+    updates: Dict[str, Any] = {fields.CONTACT: contact}
+    for detail in (fields.CONTACT_PHONE, fields.CONTACT_EMAIL):
+        updates[detail] = (slots.get(detail) or known.detail(detail)) if detail == needed else None
+    return updates
+
+
+def _contact_detail_step(requested: str, slots: Mapping[str, Any], turn: Turn,
+                         known: KnownContact) -> Step:
+    """The phone number (for a call or a text) or the email address; or the customer changes
+    their mind ("那就在这里回复我吧") or would rather not say, and is answered here."""
+    read = answers.read_contact_phone if requested == fields.CONTACT_PHONE \
+        else answers.read_contact_email
+    answer = read(turn.text)
+    if answer and answer.value:
+        return Step({requested: answer.value})
+    if answer and answer.problem:
+        return Step({requested: None}, problem=answer.problem)
+    # Another way of contacting that needs no such detail: a button, or said in words.
+    button = turn.choice if turn.choice in fields.LABELS[fields.CONTACT] else None
+    other = button or next((c for c in answers.named_contacts(turn.text)
+                            if fields.CONTACT_DETAIL.get(c) != requested), None)
+    if other:
+        return Step(contact_updates(other, slots, known))
+    if answers.is_not_given(turn.text):
+        return Step(contact_updates("this_channel", slots, known),
+                    acknowledgement="utter_complaint_contact_here_instead")
+    if _asks_something_else(turn):
+        return Step(digression=True)
+    return Step({requested: None}, problem=f"utter_{requested}_unclear")
+
+
+def _answered(requested: str, value: Optional[str], slots: Mapping[str, Any], known: KnownContact,
+              extra: Optional[Dict[str, str]] = None) -> Step:
+    if requested == fields.CONTACT and value:
+        return Step(contact_updates(value, slots, known))
+    return Step({requested: value, **(extra or {})})
 
 
 def _clear(slot: str) -> Dict[str, Any]:
@@ -122,8 +182,10 @@ def _confirmation_step(slots: Mapping[str, Any], turn: Turn) -> Step:
     return Step({fields.CONFIRMED: None}, problem="utter_complaint_confirm_unclear")
 
 
-def form_step(requested: Optional[str], slots: Mapping[str, Any], turn: Turn) -> Step:
-    """Read the answer to the requested slot; the caller works out what to ask next."""
+def form_step(requested: Optional[str], slots: Mapping[str, Any], turn: Turn,
+              known: KnownContact = NOTHING_KNOWN) -> Step:
+    """Read the answer to the requested slot; the caller works out what to ask next.
+    `known` is how kefu can reach the customer without asking."""
     if requested is None:
         return Step()
     if (turn.intent or "").startswith(EXTERNAL_PREFIX):
@@ -133,11 +195,13 @@ def form_step(requested: Optional[str], slots: Mapping[str, Any], turn: Turn) ->
     turn = replace(turn, intent=answers.intent_at_a_question(turn.text, turn.intent))
     chosen = _chosen(requested, turn)
     if chosen:  # a button, clicked or typed, is an answer whatever the NLU thought
-        return Step({requested: chosen})
+        return _answered(requested, chosen, slots, known)
     if _leaves_form(turn, requested):
         return Step(digression=True)
     if requested == fields.CONFIRMED:
         return _confirmation_step(slots, turn)
+    if requested in (fields.CONTACT_PHONE, fields.CONTACT_EMAIL):
+        return _contact_detail_step(requested, slots, turn, known)
     if requested in FREE_TEXT_SLOTS and answers.is_question(turn.text) \
             and _asks_something_else(turn):
         return Step(digression=True)
@@ -148,13 +212,13 @@ def form_step(requested: Optional[str], slots: Mapping[str, Any], turn: Turn) ->
         return Step({requested: None}, problem=f"utter_{requested}_unclear")
     if answer.problem:
         return Step({requested: None}, problem=answer.problem)
-    return Step({requested: answer.value, **(answer.extra or {})})
+    return _answered(requested, answer.value, slots, known, answer.extra)
 
 
 def next_slot(slots: Mapping[str, Any]) -> Optional[str]:
     """The first unfilled slot for this category, or None when the form is complete."""
     return next(
-        (s for s in fields.required_slots(slots.get(fields.CATEGORY)) if slots.get(s) is None),
+        (s for s in fields.slots_to_fill(slots) if slots.get(s) is None),
         None,
     )
 

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any, Mapping
 
 from actions.complaint import fields
+from actions.identity.profile import mask_email, mask_phone
 from actions.tickets.numbers import BANK_TIMEZONE
 
 ZH_CURRENCY_NAMES = {"CNY": "元", "USD": "美元", "EUR": "欧元", "HKD": "港元", "JPY": "日元",
@@ -29,6 +30,11 @@ def _value(slot: str, slots: Mapping[str, Any], language: str) -> str:
         return f"{currency} {value}"
     if slot == fields.DATE:
         return local_date(value, language)
+    # Masked as the profile's read-back shows a phone or email: enough to recognise it.
+    if slot == fields.CONTACT_PHONE:
+        return mask_phone(value)
+    if slot == fields.CONTACT_EMAIL:
+        return mask_email(value)
     return fields.label(slot, value, language)
 
 
@@ -36,7 +42,7 @@ def complaint_summary(slots: Mapping[str, Any], language: str) -> str:
     """One line per field the customer gave, in the form's order."""
     separator = "：" if language == "zh" else ": "
     lines = []
-    for slot in fields.required_slots(slots.get(fields.CATEGORY)):
+    for slot in fields.slots_to_fill(slots):
         if slot == fields.CONFIRMED or slots.get(slot) is None:
             continue
         name = fields.FIELD_NAMES[slot][language]

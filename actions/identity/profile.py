@@ -57,6 +57,13 @@ def linked_customer(sessions: sessionmaker[Session], channel: str,
         return CustomerView.of(customer) if customer else None
 
 
+def customer_by_id(sessions: sessionmaker[Session], customer_id: int) -> Optional[CustomerView]:
+    """The customer a conversation is linked to (the `customer_id` slot), if they exist."""
+    with sessions() as session:
+        customer = session.get(Customer, customer_id)
+        return CustomerView.of(customer) if customer else None
+
+
 class PhoneTaken(ValueError):
     pass
 

@@ -51,6 +51,8 @@ class OpenComplaint:
                 card_last_four=draft.card_last_four,
                 desired_outcome=draft.desired_outcome,
                 contact_preference=draft.contact_preference,
+                contact_phone=draft.contact_phone,
+                contact_email=draft.contact_email,
                 priority=complaint_priority(draft.emotion, draft.segment),
                 status="open",
                 created_at=now,

@@ -23,6 +23,9 @@ class ComplaintDraft:
     description: str
     desired_outcome: str
     contact_preference: str
+    # Where to call, text or email the outcome, for a contact preference that needs one.
+    contact_phone: Optional[str] = None
+    contact_email: Optional[str] = None
     amount: Optional[str] = None
     currency: Optional[str] = None
     incident_date: Optional[dt.date] = None

@@ -63,7 +63,10 @@ def test_chinese_complaint_is_filed_tracked_resolved_and_not_accepted(stack) -> 
     assert stack.say(sender, '/inform{"choice": "refund"}') == [
         response_text("utter_ask_complaint_contact", "zh")
     ]
-    [read_back] = stack.say(sender, "短信通知我")
+    # An anonymous customer: the number to text is asked for.
+    assert stack.say(sender, "短信通知我") == [
+        response_text("utter_ask_complaint_contact_phone", "zh")]
+    [read_back] = stack.say(sender, "13800138001")
     assert "涉及金额：500 元" in read_back and "卡号后四位：1234" in read_back
     # Correct the amount, with a negative number re-asked on the way.
     assert stack.say(sender, "金额不对") == [response_text("utter_ask_complaint_amount", "zh")]
@@ -81,6 +84,7 @@ def test_chinese_complaint_is_filed_tracked_resolved_and_not_accepted(stack) -> 
         "card", "2500", "CNY", "1234")
     assert (ticket.channel, ticket.sender_id, ticket.language) == ("rest", sender, "zh")
     assert ticket.status == "open" and ticket.contact_preference == "sms"
+    assert ticket.contact_phone == "13800138001"
     assert ticket.sla_due_at - ticket.created_at == dt.timedelta(hours=24)
 
     [status] = stack.say(sender, f"帮我查一下工单{number}的进度")
@@ -125,8 +129,14 @@ def test_english_complaint_is_filed_resolved_and_accepted(stack) -> None:
     ]
     assert stack.say(sender, "I want an apology") == [
         response_text("utter_ask_complaint_contact", "en")]
-    [read_back] = stack.say(sender, "email me")
+    assert stack.say(sender, "email me") == [
+        response_text("utter_ask_complaint_contact_email", "en")]
+    assert stack.say(sender, "david.chen@") == [
+        response_text("utter_complaint_contact_email_unclear", "en"),
+        response_text("utter_ask_complaint_contact_email", "en")]
+    [read_back] = stack.say(sender, "David.Chen@Example.com")
     assert "Category: Staff and service" in read_back
+    assert "Email address: d***@example.com" in read_back
     [received] = stack.say(sender, "/affirm")
     number = TICKET_NUMBER.search(received).group(0)
 
@@ -141,6 +151,38 @@ def test_english_complaint_is_filed_resolved_and_accepted(stack) -> None:
         response_text("utter_outcome_thanks", "en", ticket_number=number)]
     ticket = _ticket(stack, number)
     assert (ticket.status, ticket.customer_accepted, ticket.language) == ("closed", True, "en")
+    assert (ticket.contact_email, ticket.contact_phone) == ("david.chen@example.com", None)
+
+
+def test_an_anonymous_customer_who_wants_a_text_is_asked_for_the_number(stack) -> None:
+    """A web customer, not verified, who chooses 短信通知我 gives the number to text: a wrong
+    one is asked again with a hint, the read-back shows it and the ticket keeps it."""
+    sender = _sender("zh-text-me")
+    stack.say(sender, "我要投诉，上周五ATM吞了我的卡，还扣了500元")
+    stack.say(sender, "尾号1234")
+    stack.say(sender, '/inform{"choice": "refund"}')
+    asked = response_text("utter_ask_complaint_contact_phone", "zh")
+    assert stack.say(sender, "短信通知我") == [asked]
+    assert stack.say(sender, "1380013800") == [
+        response_text("utter_complaint_contact_phone_unclear", "zh"), asked]
+    [read_back] = stack.say(sender, "13800138001")
+    assert "联系方式：短信通知我" in read_back and "联系电话：138****8001" in read_back
+    [received] = stack.say(sender, "/affirm")
+    ticket = _ticket(stack, TICKET_NUMBER.search(received).group(0))
+    assert (ticket.contact_preference, ticket.contact_phone, ticket.contact_email) == (
+        "sms", "13800138001", None)
+
+    # Asked for a number, another customer would rather be answered here.
+    sender = _sender("zh-here-instead")
+    stack.say(sender, "我要投诉，上周五ATM吞了我的卡，还扣了500元")
+    stack.say(sender, "尾号1234")
+    stack.say(sender, '/inform{"choice": "refund"}')
+    assert stack.say(sender, "电话联系我") == [asked]
+    [read_back] = stack.say(sender, "那就在这里回复我吧")  # goodbye (0.94) for the NLU
+    assert "联系方式：在这里回复我" in read_back and "联系电话" not in read_back
+    [received] = stack.say(sender, "/affirm")
+    ticket = _ticket(stack, TICKET_NUMBER.search(received).group(0))
+    assert (ticket.contact_preference, ticket.contact_phone) == ("this_channel", None)
 
 
 def test_a_cancelled_complaint_leaves_no_ticket(stack) -> None:
@@ -183,7 +225,8 @@ def test_a_number_is_never_taken_for_a_yes(stack) -> None:
     stack.say(sender, "我要投诉，上周五ATM吞了我的卡，还扣了500元")
     stack.say(sender, "尾号1234")
     stack.say(sender, '/inform{"choice": "refund"}')
-    [read_back] = stack.say(sender, "短信通知我")
+    stack.say(sender, "短信通知我")
+    [read_back] = stack.say(sender, "13800138001")
     for number in ("￥300", "12,000.50"):
         assert stack.say(sender, number) == [
             response_text("utter_complaint_confirm_unclear", "zh"), read_back]
@@ -206,7 +249,8 @@ def test_a_number_is_never_taken_for_a_yes(stack) -> None:
     stack.say(sender, "the teller at the high street branch shouted at me")
     stack.say(sender, "yesterday")
     stack.say(sender, "I want an apology")
-    [read_back] = stack.say(sender, "email me")
+    stack.say(sender, "email me")
+    [read_back] = stack.say(sender, "david.chen@example.com")
     for number in ("$300", "1"):
         assert stack.say(sender, number) == [
             response_text("utter_complaint_confirm_unclear", "en"), read_back]
@@ -252,6 +296,7 @@ def test_an_acceptance_word_said_with_a_no_reopens_the_ticket(stack) -> None:
         stack.say(sender, opening)
         stack.say(sender, '/inform{"choice": "refund"}')
         stack.say(sender, '/inform{"choice": "sms"}')
+        stack.say(sender, "13800138001")
         [received] = stack.say(sender, "/affirm")
         number = TICKET_NUMBER.search(received).group(0)
         _resolve(stack, number, "已退回300元").raise_for_status()
@@ -271,6 +316,7 @@ def test_a_no_with_a_request_for_a_person_reopens_the_ticket_and_hands_over(
     stack.say(sender, "我要投诉，信用卡被重复扣了两次年费共300元，11月3日")
     stack.say(sender, '/inform{"choice": "refund"}')
     stack.say(sender, '/inform{"choice": "sms"}')
+    stack.say(sender, "13800138001")
     [received] = stack.say(sender, "/affirm")
     number = TICKET_NUMBER.search(received).group(0)
     _resolve(stack, number, "已退回300元").raise_for_status()

@@ -116,7 +116,8 @@ def test_emoji_and_a_bad_email_are_re_asked(stack) -> None:
 def test_a_verified_customer_sees_tickets_filed_on_another_channel(stack) -> None:
     first, second = _sender("web-a"), _sender("web-b")
     for line in ("我要投诉，你们的信用卡被重复扣了两次年费共300元", "11月3日",
-                 '/inform{"choice": "refund"}', '/inform{"choice": "sms"}', "/affirm"):
+                 '/inform{"choice": "refund"}', '/inform{"choice": "sms"}', "13700137003",
+                 "/affirm"):
         replies = stack.say(first, line)
     assert "KF-" in replies[0]
     # Verifying later attaches the complaint filed before to the customer.

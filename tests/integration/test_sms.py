@@ -168,6 +168,8 @@ def test_a_chinese_complaint_by_sms_with_numbered_choices_and_the_resolution_not
         ticket = session.execute(select(Ticket).where(Ticket.number == number)).scalar_one()
     assert (ticket.channel, ticket.sender_id, ticket.contact_preference) == (
         "sms", customer.phone, "sms")
+    # Texted from this number: it is the number to text, never asked for.
+    assert ticket.contact_phone == customer.phone
 
     # The agent's resolution reaches the customer by SMS (trigger_intent, output_channel=latest).
     resolution = "经核实，ATM故障导致吞卡，500元已退回您的账户。"

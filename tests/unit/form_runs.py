@@ -12,13 +12,17 @@ SlotsAndResponses = Tuple[Dict[str, Any], List[Optional[str]]]
 
 
 def run_validation(action: Action, form: str, slots: Dict[str, Any], text: str,
-                   intent: Optional[str], confidence: float) -> SlotsAndResponses:
+                   intent: Optional[str], confidence: float, sender_id: str = "customer",
+                   input_channel: Optional[str] = None) -> SlotsAndResponses:
     """The slots `action` sets and the responses it sends for `text`, read by the NLU as
-    `intent` at `confidence`, while `form` is active with `slots` filled."""
+    `intent` at `confidence`, while `form` is active with `slots` filled; the message came
+    from `sender_id` on `input_channel`."""
     tracker = Tracker(
-        "customer", slots,
+        sender_id, slots,
         {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []},
-        [], False, None, {"name": form}, "action_listen")
+        [{"event": "user", "text": text, "input_channel": input_channel}]
+        if input_channel else [],
+        False, None, {"name": form}, "action_listen")
     dispatcher = CollectingDispatcher()
     events = asyncio.run(action.run(dispatcher, tracker, {}))
     return ({e["name"]: e["value"] for e in events if e.get("event") == "slot"},

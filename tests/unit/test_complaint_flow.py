@@ -24,6 +24,7 @@ FILLED_CARD_COMPLAINT: Dict[str, Any] = {
     fields.CARD_LAST_FOUR: "1234",
     fields.OUTCOME: "refund",
     fields.CONTACT: "sms",
+    fields.CONTACT_PHONE: "13800138001",
 }
 
 
@@ -115,7 +116,9 @@ def test_the_opening_message_fills_what_it_says() -> None:
 def test_a_button_choice_answers_in_any_language() -> None:
     chosen = Turn(text='/inform{"choice": "sms"}', intent="inform", confidence=1.0,
                   today=TODAY, choice="sms")
-    assert form_step(fields.CONTACT, {}, chosen).updates == {fields.CONTACT: "sms"}
+    # No number known yet: the phone question comes next.
+    assert form_step(fields.CONTACT, {}, chosen).updates == {
+        fields.CONTACT: "sms", fields.CONTACT_PHONE: None, fields.CONTACT_EMAIL: None}
     field_button = Turn(text="", intent="inform", confidence=1.0, today=TODAY,
                         choice=fields.DATE)
     choosing = {**FILLED_CARD_COMPLAINT, fields.EDITING: "choose"}
