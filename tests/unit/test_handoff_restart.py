@@ -112,7 +112,7 @@ async def test_a_clicked_button_reaches_the_agent_by_its_title(settings, redis_c
                           headers={"X-CSRF-Token": csrf})
         live = await client.ws_connect("/api/v1/agent/live")
         redis_client.xadd(EVENT_STREAM, stream_fields({
-            "event": "bot", "sender_id": "c-9", "text": "请问您希望我们稍后回复您，还是继续排队等候？",
+            "event": "bot", "sender_id": "c-9", "text": "请问您希望稍后回复，还是继续等候？",
             "timestamp": time.time(), "data": {"buttons": [
                 {"title": "请回电", "payload": '/inform{"choice": "callback"}'},
                 {"title": "继续等候", "payload": '/inform{"choice": "wait"}'}]}}))
