@@ -78,7 +78,7 @@ def test_only_affirm_and_deny_say_yes_or_no() -> None:
 FILLED_COMPLAINT: Dict[str, Any] = {
     fields.CATEGORY: "card", fields.DESCRIPTION: "ATM吞了我的卡", fields.AMOUNT: "500",
     fields.CURRENCY: "CNY", fields.DATE: "2026-11-20", fields.CARD_LAST_FOUR: "1234",
-    fields.OUTCOME: "refund", fields.CONTACT: "sms",
+    fields.OUTCOME: "refund", fields.CONTACT: "sms", fields.CONTACT_PHONE: "13800138001",
 }
 # (text, intent, confidence) as models/kefu.tar.gz reads them.
 NUMBERS_AS_READ = [("￥300", "affirm", 0.70), ("1", "affirm", 0.68),
