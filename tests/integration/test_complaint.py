@@ -210,6 +210,18 @@ def test_fifty_concurrent_complaints_get_fifty_distinct_tickets(stack) -> None:
     assert sorted(stored) == sorted(zip(numbers, senders, strict=True))
 
 
+def _filed_and_resolved(stack, sender: str, opening: str) -> str:
+    """A complaint about a 300-yuan fee (refund, by SMS), filed and resolved: its number."""
+    stack.say(sender, opening)
+    stack.say(sender, '/inform{"choice": "refund"}')
+    stack.say(sender, '/inform{"choice": "sms"}')
+    stack.say(sender, "13800138001")
+    [received] = stack.say(sender, "/affirm")
+    number = TICKET_NUMBER.search(received).group(0)
+    _resolve(stack, number, "已退回300元").raise_for_status()
+    return number
+
+
 def _tickets_of(stack, sender: str) -> List[Ticket]:
     with session_factory(stack.environment["KEFU_DATABASE_URL"])() as session:
         tickets = list(session.execute(select(Ticket).where(Ticket.sender_id == sender))
@@ -293,13 +305,7 @@ def test_an_acceptance_word_said_with_a_no_reopens_the_ticket(stack) -> None:
                    "twice on 3 November", "I can't accept this",
              "I'm not happy, the fee was charged again")]:
         sender = _sender(f"{language}-not-satisfied")
-        stack.say(sender, opening)
-        stack.say(sender, '/inform{"choice": "refund"}')
-        stack.say(sender, '/inform{"choice": "sms"}')
-        stack.say(sender, "13800138001")
-        [received] = stack.say(sender, "/affirm")
-        number = TICKET_NUMBER.search(received).group(0)
-        _resolve(stack, number, "已退回300元").raise_for_status()
+        number = _filed_and_resolved(stack, sender, opening)
         assert stack.say(sender, verdict) == [response_text("utter_ask_outcome_comment", language)]
         assert stack.say(sender, still_wrong) == [
             response_text("utter_outcome_reopened", language, ticket_number=number)]
@@ -313,13 +319,8 @@ def test_a_no_with_a_request_for_a_person_reopens_the_ticket_and_hands_over(
     """"不接受，转人工" in one message: the ticket is reopened and the customer is queued for a
     person at once, not asked what is still wrong."""
     sender = _sender("zh-no-person")
-    stack.say(sender, "我要投诉，信用卡被重复扣了两次年费共300元，11月3日")
-    stack.say(sender, '/inform{"choice": "refund"}')
-    stack.say(sender, '/inform{"choice": "sms"}')
-    stack.say(sender, "13800138001")
-    [received] = stack.say(sender, "/affirm")
-    number = TICKET_NUMBER.search(received).group(0)
-    _resolve(stack, number, "已退回300元").raise_for_status()
+    number = _filed_and_resolved(stack, sender,
+                                 "我要投诉，信用卡被重复扣了两次年费共300元，11月3日")
 
     replies = stack.say(sender, "不接受，转人工")
     assert response_text("utter_ask_outcome_comment", "zh") not in replies
