@@ -12,6 +12,7 @@ are untouched; `ShapedText` maps shaped offsets back to the original text.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Dict, Optional, Tuple
 
@@ -85,3 +86,16 @@ def shaped(text: str, words: Optional[Dict[str, str]] = None) -> str:
 
 def has_digits(text: str) -> bool:
     return _DIGIT.search(text) is not None
+
+
+def numbers_only(text: str) -> bool:
+    """Digits with no word around them ("6222", "￥300", "+86 138 0013 8001"): data, not a
+    request. Any letter (Latin, Han, …) makes it a sentence: "300元", "KF-20261128-00001"."""
+    normalised = unicodedata.normalize("NFKC", text)
+    return has_digits(normalised) and not any(
+        unicodedata.category(character).startswith("L") for character in normalised)
+
+
+def number_key(text: str) -> str:
+    """A numbers-only text as compared with the training data's ("８８ " and "88" alike)."""
+    return "".join(unicodedata.normalize("NFKC", text).split())

@@ -37,6 +37,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.language import contains_han
 from bot.nlu.dense_network import DenseNetwork
+from bot.nlu.digit_shapes import number_key, numbers_only
 from bot.nlu.linear_model import (
     LinearIntentModel,
     NearestExamples,
@@ -49,6 +50,7 @@ logger = logging.getLogger(__name__)
 
 MODEL_FILE = "model.npz"
 LAYOUT_FILE = "layout.json"
+NUMBER_WORDS_FILE = "number_words.json"
 # MiniLM's features have unit length; the network learns faster from a larger scale.
 NETWORK_INPUT_SCALE = 3.0
 
@@ -81,6 +83,10 @@ class KefuIntentClassifier(GraphComponent, IntentClassifier):
             # Tried and left out (2026-11-27): pairwise re-ranking of the top two and more
             # MiniLM layers among the SVM's features (at most +0.15 in cross-validation);
             # stacking, dropping doubtful training examples (worse).
+            # A message of digits alone ("6222", "83") carries no request: its top confidence
+            # is held to this, under the FallbackClassifier's threshold, unless the training
+            # data has it as a word ("88" is goodbye). Read as "6222" -> balance before.
+            "numbers_only_confidence": 0.2,
         }
 
     def __init__(
@@ -93,6 +99,7 @@ class KefuIntentClassifier(GraphComponent, IntentClassifier):
         weights: Optional[List[SparseBlockWeights]] = None,
         neighbours: Optional[NearestExamples] = None,
         network: Optional[DenseNetwork] = None,
+        number_words: Optional[List[str]] = None,
     ) -> None:
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
@@ -102,6 +109,8 @@ class KefuIntentClassifier(GraphComponent, IntentClassifier):
         self._weights = weights or []
         self._neighbours = neighbours
         self._network = network
+        # Numbers-only texts the training data gives an intent ("88"): these keep it.
+        self._number_words = frozenset(number_words or ())
 
     @classmethod
     def create(
@@ -119,6 +128,8 @@ class KefuIntentClassifier(GraphComponent, IntentClassifier):
             logger.warning("classifier.not_able_to_train reason=fewer_than_two_intents")
             return self._resource
         self._layout = _layout_of(examples)
+        self._number_words = frozenset(
+            number_key(m.get(TEXT)) for m in examples if numbers_only(m.get(TEXT)))
         sparse, dense, layers = _blocks(examples, self._layout)
         self._weights = [SparseBlockWeights.fit(block) for block in sparse]
         features = combine_blocks(sparse, dense, self._weights, self._dense_weights(examples))
@@ -154,6 +165,7 @@ class KefuIntentClassifier(GraphComponent, IntentClassifier):
                 arrays.update(self._network.as_arrays())
             np.savez(directory / MODEL_FILE, **arrays)
             (directory / LAYOUT_FILE).write_text(json.dumps(self._layout))
+            (directory / NUMBER_WORDS_FILE).write_text(json.dumps(sorted(self._number_words)))
 
     @classmethod
     def load(
@@ -167,6 +179,9 @@ class KefuIntentClassifier(GraphComponent, IntentClassifier):
         try:
             with model_storage.read_from(resource) as directory:
                 layout = json.loads((directory / LAYOUT_FILE).read_text())
+                number_words_path = directory / NUMBER_WORDS_FILE
+                number_words = json.loads(number_words_path.read_text()) \
+                    if number_words_path.exists() else []
                 with np.load(directory / MODEL_FILE, allow_pickle=False) as stored:
                     arrays = {name: stored[name] for name in stored.files}
         except ValueError:
@@ -176,7 +191,7 @@ class KefuIntentClassifier(GraphComponent, IntentClassifier):
         weights = [SparseBlockWeights(arrays[f"idf_{i}"]) for i in range(len(layout["sparse"]))]
         return cls(config, model_storage, resource, LinearIntentModel.from_arrays(arrays),
                    layout, weights, NearestExamples.from_arrays(arrays),
-                   DenseNetwork.from_arrays(arrays))
+                   DenseNetwork.from_arrays(arrays), number_words)
 
     def process(self, messages: List[Message]) -> List[Message]:
         if self._model is None:
@@ -186,8 +201,12 @@ class KefuIntentClassifier(GraphComponent, IntentClassifier):
             features = combine_blocks(sparse, dense, self._weights,
                                       self._dense_weights([message]))
             probabilities = self._model.probabilities(features)[0]
-            if dense and not contains_han(message.get(TEXT) or ""):
+            text = message.get(TEXT) or ""
+            if dense and not contains_han(text):
                 probabilities = self._blend(probabilities, dense, layers)
+            if numbers_only(text) and number_key(text) not in self._number_words:
+                probabilities = held_to(probabilities,
+                                        float(self._config["numbers_only_confidence"]))
             self._add_prediction(message, probabilities)
         return messages
 
@@ -226,6 +245,16 @@ class KefuIntentClassifier(GraphComponent, IntentClassifier):
         ]
         message.set(INTENT, ranking[0], add_to_output=True)
         message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+
+
+def held_to(probabilities: np.ndarray, ceiling: float) -> np.ndarray:
+    """`probabilities` mixed with the uniform distribution just enough that the top one is
+    at most `ceiling`: the ranking keeps its order, the sum stays 1."""
+    top, uniform = float(probabilities.max()), 1.0 / len(probabilities)
+    if top <= ceiling or top <= uniform:
+        return probabilities
+    share = (top - max(ceiling, uniform)) / (top - uniform)
+    return (1.0 - share) * probabilities + share * uniform
 
 
 def _layout_of(messages: List[Message]) -> Dict[str, Any]:

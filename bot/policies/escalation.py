@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any, Dict, List, Optional, Sequence
 
+from bot.nlu.digit_shapes import numbers_only
+
 NEGATIVE_EMOTIONS = ("angry", "anxious", "sad")
 FALLBACK_INTENTS = frozenset({"nlu_fallback"})
 _REGULATOR = re.compile(r"银保监|银监会|金融监管|监管局|12378|人民银行投诉|ombudsman|regulator"
@@ -95,10 +97,15 @@ def escalation(turns: Sequence[Turn], thresholds: Thresholds) -> Optional[Escala
             and latest.distress >= thresholds.rising_floor:
         return Escalation("rising_distress", "high")
     last = turns[-thresholds.fallbacks_in_a_row:]
-    if len(last) == thresholds.fallbacks_in_a_row and all(t.intent in FALLBACK_INTENTS
-                                                          for t in last):
+    if len(last) == thresholds.fallbacks_in_a_row and all(_not_understood(t) for t in last):
         return Escalation("repeated_fallback", "normal")
     return None
+
+
+def _not_understood(turn: Turn) -> bool:
+    # A number alone (a card or phone number typed into a form) is data the NLU has no
+    # intent for, not a customer the bot fails to understand.
+    return turn.intent in FALLBACK_INTENTS and not numbers_only(turn.text)
 
 
 def trajectory(turns: Sequence[Turn]) -> List[Dict[str, Any]]:

@@ -65,6 +65,14 @@ def test_two_messages_not_understood_in_a_row_go_to_a_person(stack) -> None:
     assert _request(stack, sender)["reason"] == "repeated_fallback"
 
 
+def test_a_card_number_alone_is_asked_about_and_not_escalated(stack) -> None:
+    sender = _sender("en-number")
+    assert stack.say(sender, "blorp zzkt") == [response_text("utter_default", "en")]
+    # Not understood twice in a row by the NLU, but a number is data: no handoff.
+    assert stack.say(sender, "6222 0212 3456 7890") == [
+        response_text("utter_number_without_request", "en")]
+
+
 def test_a_polite_complaint_and_a_calm_fraud_question_are_not_escalated(stack) -> None:
     complaint = stack.say(_sender("zh-polite"), "我想投诉一下，你们上次的转账手续费好像多收了")
     assert complaint[0] == response_text("utter_complaint_start", "zh")

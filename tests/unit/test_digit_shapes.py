@@ -12,7 +12,14 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.digit_shapes import SHAPE_PHRASES, SHAPE_WORDS, shape_digits, shaped
+from bot.nlu.digit_shapes import (
+    SHAPE_PHRASES,
+    SHAPE_WORDS,
+    number_key,
+    numbers_only,
+    shape_digits,
+    shaped,
+)
 from bot.nlu.tokenizer import KefuTokenizer
 
 
@@ -94,3 +101,20 @@ def test_a_digit_run_is_one_token_spanning_the_original_digits(tokenizer, text, 
     assert text[shaped_tokens[0].start:shaped_tokens[0].end] == digits
     # Every other token still reads as the text it points at.
     assert all(text[t.start:t.end] == t.text for t in tokens if t not in shaped_tokens)
+
+
+@pytest.mark.parametrize("text", ["6222", "83", "￥300", "$1,288.50", "+86 138 0013 8001",
+                                  "6222 0212 3456 7890", "１２３４", " 482913 ", "5！", "88"])
+def test_digits_without_a_word_are_numbers_only(text: str) -> None:
+    assert numbers_only(text)
+
+
+@pytest.mark.parametrize("text", ["300元", "KF-20261128-00001", "卡号6222", "card 4111", "",
+                                  "👍", "?!", "五百"])
+def test_a_word_or_no_digit_is_not_numbers_only(text: str) -> None:
+    assert not numbers_only(text)
+
+
+def test_number_keys_ignore_width_and_spaces() -> None:
+    assert number_key(" ８８ ") == number_key("88") == "88"
+    assert number_key("6222 0212") == "62220212"

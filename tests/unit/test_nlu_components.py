@@ -18,7 +18,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.intent_classifier import KefuIntentClassifier
+from bot.nlu.intent_classifier import KefuIntentClassifier, held_to
 from bot.nlu.sentence_embedding_featurizer import SentenceEmbeddingFeaturizer
 
 EXAMPLES = {
@@ -121,6 +121,35 @@ def test_classifier_trains_predicts_persists_and_loads(storage) -> None:
     _featurize(again, storage, training=False, featurizers=featurizers)
     loaded.process(again)
     assert again[0].get("intent") == unseen[0].get("intent")
+
+
+def test_numbers_alone_are_held_under_the_fallback_but_a_trained_one_is_not(storage) -> None:
+    data = TrainingData([*_training_data().training_examples,
+                         Message(data={TEXT: "88", "intent": "greet"})])
+    featurizers = _featurize(data.training_examples, storage, training=True)
+    config = KefuIntentClassifier.get_default_config()
+    KefuIntentClassifier.create(config, storage, Resource("clf"), _context("clf")).train(data)
+    # Loaded from the model storage: the trained numbers travel with the model.
+    loaded = KefuIntentClassifier.load(config, storage, Resource("clf"), _context("clf"))
+    messages = [Message(data={TEXT: text}) for text in ("88", "８８", "6222", "hello 6222")]
+    _featurize(messages, storage, training=False, featurizers=featurizers)
+    loaded.process(messages)
+    confidences = [m.get("intent")["confidence"] for m in messages]
+    assert [m.get("intent")["name"] for m in messages[:2]] == ["greet", "greet"]
+    assert min(confidences[:2]) > config["numbers_only_confidence"]
+    # Three intents: no ranking can be flatter than a third each.
+    assert confidences[2] == pytest.approx(max(config["numbers_only_confidence"], 1 / 3))
+    assert messages[3].get("intent")["name"] == "greet"
+    assert confidences[3] > config["numbers_only_confidence"]
+
+
+def test_held_to_keeps_the_order_and_the_sum() -> None:
+    held = held_to(np.array([0.7, 0.2, 0.1]), 0.4)
+    assert held.max() == pytest.approx(0.4)
+    assert list(np.argsort(held)) == [2, 1, 0]
+    assert held.sum() == pytest.approx(1.0)
+    unchanged = np.array([0.3, 0.3, 0.4])
+    assert held_to(unchanged, 0.5) is unchanged
 
 
 def test_classifier_with_one_intent_predicts_nothing(storage) -> None:

@@ -95,3 +95,20 @@ def _entities(nlu: TrainedPipeline, text: str) -> List[Tuple[str, str, str]]:
 def test_entities_are_found_in_the_original_text(nlu: TrainedPipeline, text: str,
                                                  expected: Tuple[str, str, str]) -> None:
     assert expected in _entities(nlu, text)
+
+
+# A number alone asks for nothing: read as "6222" -> check_balance, "83" -> goodbye (0.92),
+# "￥300" -> affirm (0.79) before. Under the fallback threshold the bot asks what it is for.
+@pytest.mark.parametrize("text", ["6222", "83", "￥300", "6222 0212 3456 7890",
+                                  "+86 138 0013 8001", "１２３４", "13800138001", "2024-03-15"])
+def test_a_number_alone_falls_back(nlu: TrainedPipeline, text: str) -> None:
+    # This pipeline stops before the FallbackClassifier, which turns such a one to nlu_fallback.
+    assert nlu.parse(text).get(INTENT)["confidence"] < FALLBACK_THRESHOLD
+
+
+def test_a_number_the_training_data_reads_as_a_word_keeps_its_intent(nlu: TrainedPipeline
+                                                                     ) -> None:
+    # "88" (拜拜) is one of goodbye's examples in data/nlu.
+    predicted = nlu.parse("88").get(INTENT)
+    assert predicted["name"] == "goodbye"
+    assert predicted["confidence"] >= FALLBACK_THRESHOLD

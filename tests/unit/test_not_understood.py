@@ -1,0 +1,17 @@
+"""What the bot answers when the NLU is not sure: a number alone is asked about."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.not_understood import not_understood_response
+
+
+@pytest.mark.parametrize("text", ["6222", "6222 0212 3456 7890", "￥300", "１３８００１３８００１"])
+def test_a_number_alone_is_asked_about(text: str) -> None:
+    assert not_understood_response(text) == "utter_number_without_request"
+
+
+@pytest.mark.parametrize("text", ["blorp zzkt", "你懂我意思吧", "卡号6222", ""])
+def test_anything_else_is_asked_to_rephrase(text: str) -> None:
+    assert not_understood_response(text) == "utter_default"
