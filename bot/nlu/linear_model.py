@@ -67,10 +67,15 @@ def fit_temperature(scores: np.ndarray, labels: np.ndarray) -> float:
     return float(np.exp(result.x))
 
 
+def _svm(c: float, class_weight: Optional[str]) -> LinearSVC:
+    # liblinear shuffles with a seed: fixed, so that the same data trains the same model.
+    return LinearSVC(C=c, class_weight=class_weight, random_state=0)
+
+
 def _held_out_scores(features: sp.csr_matrix, labels: np.ndarray, train: np.ndarray,
                      test: np.ndarray, c: float, class_weight: Optional[str]) -> np.ndarray:
     """Decision scores on `test` of an SVM fitted on `train`, one column per class."""
-    svm = LinearSVC(C=c, class_weight=class_weight).fit(features[train], labels[train])
+    svm = _svm(c, class_weight).fit(features[train], labels[train])
     scores = np.full((len(test), int(labels.max()) + 1), -1e3)
     scores[:, svm.classes_] = svm.decision_function(features[test])
     return scores
@@ -95,8 +100,7 @@ class LinearIntentModel:
             if calibrate else []
         # liblinear releases the GIL: the final model and the calibration folds train at once.
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-            final = pool.submit(LinearSVC(C=c, class_weight=class_weight).fit, features,
-                                label_ids)
+            final = pool.submit(_svm(c, class_weight).fit, features, label_ids)
             folds_scored = [pool.submit(_held_out_scores, features, label_ids, train, test, c,
                                         class_weight)
                             for train, test in splits]
