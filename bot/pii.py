@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 import re
 
+from bot.nlu.entity_rules import LANDLINE_PATTERN
+
 # A mainland resident ID: 17 digits and a check character.
 _RESIDENT_ID = re.compile(r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])")
 # Card numbers: 13-19 digits, plain or in groups of four separated by a space or dash;
@@ -16,6 +18,8 @@ _RESIDENT_ID = re.compile(r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])")
 _CARD = re.compile(r"(?<![\d.-])(?:\d{13,19}|\d{4}(?:[ -]\d{4}){2,3}(?:[ -]\d{1,3})?)(?![\d-])")
 # Mainland mobiles (optionally +86) and other international numbers.
 _PHONE = re.compile(r"(?<![\d+])(?:\+?86[ -]?)?1[3-9]\d{9}(?!\d)|(?<![\d+])\+\d{8,15}(?!\d)")
+# Mainland landlines ("021-62345678", "（0755）8765 4321转123"), after mobiles and before cards.
+_LANDLINE = re.compile(LANDLINE_PATTERN, re.IGNORECASE)
 # A message that is only six digits answers the one-time code question: agents never see it.
 _ONE_TIME_CODE = re.compile(r"\s*\d{6}\s*")
 _EMAIL = re.compile(r"\b([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*(@[A-Za-z0-9.-]+\.[A-Za-z]{2,})\b")
@@ -47,6 +51,12 @@ def _mask_phone(match: re.Match[str]) -> str:
     return number[:-8] + "****" + number[-4:]
 
 
+def _mask_landline(match: re.Match[str]) -> str:
+    # The area code and the last four digits stay: enough to tell two numbers apart.
+    local = re.sub(r"[-\s]", "", match.group(2))
+    return f"{match.group(1)}-****{local[-4:]}"
+
+
 def mask_pii(text: str) -> str:
     """The text with ID and card numbers reduced to their last four digits,
     phone numbers to their prefix and last four, e-mail addresses to initial and domain, and a
@@ -55,6 +65,7 @@ def mask_pii(text: str) -> str:
         return "******"
     text = _RESIDENT_ID.sub(_keep_last_four, text)
     text = _PHONE.sub(_mask_phone, text)
+    text = _LANDLINE.sub(_mask_landline, text)
     text = _CARD.sub(_keep_last_four, text)
     return _EMAIL.sub(r"\1***\2", text)
 

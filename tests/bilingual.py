@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import yaml
 
@@ -26,12 +26,23 @@ def variant_language(variant: Dict[str, Any]) -> str | None:
     return None
 
 
-def response_text(name: str, language: str, **values: Any) -> str:
-    """The text of response `name` in `language`, with its {placeholders} filled."""
+def other_conditions(variant: Dict[str, Any]) -> Tuple[Tuple[str, str], ...]:
+    """The variant's slot conditions besides the language ("complaint_contact": "sms")."""
+    return tuple(sorted(
+        (str(condition.get("name")), str(condition.get("value")))
+        for condition in variant.get("condition") or []
+        if condition.get("type") == "slot" and condition.get("name") != "language"))
+
+
+def response_text(name: str, language: str, slots: Optional[Mapping[str, str]] = None,
+                  **values: Any) -> str:
+    """The text of response `name` in `language`, with its {placeholders} filled; where its
+    variants depend on other slots too, the one these `slots` select."""
     for variant in all_responses()[name]:
-        if variant_language(variant) == language:
+        if variant_language(variant) == language and all(
+                (slots or {}).get(slot) == value for slot, value in other_conditions(variant)):
             return str(variant["text"]).format(**values)
-    raise KeyError(f"{name} has no {language} variant")
+    raise KeyError(f"{name} has no {language} variant for {slots}")
 
 
 def as_text_message(name: str, language: str, **values: Any) -> str:

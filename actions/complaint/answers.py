@@ -24,6 +24,7 @@ from bot.nlu.entity_rules import (
     find_card_last_four,
     find_dates,
     find_entities,
+    find_landline_numbers,
     find_phone_numbers,
     impossible_dates,
 )
@@ -202,11 +203,16 @@ def named_contacts(text: str) -> List[str]:
     return [labelled, *named] if labelled else named
 
 
-# A mainland mobile: "13800138001", "+86 138 0013 8001", "138-0013-8001".
-def read_contact_phone(text: str) -> Answer | None:
+# A mainland mobile: "13800138001", "+86 138 0013 8001", "138-0013-8001"; for a call (not a
+# text) also a landline with its area code: "021-62345678", "（0755）8765 4321转123".
+def read_contact_phone(text: str, landline_ok: bool = False) -> Answer | None:
     phones = [span.value for span in find_phone_numbers(text)]
     if phones:
         return Answer(phones[0])
+    landlines = [span.value for span in find_landline_numbers(text)]
+    if landlines:
+        return Answer(landlines[0]) if landline_ok \
+            else Answer(problem="utter_complaint_contact_landline_no_sms")
     if _DIGIT.search(text):
         return Answer(problem="utter_complaint_contact_phone_unclear")  # a number, not a mobile
     return None

@@ -127,17 +127,21 @@ def _contact_detail_step(requested: str, slots: Mapping[str, Any], turn: Turn,
                          known: KnownContact) -> Step:
     """The phone number (for a call or a text) or the email address; or the customer changes
     their mind ("那就在这里回复我吧") or would rather not say, and is answered here."""
-    read = answers.read_contact_phone if requested == fields.CONTACT_PHONE \
-        else answers.read_contact_email
-    answer = read(turn.text)
+    by_call = slots.get(fields.CONTACT) == "phone"  # a landline can take a call, not a text
+    answer = answers.read_contact_phone(turn.text, landline_ok=by_call) \
+        if requested == fields.CONTACT_PHONE else answers.read_contact_email(turn.text)
     if answer and answer.value:
         return Step({requested: answer.value})
     if answer and answer.problem:
         return Step({requested: None}, problem=answer.problem)
     # Another way of contacting that needs no such detail: a button, or said in words.
     button = turn.choice if turn.choice in fields.LABELS[fields.CONTACT] else None
-    other = button or next((c for c in answers.named_contacts(turn.text)
-                            if fields.CONTACT_DETAIL.get(c) != requested), None)
+    # A button's title typed ("call me" after a landline cannot take a text) may switch between
+    # a call and a text; loose words may not: "my phone" at the text's number is no call.
+    titled = answers.label_match(fields.CONTACT, turn.text)
+    other = button or (titled if titled != slots.get(fields.CONTACT) else None) or next(
+        (c for c in answers.named_contacts(turn.text)
+         if fields.CONTACT_DETAIL.get(c) != requested), None)
     if other:
         return Step(contact_updates(other, slots, known))
     if answers.is_not_given(turn.text):

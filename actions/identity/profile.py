@@ -18,6 +18,11 @@ EDITABLE_FIELDS = ("address", "phone", "email", "preferred_language", "contact_p
 
 
 def mask_phone(phone: Optional[str]) -> str:
+    """"138****8001"; a landline as stored ("021-62345678-123") keeps its area code and the
+    local number's last four: "021-****5678"."""
+    if phone and phone.startswith("0") and "-" in phone:
+        area, local = phone.split("-")[:2]
+        return f"{area}-****{local[-4:]}"
     return f"{phone[:3]}****{phone[-4:]}" if phone and len(phone) >= 7 else "—"
 
 

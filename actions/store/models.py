@@ -103,8 +103,9 @@ class Ticket(Base):
     card_last_four = Column(String(4), nullable=True)
     desired_outcome = Column(String(256), nullable=False)
     contact_preference = Column(String(16), nullable=False)
-    # The number to call or text, or the address to email, with the outcome (migration 0006).
-    contact_phone = Column(String(16), nullable=True)
+    # The number to call or text, or the address to email, with the outcome (migration 0006);
+    # a landline to call, with an extension, needs up to 20 characters (migration 0007).
+    contact_phone = Column(String(24), nullable=True)
     contact_email = Column(String(254), nullable=True)
     priority = Column(String(8), nullable=False)
     status = Column(String(16), nullable=False, default="open", index=True)

@@ -28,6 +28,11 @@ class Span:
 
 _TICKET = re.compile(r"(?<![A-Za-z0-9])KF-\d{8}-\d{5}(?![0-9])", re.IGNORECASE)
 _PHONE = re.compile(r"(?<![\d+])(?:\+?86[-\s]?)?(1[3-9]\d)[-\s]?(\d{4})[-\s]?(\d{4})(?!\d)")
+# A mainland landline: area code (010 and 02x have three digits, the others four), a local
+# number of 7-8 digits, an optional extension. "021-62345678", "（0755）8765 4321转123".
+LANDLINE_PATTERN = (r"(?<![\d+])[(（]?(0(?:10|2\d)|0[3-9]\d{2})[)）]?[-\s]?"
+                    r"([2-9]\d{2,3}[-\s]?\d{4})(?:\s*(?:转|分机|ext\.?|x)\s*(\d{1,6}))?(?!\d)")
+_LANDLINE = re.compile(LANDLINE_PATTERN, re.IGNORECASE)
 _CARD_LAST_FOUR = re.compile(
     r"(?:尾号|卡号?后四位|后四位|末四位|后4位|末4位|ending\s+(?:in|with)|ends?\s+(?:in|with)"
     r"|last\s+(?:4|four)(?:\s+digits)?(?:\s+(?:are|is|of\s+\w+))?|\*{2,}\s?)"
@@ -44,6 +49,16 @@ def find_ticket_numbers(text: str) -> Iterator[Span]:
 def find_phone_numbers(text: str) -> Iterator[Span]:
     for match in _PHONE.finditer(text):
         yield Span("phone", match.start(), match.end(), "".join(match.groups()))
+
+
+def find_landline_numbers(text: str) -> Iterator[Span]:
+    """Landlines, as "021-12345678" (with "-123" for an extension): a number to call, which
+    cannot take a text message or a one-time code, so not an NLU entity."""
+    for match in _LANDLINE.finditer(text):
+        area, local, extension = match.groups()
+        number = area + "-" + re.sub(r"[-\s]", "", local)
+        yield Span("landline", match.start(), match.end(),
+                   f"{number}-{extension}" if extension else number)
 
 
 def find_card_last_four(text: str) -> Iterator[Span]:

@@ -15,6 +15,9 @@ from actions.store.database import session_factory
 from actions.store.models import Ticket
 from tests.bilingual import response_text
 
+# The contact questions differ for a call and for a text.
+TEXT_ME = {"complaint_contact": "sms"}
+CALL_ME = {"complaint_contact": "phone"}
 TICKET_NUMBER = re.compile(r"KF-\d{8}-\d{5}")
 
 
@@ -65,7 +68,7 @@ def test_chinese_complaint_is_filed_tracked_resolved_and_not_accepted(stack) -> 
     ]
     # An anonymous customer: the number to text is asked for.
     assert stack.say(sender, "短信通知我") == [
-        response_text("utter_ask_complaint_contact_phone", "zh")]
+        response_text("utter_ask_complaint_contact_phone", "zh", TEXT_ME)]
     [read_back] = stack.say(sender, "13800138001")
     assert "涉及金额：500 元" in read_back and "卡号后四位：1234" in read_back
     # Correct the amount, with a negative number re-asked on the way.
@@ -161,10 +164,10 @@ def test_an_anonymous_customer_who_wants_a_text_is_asked_for_the_number(stack) -
     stack.say(sender, "我要投诉，上周五ATM吞了我的卡，还扣了500元")
     stack.say(sender, "尾号1234")
     stack.say(sender, '/inform{"choice": "refund"}')
-    asked = response_text("utter_ask_complaint_contact_phone", "zh")
+    asked = response_text("utter_ask_complaint_contact_phone", "zh", TEXT_ME)
     assert stack.say(sender, "短信通知我") == [asked]
     assert stack.say(sender, "1380013800") == [
-        response_text("utter_complaint_contact_phone_unclear", "zh"), asked]
+        response_text("utter_complaint_contact_phone_unclear", "zh", TEXT_ME), asked]
     [read_back] = stack.say(sender, "13800138001")
     assert "联系方式：短信通知我" in read_back and "联系电话：138****8001" in read_back
     [received] = stack.say(sender, "/affirm")
@@ -177,12 +180,31 @@ def test_an_anonymous_customer_who_wants_a_text_is_asked_for_the_number(stack) -
     stack.say(sender, "我要投诉，上周五ATM吞了我的卡，还扣了500元")
     stack.say(sender, "尾号1234")
     stack.say(sender, '/inform{"choice": "refund"}')
-    assert stack.say(sender, "电话联系我") == [asked]
+    assert stack.say(sender, "电话联系我") == [
+        response_text("utter_ask_complaint_contact_phone", "zh", CALL_ME)]
     [read_back] = stack.say(sender, "那就在这里回复我吧")  # goodbye (0.94) for the NLU
     assert "联系方式：在这里回复我" in read_back and "联系电话" not in read_back
     [received] = stack.say(sender, "/affirm")
     ticket = _ticket(stack, TICKET_NUMBER.search(received).group(0))
     assert (ticket.contact_preference, ticket.contact_phone) == ("this_channel", None)
+
+
+def test_a_call_may_go_to_a_landline_but_a_text_may_not(stack) -> None:
+    sender = _sender("en-landline")
+    stack.say(sender, "I want to complain: the ATM kept my card last Friday and took 500 yuan")
+    stack.say(sender, "ending in 1234")
+    stack.say(sender, '/inform{"choice": "refund"}')
+    asked = response_text("utter_ask_complaint_contact_phone", "en", TEXT_ME)
+    assert stack.say(sender, "text me") == [asked]
+    assert stack.say(sender, "021-62345678") == [
+        response_text("utter_complaint_contact_landline_no_sms", "en"), asked]
+    assert stack.say(sender, "Call me") == [
+        response_text("utter_ask_complaint_contact_phone", "en", CALL_ME)]
+    [read_back] = stack.say(sender, "(021) 6234 5678 ext. 801")
+    assert "How we contact you: Call me" in read_back and "021-****5678" in read_back
+    [received] = stack.say(sender, "/affirm")
+    ticket = _ticket(stack, TICKET_NUMBER.search(received).group(0))
+    assert (ticket.contact_preference, ticket.contact_phone) == ("phone", "021-62345678-801")
 
 
 def test_a_cancelled_complaint_leaves_no_ticket(stack) -> None:

@@ -75,6 +75,41 @@ def test_a_number_that_is_not_a_mobile_is_asked_again_with_a_hint(text: str) -> 
     assert step.problem == "utter_complaint_contact_phone_unclear" and not step.digression
 
 
+@pytest.mark.parametrize("text, number", [
+    ("021-62345678", "021-62345678"), ("（0755）8765 4321转123", "0755-87654321-123"),
+    ("座机 010 8888 6666", "010-88886666"), ("call (021) 2345-6789 ext. 12", "021-23456789-12"),
+    ("13800138001", "13800138001")])
+def test_a_call_may_go_to_a_landline_with_its_area_code(text: str, number: str) -> None:
+    step = form_step(fields.CONTACT_PHONE, chose("phone"), turn(text))
+    assert step.updates == {fields.CONTACT_PHONE: number} and step.problem is None
+
+
+@pytest.mark.parametrize("text", ["021-62345678", "（0755）8765 4321"])
+def test_a_text_cannot_go_to_a_landline_and_says_why(text: str) -> None:
+    step = form_step(fields.CONTACT_PHONE, chose("sms"), turn(text))
+    assert step.updates == {fields.CONTACT_PHONE: None}
+    assert step.problem == "utter_complaint_contact_landline_no_sms"
+
+
+@pytest.mark.parametrize("text, contact", [("Call me", "phone"), ("电话联系我", "phone"),
+                                           ("my phone", None)])
+def test_at_the_number_to_text_a_typed_title_switches_to_a_call(text: str,
+                                                                contact: Optional[str]) -> None:
+    step = form_step(fields.CONTACT_PHONE, chose("sms"), turn(text))
+    if contact:
+        assert step.updates[fields.CONTACT] == contact
+        assert step.updates[fields.CONTACT_PHONE] is None
+        assert next_slot({**chose("sms"), **step.updates}) == fields.CONTACT_PHONE
+    else:
+        assert fields.CONTACT not in step.updates
+
+
+@pytest.mark.parametrize("text", ["62345678", "021-1234567", "021-12345678"])
+def test_a_landline_without_its_area_code_or_a_local_number_is_asked_again(text: str) -> None:
+    step = form_step(fields.CONTACT_PHONE, chose("phone"), turn(text))
+    assert step.problem == "utter_complaint_contact_phone_unclear"
+
+
 def test_words_without_a_number_are_asked_again() -> None:
     step = form_step(fields.CONTACT_PHONE, chose("phone"), turn("嗯", "nlu_fallback", 0.3))
     assert step.problem == "utter_complaint_contact_phone_unclear"
@@ -227,3 +262,20 @@ def test_the_ticket_keeps_the_number_and_the_log_masks_it(
         assert (ticket.contact_preference, ticket.contact_phone, ticket.contact_email) == (
             "sms", "13800138001", None)
     assert "reach=138****8001" in caplog.text and "13800138001" not in caplog.text
+
+
+def test_the_ticket_keeps_a_landline_with_its_extension(
+        kefu_database: str, caplog: pytest.LogCaptureFixture) -> None:
+    landline = "0755-87654321-123456"  # the longest a landline is stored: 20 characters
+    slots = {**chose("phone", **{fields.CONTACT_PHONE: landline}),
+             fields.CONFIRMED: "yes", "language": "en"}
+    tracker = Tracker("web-landline", slots, {"text": "/affirm"},
+                      [{"event": "user", "text": "/affirm", "input_channel": "socketio"}],
+                      False, None, {}, "complaint_form")
+    with caplog.at_level(logging.INFO, logger="actions.complaint_form"):
+        events = asyncio.run(ActionSubmitComplaint().run(CollectingDispatcher(), tracker, {}))
+    number = next(e["value"] for e in events if e.get("name") == "last_ticket_number")
+    with session_factory(kefu_database)() as session:
+        ticket = session.execute(select(Ticket).where(Ticket.number == number)).scalar_one()
+        assert ticket.contact_phone == landline
+    assert "87654321" not in caplog.text

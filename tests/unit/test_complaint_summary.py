@@ -40,3 +40,9 @@ def test_times_are_shown_in_beijing_time() -> None:
     moment = dt.datetime(2026, 11, 23, 16, 30, tzinfo=dt.timezone.utc)
     assert local_time(moment, "zh") == "2026年11月24日 00:30"
     assert local_time(moment, "en") == "24 Nov 2026, 00:30 (Beijing time)"
+
+
+def test_a_landline_to_call_is_read_back_masked_with_its_area_code() -> None:
+    call = {**SLOTS, fields.CONTACT: "phone", fields.CONTACT_PHONE: "0755-87654321-123"}
+    assert complaint_summary(call, "zh").splitlines()[-2:] == [
+        "联系方式：电话联系我", "联系电话：0755-****4321"]

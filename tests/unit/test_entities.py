@@ -16,7 +16,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.entity_extractor import KefuEntityExtractor
-from bot.nlu.entity_rules import find_entities, hanzi_to_int
+from bot.nlu.entity_rules import find_entities, find_landline_numbers, hanzi_to_int
 
 TODAY = dt.date(2026, 11, 25)  # a Wednesday
 ENTITY_DATA = Path(__file__).resolve().parents[2] / "data" / "nlu" / "entities.yml"
@@ -157,3 +157,22 @@ def test_every_lookup_word_maps_to_a_canonical_value() -> None:
     data = RasaFileImporter(training_data_paths=[str(ENTITY_DATA)]).get_nlu_data()
     words = {str(w).lower() for table in data.lookup_tables for w in table["elements"]}
     assert words - set(data.entity_synonyms) == set()
+
+
+@pytest.mark.parametrize(("text", "number"), [
+    ("021-62345678", "021-62345678"), ("（0755）8765 4321转123", "0755-87654321-123"),
+    ("010 8888 6666", "010-88886666"), ("02162345678", "021-62345678"),
+    ("0571-8888888", "0571-8888888"), ("call (021) 2345-6789 ext. 12", "021-23456789-12")])
+def test_landlines_are_read_with_their_area_code(text: str, number: str) -> None:
+    assert [span.value for span in find_landline_numbers(text)] == [number]
+
+
+@pytest.mark.parametrize("text", ["13800138001", "62345678", "021-12345678", "2024-03-15",
+                                  "0.5", "金额12000.00元"])
+def test_other_numbers_are_not_landlines(text: str) -> None:
+    assert list(find_landline_numbers(text)) == []
+
+
+def test_a_landline_is_not_an_nlu_entity() -> None:
+    # It takes no text message or one-time code: only the complaint's call-back reads it.
+    assert _found("座机021-62345678") == []

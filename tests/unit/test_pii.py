@@ -23,6 +23,10 @@ from bot.pii import PiiMaskingFilter, mask_pii
         ("855286", "******"),
         (" 855286 ", "******"),
         ("转账 100000 元", "转账 100000 元"),
+        # Landlines keep their area code and last four.
+        ("请打021-62345678找我", "请打021-****5678找我"),
+        ("座机（0755）8765 4321转123", "座机0755-****4321"),
+        ("2026-11-28 04:22:26 ok", "2026-11-28 04:22:26 ok"),
     ],
 )
 def test_masks_personal_numbers_and_leaves_the_rest(text: str, masked: str) -> None:
