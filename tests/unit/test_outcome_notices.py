@@ -1,7 +1,7 @@
 """A resolved complaint's outcome reaches the customer the way they chose: through the handoff
-service's real app and resolve endpoint, a real Redis and SQLite, the fake Twilio on loopback
-(Twilio's wire format) and a real SMTP server on loopback. Rasa is not running here, so the
-customer is never told in their conversation (tests/integration covers that)."""
+service's real app and resolve endpoint, a real Redis, SQLite and PostgreSQL, the fake Twilio
+on loopback (Twilio's wire format) and a real SMTP server on loopback. Rasa is not running
+here, so the customer is never told in their conversation (tests/integration covers that)."""
 
 from __future__ import annotations
 
@@ -111,8 +111,8 @@ def _settings(redis_url: str, database_url: str, **outside: Any) -> HandoffSetti
 
 
 @pytest.fixture
-async def service(aiohttp_client, redis_url, tmp_path, twilio, relay) -> Service:
-    database_url = _database(tmp_path)
+async def service(aiohttp_client, redis_url, database_url, twilio, relay) -> Service:
+    """On SQLite and on PostgreSQL (the database_url fixture)."""
     settings = _settings(
         redis_url, database_url,
         sms_gateway=GatewaySettings(twilio.account_sid, twilio.auth_token, twilio.sender,
