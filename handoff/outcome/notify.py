@@ -50,7 +50,13 @@ class NotifyOutcome:
     async def call(self, ticket: TicketView, *, told_in_conversation: bool
                    ) -> Optional[OutcomeNotice]:
         """None when the customer chose to be answered in their conversation only."""
-        contact = await asyncio.to_thread(outcome_contact, self._sessions, ticket.number)
+        try:
+            contact = await asyncio.to_thread(outcome_contact, self._sessions, ticket.number)
+        except SQLAlchemyError as error:
+            # The resolution is stored; the agent is answered, the operator sees this line.
+            logger.error("outcome.contact_unknown ticket=%s error=%s", ticket.number,
+                         type(error).__name__)
+            return None
         if contact is None:
             return None
         if contact.way == "phone":
