@@ -57,6 +57,18 @@ def _mask_landline(match: re.Match[str]) -> str:
     return f"{match.group(1)}-****{local[-4:]}"
 
 
+# A phone number where a card number could also be read ("+8613800138001" has 13 digits).
+_PHONE_OR_CARD = re.compile(f"(?P<phone>{_PHONE.pattern})|{_CARD.pattern}")
+
+
+def mask_account_numbers(text: str) -> str:
+    """Card and ID numbers reduced to their last four digits, phone numbers and e-mail
+    addresses left as they are: text written for the customer, sent by SMS or e-mail."""
+    text = _RESIDENT_ID.sub(_keep_last_four, text)
+    return _PHONE_OR_CARD.sub(
+        lambda match: match.group(0) if match.group("phone") else _keep_last_four(match), text)
+
+
 def mask_pii(text: str) -> str:
     """The text with ID and card numbers reduced to their last four digits,
     phone numbers to their prefix and last four, e-mail addresses to initial and domain, and a

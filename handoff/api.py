@@ -21,7 +21,6 @@ from handoff.joining import JoinOtherConversations, announce_join
 from handoff.keys import (
     ON_SHIFT_AGENTS_KEY,
     conversation_key,
-    http_key,
     redis_key,
     settings_key,
     sql_sessions_key,
@@ -172,11 +171,7 @@ async def resolve_ticket(request: web.Request) -> web.Response:
         return _bad_request("body is not valid JSON")
     except InvalidHandoffRequest as error:
         return _bad_request(str(error))
-    settings = request.app[settings_key]
-    service = ResolveTicketAndNotify(
-        request.app[sql_sessions_key], request.app[http_key], settings.rasa_url,
-        settings.rasa_token, request.app[redis_key],
-    )
+    service = ResolveTicketAndNotify.of(request.app)
     try:
         resolved = await service.call(number, resolution["resolution"], resolution["agent_id"])
     except TicketNotFound:
@@ -188,14 +183,7 @@ async def resolve_ticket(request: web.Request) -> web.Response:
         "ticket.resolved number=%s agent=%s notified=%s",
         number, resolution["agent_id"], resolved.customer_notified,
     )
-    return web.json_response(
-        {
-            "number": resolved.ticket.number,
-            "status": resolved.ticket.status,
-            "customer_notified": resolved.customer_notified,
-            "with_an_agent": resolved.with_an_agent,
-        }
-    )
+    return web.json_response(resolved.as_json())
 
 
 async def kpi(request: web.Request) -> web.Response:

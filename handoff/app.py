@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import logging
 from typing import AsyncIterator, Callable, Optional
 
 from aiohttp import ClientSession, ClientTimeout, web
 from redis.asyncio import Redis
 
 from actions.store.database import database_url, session_factory
+from bot.channels.sms_delivery import OptOuts, SmsDelivery
 from handoff.agents import AccountCache
 from handoff.dispatcher import Dispatcher, RoutingTimes
 from handoff.hours import OpeningHours
@@ -19,6 +21,8 @@ from handoff.keys import http_key, redis_key, settings_key, sql_sessions_key
 from handoff.live import LiveHub
 from handoff.metrics import HandoffMetrics
 from handoff.middlewares import authenticate, json_errors
+from handoff.outcome.notify import NotifyOutcome
+from handoff.outcome.smtp import SmtpMailer
 from handoff.rasa_client import RasaClient
 from handoff.relay import CustomerRelay
 from handoff.routes import setup_routes
@@ -30,10 +34,13 @@ from handoff.state import (
     dispatcher_key,
     live_key,
     metrics_key,
+    outcome_key,
     rasa_key,
     routing_clock_key,
     scripts_key,
 )
+
+logger = logging.getLogger(__name__)
 
 MAX_REQUEST_BYTES = 1024 * 1024
 # Background loops notice a stop within a quarter of a second; after this they are cancelled.
@@ -63,6 +70,22 @@ async def sql_store(app: web.Application) -> AsyncIterator[None]:
     app[sql_sessions_key] = sessions
     app[accounts_key] = AccountCache(sessions)
     yield
+
+
+async def outcome_notices(app: web.Application) -> AsyncIterator[None]:
+    """Complaint outcomes by SMS (the SMS channel's gateway and opt-outs) and e-mail."""
+    settings, redis = app[settings_key], app[redis_key]
+    gateway = settings.sms_gateway.gateway()
+    for missing, what in ((gateway is None, "SMS: KEFU_TWILIO_*"),
+                          (not settings.smtp.configured, "e-mail: KEFU_SMTP_HOST, KEFU_SMTP_FROM")):
+        if missing:
+            logger.warning("outcome.not_configured %s unset; customers who chose it are not "
+                           "sent their complaint's outcome (recorded on the ticket)", what)
+    app[outcome_key] = NotifyOutcome(
+        app[sql_sessions_key], SmsDelivery(gateway, OptOuts(lambda: redis)),
+        SmtpMailer(settings.smtp) if settings.smtp.configured else None, settings.smtp.sender)
+    yield
+    await app[outcome_key].close(STOP_SECONDS)
 
 
 async def background_work(app: web.Application) -> AsyncIterator[None]:
@@ -112,7 +135,8 @@ def create_app(settings: Optional[HandoffSettings] = None,
     app[settings_key] = settings
     app[metrics_key] = HandoffMetrics()
     app[routing_clock_key] = routing_clock
-    app.cleanup_ctx.extend([redis_connection, http_client, sql_store, background_work])
+    app.cleanup_ctx.extend([redis_connection, http_client, sql_store, outcome_notices,
+                            background_work])
     app.on_shutdown.append(close_consoles)
     setup_routes(app)
     return app

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping
+
+from bot.channels.sms_gateway import GatewaySettings
+from handoff.outcome.smtp import SmtpSettings
 
 
 @dataclass(frozen=True)
@@ -32,13 +35,17 @@ class HandoffSettings:
     # A conversation waiting this long for its skill may go to any agent speaking the
     # language (0: never).
     skill_overflow_seconds: int = 300
+    # Where complaint outcomes are texted (the SMS channel's gateway) and e-mailed.
+    sms_gateway: GatewaySettings = field(default_factory=GatewaySettings)
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
 
     def check(self) -> None:
-        """Refuse routing times that make no sense (raised at start, naming the variable)."""
+        """Refuse settings that make no sense (raised at start, naming the variable)."""
         if self.offer_seconds < 1:
             raise ValueError("KEFU_OFFER_SECONDS must be at least 1")
         if self.skill_overflow_seconds < 0:
             raise ValueError("KEFU_SKILL_OVERFLOW_SECONDS must be 0 (never) or more")
+        self.smtp.check()
 
 
 def whole_seconds(environ: Mapping[str, str], name: str, default: int) -> int:
@@ -62,4 +69,6 @@ def load_settings() -> HandoffSettings:
         agent_hours=os.environ.get("KEFU_AGENT_HOURS", "08:00-22:00"),
         offer_seconds=whole_seconds(os.environ, "KEFU_OFFER_SECONDS", 60),
         skill_overflow_seconds=whole_seconds(os.environ, "KEFU_SKILL_OVERFLOW_SECONDS", 300),
+        sms_gateway=GatewaySettings.from_environment(os.environ),
+        smtp=SmtpSettings.from_environment(os.environ),
     )

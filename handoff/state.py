@@ -10,6 +10,7 @@ from handoff.agents import AccountCache
 from handoff.dispatcher import Dispatcher
 from handoff.live import LiveHub
 from handoff.metrics import HandoffMetrics
+from handoff.outcome.notify import NotifyOutcome
 from handoff.rasa_client import RasaClient
 from handoff.routing.scripts import RoutingScripts
 
@@ -19,5 +20,6 @@ metrics_key = web.AppKey("metrics", HandoffMetrics)
 rasa_key = web.AppKey("rasa", RasaClient)
 dispatcher_key = web.AppKey("dispatcher", Dispatcher)
 accounts_key = web.AppKey("accounts", AccountCache)
+outcome_key = web.AppKey("outcome", NotifyOutcome)
 # The routing passes' "now" (ms): the system clock, or a test's own.
 routing_clock_key = web.AppKey("routing_clock", Callable[[], int])

@@ -18,7 +18,7 @@ from actions.tickets.records import OPEN_TICKET_STATUSES, ComplaintDraft, Ticket
 from actions.tickets.resolve import TicketAlreadyResolved, TicketNotFound
 from handoff.agent_api import current, json_body, visible_record
 from handoff.audit import audit
-from handoff.keys import http_key, redis_key, settings_key, sql_sessions_key
+from handoff.keys import sql_sessions_key
 from handoff.resolve_ticket import ResolveTicketAndNotify
 
 COMPLAINT_CATEGORIES = ("fees", "transfer", "loan", "card", "digital", "service", "other")
@@ -86,10 +86,7 @@ async def resolve_ticket(request: web.Request) -> web.Response:
     if not isinstance(resolution, str) or not resolution.strip() \
             or len(resolution) > MAX_DESCRIPTION_CHARS:
         return web.json_response({"error": "'resolution' is required"}, status=400)
-    settings = request.app[settings_key]
-    service = ResolveTicketAndNotify(request.app[sql_sessions_key], request.app[http_key],
-                                     settings.rasa_url, settings.rasa_token,
-                                     request.app[redis_key])
+    service = ResolveTicketAndNotify.of(request.app)
     try:
         resolved = await service.call(number, resolution.strip(), session.agent_id)
     except TicketNotFound:
@@ -98,6 +95,4 @@ async def resolve_ticket(request: web.Request) -> web.Response:
         return web.json_response({"error": f"{number} is already resolved"}, status=409)
     await audit(request.app[sql_sessions_key], session.agent_id, "ticket.resolved", number,
                 customer_notified=resolved.customer_notified)
-    return web.json_response({"number": number, "status": resolved.ticket.status,
-                              "customer_notified": resolved.customer_notified,
-                              "with_an_agent": resolved.with_an_agent})
+    return web.json_response(resolved.as_json())

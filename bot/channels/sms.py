@@ -13,16 +13,12 @@ another one replays it. Configuration comes from the environment only (docs/oper
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
 import os
 import re
-import secrets
 import time
 import unicodedata
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import (
     Any,
     Awaitable,
@@ -32,11 +28,9 @@ from typing import (
     List,
     Mapping,
     Optional,
-    Protocol,
 )
 from urllib.parse import parse_qsl
 
-import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from redis.exceptions import RedisError
 from sanic import Blueprint, response
@@ -57,27 +51,28 @@ from bot.channels.inbox import (
 )
 from bot.channels.rest import WebhookRequestError
 from bot.channels.sender_queues import SenderQueues
-from bot.channels.sms_segments import encoding_of, split_sms
+from bot.channels.sms_delivery import OptOuts, SmsDelivery
+from bot.channels.sms_gateway import (
+    CHANNEL_NAME,
+    E164,
+    GatewaySettings,
+    SmsGateway,
+)
 from bot.pii import mask_pii
 
 logger = logging.getLogger(__name__)
 
-CHANNEL_NAME = "sms"
 MAX_BODY_BYTES = 64 * 1024
 # Twilio's own limit for a message body; anything longer did not come from a handset.
 MAX_MESSAGE_CHARS = 1600
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
-E164 = re.compile(r"\+[1-9]\d{6,14}")
 MESSAGE_SID = re.compile(r"[A-Z]{2}[0-9a-fA-F]{32}")
 
 # Twilio retries a webhook for minutes at most; a day is ample and bounds the keys kept.
 SEEN_TTL_SECONDS = 24 * 3600
 SEEN_KEY = "kefu:sms:seen:{sid}"
-OPTED_OUT_KEY = "kefu:sms:opted_out"
 CHOICES_KEY = "kefu:sms:choices:{customer}"
-# Twilio's error for a recipient who opted out at the carrier or at Twilio itself.
-UNSUBSCRIBED_RECIPIENT = 21610
 
 # Whole-message keywords, as carriers and Twilio match them (case-insensitive, one word).
 STOP_WORDS = {"stop": "en", "stopall": "en", "unsubscribe": "en", "cancel": "en", "end": "en",
@@ -183,6 +178,7 @@ class SmsState(ChannelRedis):
     def __init__(self, redis_url: str, inbox_alive_seconds: int = DEFAULT_ALIVE_SECONDS) -> None:
         super().__init__(redis_url)
         self._choices = ChoiceMemory(lambda: self.client, CHOICES_KEY)
+        self._opt_outs = OptOuts(lambda: self.client)
         self.inbox = Inbox(lambda: self.client, CHANNEL_NAME, alive_seconds=inbox_alive_seconds)
 
     async def hold_first_delivery(self, inbound: InboundSms) -> bool:
@@ -193,15 +189,15 @@ class SmsState(ChannelRedis):
             SEEN_TTL_SECONDS)
 
     async def is_opted_out(self, phone: str) -> bool:
-        return bool(await self.client.sismember(OPTED_OUT_KEY, phone))
+        return await self._opt_outs.is_opted_out(phone)
 
     async def opt_out(self, phone: str) -> bool:
         """Opt the number out; True when it was subscribed until now."""
-        return bool(await self.client.sadd(OPTED_OUT_KEY, phone))
+        return await self._opt_outs.opt_out(phone)
 
     async def opt_in(self, phone: str) -> bool:
         """Opt the number back in; True when it had opted out."""
-        return bool(await self.client.srem(OPTED_OUT_KEY, phone))
+        return await self._opt_outs.opt_in(phone)
 
     async def remember_choices(self, phone: str, payloads: List[str]) -> None:
         await self._choices.remember(phone, payloads)
@@ -209,77 +205,6 @@ class SmsState(ChannelRedis):
     async def take_choices(self, phone: str) -> List[str]:
         """The number's last choices, forgotten as they are read: they answer one reply."""
         return await self._choices.take(phone)
-
-
-# --- gateways -----------------------------------------------------------------------------------
-
-
-class SmsNotSent(RuntimeError):
-    def __init__(self, reason: str, status: Optional[int] = None,
-                 code: Optional[int] = None) -> None:
-        super().__init__(reason)
-        self.status, self.code = status, code
-
-
-class SmsGateway(Protocol):
-    async def send(self, to: str, body: str) -> Optional[str]: ...
-
-
-@dataclass(frozen=True)
-class TwilioGateway:
-    """POST {base}/2010-04-01/Accounts/{sid}/Messages.json with basic auth and To/From/Body."""
-
-    base_url: str
-    account_sid: str
-    auth_token: str
-    sender: str
-    timeout_seconds: float = 10.0
-    retries: int = 2
-
-    async def send(self, to: str, body: str) -> Optional[str]:
-        """The new message's sid; SmsNotSent when the gateway did not take it."""
-        url = f"{self.base_url}/2010-04-01/Accounts/{self.account_sid}/Messages.json"
-        form = {"To": to, "From": self.sender, "Body": body}
-        timeout = aiohttp.ClientTimeout(total=self.timeout_seconds)
-        for attempt in range(self.retries + 1):
-            try:
-                async with aiohttp.ClientSession(timeout=timeout) as http, http.post(
-                        url, data=form,
-                        auth=aiohttp.BasicAuth(self.account_sid, self.auth_token)) as reply:
-                    if reply.status in (200, 201):
-                        return str((await reply.json(content_type=None)).get("sid") or "")
-                    # Retried only when the gateway did not take the message (502/503/504).
-                    if reply.status not in (502, 503, 504) or attempt == self.retries:
-                        raise SmsNotSent(f"gateway answered {reply.status}", reply.status,
-                                         await _twilio_error_code(reply))
-            except (aiohttp.ClientConnectionError, asyncio.TimeoutError) as error:
-                if attempt == self.retries:
-                    raise SmsNotSent(type(error).__name__) from error
-            await asyncio.sleep(0.2 * 2 ** attempt)  # back off before the next attempt
-        raise SmsNotSent("no attempt left")
-
-
-async def _twilio_error_code(reply: aiohttp.ClientResponse) -> Optional[int]:
-    try:
-        code = (await reply.json(content_type=None)).get("code")
-    except (ValueError, aiohttp.ContentTypeError):
-        return None
-    return int(code) if isinstance(code, int) else None
-
-
-@dataclass(frozen=True)
-class OutboxGateway:
-    """Development only (`make run` without KEFU_TWILIO_*): texts are appended to a file."""
-
-    path: Path
-
-    async def send(self, to: str, body: str) -> Optional[str]:
-        sid = "OB" + secrets.token_hex(16)  # an id for the log line, as Twilio gives one
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as outbox:
-            outbox.write(json.dumps({"to": to, "body": body, "channel": CHANNEL_NAME,
-                                     "sid": sid}, ensure_ascii=False) + "\n")
-        return sid
 
 
 # --- settings -----------------------------------------------------------------------------------
@@ -300,22 +225,22 @@ class SmsSettings:
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> SmsSettings:
+        gateway = GatewaySettings.from_environment(environ)
         return cls(
-            account_sid=environ.get("KEFU_TWILIO_ACCOUNT_SID") or None,
-            auth_token=environ.get("KEFU_TWILIO_AUTH_TOKEN") or None,
-            sender=environ.get("KEFU_TWILIO_FROM") or None,
-            base_url=(environ.get("KEFU_TWILIO_BASE_URL") or "https://api.twilio.com").rstrip("/"),
+            account_sid=gateway.account_sid,
+            auth_token=gateway.auth_token,
+            sender=gateway.sender,
+            base_url=gateway.base_url,
             webhook_url=environ.get("KEFU_SMS_WEBHOOK_URL") or None,
             redis_url=environ.get("REDIS_URL") or None,
-            outbox=environ.get("KEFU_SMS_OUTBOX") or None,
+            outbox=gateway.outbox,
             inbox_alive_seconds=alive_seconds_from(environ),
         )
 
     def gateway(self) -> Optional[SmsGateway]:
         """Twilio when KEFU_TWILIO_* are complete, else the development outbox, else none."""
-        if self.account_sid and self.auth_token and self.sender:
-            return TwilioGateway(self.base_url, self.account_sid, self.auth_token, self.sender)
-        return OutboxGateway(Path(self.outbox)) if self.outbox else None
+        return GatewaySettings(self.account_sid, self.auth_token, self.sender, self.base_url,
+                               self.outbox).gateway()
 
 
 # --- output -------------------------------------------------------------------------------------
@@ -325,7 +250,8 @@ class SmsOutput(OutputChannel):
     """Sends the bot's, agents' and notices' messages by SMS; nothing to opted-out numbers."""
 
     def __init__(self, gateway: Optional[SmsGateway], state: SmsState) -> None:
-        self._gateway, self._state = gateway, state
+        self._state = state
+        self._delivery = SmsDelivery(gateway, state)
 
     @classmethod
     def name(cls) -> str:
@@ -362,36 +288,8 @@ class SmsOutput(OutputChannel):
 
     async def deliver(self, to: str, text: str, *, even_if_opted_out: bool = False) -> bool:
         """Send the text in SMS-sized parts, in order; True when every part was taken."""
-        masked = mask_pii(to)
-        if not E164.fullmatch(to):
-            logger.warning("sms.not_sent to=%s reason=not_a_phone_number", masked)
-            return False
-        try:
-            if not even_if_opted_out and await self._state.is_opted_out(to):
-                logger.info("sms.suppressed to=%s reason=opted_out", masked)
-                return False
-        except RedisError as error:
-            # Unknown consent counts as none: better silent than texting an opted-out number.
-            logger.error("sms.not_sent to=%s reason=opt_out_unknown error=%s", masked,
-                         type(error).__name__)
-            return False
-        if self._gateway is None:
-            logger.warning("sms.not_sent to=%s reason=no_gateway", masked)
-            return False
-        parts, sids = split_sms(text), []
-        for number, part in enumerate(parts, start=1):
-            try:
-                sids.append(await self._gateway.send(to, part) or "-")
-            except SmsNotSent as error:
-                logger.error("sms.send_failed to=%s part=%d/%d reason=%s code=%s", masked,
-                             number, len(parts), error, error.code)
-                if error.code == UNSUBSCRIBED_RECIPIENT:
-                    await self._state.opt_out(to)  # the carrier says so: honour it here too
-                return False
-        # The sids also keep the line unique: Rasa's RepeatedLogFilter drops repeated lines.
-        logger.info("sms.sent to=%s parts=%d encoding=%s sid=%s", masked, len(parts),
-                    encoding_of(text).name, ",".join(sids))
-        return True
+        delivery = await self._delivery.deliver(to, text, even_if_opted_out=even_if_opted_out)
+        return delivery.sent
 
 
 # --- input --------------------------------------------------------------------------------------

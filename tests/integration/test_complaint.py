@@ -13,6 +13,8 @@ from sqlalchemy import select
 
 from actions.store.database import session_factory
 from actions.store.models import Ticket
+from bot.channels.sms_segments import split_sms
+from handoff.outcome.texts import outcome_sms
 from tests.bilingual import response_text
 
 # The contact questions differ for a call and for a text.
@@ -148,6 +150,10 @@ def test_english_complaint_is_filed_resolved_and_accepted(stack) -> None:
 
     reply = _resolve(stack, number, "We have spoken to the teller; the branch manager apologises.")
     assert reply.status_code == 200 and reply.json()["customer_notified"] is True
+    # The stack has no SMTP relay: the answer (and the ticket's history) say it was not e-mailed.
+    notice = reply.json()["outcome_notice"]
+    assert (notice["channel"], notice["status"], notice["to"]) == (
+        "email", "not_configured", "d***@example.com")
     assert _bot_texts_since(stack, sender, 1) == [
         response_text("utter_ask_outcome_accepted", "en")]
     assert stack.say(sender, "/affirm") == [
@@ -171,9 +177,18 @@ def test_an_anonymous_customer_who_wants_a_text_is_asked_for_the_number(stack) -
     [read_back] = stack.say(sender, "13800138001")
     assert "联系方式：短信通知我" in read_back and "联系电话：138****8001" in read_back
     [received] = stack.say(sender, "/affirm")
-    ticket = _ticket(stack, TICKET_NUMBER.search(received).group(0))
+    number = TICKET_NUMBER.search(received).group(0)
+    ticket = _ticket(stack, number)
     assert (ticket.contact_preference, ticket.contact_phone, ticket.contact_email) == (
         "sms", "13800138001", None)
+    # Told in the chat, and texted too: a web customer may have left the page by then.
+    before = len(stack.twilio.sent_to("+8613800138001"))
+    reply = _resolve(stack, number, "已退回500元")
+    assert reply.json()["customer_notified"] is True
+    assert reply.json()["outcome_notice"]["status"] == "sent"
+    texted = [m.body for m in stack.twilio.sent_to("+8613800138001")][before:]
+    assert texted == split_sms(outcome_sms(number, "已退回500元", "zh"))
+    assert number in texted[0]
 
     # Asked for a number, another customer would rather be answered here.
     sender = _sender("zh-here-instead")

@@ -177,6 +177,8 @@ def test_a_chinese_complaint_by_sms_with_numbered_choices_and_the_resolution_not
                              json={"resolution": resolution, "agent_id": "agent-7"},
                              headers=_service_headers(stack), timeout=30)
     assert resolved.status_code == 200 and resolved.json()["customer_notified"] is True
+    # They chose a text and were told here by text: no second message.
+    assert resolved.json()["outcome_notice"]["status"] == "already_told"
     assert customer.new_messages() == as_parts([
         response_text("utter_ticket_resolved", "zh", ticket_number=number,
                       resolution=resolution),

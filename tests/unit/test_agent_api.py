@@ -323,7 +323,10 @@ async def test_an_agent_opens_and_resolves_a_ticket_for_their_customer(service) 
     resolved = await ana.post(f"/api/v1/agent/tickets/{number}/resolve",
                               {"resolution": "已退回重复收取的年费"})
     assert resolved.status == 200
-    assert (await resolved.json())["customer_notified"] is False  # Rasa is not running here
+    answer = await resolved.json()
+    assert answer["customer_notified"] is False  # Rasa is not running here
+    # Opened in the conversation, answered there: no text, e-mail or call to make.
+    assert (answer["call_customer"], answer["outcome_notice"]) == (False, None)
     again = await ana.post(f"/api/v1/agent/tickets/{number}/resolve", {"resolution": "x"})
     assert again.status == 409
     with sessions() as session:

@@ -175,8 +175,10 @@ async def test_an_agent_resolves_a_ticket_once(tickets_client) -> None:
     body = {"resolution": "已退还年费200元", "agent_id": "agent-7"}
     reply = await client.post(f"/api/v1/tickets/{number}/resolve", json=body, headers=AUTH)
     assert reply.status == 200
+    # Answered in their conversation (not reachable here): no text, e-mail or call.
     assert await reply.json() == {"number": number, "status": "resolved",
-                                  "customer_notified": False, "with_an_agent": False}
+                                  "customer_notified": False, "with_an_agent": False,
+                                  "call_customer": False, "outcome_notice": None}
     again = await client.post(f"/api/v1/tickets/{number}/resolve", json=body, headers=AUTH)
     assert again.status == 409
 

@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from bot.pii import PiiMaskingFilter, mask_pii
+from bot.pii import PiiMaskingFilter, mask_account_numbers, mask_pii
 
 
 @pytest.mark.parametrize(
@@ -51,3 +51,20 @@ def test_filter_reads_json_escaped_messages() -> None:
     record = logging.LogRecord("x", logging.DEBUG, __file__, 1, escaped, None, None)
     PiiMaskingFilter().filter(record)
     assert record.getMessage() == '{"text": "我的卡号***************0123 😡"}'
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("已退回您尾号卡6222021234567890123的年费", "已退回您尾号卡***************0123的年费"),
+        ("card 4111 1111 1111 1111 refunded", "card ************1111 refunded"),
+        ("身份证11010519491231002X已核实", "身份证**************002X已核实"),
+        # Written for the customer: the numbers and addresses they may contact stay whole.
+        ("请致电客户经理13812345678", "请致电客户经理13812345678"),
+        ("call +8613812345678, li@bank.example", "call +8613812345678, li@bank.example"),
+        ("已退回500元（KF-20261123-00042）", "已退回500元（KF-20261123-00042）"),
+    ],
+)
+def test_text_for_the_customer_keeps_only_the_last_four_of_card_and_id_numbers(
+        text: str, masked: str) -> None:
+    assert mask_account_numbers(text) == masked

@@ -24,14 +24,11 @@ from bot.channels.sms import (
     EMPTY_TWIML,
     HELP_TEXTS,
     OPTED_IN_TEXT,
-    OPTED_OUT_KEY,
     OPTED_OUT_TEXT,
     InboundSms,
     SenderQueues,
     SmsInput,
-    SmsNotSent,
     SmsSettings,
-    TwilioGateway,
     check_signature,
     choice_payloads,
     chosen_payload,
@@ -40,6 +37,8 @@ from bot.channels.sms import (
     numbered_choices,
     read_form,
 )
+from bot.channels.sms_delivery import OPTED_OUT_KEY
+from bot.channels.sms_gateway import SmsNotSent, TwilioGateway
 from bot.channels.sms_segments import (
     GSM7,
     UCS2,
