@@ -29,7 +29,7 @@ from handoff.keys import (
 from handoff.routing.assign import Assignment
 from handoff.routing.clock import now_ms
 from handoff.settings import HandoffSettings, load_settings
-from handoff.state import dispatcher_key, metrics_key
+from handoff.state import dispatcher_key, live_key, metrics_key
 
 T = TypeVar("T")
 TOKEN = "t"
@@ -273,6 +273,26 @@ async def test_supervisors_list_the_missed_offers_of_the_last_day(service) -> No
         assert "whole number" in (await refused.json())["error"]
     assert (await ana.http.get("/api/v1/supervisor/missed-offers")).status == 403
     await watching.close()
+
+
+async def test_a_missed_offer_is_audited_before_consoles_hear_of_it(service,
+                                                                    monkeypatch) -> None:
+    """Supervisors' consoles read the missed offers when the event arrives."""
+    hub = service.app[live_key]
+    publish = hub.publish
+    audited_when_heard: List[Any] = []
+
+    async def recording(audience: Any, event: Dict[str, Any]) -> None:
+        if event["type"] == "offer_withdrawn":
+            audited_when_heard.append(service.audited("conversation.offer_withdrawn"))
+        await publish(audience, event)
+
+    monkeypatch.setattr(hub, "publish", recording)
+    await service.sign_in("ana")
+    offered_at = await service.offered("c-1", await service.queue("c-1"))
+    await service.route(offered_at + OFFER_MS)
+    assert audited_when_heard == [
+        [("system", "c-1", {"agent": "ana", "offered_seconds": 60, "agent_presence": "away"})]]
 
 
 async def test_an_accepted_conversation_is_never_withdrawn(service, redis_client) -> None:
