@@ -385,11 +385,12 @@ async def test_a_ticket_s_contact_shows_masked_and_in_full_to_its_agent_only(
     call = _complaint(sessions, "c-1", "phone", contact_phone="13800138001")
     mail = _complaint(sessions, "c-1", "email", contact_email="wang.nvshi@example.com")
     here = _complaint(sessions, "c-1", "this_channel")
+    landline = _complaint(sessions, "c-1", "phone", contact_phone="021-62345678-123")
     elsewhere = _complaint(sessions, "c-9", "sms", contact_phone="13900139009")
     boss, li = await _sign_in(service, "boss"), await _sign_in(service, "rm-li")
     for watcher in (boss, li):
         await watcher.post("/api/v1/agent/presence", {"presence": "away"})
-    await _queue(boss.client, "c-1", open_tickets=_listed(call, mail, here))
+    await _queue(boss.client, "c-1", open_tickets=_listed(call, mail, here, landline))
 
     # rm-li serves the queue c-1 waits in, and sees it, but does not hold it.
     assert (await li.get("/api/v1/agent/conversations/c-1")).status == 200
@@ -411,9 +412,9 @@ async def test_a_ticket_s_contact_shows_masked_and_in_full_to_its_agent_only(
     tickets = (await shown.json())["context"]["open_tickets"]
     listed = {ticket["number"]: ticket for ticket in tickets}
     assert [(listed[n]["contact_preference"], listed[n]["contact_kind"], listed[n]["contact"])
-            for n in (call, mail, here)] == [("phone", "phone", "138****8001"),
-                                             ("email", "email", "w***@example.com"),
-                                             ("this_channel", None, None)]
+            for n in (call, mail, here, landline)] == [
+        ("phone", "phone", "138****8001"), ("email", "email", "w***@example.com"),
+        ("this_channel", None, None), ("phone", "phone", "021-****5678")]
     assert "13800138001" not in await shown.text()
     assert "wang.nvshi" not in await shown.text()
 
