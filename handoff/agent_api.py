@@ -55,6 +55,7 @@ from handoff.state import (
     scripts_key,
 )
 from handoff.texts import CANNED_REPLIES, notice
+from handoff.ticket_contacts import listed_tickets, load_contacts, with_masked_contacts
 
 logger = logging.getLogger(__name__)
 
@@ -258,11 +259,16 @@ async def conversation_detail(request: web.Request) -> web.Response:
                        nx=True, ex=VIEW_AUDIT_SECONDS):
         await audit(request.app[sql_sessions_key], account.agent_id, "conversation.viewed",
                     record.conversation_id)
+    context = {key: request_context.get(key) for key in (
+        "reason", "summary", "emotion_trajectory", "customer", "open_tickets", "intents",
+        "entities", "language", "channel")}
+    # The tickets' contact details as they are now (masked), not as the handoff saw them.
+    contacts = await asyncio.to_thread(load_contacts, request.app[sql_sessions_key],
+                                       listed_tickets(record))
+    context["open_tickets"] = with_masked_contacts(context["open_tickets"], contacts)
     return web.json_response({
         **record.summary(),
-        "context": {key: request_context.get(key) for key in (
-            "reason", "summary", "emotion_trajectory", "customer", "open_tickets", "intents",
-            "entities", "language", "channel")},
+        "context": context,
         "transcript": request_context.get("transcript", []),
         "messages": await load_messages(redis, record.conversation_id),
     })

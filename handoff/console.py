@@ -1,10 +1,15 @@
-"""The agent console: its page, its live WebSocket, and the supervisor's overview."""
+"""The agent console: its page, its live WebSocket, and the supervisor's overview and
+missed offers."""
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
+import json
 import logging
 import statistics
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -15,6 +20,7 @@ from actions.store.models import utc_now
 from handoff.agent_api import current
 from handoff.conversations import agent_state, held_by, known_agents, waiting
 from handoff.keys import ONLINE_AGENTS_KEY, WAITS_KEY, redis_key, sql_sessions_key
+from handoff.missed_offers import missed_since
 from handoff.routing.rules import PRIORITY_RANK
 from handoff.state import live_key
 
@@ -23,6 +29,20 @@ logger = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 # A conversation waiting longer than this breaches the service level, by priority.
 WAIT_SLA_SECONDS = {"urgent": 60, "high": 120, "normal": 300}
+
+
+@dataclass(frozen=True)
+class QueryBound:
+    """A whole-number query parameter from 1 to `maximum`."""
+
+    name: str
+    default: int
+    maximum: int
+
+
+# The missed offers listed: those of the last `hours` (as "today's KPIs"), newest first.
+MISSED_HOURS = QueryBound("hours", 24, 7 * 24)
+MISSED_LIMIT = QueryBound("limit", 50, 200)
 
 
 async def console_page(_: web.Request) -> web.FileResponse:
@@ -90,3 +110,21 @@ async def supervisor_overview(request: web.Request) -> web.Response:
         "agents": agents,
         "kpi_today": report.as_json(),
     })
+
+
+def _bounded(request: web.Request, bound: QueryBound) -> int:
+    value = request.query.get(bound.name, str(bound.default))
+    if not value.isdigit() or not 1 <= int(value) <= bound.maximum:
+        reason = f"'{bound.name}' must be a whole number from 1 to {bound.maximum}"
+        logger.warning("supervisor.bad_query reason=%s", reason)
+        raise web.HTTPBadRequest(text=json.dumps({"error": reason}),
+                                 content_type="application/json")
+    return int(value)
+
+
+async def missed_offers(request: web.Request) -> web.Response:
+    hours, limit = _bounded(request, MISSED_HOURS), _bounded(request, MISSED_LIMIT)
+    since = utc_now() - dt.timedelta(hours=hours)
+    missed = await asyncio.to_thread(missed_since, request.app[sql_sessions_key], since, limit)
+    return web.json_response({"since": since.isoformat(), "count": missed.count,
+                              "missed_offers": [offer.as_json() for offer in missed.offers]})

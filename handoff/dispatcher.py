@@ -21,6 +21,7 @@ from handoff.conversations import estimated_wait_seconds, online_agent_count, wa
 from handoff.keys import WAITS_KEY, conversation_key
 from handoff.live import ALL_AGENTS, SUPERVISORS, LiveHub, agent_audience
 from handoff.metrics import HandoffMetrics
+from handoff.missed_offers import OFFER_WITHDRAWN
 from handoff.rasa_client import RasaClient
 from handoff.routing.assign import Assignment, AssignWaiting
 from handoff.routing.clock import now_ms
@@ -124,18 +125,19 @@ class Dispatcher:
         self._metrics.offers_missed.inc()
         logger.warning("handoff.offer_withdrawn agent=%s offered_ms=%s", offer.agent_id,
                        offer.offered_ms)
-        await self._live.publish([agent_audience(offer.agent_id), SUPERVISORS], {
-            "type": "offer_withdrawn", "conversation_id": offer.conversation_id,
-            "agent_id": offer.agent_id, "presence": "away"})
+        # The row first: supervisors' consoles read the missed offers on the event.
         try:
-            await audit_system(self._audit_sessions, "conversation.offer_withdrawn",
+            await audit_system(self._audit_sessions, OFFER_WITHDRAWN,
                                offer.conversation_id, agent=offer.agent_id,
                                offered_seconds=round(offer.offered_ms / 1000),
                                agent_presence="away")
         except SQLAlchemyError as error:
             # Redis already moved it back: the routing stands without its audit row.
-            logger.error("audit.failed action=conversation.offer_withdrawn error=%s",
+            logger.error("audit.failed action=%s error=%s", OFFER_WITHDRAWN,
                          type(error).__name__)
+        await self._live.publish([agent_audience(offer.agent_id), SUPERVISORS], {
+            "type": "offer_withdrawn", "conversation_id": offer.conversation_id,
+            "agent_id": offer.agent_id, "presence": "away"})
 
     async def tell_positions(self) -> None:
         """Tell each waiting customer whose place improved where they now are."""

@@ -35,11 +35,13 @@ def setup_routes(app: web.Application) -> None:
             web.post(f"{CONVERSATION}/transfer", agent_api.transfer),
             web.post(f"{CONVERSATION}/resolve", agent_api.resolve),
             web.post(f"{CONVERSATION}/tickets", tickets_api.open_ticket),
+            web.post(f"{CONVERSATION}/tickets/{{number}}/contact", tickets_api.reveal_contact),
             web.get("/api/v1/agent/callbacks", tickets_api.list_callbacks),
             web.post("/api/v1/agent/tickets/{number}/resolve", tickets_api.resolve_ticket),
             web.get("/api/v1/agent/canned-replies", agent_api.canned_replies),
             web.get("/api/v1/agent/live", console.live_socket),
             web.get("/api/v1/supervisor/overview", console.supervisor_overview),
+            web.get("/api/v1/supervisor/missed-offers", console.missed_offers),
             # the console page and its assets, all shipped with the service
             web.get("/console", console.console_page),
             web.static("/console/static", STATIC_DIR),

@@ -4,6 +4,7 @@ in a conversation, and resolving a ticket (the customer is told in their channel
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any, Dict, List
 
 from aiohttp import web
@@ -17,9 +18,14 @@ from actions.tickets.open_complaint import OpenComplaint
 from actions.tickets.records import OPEN_TICKET_STATUSES, ComplaintDraft, TicketView
 from actions.tickets.resolve import TicketAlreadyResolved, TicketNotFound
 from handoff.agent_api import current, json_body, visible_record
+from handoff.agents import AgentAccount
 from handoff.audit import audit
+from handoff.conversations import ConversationRecord
 from handoff.keys import sql_sessions_key
 from handoff.resolve_ticket import ResolveTicketAndNotify
+from handoff.ticket_contacts import listed_tickets, load_contacts
+
+logger = logging.getLogger(__name__)
 
 COMPLAINT_CATEGORIES = ("fees", "transfer", "loan", "card", "digital", "service", "other")
 MAX_DESCRIPTION_CHARS = 2000
@@ -96,3 +102,44 @@ async def resolve_ticket(request: web.Request) -> web.Response:
     await audit(request.app[sql_sessions_key], session.agent_id, "ticket.resolved", number,
                 customer_notified=resolved.customer_notified)
     return web.json_response(resolved.as_json())
+
+
+def may_reveal(record: ConversationRecord, account: AgentAccount) -> bool:
+    """The agent the conversation is (or was last) with, and supervisors."""
+    return account.role == "supervisor" or record.agent == account.agent_id
+
+
+def _refuse_reveal(agent_id: str, conversation_id: str, number: str, status: int,
+                   reason: str) -> web.Response:
+    logger.warning("ticket.contact_refused agent=%s conversation=%s ticket=%s status=%s",
+                   agent_id, conversation_id, number, status)
+    return web.json_response({"error": reason}, status=status)
+
+
+async def reveal_contact(request: web.Request) -> web.Response:
+    """The full number or address of a ticket of the agent's conversation; audited."""
+    agent_id = current(request).agent_id
+    conversation_id = request.match_info["conversation_id"]
+    number = request.match_info["number"].upper()
+    if not TICKET_NUMBER.fullmatch(number):
+        return web.json_response({"error": "not a ticket number (KF-YYYYMMDD-NNNNN)"},
+                                 status=400)
+    try:
+        account, record = await visible_record(request)
+    except web.HTTPNotFound:
+        _refuse_reveal(agent_id, conversation_id, number, 404, "no such conversation")
+        raise
+    if not may_reveal(record, account):
+        return _refuse_reveal(agent_id, conversation_id, number, 403,
+                              "only the agent holding the conversation, or a supervisor")
+    contact = None
+    if number in listed_tickets(record):
+        contact = (await asyncio.to_thread(
+            load_contacts, request.app[sql_sessions_key], [number])).get(number)
+    if contact is None or contact.detail is None:
+        return _refuse_reveal(agent_id, conversation_id, number, 404,
+                              f"no contact detail on {number}")
+    await audit(request.app[sql_sessions_key], agent_id, "ticket.contact_revealed", number,
+                conversation_id=record.conversation_id, contact_kind=contact.kind,
+                role=account.role)
+    return web.json_response(contact.revealed(), headers={"Cache-Control": "no-store"})

@@ -140,6 +140,16 @@
     "customer.address": ["地址", "Address"],
     "customer.preferred_language": ["首选语言", "Preferred language"],
     "customer.contact_preference": ["联系偏好", "Contact preference"],
+    "contact.label": ["联系方式", "Contact"],
+    "contact.this_channel": ["在原渠道回复", "Reply in this channel"],
+    "contact.phone": ["电话联系", "Phone call"],
+    "contact.sms": ["短信通知", "Text message"],
+    "contact.email": ["邮件通知", "Email"],
+    "contact.reveal": ["显示完整", "Reveal"],
+    "contact.reveal_hint": ["查看完整号码或地址将记入审计", "Revealing the full number or address is audited"],
+    "overflow.badge": ["跨技能分配", "Skill overflow"],
+    "overflow.hint": ["等待过久，已分配给不具备所需技能的坐席；如需可转接至对应技能队列",
+      "Offered without the skill it needs, after a long wait: you may transfer it to that skill's queue"],
     "segment.private": ["私人银行", "Private banking"],
     "segment.affluent": ["财富客户", "Affluent"],
     "segment.mass": ["大众客户", "Mass retail"],
@@ -183,6 +193,10 @@
     "sup.breaches": ["超时等待的会话", "Conversations past their wait SLA"],
     "sup.no_breaches": ["无超时会话", "No breaches"],
     "sup.no_agents": ["暂无坐席数据", "No agents yet"],
+    "sup.missed": ["未及时接入的会话（近 24 小时）", "Missed offers (last 24 hours)"],
+    "sup.missed_at": ["时间", "Time"],
+    "sup.offered_for": ["已分配时长", "Offered for"],
+    "sup.no_missed": ["无未及时接入的会话", "No missed offers"],
     "sup.conversation": ["会话", "Conversation"],
     "sup.kpi": ["今日指标", "Today's KPIs"],
     "kpi.conversations": ["会话量", "Conversations"],
@@ -225,6 +239,9 @@
     "error.not a ticket number (KF-YYYYMMDD-NNNNN)": ["工单号格式不正确（KF-年月日-序号）",
       "Not a ticket number (KF-YYYYMMDD-NNNNN)"],
     "error.category": ["请选择工单类别", "Choose a ticket category"],
+    "error.only the agent holding the conversation, or a supervisor": ["仅限正在处理该会话的坐席或班组长",
+      "Only the agent holding the conversation, or a supervisor"],
+    "error.no_contact": ["该工单未留联系方式", "The ticket holds no contact detail"],
     "error.no_ticket": ["工单不存在", "No such ticket"],
     "error.already_resolved": ["该工单已处理完毕", "The ticket is already resolved"],
   };
@@ -233,6 +250,7 @@
   const ERROR_PATTERNS = [
     [/^'category' must be one of /, "error.category"],
     [/^no ticket (\S+)$/, "error.no_ticket"],
+    [/^no contact detail on (\S+)$/, "error.no_contact"],
     [/^(\S+) is already resolved$/, "error.already_resolved"],
   ];
 
@@ -304,6 +322,9 @@
     callbacks: [],
     // Tickets opened in this console, by conversation (the handoff context is a snapshot).
     openedTickets: {},
+    // Contacts revealed (audited) in the open conversation: ticket number -> full value.
+    revealed: {},
+    missed: null, // the supervisor's missed offers: {count, missed_offers}
     // Tickets resolved in this console: number -> status.
     ticketStatus: {},
     resolvingTicket: null,
@@ -429,6 +450,12 @@
     return node;
   }
 
+  /** Offered without the skill the conversation needs (skill overflow): the agent may lack it. */
+  function overflowBadge() {
+    return el("span", {className: "pill pill-overflow", testid: "overflow-badge",
+      title: tx("overflow.hint")}, tx("overflow.badge"));
+  }
+
   function reasonText(reason) {
     if (!reason) return tx("context.none");
     return REASONS[reason] ? tx(reason, REASONS) : reason;
@@ -534,6 +561,7 @@
     renderDetail();
     renderCanned();
     if (state.overview) renderOverview(state.overview);
+    if (state.missed) renderMissed(state.missed);
   }
 
   // ---------------------------------------------------------------- sign-in
@@ -627,6 +655,7 @@
     clearInterval(state.timers.supervisor);
     if (supervisor) {
       state.timers.supervisor = setInterval(() => {
+        // Missed offers come with their live event (and on reconnecting), not on this timer.
         if (state.view === "supervisor") refreshOverview();
       }, SUPERVISOR_REFRESH_MS);
     }
@@ -639,7 +668,7 @@
     }
     state.ws = null;
     for (const name of ["tick", "poll", "supervisor", "reconnect", "ping", "live", "overview",
-      "callbacks", "callbacksLive"]) {
+      "callbacks", "callbacksLive", "missed"]) {
       clearInterval(state.timers[name]);
       clearTimeout(state.timers[name]);
     }
@@ -650,6 +679,7 @@
     state.overview = null;
     state.callbacks = [];
     state.openedTickets = {};
+    state.missed = null;
     state.ticketStatus = {};
     state.ticketBanner = null;
     clearDetail();
@@ -727,7 +757,8 @@
     const id = item.conversation_id;
     const selected = id === state.currentId;
     const title = el("span", {className: "item-title"}, item.customer_name || id);
-    const top = el("span", {className: "item-row"}, title, priorityPill(item.priority));
+    const top = el("span", {className: "item-row"}, title, priorityPill(item.priority),
+      item.overflowed ? overflowBadge() : null);
     // The open conversation is being read: its new messages show in the transcript instead.
     if (kind === "mine" && item.unread > 0 && !(selected && state.detail)) {
       top.append(el("span", {className: "unread", testid: "unread-count",
@@ -771,6 +802,7 @@
     state.currentId = null;
     state.detail = null;
     state.closed = null;
+    state.revealed = {};
     state.detailSeq += 1;
     renderDetail();
   }
@@ -780,6 +812,7 @@
       state.currentId = id;
       state.detail = null;
       state.closed = null;
+      state.revealed = {};
       $("reply-input").value = "";
       updateReplyCount();
       renderDetail();
@@ -855,6 +888,7 @@
         channelBadge(detail.channel),
         el("span", {className: "tag"}, tx("skill." + detail.skill)));
       if (detail.segment) meta.append(el("span", {className: "tag"}, tx("segment." + detail.segment)));
+      if (detail.overflowed) meta.append(overflowBadge());
     }
     if (detail && detail.customer_name) {
       meta.append(el("span", {className: "tag tag-id", title: tx("conversation.id")}, state.currentId));
@@ -971,6 +1005,7 @@
         let shown = maskValue(key, value);
         if (key === "segment" && T["segment." + value]) shown = tx("segment." + value);
         if (key === "preferred_language" && T["lang." + value]) shown = tx("lang." + value);
+        if (key === "contact_preference" && T["contact." + value]) shown = tx("contact." + value);
         profile.append(el("dt", {}, T["customer." + key] ? bi("customer." + key) : key),
           el("dd", {testid: "customer-" + key}, shown));
       }
@@ -1039,10 +1074,52 @@
     const due = ticket.due_at || ticket.sla_due_at;
     if (due) parts.push(tx("ticket.due") + " " + fmtDue(due));
     if (parts.length) item.append(el("span", {className: "muted small"}, parts.join(" · ")));
+    if (number && ticket.contact_preference) item.append(contactRow(number, ticket));
     if (number && !TICKET_CLOSED.includes(status)) {
       item.append(el("div", {className: "ticket-actions"}, ticketResolveButton(number, "ticket-resolve")));
     }
     return item;
+  }
+
+  /** Only the conversation's agent and supervisors may see a contact in full (the service checks). */
+  function mayReveal() {
+    return Boolean(state.detail && state.agent
+      && (isMine(state.detail) || state.agent.role === "supervisor"));
+  }
+
+  /** How the customer asked to be told the outcome, and where: masked until revealed. */
+  function contactRow(number, ticket) {
+    const preference = String(ticket.contact_preference);
+    const row = el("div", {className: "ticket-contact small", testid: "ticket-contact",
+      "data-contact-preference": preference},
+    el("span", {className: "muted"}, tx("contact.label") + (state.ui === "en" ? ": " : "：")),
+    el("span", {testid: "ticket-contact-preference"},
+      T["contact." + preference] ? tx("contact." + preference) : preference));
+    if (!ticket.contact) return row;
+    const full = state.revealed[number];
+    row.append(" · ", el("span", {className: "ticket-contact-value", testid: "ticket-contact-value",
+      "data-revealed": String(Boolean(full))}, full || String(ticket.contact)));
+    if (!full && mayReveal()) {
+      const button = el("button", {type: "button", className: "link-button", testid: "ticket-contact-reveal",
+        title: tx("contact.reveal_hint")}, bi("contact.reveal"));
+      button.addEventListener("click", () => revealContact(number, button));
+      row.append(" ", button);
+    }
+    return row;
+  }
+
+  async function revealContact(number, button) {
+    const id = state.currentId;
+    button.disabled = true;
+    try {
+      const answer = await api("POST", conversationPath(id) + "/tickets/" + encodeURIComponent(number) + "/contact", {});
+      if (id !== state.currentId) return;
+      state.revealed[number] = String(answer.contact);
+      renderDetail();
+    } catch (error) {
+      button.disabled = false;
+      showError(error);
+    }
   }
 
   // ---------------------------------------------------------------- callbacks
@@ -1441,7 +1518,7 @@
       // Events may have been missed before the socket was (re)opened.
       refreshLists();
       if (state.currentId) loadDetail();
-      if (state.view === "supervisor") refreshOverview();
+      if (state.view === "supervisor") refreshSupervisor();
     });
     socket.addEventListener("message", (message) => {
       let event;
@@ -1494,11 +1571,16 @@
       }
       await refreshLists();
     });
-    if (state.agent.role === "supervisor" && state.view === "supervisor") debounce("overview", refreshOverview, 300);
+    if (state.agent.role === "supervisor" && state.view === "supervisor") {
+      debounce("overview", refreshOverview, 300);
+      // The service writes the audit row before it sends the event: the list has it.
+      if (event.type === "offer_withdrawn") debounce("missed", refreshMissed, 300);
+    }
     // A handoff that left the queue may have become a callback request.
     if (event.type === "queue_changed") debounce("callbacksLive", refreshCallbacks, 300);
     if (event.type === "offered" && event.agent_id === me) {
-      showStatus(tx("event.offered") + " · " + event.conversation_id);
+      showStatus(tx("event.offered") + " · " + event.conversation_id
+        + (event.overflowed ? " · " + tx("overflow.badge") : ""));
     } else if (event.type === "transferred" && event.agent === me && event.from !== me) {
       showStatus(tx("event.transferred_in") + " · " + event.conversation_id);
     } else if (event.type === "offer_withdrawn" && event.agent_id === me) {
@@ -1520,7 +1602,12 @@
     $("tab-supervisor").setAttribute("aria-selected", String(supervisor));
     $("tab-workspace").tabIndex = supervisor ? -1 : 0;
     $("tab-supervisor").tabIndex = supervisor ? 0 : -1;
-    if (supervisor) refreshOverview();
+    if (supervisor) refreshSupervisor();
+  }
+
+  function refreshSupervisor() {
+    refreshOverview();
+    refreshMissed();
   }
 
   async function refreshOverview() {
@@ -1605,6 +1692,42 @@
       tile("kpi.answered_within_sla_percent", shown(kpi.answered_within_sla_percent, "%"), "kpi-sla"),
       tile("kpi.overdue_tickets", shown(kpi.overdue_tickets), "kpi-overdue",
         kpi.overdue_tickets ? "tile-alert" : ""));
+    // The missed offers name agents as the overview does.
+    if (state.missed) renderMissed(state.missed);
+  }
+
+  async function refreshMissed() {
+    if (!state.agent || state.agent.role !== "supervisor") return;
+    try {
+      const answer = await api("GET", "/api/v1/supervisor/missed-offers");
+      if (!state.agent) return;
+      state.missed = answer && typeof answer === "object" ? answer : null;
+      if (state.missed) renderMissed(state.missed);
+    } catch (error) {
+      if (error.status !== 401) showError(error);
+    }
+  }
+
+  /** An agent's name as the overview knows it, with their id. */
+  function agentCell(agentId) {
+    const known = ((state.overview && state.overview.agents) || []).find((a) => a.agent_id === agentId);
+    const name = known && known.name && known.name !== agentId ? known.name : null;
+    return el("td", {}, name ? el("strong", {}, name) : null, name ? el("br") : null,
+      el("span", {className: name ? "muted small" : ""}, agentId));
+  }
+
+  function renderMissed(missed) {
+    const offers = Array.isArray(missed.missed_offers) ? missed.missed_offers : [];
+    $("sup-missed-count").textContent = String(Number(missed.count) || offers.length);
+    $("sup-missed-body").replaceChildren(...offers.map((offer) => el("tr", {testid: "sup-missed-row",
+      "data-conversation-id": offer.conversation_id, "data-agent-id": offer.agent_id},
+    el("td", {}, el("time", {datetime: offer.occurred_at}, fmtTime(Date.parse(offer.occurred_at) / 1000))),
+    agentCell(String(offer.agent_id || "")),
+    el("td", {}, ...conversationLinks([String(offer.conversation_id)])),
+    el("td", {}, fmtDuration(offer.offered_seconds)))));
+    if (!offers.length) {
+      $("sup-missed-body").append(el("tr", {}, el("td", {colspan: 4, className: "muted"}, tx("sup.no_missed"))));
+    }
   }
 
   // ---------------------------------------------------------------- wiring
@@ -1629,7 +1752,7 @@
         $("tab-" + next).focus();
       });
     }
-    $("sup-refresh").addEventListener("click", refreshOverview);
+    $("sup-refresh").addEventListener("click", refreshSupervisor);
     $("accept-button").addEventListener("click", accept);
     $("transfer-button").addEventListener("click", openTransfer);
     $("resolve-button").addEventListener("click", openResolve);

@@ -3,11 +3,14 @@ agent-wang takes the conversation, replies, transfers it to agent-zhao, who reso
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import os
+import re
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List
@@ -18,10 +21,14 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import select
 
 from actions.store.database import session_factory
-from actions.store.models import Ticket, utc_now
+from actions.store.models import AuditEvent, Ticket, utc_now
 from actions.tickets.open_callback import OpenCallback
-from handoff.keys import LIVE_CHANNEL, ONLINE_AGENTS_KEY
-from handoff.live import agent_audience
+from actions.tickets.open_complaint import OpenComplaint
+from actions.tickets.records import ComplaintDraft
+from handoff.audit import audit_system
+from handoff.keys import LIVE_CHANNEL, ONLINE_AGENTS_KEY, conversation_key
+from handoff.live import SUPERVISORS, agent_audience
+from handoff.missed_offers import OFFER_WITHDRAWN
 from handoff.texts import CANNED_REPLIES
 from tests.bilingual import response_text
 
@@ -537,5 +544,156 @@ def test_a_withdrawn_offer_tells_the_agent_and_shows_them_away(stack, browser) -
                   "agent_id": "agent-smith", "presence": "away"}}))
     expect(presence).to_have_value("away")
     expect(console.page.get_by_text("会话未及时接入，已退回队列")).to_be_visible()
+    console.assert_clean()
+    console.context.close()
+
+
+def complaint_with_contact(stack, sender: str, preference: str, **reach: str) -> str:
+    """A complaint the bot's form filed for this sender, with where to reach them; its number."""
+    sessions = session_factory(stack.environment["KEFU_DATABASE_URL"])
+    return OpenComplaint(sessions)(ComplaintDraft(
+        channel="rest", sender_id=sender, language="zh", category="fees",
+        description="年费被重复收取", desired_outcome="refund", contact_preference=preference,
+        **reach)).number
+
+
+def test_an_agent_sees_a_ticket_s_contact_masked_and_reveals_it(stack, browser) -> None:
+    sender = f"browser-contact-{uuid.uuid4().hex[:8]}"
+    by_phone = complaint_with_contact(stack, sender, "phone", contact_phone="13912345678")
+    by_mail = complaint_with_contact(stack, sender, "email", contact_email="li.lei@example.com")
+    stack.say(sender, "你好")
+    only_online(stack, "agent-wang")
+    handoff = known_customer_handoff(sender)
+    handoff["open_tickets"] = [{"number": number, "category": "fees", "status": "open"}
+                               for number in (by_phone, by_mail)]
+    post_handoff(stack, handoff)
+
+    wang = open_console(browser, stack)
+    sign_in(wang, stack, "agent-wang")
+    page = wang.page
+    wang.item(sender).click()
+    page.get_by_test_id("accept-button").click()
+    expect(page.get_by_test_id("conversation-view")).to_have_attribute("data-status", "active")
+    tickets = page.get_by_test_id("open-tickets")
+    phone, mail = (tickets.locator(f"[data-testid=ticket][data-ticket-number='{number}']")
+                   .get_by_test_id("ticket-contact") for number in (by_phone, by_mail))
+    expect(phone).to_have_attribute("data-contact-preference", "phone")
+    expect(phone.get_by_test_id("ticket-contact-preference")).to_have_text("电话联系 Phone call")
+    expect(phone.get_by_test_id("ticket-contact-value")).to_have_text("139****5678")
+    expect(mail.get_by_test_id("ticket-contact-preference")).to_have_text("邮件通知 Email")
+    expect(mail.get_by_test_id("ticket-contact-value")).to_have_text("l***@example.com")
+    assert "13912345678" not in page.content()
+
+    with page.expect_response(lambda response: response.url.endswith(
+            f"/tickets/{by_phone}/contact")) as revealed:
+        phone.get_by_test_id("ticket-contact-reveal").click()
+    assert revealed.value.status == 200
+    value = phone.get_by_test_id("ticket-contact-value")
+    expect(value).to_have_text("13912345678")
+    expect(value).to_have_attribute("data-revealed", "true")
+    expect(phone.get_by_test_id("ticket-contact-reveal")).to_have_count(0)
+    expect(mail.get_by_test_id("ticket-contact-value")).to_have_text("l***@example.com")
+    assert [(row.actor, row.subject, json.loads(row.detail)["conversation_id"])
+            for row in audit_rows(stack, "ticket.contact_revealed", by_phone)] == [
+        ("agent:agent-wang", by_phone, sender)]
+    page.get_by_test_id("ui-language").select_option("en")
+    expect(phone.get_by_test_id("ticket-contact-preference")).to_have_text("Phone call")
+    expect(mail.get_by_test_id("ticket-contact-reveal")).to_have_text("Reveal")
+
+    # A colleague who does not hold the conversation is refused.
+    zhao = requests.Session()
+    signed_in = zhao.post(f"{stack.handoff_url}/api/v1/agent/login", timeout=10, json={
+        "agent_id": "agent-zhao", "password": stack.agent_passwords["agent-zhao"]})
+    refused = zhao.post(
+        f"{stack.handoff_url}/api/v1/agent/conversations/{sender}/tickets/{by_mail}/contact",
+        headers={"X-CSRF-Token": signed_in.json()["csrf_token"]}, timeout=10)
+    assert refused.status_code == 404
+    assert "li.lei" not in refused.text
+    assert audit_rows(stack, "ticket.contact_revealed", by_mail) == []
+
+    page.get_by_test_id("resolve-button").click()
+    page.get_by_test_id("resolve-confirm").click()
+    expect(page.get_by_test_id("conversation-view")).to_have_attribute("data-status", "resolved")
+    wang.assert_clean()
+    wang.context.close()
+
+
+def audit_rows(stack, action: str, subject: str) -> List[AuditEvent]:
+    sessions = session_factory(stack.environment["KEFU_DATABASE_URL"])
+    with sessions() as session:
+        return list(session.execute(select(AuditEvent).where(
+            AuditEvent.action == action, AuditEvent.subject == subject)
+            .order_by(AuditEvent.id)).scalars())
+
+
+def test_an_overflowed_conversation_is_marked_in_the_list_and_the_detail(stack, browser) -> None:
+    """Routing marks a conversation it gave an agent without its skill
+    (tests/unit/test_handoff_offers.py); the console shows the mark the API carries."""
+    sender = f"browser-overflow-{uuid.uuid4().hex[:8]}"
+    only_online(stack, "agent-wang")
+    wang = open_console(browser, stack)
+    sign_in(wang, stack, "agent-wang")
+    page = wang.page
+    post_handoff(stack, known_customer_handoff(sender))
+    item = wang.item(sender, within="my-list")
+    expect(item).to_have_attribute("data-status", "assigned")
+    expect(item.get_by_test_id("overflow-badge")).to_have_count(0)
+
+    # As assign.lua marks an overflow, and as the dispatcher then tells the agent.
+    stack.redis.hset(conversation_key(sender), "overflowed", "1")
+    stack.redis.publish(LIVE_CHANNEL, json.dumps({
+        "audience": [agent_audience("agent-wang")],
+        "event": {"type": "offered", "conversation_id": sender, "agent_id": "agent-wang",
+                  "overflowed": True}}))
+    expect(page.get_by_test_id("status-message")).to_contain_text("跨技能分配")
+    badge = item.get_by_test_id("overflow-badge")
+    expect(badge).to_have_text("跨技能分配 Skill overflow")
+    expect(badge).to_have_attribute("title", re.compile("转接至对应技能队列"))
+    item.click()
+    meta_badge = page.locator("#conversation-meta [data-testid=overflow-badge]")
+    expect(meta_badge).to_be_visible()
+    page.get_by_test_id("ui-language").select_option("en")
+    expect(meta_badge).to_have_text("Skill overflow")
+    expect(meta_badge).to_have_attribute("title", re.compile("transfer it to that skill's queue"))
+    wang.assert_clean()
+    wang.context.close()
+
+
+def test_a_supervisor_sees_missed_offers_as_they_happen(stack, browser) -> None:
+    """The dispatcher audits a withdrawn offer, then sends `offer_withdrawn`
+    (tests/unit/test_handoff_offers.py); the supervisor's list follows at once."""
+    AgentApi(stack, "agent-wang")  # known to the overview, by name
+    console = open_console(browser, stack)
+    sign_in(console, stack, "supervisor-chen")
+    page = console.page
+    page.get_by_test_id("presence-select").select_option("away")
+    with page.expect_response(lambda response: "/api/v1/supervisor/missed-offers" in response.url):
+        page.get_by_test_id("tab-supervisor").click()
+    missed_panel = page.get_by_test_id("sup-missed-panel")
+    expect(missed_panel).to_contain_text("未及时接入的会话")
+    expect(page.get_by_test_id("sup-agent-row").first).to_be_visible()
+
+    conversation_id = f"browser-missed-{uuid.uuid4().hex[:8]}"
+    sessions = session_factory(stack.environment["KEFU_DATABASE_URL"])
+    # The dispatcher's own audit call, on a loop of its own (Playwright's runs in this thread).
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, audit_system(
+            sessions, OFFER_WITHDRAWN, conversation_id, agent="agent-wang",
+            offered_seconds=61, agent_presence="away")).result()
+    with page.expect_response(lambda response: "/api/v1/supervisor/missed-offers" in response.url):
+        stack.redis.publish(LIVE_CHANNEL, json.dumps({
+            "audience": [SUPERVISORS],
+            "event": {"type": "offer_withdrawn", "conversation_id": conversation_id,
+                      "agent_id": "agent-wang", "presence": "away"}}))
+    row = page.locator(
+        f"[data-testid=sup-missed-row][data-conversation-id='{conversation_id}']")
+    expect(row).to_have_attribute("data-agent-id", "agent-wang")
+    expect(row).to_contain_text("王晓")
+    expect(row).to_contain_text("1:01")
+    expect(row.get_by_test_id("sup-open-conversation")).to_have_text(conversation_id)
+    expect(page.get_by_test_id("sup-missed-count")).not_to_have_text("0")
+    page.get_by_test_id("ui-language").select_option("en")
+    expect(missed_panel).to_contain_text("Missed offers (last 24 hours)")
+    expect(missed_panel.locator("th").nth(3)).to_have_text("Offered for")
     console.assert_clean()
     console.context.close()

@@ -8,7 +8,7 @@ reaching customers are tested through the real Rasa server in tests/integration.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 import pytest
 from sqlalchemy import select
@@ -365,3 +365,86 @@ async def test_unknown_paths_answer_json(service_client) -> None:
     reply = await service_client.get("/api/v1/no-such-thing", headers=SERVICE)
     assert reply.status == 404
     assert (await reply.json())["error"] == "not found"
+
+
+def _complaint(sessions: Any, sender_id: str, preference: str, **reach: str) -> str:
+    """A complaint filed in the bot's form, with where to reach the customer; its number."""
+    from actions.tickets.open_complaint import OpenComplaint
+    from actions.tickets.records import ComplaintDraft
+
+    return OpenComplaint(sessions)(ComplaintDraft(
+        channel="rest", sender_id=sender_id, language="zh", category="fees",
+        description="年费被重复收取", desired_outcome="refund", contact_preference=preference,
+        **reach)).number
+
+
+def _listed(*numbers: str) -> List[Dict[str, Any]]:
+    return [{"number": number, "category": "fees", "status": "open"} for number in numbers]
+
+
+async def test_a_ticket_s_contact_shows_masked_and_in_full_to_its_agent_only(
+        service, caplog) -> None:
+    app, sessions, _ = service
+    call = _complaint(sessions, "c-1", "phone", contact_phone="13800138001")
+    mail = _complaint(sessions, "c-1", "email", contact_email="wang.nvshi@example.com")
+    here = _complaint(sessions, "c-1", "this_channel")
+    landline = _complaint(sessions, "c-1", "phone", contact_phone="021-62345678-123")
+    elsewhere = _complaint(sessions, "c-9", "sms", contact_phone="13900139009")
+    boss, li = await _sign_in(service, "boss"), await _sign_in(service, "rm-li")
+    for watcher in (boss, li):
+        await watcher.post("/api/v1/agent/presence", {"presence": "away"})
+    await _queue(boss.client, "c-1", open_tickets=_listed(call, mail, here, landline))
+
+    # rm-li serves the queue c-1 waits in, and sees it, but does not hold it.
+    assert (await li.get("/api/v1/agent/conversations/c-1")).status == 200
+    refused = await li.post(f"/api/v1/agent/conversations/c-1/tickets/{call}/contact")
+    assert refused.status == 403
+    assert f"ticket.contact_refused agent=rm-li conversation=c-1 ticket={call} status=403" \
+        in caplog.text
+
+    ana = await _sign_in(service, "ana")
+    await _route(app)
+    assert (await ana.post("/api/v1/agent/conversations/c-1/accept")).status == 200
+    # Now with ana: rm-li no longer sees it at all.
+    hidden = await li.post(f"/api/v1/agent/conversations/c-1/tickets/{call}/contact")
+    assert hidden.status == 404
+    assert f"ticket.contact_refused agent=rm-li conversation=c-1 ticket={call} status=404" \
+        in caplog.text
+
+    shown = await ana.get("/api/v1/agent/conversations/c-1")
+    tickets = (await shown.json())["context"]["open_tickets"]
+    listed = {ticket["number"]: ticket for ticket in tickets}
+    assert [(listed[n]["contact_preference"], listed[n]["contact_kind"], listed[n]["contact"])
+            for n in (call, mail, here, landline)] == [
+        ("phone", "phone", "138****8001"), ("email", "email", "w***@example.com"),
+        ("this_channel", None, None), ("phone", "phone", "021-****5678")]
+    assert "13800138001" not in await shown.text()
+    assert "wang.nvshi" not in await shown.text()
+
+    revealed = await ana.post(f"/api/v1/agent/conversations/c-1/tickets/{call}/contact")
+    assert revealed.status == 200 and revealed.headers["Cache-Control"] == "no-store"
+    assert await revealed.json() == {"number": call, "contact_preference": "phone",
+                                     "contact_kind": "phone", "contact": "13800138001"}
+    by_mail = await ana.post(f"/api/v1/agent/conversations/c-1/tickets/{mail.lower()}/contact")
+    assert (await by_mail.json())["contact"] == "wang.nvshi@example.com"
+    # Nothing to reveal, another conversation's ticket, and not a ticket number.
+    for number, status in ((here, 404), (elsewhere, 404), ("KF-1", 400)):
+        reply = await ana.post(f"/api/v1/agent/conversations/c-1/tickets/{number}/contact")
+        assert reply.status == status, number
+    assert (await ana.post(f"/api/v1/agent/conversations/c-1/tickets/{call}/contact",
+                           csrf=False)).status == 403
+    # Supervisors may too.
+    assert (await (await boss.post(
+        f"/api/v1/agent/conversations/c-1/tickets/{call}/contact")).json())["contact"] \
+        == "13800138001"
+
+    with sessions() as session:
+        rows = session.execute(select(AuditEvent).where(
+            AuditEvent.action == "ticket.contact_revealed").order_by(AuditEvent.id)).scalars()
+        audited = [(row.actor, row.subject, json.loads(row.detail)) for row in rows]
+    assert audited == [
+        ("agent:ana", call, {"conversation_id": "c-1", "contact_kind": "phone", "role": "agent"}),
+        ("agent:ana", mail, {"conversation_id": "c-1", "contact_kind": "email", "role": "agent"}),
+        ("agent:boss", call, {"conversation_id": "c-1", "contact_kind": "phone",
+                              "role": "supervisor"})]
+    assert "13800138001" not in caplog.text and "wang.nvshi" not in caplog.text

@@ -5,6 +5,7 @@ passes every 2 s too), and each test runs the pass it needs itself: no test wait
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 from typing import Any, AsyncIterator, Awaitable, Dict, List, Tuple, TypeVar
 
@@ -14,7 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
 from actions.store.database import migrate, session_factory
-from actions.store.models import AuditEvent
+from actions.store.models import AuditEvent, utc_now
 from handoff.agents import save_account
 from handoff.app import create_app
 from handoff.keys import (
@@ -28,7 +29,7 @@ from handoff.keys import (
 from handoff.routing.assign import Assignment
 from handoff.routing.clock import now_ms
 from handoff.settings import HandoffSettings, load_settings
-from handoff.state import dispatcher_key, metrics_key
+from handoff.state import dispatcher_key, live_key, metrics_key
 
 T = TypeVar("T")
 TOKEN = "t"
@@ -168,6 +169,15 @@ async def _next_event(socket: ClientWebSocketResponse, kind: str) -> Dict[str, A
 # ---------------------------------------------------------------- offers that time out
 
 
+async def _supervisor(service: Service) -> Agent:
+    """boss: a supervisor who watches (away) rather than takes conversations."""
+    save_account(service.sessions, "pw", agent_id="boss", display_name="Boss", languages="en",
+                 skills="general", max_chats=1, role="supervisor")
+    boss = await service.sign_in("boss")
+    await boss.post("/api/v1/agent/presence", {"presence": "away"})
+    return boss
+
+
 async def test_an_offer_not_accepted_in_time_goes_back_and_the_agent_is_set_away(
         service, redis_client) -> None:
     ana = await service.sign_in("ana")
@@ -217,11 +227,7 @@ async def test_an_offer_not_accepted_in_time_goes_back_and_the_agent_is_set_away
 
 
 async def test_supervisors_see_the_missed_offer_and_the_agent_away(service) -> None:
-    boss_account = {"languages": "en", "skills": "general", "max_chats": 1,
-                    "role": "supervisor"}
-    save_account(service.sessions, "pw", agent_id="boss", display_name="Boss", **boss_account)
-    boss = await service.sign_in("boss")
-    await boss.post("/api/v1/agent/presence", {"presence": "away"})
+    boss = await _supervisor(service)
     watching = await boss.http.ws_connect("/api/v1/agent/live")
     await service.sign_in("ana")
     offered_at = await service.offered("c-1", await service.queue("c-1"))
@@ -233,6 +239,60 @@ async def test_supervisors_see_the_missed_offer_and_the_agent_away(service) -> N
     overview = await (await boss.http.get("/api/v1/supervisor/overview")).json()
     assert {a["agent_id"]: a["presence"] for a in overview["agents"]}["ana"] == "away"
     await watching.close()
+
+
+async def test_supervisors_list_the_missed_offers_of_the_last_day(service) -> None:
+    boss = await _supervisor(service)
+    with service.sessions.begin() as session:  # a missed offer of the day before
+        session.add(AuditEvent(occurred_at=utc_now() - dt.timedelta(hours=25), actor="system",
+                               action="conversation.offer_withdrawn", subject="c-old",
+                               detail=json.dumps({"agent": "cai", "offered_seconds": 60})))
+    watching = await boss.http.ws_connect("/api/v1/agent/live")
+    ana = await service.sign_in("ana")
+    offered_at = await service.offered("c-1", await service.queue("c-1"))
+    await service.route(offered_at + OFFER_MS + 5000)
+    await _next_event(watching, "offer_withdrawn")
+    # Read at the event, as the console does: the audit row is written before it is sent.
+    listed = await (await boss.http.get("/api/v1/supervisor/missed-offers")).json()
+    assert listed["count"] == 1
+    [missed] = listed["missed_offers"]
+    assert (missed["conversation_id"], missed["agent_id"], missed["offered_seconds"]) == (
+        "c-1", "ana", 65)
+    assert abs(dt.datetime.fromisoformat(missed["occurred_at"]) - utc_now()) \
+        < dt.timedelta(minutes=1)
+
+    two_days = await (await boss.http.get("/api/v1/supervisor/missed-offers?hours=48")).json()
+    assert [m["conversation_id"] for m in two_days["missed_offers"]] == ["c-1", "c-old"]
+    newest = await (await boss.http.get(
+        "/api/v1/supervisor/missed-offers?hours=48&limit=1")).json()
+    assert (newest["count"], [m["conversation_id"] for m in newest["missed_offers"]]) == (
+        2, ["c-1"])
+    for query in ("limit=0", "limit=201", "hours=169", "hours=a%20day"):
+        refused = await boss.http.get(f"/api/v1/supervisor/missed-offers?{query}")
+        assert refused.status == 400, query
+        assert "whole number" in (await refused.json())["error"]
+    assert (await ana.http.get("/api/v1/supervisor/missed-offers")).status == 403
+    await watching.close()
+
+
+async def test_a_missed_offer_is_audited_before_consoles_hear_of_it(service,
+                                                                    monkeypatch) -> None:
+    """Supervisors' consoles read the missed offers when the event arrives."""
+    hub = service.app[live_key]
+    publish = hub.publish
+    audited_when_heard: List[Any] = []
+
+    async def recording(audience: Any, event: Dict[str, Any]) -> None:
+        if event["type"] == "offer_withdrawn":
+            audited_when_heard.append(service.audited("conversation.offer_withdrawn"))
+        await publish(audience, event)
+
+    monkeypatch.setattr(hub, "publish", recording)
+    await service.sign_in("ana")
+    offered_at = await service.offered("c-1", await service.queue("c-1"))
+    await service.route(offered_at + OFFER_MS)
+    assert audited_when_heard == [
+        [("system", "c-1", {"agent": "ana", "offered_seconds": 60, "agent_presence": "away"})]]
 
 
 async def test_an_accepted_conversation_is_never_withdrawn(service, redis_client) -> None:
