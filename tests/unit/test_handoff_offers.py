@@ -406,6 +406,19 @@ async def test_the_offer_of_an_overflowed_case_says_so(service) -> None:
     await console.close()
 
 
+async def test_a_withdrawn_overflow_offer_waits_in_the_queue_unmarked(service,
+                                                                       redis_client) -> None:
+    await service.sign_in("eve")  # speaks English, no fraud skill
+    queued_at = await service.queue("fraud-1", language="en", reason="fraud")
+    await service.route(queued_at + OVERFLOW_MS)
+    offered_at = await service.offered("fraud-1", queued_at)
+    assert redis_client.hget(conversation_key("fraud-1"), "overflowed") == b"1"
+    await service.route(offered_at + OFFER_MS)
+    # Queued again and no one's yet: the badge would tell the next agent the wrong thing.
+    assert redis_client.hmget(conversation_key("fraud-1"), "status", "overflowed") == [
+        b"queued", None]
+
+
 async def test_a_skilled_agent_with_room_still_comes_first(service, redis_client) -> None:
     bo = await service.sign_in("bo")  # English and fraud, one chat at a time
     await service.sign_in("eve")

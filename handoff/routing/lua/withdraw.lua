@@ -29,6 +29,8 @@ for _, aid in ipairs(on_shift) do
       -- enqueued_at stays: the customer has been waiting all along.
       redis.call('HSET', conv, 'status', 'queued', 'agent', '', 'withdrawn_from', aid,
                  'withdrawn_at', now)
+      -- Overflow marks an offer; queued again, the next offer decides afresh.
+      redis.call('HDEL', conv, 'overflowed', 'overflowed_at')
       redis.call('ZADD', prefix .. 'queue', c[3], cid)
       withdrawn[#withdrawn + 1] = cid
       withdrawn[#withdrawn + 1] = aid
