@@ -19,17 +19,11 @@ from actions.identity.codes import CheckCode, IssueCode
 from actions.identity.labels import FIELD_LABELS, profile_summary, value_label
 from actions.identity.profile import PhoneTaken, UpdateProfile, linked_customer, mask_phone
 from actions.identity.records import CustomerView
-from actions.identity.sms import SmsNotSent, sms_gateway_from_environment
+from actions.identity.sms import code_delivery, send_code
 from actions.store.database import database_url, session_factory
+from bot.pii import mask_pii
 
 logger = logging.getLogger(__name__)
-
-CODE_MESSAGE = {
-    "zh": "【银行】您的验证码为 {code}，5分钟内有效。请勿向任何人透露。",
-    "en": "[Bank] Your verification code is {code}, valid for 5 minutes. Never share it.",
-}
-
-
 
 
 def customer_slots(customer: CustomerView) -> List[EventType]:
@@ -96,18 +90,21 @@ class ValidateProfileForm(FormValidationAction):
             logger.warning("verify.rate_limited sender=%s", tracker.sender_id)
             dispatcher.utter_message(response="utter_verify_rate_limited")
             return [SlotSet(flow.VERIFY_FAILED, True)]
-        gateway = sms_gateway_from_environment()
-        if issued.code and gateway is not None:
-            body = CODE_MESSAGE[issued.language].format(code=issued.code)
-            try:
-                await asyncio.to_thread(gateway.send, phone, body)
-            except SmsNotSent as error:
-                logger.error("verify.sms_failed reason=%s", error)
-        elif issued.code:
-            logger.error("verify.no_sms_gateway: set KEFU_TWILIO_* (docs/operations.md)")
+        if issued.code:
+            await self._text_code(phone, issued.code, issued.language)
         # The same answer whether or not the number is a customer's.
         dispatcher.utter_message(response="utter_verify_code_sent", phone=mask_phone(phone))
         return []
+
+    @staticmethod
+    async def _text_code(phone: str, code: str, language: str) -> None:
+        async with code_delivery(os.environ) as delivery:
+            if not delivery.configured:
+                logger.error("verify.no_sms_gateway: set KEFU_TWILIO_* (docs/operations.md)")
+                return
+            sent = await send_code(delivery, phone, code, language)
+        if not sent.sent:
+            logger.error("verify.sms_failed to=%s reason=%s", mask_pii(phone), sent.reason)
 
     async def _check_code(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                           code: str) -> List[EventType]:

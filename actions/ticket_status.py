@@ -18,6 +18,7 @@ from actions.conversation import channel_of, language_of
 from actions.store.database import database_url, session_factory
 from actions.tickets.lookup import TicketLookup
 from actions.tickets.records import TicketView
+from bot.pii import mask_pii
 
 logger = logging.getLogger(__name__)
 
@@ -60,12 +61,13 @@ class ActionTicketStatus(Action):
             else:
                 tickets = await asyncio.to_thread(lookup.recent, *owner)
         except SQLAlchemyError:
-            logger.exception("ticket_status.lookup_failed sender=%s", tracker.sender_id)
+            logger.exception("ticket_status.lookup_failed sender=%s", mask_pii(tracker.sender_id))
             dispatcher.utter_message(response="utter_ticket_status_unavailable")
             return []
         if number and not tickets:
             # The same answer whether the number does not exist or is someone else's.
             dispatcher.utter_message(response="utter_ticket_not_found", ticket_number=number)
+            await _log_not_found(lookup, number, channel, tracker.sender_id)
         elif not tickets:
             dispatcher.utter_message(response="utter_no_tickets")
         else:
@@ -74,3 +76,15 @@ class ActionTicketStatus(Action):
                 tickets="\n".join(ticket_line(ticket, language) for ticket in tickets),
             )
         return []
+
+
+async def _log_not_found(lookup: TicketLookup, number: str, channel: str, sender_id: str) -> None:
+    """Someone else's ticket asked for is worth a warning: a wrong guess, or a probe."""
+    try:
+        exists = await asyncio.to_thread(lookup.exists, number)
+        reason = "someone_elses" if exists else "no_such_ticket"
+    except SQLAlchemyError:
+        reason = "unknown"
+    log = logger.warning if reason == "someone_elses" else logger.info
+    log("ticket_status.not_found ticket=%s reason=%s channel=%s sender=%s", number.upper(),
+        reason, channel, mask_pii(sender_id))

@@ -26,11 +26,6 @@ from tools.outbox import OutboxFollower
 DEFAULT_OUTBOX = VAR_DIR / "sms-outbox.jsonl"
 
 
-def national(phone: str) -> str:
-    """One-time codes go to the number as the bank holds it (13800138001, no +86)."""
-    return phone[3:] if phone.startswith("+86") else phone
-
-
 def incoming_fields(sender: str, body: str, to: str, account_sid: str) -> Dict[str, str]:
     sid = "SM" + secrets.token_hex(16)
     return {"MessageSid": sid, "SmsMessageSid": sid, "SmsSid": sid, "AccountSid": account_sid,
@@ -39,14 +34,10 @@ def incoming_fields(sender: str, body: str, to: str, account_sid: str) -> Dict[s
 
 
 def outbox_lines_for(phone: str) -> Callable[[Dict[str, Any]], Optional[str]]:
-    """The outbox lines addressed to the phone: kefu's texts, and one-time codes."""
-    addresses = {phone, national(phone)}
+    """The outbox lines addressed to the phone (E.164): kefu's texts, one-time codes too."""
 
     def shown(message: Dict[str, Any]) -> Optional[str]:
-        if message.get("to") not in addresses:
-            return None
-        label = "kefu" if message.get("channel") == "sms" else "code"
-        return f"{label}> {message.get('body', '')}"
+        return f"kefu> {message.get('body', '')}" if message.get("to") == phone else None
     return shown
 
 

@@ -1,86 +1,41 @@
-"""Sending a text message: a Twilio-compatible REST API, or a local outbox in development."""
+"""Sending a one-time code by SMS through the SMS channel's own gateway and delivery
+(bot/channels/sms_gateway.py, sms_delivery.py): to the number in E.164, retried as every text
+is, through Twilio or, in development, the outbox KEFU_SMS_OUTBOX names."""
 
 from __future__ import annotations
 
-import json
-import logging
-import os
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Optional, Protocol
+from contextlib import asynccontextmanager
+from typing import AsyncIterator, Dict, Mapping
 
-import requests
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
+import redis.asyncio as aioredis
 
-from bot.pii import mask_pii
+from actions.tickets.contact import as_e164
+from bot.channels.sms_delivery import Delivery, OptOuts, SmsDelivery
+from bot.channels.sms_gateway import GatewaySettings
 
-logger = logging.getLogger(__name__)
+# As the handoff service reads it (handoff/settings.py).
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
-
-class SmsGateway(Protocol):
-    def send(self, to: str, body: str) -> None: ...
+CODE_MESSAGE: Dict[str, str] = {
+    "zh": "【银行】您的验证码为 {code}，5分钟内有效。请勿向任何人透露。",
+    "en": "[Bank] Your verification code is {code}, valid for 5 minutes. Never share it.",
+}
 
 
-class SmsNotSent(RuntimeError):
-    pass
+@asynccontextmanager
+async def code_delivery(environ: Mapping[str, str]) -> AsyncIterator[SmsDelivery]:
+    """The gateway KEFU_TWILIO_* (else KEFU_SMS_OUTBOX) names, and the SMS opt-outs in Redis."""
+    redis = aioredis.Redis.from_url(environ.get("REDIS_URL") or DEFAULT_REDIS_URL)
+    try:
+        yield SmsDelivery(GatewaySettings.from_environment(environ).gateway(),
+                          OptOuts(lambda: redis))
+    finally:
+        await redis.close()
 
 
-@dataclass(frozen=True)
-class TwilioSms:
-    """POST /2010-04-01/Accounts/{sid}/Messages.json, as Twilio and compatible gateways take it."""
-
-    base_url: str
-    account_sid: str
-    auth_token: str
-    sender: str
-    timeout_seconds: float = 10.0
-
-    def _session(self) -> requests.Session:
-        session = requests.Session()
-        # Retried only when the gateway did not take the message (connection errors, 5xx).
-        retries = Retry(total=3, backoff_factor=0.2, status_forcelist=(502, 503, 504),
-                        allowed_methods=frozenset({"POST"}))
-        session.mount("http://", HTTPAdapter(max_retries=retries))
-        session.mount("https://", HTTPAdapter(max_retries=retries))
-        return session
-
-    def send(self, to: str, body: str) -> None:
-        url = f"{self.base_url}/2010-04-01/Accounts/{self.account_sid}/Messages.json"
-        with self._session() as session:
-            try:
-                reply = session.post(url, data={"To": to, "From": self.sender, "Body": body},
-                                     auth=(self.account_sid, self.auth_token),
-                                     timeout=self.timeout_seconds)
-            except requests.RequestException as error:
-                raise SmsNotSent(type(error).__name__) from error
-        if reply.status_code not in (200, 201):
-            raise SmsNotSent(f"gateway answered {reply.status_code}")
-        logger.info("sms.sent to=%s sid=%s", mask_pii(to), reply.json().get("sid"))
-
-
-@dataclass(frozen=True)
-class OutboxSms:
-    """Development only: messages are appended to a file instead of being sent."""
-
-    path: Path
-
-    def send(self, to: str, body: str) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as outbox:
-            outbox.write(json.dumps({"to": to, "body": body}, ensure_ascii=False) + "\n")
-        logger.info("sms.outbox to=%s path=%s", mask_pii(to), self.path)
-
-
-def sms_gateway_from_environment() -> Optional[SmsGateway]:
-    """The gateway KEFU_TWILIO_* describe, else the outbox KEFU_SMS_OUTBOX names, else None."""
-    sid = os.environ.get("KEFU_TWILIO_ACCOUNT_SID")
-    if sid:
-        return TwilioSms(
-            base_url=os.environ.get("KEFU_TWILIO_BASE_URL", "https://api.twilio.com").rstrip("/"),
-            account_sid=sid,
-            auth_token=os.environ["KEFU_TWILIO_AUTH_TOKEN"],
-            sender=os.environ["KEFU_TWILIO_FROM"],
-        )
-    outbox = os.environ.get("KEFU_SMS_OUTBOX")
-    return OutboxSms(Path(outbox)) if outbox else None
+async def send_code(delivery: SmsDelivery, phone: str, code: str, language: str) -> Delivery:
+    """Text the code to the number as stored ("13800138001") or in E.164."""
+    text = CODE_MESSAGE.get(language, CODE_MESSAGE["zh"]).format(code=code)
+    # Sent even after STOP: the customer has just asked for this code, and STOP is about texts
+    # they did not ask for (a carrier's own refusal is still recorded as an opt-out).
+    return await delivery.deliver(as_e164(phone) or phone, text, even_if_opted_out=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional
+from typing import List, Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,6 +28,15 @@ def as_e164(phone: Optional[str]) -> Optional[str]:
     if _E164.fullmatch(phone):
         return phone
     return f"+86{phone}" if _MAINLAND_MOBILE.fullmatch(phone) else None
+
+
+def stored_forms(e164: str) -> List[str]:
+    """What as_e164 reads as this number: "+8613800138001" and "13800138001" for a mainland
+    mobile, the number alone otherwise; nothing for what is not E.164."""
+    if not _E164.fullmatch(e164):
+        return []
+    national = e164[3:] if e164.startswith("+86") else ""
+    return [e164, national] if _MAINLAND_MOBILE.fullmatch(national) else [e164]
 
 
 @dataclass(frozen=True)

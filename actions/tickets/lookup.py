@@ -9,13 +9,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
 from actions.store.models import Ticket
+from actions.tickets.contact import SMS_CHANNEL, stored_forms
 from actions.tickets.records import TicketView
 
 RECENT_TICKETS = 5
 
 
 class TicketLookup:
-    """Tickets the asking sender opened, or that belong to the customer it is linked to."""
+    """Tickets the asking sender opened, or that belong to the customer it is linked to; by
+    number also a ticket whose contact number is the SMS sender's."""
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -23,13 +25,24 @@ class TicketLookup:
     def by_number(
         self, number: str, channel: str, sender_id: str, customer_id: Optional[int] = None
     ) -> Optional[TicketView]:
+        allowed = _owned_by(channel, sender_id, customer_id)
+        phone = stored_forms(sender_id) if channel == SMS_CHANNEL else []
+        if phone:
+            # The outcome text asks this phone to reply quoting the number; recent() never lists
+            # these (the contact number was typed into a form, unverified).
+            allowed = or_(allowed, Ticket.contact_phone.in_(phone))
         with self._sessions() as session:
             ticket = session.execute(
-                select(Ticket).where(
-                    Ticket.number == number.upper(), _owned_by(channel, sender_id, customer_id)
-                )
+                select(Ticket).where(Ticket.number == number.upper(), allowed)
             ).scalar_one_or_none()
             return TicketView.of(ticket) if ticket else None
+
+    def exists(self, number: str) -> bool:
+        """Whether the number is anyone's ticket: for the log, never for the customer."""
+        with self._sessions() as session:
+            return session.execute(
+                select(Ticket.id).where(Ticket.number == number.upper())
+            ).first() is not None
 
     def recent(
         self, channel: str, sender_id: str, customer_id: Optional[int] = None
@@ -42,7 +55,6 @@ class TicketLookup:
                 .limit(RECENT_TICKETS)
             ).scalars()
             return [TicketView.of(ticket) for ticket in tickets]
-
 
     def resolved(self, number: str) -> Optional[TicketView]:
         """A resolved ticket, for telling its owner the outcome (the caller knows the owner)."""

@@ -86,9 +86,17 @@ class SmsDelivery:
                 logger.error("sms.send_failed to=%s part=%d/%d reason=%s code=%s", masked,
                              number, len(parts), error, error.code)
                 if error.code == UNSUBSCRIBED_RECIPIENT:
-                    await self._opt_outs.opt_out(to)  # the carrier says so: honour it here too
+                    await self._record_opt_out(to)  # the carrier says so: honour it here too
                 return Delivery(False, str(error), number - 1)
         # The sids also keep the line unique: Rasa's RepeatedLogFilter drops repeated lines.
         logger.info("sms.sent to=%s parts=%d encoding=%s sid=%s", masked, len(parts),
                     encoding_of(text).name, ",".join(sids))
         return Delivery(True, parts=len(parts))
+
+    async def _record_opt_out(self, to: str) -> None:
+        try:
+            await self._opt_outs.opt_out(to)
+        except RedisError as error:
+            # The text was refused all the same; the caller gets its answer.
+            logger.error("sms.opt_out_not_recorded to=%s error=%s", mask_pii(to),
+                         type(error).__name__)

@@ -111,7 +111,7 @@ def _verify_on_the_web(stack: Any, web: str, registered: str, name: str, languag
     opening = {"zh": "我要修改个人资料", "en": "I want to update my profile"}[language]
     stack.say(web, opening)
     stack.say(web, registered)
-    code = CODE.search(stack.twilio.sent_to(registered)[-1].body).group(0)
+    code = CODE.search(stack.twilio.sent_to("+86" + registered)[-1].body).group(0)
     assert stack.say(web, code)[0] == response_text("utter_verified", language,
                                                     customer_name=name)
     stack.say(web, '/inform{"choice": "none"}')

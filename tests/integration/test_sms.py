@@ -23,6 +23,8 @@ from sqlalchemy import select
 
 from actions.store.database import session_factory
 from actions.store.models import Ticket
+from actions.ticket_status import ticket_line
+from actions.tickets.records import TicketView
 from bot.channels.inbox import Inbox
 from bot.channels.sms import (
     OPTED_IN_TEXT,
@@ -35,6 +37,7 @@ from bot.channels.sms import (
 from bot.channels.sms_segments import split_sms
 from bot.pii import mask_pii
 from handoff.keys import QUEUE_KEY, conversation_key
+from handoff.outcome.texts import outcome_sms
 from tests.bilingual import as_text_message, response_text
 
 WAIT_SECONDS = 30.0
@@ -48,9 +51,9 @@ def as_parts(texts: List[str]) -> List[str]:
 class SmsCustomer:
     """A phone that texts kefu through the fake Twilio and reads what comes back."""
 
-    def __init__(self, stack: Any) -> None:
+    def __init__(self, stack: Any, phone: Optional[str] = None) -> None:
         self.stack, self.twilio = stack, stack.twilio
-        self.phone = f"+1555{secrets.randbelow(10**7):07d}"
+        self.phone = phone or f"+1555{secrets.randbelow(10**7):07d}"
         self.read = 0
         # Rasa saves the conversation after its output channel has sent every reply: a turn
         # is over when Redis reports the save of a tracker that holds the message.
@@ -183,6 +186,44 @@ def test_a_chinese_complaint_by_sms_with_numbered_choices_and_the_resolution_not
         response_text("utter_ticket_resolved", "zh", ticket_number=number,
                       resolution=resolution),
         as_text_message("utter_ask_outcome_accepted", "zh")])
+
+
+def test_the_phone_a_web_complaint_is_texted_to_is_answered_about_it_by_number(stack) -> None:
+    """An anonymous web customer chose 短信通知我 and gave their mobile. The outcome text asks
+    them to reply quoting the number: their reply, a new SMS conversation, is answered about
+    that ticket. Another number quoting it is told it is not found, and a masked line logged."""
+    mobile, web = f"135{secrets.randbelow(10**8):08d}", f"web-{secrets.token_hex(4)}"
+    for line in ("我要投诉，上周五ATM吞了我的卡，还扣了500元", "尾号1234",
+                 '/inform{"choice": "refund"}', "短信通知我", mobile, "/affirm"):
+        replies = stack.say(web, line)
+    number = TICKET_NUMBER.search(replies[0]).group(0)
+    resolved = requests.post(f"{stack.handoff_url}/api/v1/tickets/{number}/resolve",
+                             json={"resolution": "已退回500元", "agent_id": "agent-7"},
+                             headers=_service_headers(stack), timeout=30)
+    assert resolved.json()["outcome_notice"]["status"] == "sent"
+    with session_factory(stack.environment["KEFU_DATABASE_URL"])() as session:
+        ticket = TicketView.of(session.execute(
+            select(Ticket).where(Ticket.number == number)).scalar_one())
+    status = response_text("utter_ticket_status", "zh", tickets=ticket_line(ticket, "zh"))
+    assert "已办结，待您确认" in status
+
+    phone = SmsCustomer(stack, "+86" + mobile)
+    try:
+        assert phone.new_messages() == split_sms(outcome_sms(number, "已退回500元", "zh"))
+        phone.say(f"我的投诉{number}进度", status)
+        phone.say(f"{number} 处理结果我不接受", status)
+    finally:
+        phone.close()
+    stranger = SmsCustomer(stack)
+    try:
+        stranger.say(f"我的投诉{number}进度",
+                     response_text("utter_ticket_not_found", "zh", ticket_number=number))
+    finally:
+        stranger.close()
+    log = stack.log_path.read_text(errors="replace")
+    masked = stranger.phone[:-8] + "****" + stranger.phone[-4:]
+    assert f"ticket_status.not_found ticket={number} reason=someone_elses channel=sms " \
+           f"sender={masked}" in log
 
 
 def test_an_english_customer_by_sms_is_handed_to_an_agent_who_replies_by_sms(

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from actions.store.database import make_engine
 from actions.store.models import Ticket, TicketEvent
+from actions.tickets.contact import as_e164, stored_forms
 from actions.tickets.lookup import TicketLookup
 from actions.tickets.open_complaint import OpenComplaint, complaint_priority
 from actions.tickets.records import ComplaintDraft
@@ -87,6 +88,38 @@ def test_customers_see_only_their_own_tickets(sessions) -> None:
     assert lookup.by_number(mine.number, "socketio", "web-mine") is None
     assert [t.number for t in lookup.recent("rest", "web-mine")] == [mine.number]
     assert lookup.recent("rest", "nobody") == []
+
+
+def test_the_phone_a_web_complaint_gave_finds_it_by_number_by_sms_only(sessions) -> None:
+    """An anonymous web complaint texted its outcome: the reply from that phone quoting the
+    number finds it (stored as 11 digits, texted from +86…), nobody else does, and no list
+    shows it."""
+    open_complaint = OpenComplaint(sessions, clock(NOON_UTC))
+    texted = open_complaint(draft("web-anonymous", contact_phone="13800138001"))
+    called = open_complaint(draft("web-call", contact_preference="phone",
+                                  contact_phone="021-62345678-801"))
+    lookup = TicketLookup(sessions)
+    assert lookup.by_number(texted.number, "sms", "+8613800138001") == texted
+    assert lookup.by_number(texted.number.lower(), "sms", "+8613800138001") == texted
+    assert lookup.by_number(texted.number, "sms", "+8613800138002") is None
+    assert lookup.by_number(texted.number, "sms", "13800138001") is None  # not a sender id
+    assert lookup.by_number(texted.number, "rest", "+8613800138001") is None
+    assert lookup.by_number(texted.number, "wechat", "+8613800138001") is None
+    assert lookup.by_number(called.number, "sms", "+862162345678") is None
+    assert lookup.recent("sms", "+8613800138001") == []
+    assert lookup.exists(texted.number.lower()) and not lookup.exists("KF-20261123-09999")
+
+
+@pytest.mark.parametrize(("sender", "forms"), [
+    ("+8613800138001", ["+8613800138001", "13800138001"]),
+    ("+15551234567", ["+15551234567"]),
+    ("+861012345678", ["+861012345678"]),  # a Beijing landline, not a mobile
+    ("13800138001", []),
+    ("wechat:oAbc", []),
+])
+def test_the_stored_forms_of_a_sender_s_number(sender: str, forms: list) -> None:
+    assert stored_forms(sender) == forms
+    assert all(as_e164(form) == sender for form in forms)
 
 
 def test_resolve_then_the_customers_verdict_is_stored(sessions) -> None:
