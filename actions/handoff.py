@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
@@ -88,11 +87,14 @@ async def hand_over(
             queue_position=queued["queue_position"], callback_hours=CALLBACK_HOURS,
             agent_hours=queued.get("agent_hours", ""))
         return [SlotSet(HANDOFF_OFFER, "callback")]
-    dispatcher.utter_message(
-        response="utter_handoff_queued",
-        queue_position=queued["queue_position"],
-        wait_minutes=max(1, math.ceil(queued["estimated_wait_seconds"] / 60)),
-    )
+    minutes = queued.get("estimated_wait_minutes")
+    if minutes is None:
+        # Agents on shift, none online who could take it: no honest figure to give.
+        dispatcher.utter_message(response="utter_handoff_queued_no_estimate",
+                                 queue_position=queued["queue_position"])
+    else:
+        dispatcher.utter_message(response="utter_handoff_queued",
+                                 queue_position=queued["queue_position"], wait_minutes=minutes)
     return [ConversationPaused()]
 
 

@@ -21,7 +21,10 @@ class QueuedHandoff(TypedDict):
     joined_conversation_id: Optional[str]
     status: str
     queue_position: int
-    estimated_wait_seconds: int
+    # None when no agent who could take the conversation is online.
+    estimated_wait_seconds: Optional[int]
+    # The wait as the customer is told it (rounded; never 0).
+    estimated_wait_minutes: Optional[int]
     agents_online: int
     agents_on_shift: int
     within_agent_hours: bool

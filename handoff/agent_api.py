@@ -52,6 +52,7 @@ from handoff.state import (
     live_key,
     metrics_key,
     rasa_key,
+    routing_clock_key,
     scripts_key,
 )
 from handoff.texts import CANNED_REPLIES, notice
@@ -278,7 +279,7 @@ async def accept(request: web.Request) -> web.Response:
     account, record = await visible_record(request)
     try:
         newly = await AcceptConversation(request.app[scripts_key]).call(
-            record.conversation_id, account.agent_id)
+            record.conversation_id, account.agent_id, at_ms=request.app[routing_clock_key]())
     except RoutingRefused as refusal:
         return _refused(refusal)
     if newly:
@@ -344,7 +345,8 @@ async def transfer(request: web.Request) -> web.Response:
                                  status=400)
     try:
         outcome = await TransferConversation(request.app[scripts_key]).call(
-            record.conversation_id, account.agent_id, kind, target)
+            record.conversation_id, account.agent_id, kind, target,
+            at_ms=request.app[routing_clock_key]())
     except RoutingRefused as refusal:
         return _refused(refusal)
     await request.app[rasa_key].send_bot_message(
@@ -366,8 +368,9 @@ async def resolve(request: web.Request) -> web.Response:
     body = await json_body(request) if request.can_read_body else {}
     note = str(body.get("note") or "")[:MAX_REPLY_CHARS]
     try:
+        # The routing passes' clock: the handling time (assigned_at to now) is measured on it.
         joined = await FinishConversation(request.app[scripts_key]).call(
-            record.conversation_id, account.agent_id)
+            record.conversation_id, account.agent_id, at_ms=request.app[routing_clock_key]())
     except RoutingRefused as refusal:
         return _refused(refusal)
     request.app[metrics_key].resolved.inc()

@@ -15,7 +15,7 @@ from actions.kpi import report_for_days
 from actions.store.models import utc_now
 from actions.tickets.numbers import TICKET_NUMBER
 from actions.tickets.resolve import TicketAlreadyResolved, TicketNotFound
-from handoff.conversations import estimated_wait_seconds, online_agent_count, waiting
+from handoff.conversations import load_record, online_agent_count, waiting
 from handoff.hours import OpeningHours
 from handoff.joining import JoinOtherConversations, announce_join
 from handoff.keys import (
@@ -31,13 +31,22 @@ from handoff.routing.cancel import CancelHandoff
 from handoff.routing.enqueue import EnqueueHandoff
 from handoff.routing.join import JoinHandoff
 from handoff.routing.outcomes import RoutingRefused
-from handoff.state import dispatcher_key, live_key, metrics_key, rasa_key, scripts_key
+from handoff.state import (
+    dispatcher_key,
+    estimator_key,
+    live_key,
+    metrics_key,
+    rasa_key,
+    routing_clock_key,
+    scripts_key,
+)
 from handoff.validation import (
     InvalidHandoffRequest,
     validate_handoff_request,
     validate_join_request,
     validate_resolution,
 )
+from handoff.wait_estimate import customer_minutes
 
 logger = logging.getLogger(__name__)
 
@@ -64,13 +73,12 @@ async def create_handoff(request: web.Request) -> web.Response:
         return _bad_request(str(error))
     redis = request.app[redis_key]
     queued = await EnqueueHandoff(request.app[scripts_key]).call(handoff_request)
+    # Before the dispatcher is woken: the wait of the conversation that holds the handoff.
+    _position, wait = await _expected_wait(request.app, queued.holder)
     if queued.joined:
         await announce_join(request.app, handoff_request["conversation_id"],
                             handoff_request["channel"], queued.holder,
                             _last_customer_line(handoff_request))
-    agents_online = await online_agent_count(redis)
-    wait = estimated_wait_seconds(queued.queue_position, agents_online,
-                                  request.app[settings_key].seconds_per_queue_position)
     if queued.created:
         await redis.hset(conversation_key(queued.conversation_id), "told_position",
                          queued.queue_position)
@@ -98,13 +106,46 @@ async def create_handoff(request: web.Request) -> web.Response:
         "status": queued.status,
         "priority": queued.priority,
         "queue_position": queued.queue_position,
-        "estimated_wait_seconds": wait,
-        "agents_online": agents_online,
+        **wait,
+        "agents_online": await online_agent_count(redis),
         "agents_on_shift": int(await redis.scard(ON_SHIFT_AGENTS_KEY)),
         "agent_hours": request.app[settings_key].agent_hours,
         "within_agent_hours": OpeningHours.parse(
             request.app[settings_key].agent_hours).open_at(utc_now()),
     }, status=201 if queued.created else 200)
+
+
+async def _expected_wait(app: web.Application,
+                         conversation_id: str) -> tuple[int, Dict[str, Optional[int]]]:
+    """The place (0 unless queued) and the expected wait in seconds and as told to the
+    customer: None when no agent who could take it is online; 0 once an agent has it."""
+    estimate = await app[estimator_key].of(conversation_id, app[routing_clock_key]())
+    if estimate is not None:
+        position, seconds = estimate.position, estimate.seconds
+    else:
+        # Offered meanwhile (by this instance's dispatcher or another's), or not waiting.
+        record = await load_record(app[redis_key], conversation_id)
+        position = 0
+        seconds = 0 if record is not None and record.status in ("assigned", "active") else None
+    return position, {"estimated_wait_seconds": seconds,
+                      "estimated_wait_minutes": None if seconds is None
+                      else customer_minutes(seconds)}
+
+
+async def handoff_status(request: web.Request) -> web.Response:
+    """Where a conversation's handoff stands: its place and expected wait while queued."""
+    conversation_id = request.match_info["conversation_id"]
+    record = await load_record(request.app[redis_key], conversation_id)
+    if record is None:
+        return web.json_response({"error": "no handoff for this conversation"}, status=404)
+    position, wait = await _expected_wait(request.app, conversation_id)
+    return web.json_response({
+        "conversation_id": conversation_id,
+        "status": record.status,
+        "queue_position": position,
+        **wait,
+        "agents_online": await online_agent_count(request.app[redis_key]),
+    })
 
 
 async def join_handoff(request: web.Request) -> web.Response:

@@ -32,6 +32,7 @@ from handoff.settings import HandoffSettings, load_settings
 from handoff.state import (
     accounts_key,
     dispatcher_key,
+    estimator_key,
     live_key,
     metrics_key,
     outcome_key,
@@ -39,6 +40,7 @@ from handoff.state import (
     routing_clock_key,
     scripts_key,
 )
+from handoff.wait_estimate import WaitEstimator, WaitSettings
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +53,11 @@ async def redis_connection(app: web.Application) -> AsyncIterator[None]:
     app[redis_key] = Redis.from_url(app[settings_key].redis_url)
     app[scripts_key] = RoutingScripts(app[redis_key])
     app[live_key] = LiveHub(app[redis_key])
+    settings = app[settings_key]
+    app[estimator_key] = WaitEstimator(app[redis_key], WaitSettings(
+        seconds_per_chat=settings.seconds_per_queue_position,
+        min_chats=settings.wait_min_chats, window_minutes=settings.wait_window_minutes,
+        overflow_seconds=settings.skill_overflow_seconds))
     yield
     await app[redis_key].close()
 
@@ -94,7 +101,7 @@ async def background_work(app: web.Application) -> AsyncIterator[None]:
     metrics = app[metrics_key]
     app[dispatcher_key] = Dispatcher(
         app[redis_key], app[scripts_key], app[live_key], app[rasa_key], metrics,
-        settings.seconds_per_queue_position, app[sql_sessions_key],
+        app[estimator_key], app[sql_sessions_key],
         RoutingTimes(offer_seconds=settings.offer_seconds,
                      skill_overflow_seconds=settings.skill_overflow_seconds),
         app[routing_clock_key])

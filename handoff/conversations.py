@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import time
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
@@ -128,11 +127,6 @@ async def online_agent_count(redis: Redis) -> int:
 
 async def agent_state(redis: Redis, agent_id: str) -> Dict[str, str]:
     return {k.decode(): v.decode() for k, v in (await redis.hgetall(agent_key(agent_id))).items()}
-
-
-def estimated_wait_seconds(position: int, agents_online: int, seconds_per_chat: int) -> int:
-    """Each agent works through the queue ahead in parallel."""
-    return math.ceil(position / max(1, agents_online)) * seconds_per_chat
 
 
 async def known_agents(redis: Redis) -> List[str]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 from dataclasses import dataclass
 from typing import Any, Callable, Coroutine, Dict, List, Optional, Set
 
@@ -17,7 +16,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from handoff.audit import audit_system
-from handoff.conversations import estimated_wait_seconds, online_agent_count, waiting
 from handoff.keys import WAITS_KEY, conversation_key
 from handoff.live import ALL_AGENTS, SUPERVISORS, LiveHub, agent_audience
 from handoff.metrics import HandoffMetrics
@@ -28,6 +26,7 @@ from handoff.routing.clock import now_ms
 from handoff.routing.scripts import RoutingScripts
 from handoff.routing.withdraw import WithdrawExpiredOffers, WithdrawnOffer
 from handoff.texts import notice
+from handoff.wait_estimate import QueueEstimate, WaitEstimator
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +46,7 @@ class RoutingTimes:
 class Dispatcher:
     def __init__(self, redis: Redis, scripts: RoutingScripts, live: LiveHub,
                  customers: RasaClient, metrics: HandoffMetrics,
-                 seconds_per_chat: int, audit_sessions: sessionmaker[Session],
+                 estimator: WaitEstimator, audit_sessions: sessionmaker[Session],
                  times: RoutingTimes = RoutingTimes(),
                  clock: Callable[[], int] = now_ms) -> None:
         self._redis = redis
@@ -58,7 +57,7 @@ class Dispatcher:
         self._live = live
         self._customers = customers
         self._metrics = metrics
-        self._seconds_per_chat = seconds_per_chat
+        self._estimator = estimator
         self._wake = asyncio.Event()
         # Notices in flight: sent beside the routing, which must not wait for Rasa
         # (a notice waits for the conversation's lock while Rasa handles a message).
@@ -141,16 +140,19 @@ class Dispatcher:
 
     async def tell_positions(self) -> None:
         """Tell each waiting customer whose place improved where they now are."""
-        agents = await online_agent_count(self._redis)
-        for position, record in enumerate(await waiting(self._redis), start=1):
-            told = int(record.fields.get("told_position") or 0)
-            if told and position >= told:
-                continue
-            minutes = max(1, math.ceil(
-                estimated_wait_seconds(position, agents, self._seconds_per_chat) / 60))
-            await self._redis.hset(conversation_key(record.conversation_id),
-                                   "told_position", position)
-            self.send_later(
-                record.reply_to,
-                notice("queue_position", record.language, position=position, minutes=minutes),
-                {"kefu_notice": "queue_position", "position": position})
+        for estimate in await self._estimator.queue(self._clock()):
+            told = int(estimate.record.fields.get("told_position") or 0)
+            if not told or estimate.position < told:
+                await self._tell_place(estimate)
+
+    async def _tell_place(self, estimate: QueueEstimate) -> None:
+        record, position = estimate.record, estimate.position
+        await self._redis.hset(conversation_key(record.conversation_id), "told_position",
+                               position)
+        if estimate.minutes is None:
+            kind, text = "queue_position_unknown", notice(
+                "queue_position_unknown", record.language, position=position)
+        else:
+            kind, text = "queue_position", notice(
+                "queue_position", record.language, position=position, minutes=estimate.minutes)
+        self.send_later(record.reply_to, text, {"kefu_notice": kind, "position": position})

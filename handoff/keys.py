@@ -68,3 +68,8 @@ def alias_key(sender_id: str) -> str:
 
 def joined_senders_key(conversation_id: str) -> str:
     return f"{PREFIX}joined:{conversation_id}"
+
+
+def handled_key(language: str, skill: str) -> str:
+    """The latest handling times of resolved conversations of this language and skill."""
+    return f"{PREFIX}handled:{language}:{skill}"

@@ -19,6 +19,7 @@ def setup_routes(app: web.Application) -> None:
             # kefu's own processes (service token)
             web.post("/api/v1/handoffs", api.create_handoff),
             web.post("/api/v1/handoffs/join", api.join_handoff),
+            web.get("/api/v1/handoffs/{conversation_id}", api.handoff_status),
             web.delete("/api/v1/handoffs/{conversation_id}", api.cancel_handoff),
             web.get("/api/v1/queue", api.list_queue),
             web.post("/api/v1/tickets/{number}/resolve", api.resolve_ticket),

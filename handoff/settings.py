@@ -15,8 +15,12 @@ from handoff.outcome.smtp import SmtpSettings
 class HandoffSettings:
     redis_url: str
     service_token: str
-    # Average handling time of one chat, for the customer's expected wait.
+    # Seconds of an agent's time one chat is taken to cost while too few chats of its
+    # language and skill have been measured (handoff/wait_estimate.py).
     seconds_per_queue_position: int = 180
+    # Chats resolved within the window needed before their handling times are used.
+    wait_min_chats: int = 5
+    wait_window_minutes: int = 240
     # Where customers are told of agents' actions in their own channel.
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_token: str = ""
@@ -46,21 +50,34 @@ class HandoffSettings:
         if self.skill_overflow_seconds < 0:
             raise ValueError("KEFU_SKILL_OVERFLOW_SECONDS must be 0 (never) or more")
         self.smtp.check()
+        for value, name in ((self.seconds_per_queue_position, "KEFU_SECONDS_PER_QUEUE_POSITION"),
+                            (self.wait_min_chats, "KEFU_WAIT_MIN_CHATS"),
+                            (self.wait_window_minutes, "KEFU_WAIT_WINDOW_MINUTES")):
+            if value < 1:
+                raise ValueError(f"{name} must be at least 1")
 
 
 def whole_seconds(environ: Mapping[str, str], name: str, default: int) -> int:
+    return whole_number(environ, name, default, "a whole number of seconds")
+
+
+def whole_number(environ: Mapping[str, str], name: str, default: int,
+                 what: str = "a whole number") -> int:
     value = environ.get(name) or str(default)
     try:
         return int(value)
     except ValueError:
-        raise ValueError(f"{name} must be a whole number of seconds, not {value!r}") from None
+        raise ValueError(f"{name} must be {what}, not {value!r}") from None
 
 
 def load_settings() -> HandoffSettings:
     return HandoffSettings(
         redis_url=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
         service_token=os.environ["KEFU_SERVICE_TOKEN"],
-        seconds_per_queue_position=int(os.environ.get("KEFU_SECONDS_PER_QUEUE_POSITION", "180")),
+        seconds_per_queue_position=whole_seconds(os.environ, "KEFU_SECONDS_PER_QUEUE_POSITION",
+                                                 180),
+        wait_min_chats=whole_number(os.environ, "KEFU_WAIT_MIN_CHATS", 5),
+        wait_window_minutes=whole_number(os.environ, "KEFU_WAIT_WINDOW_MINUTES", 240),
         rasa_url=os.environ.get("KEFU_RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
         rasa_token=os.environ.get("KEFU_RASA_TOKEN", ""),
         database_url=os.environ.get("KEFU_DATABASE_URL", ""),

@@ -13,6 +13,7 @@ from handoff.metrics import HandoffMetrics
 from handoff.outcome.notify import NotifyOutcome
 from handoff.rasa_client import RasaClient
 from handoff.routing.scripts import RoutingScripts
+from handoff.wait_estimate import WaitEstimator
 
 scripts_key = web.AppKey("routing_scripts", RoutingScripts)
 live_key = web.AppKey("live", LiveHub)
@@ -21,5 +22,6 @@ rasa_key = web.AppKey("rasa", RasaClient)
 dispatcher_key = web.AppKey("dispatcher", Dispatcher)
 accounts_key = web.AppKey("accounts", AccountCache)
 outcome_key = web.AppKey("outcome", NotifyOutcome)
+estimator_key = web.AppKey("wait_estimator", WaitEstimator)
 # The routing passes' "now" (ms): the system clock, or a test's own.
 routing_clock_key = web.AppKey("routing_clock", Callable[[], int])

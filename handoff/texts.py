@@ -10,6 +10,15 @@ NOTICES: Dict[str, Dict[str, str]] = {
         "en": "You are now number {position} in the queue; the expected wait is about "
               "{minutes} min. Thank you for your patience.",
     },
+    # No agent who could take the conversation is online: no figure would be honest.
+    "queue_position_unknown": {
+        "zh": "您现在排在第 {position} 位。目前暂无可接待您的客服专员，因此暂时无法估计等待时间；"
+              "专员一有空会立即为您接入，感谢您的耐心等候。",
+        "en": "You are now number {position} in the queue. No colleague who can take your "
+              "conversation is available at the moment, so we cannot yet say how long it "
+              "will be; one will be with you as soon as they are free. Thank you for your "
+              "patience.",
+    },
     "agent_joined": {
         "zh": "您好，客服专员{name}已为您接入，请问有什么可以帮您？",
         "en": "Hello, this is {name} from the bank. I have your conversation and I am "

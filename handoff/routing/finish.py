@@ -11,6 +11,8 @@ from handoff.routing.scripts import RoutingScripts
 
 # A resolved conversation's record and messages stay this long for the console's history.
 RESOLVED_TTL_SECONDS = 7 * 24 * 3600
+# Handling times kept per language and skill for the wait estimates.
+HANDLED_KEPT = 50
 
 
 class FinishConversation:
@@ -22,7 +24,7 @@ class FinishConversation:
         """The conversations that had joined it from other channels (to hand back too)."""
         outcome, *joined = await self._scripts.finish(
             args=[PREFIX, conversation_id, agent_id, at_ms if at_ms is not None else now_ms(),
-                  RESOLVED_TTL_SECONDS])
+                  RESOLVED_TTL_SECONDS, HANDLED_KEPT])
         if text(outcome) != "resolved":
             raise RoutingRefused(text(outcome))
         return [text(sender) for sender in joined]

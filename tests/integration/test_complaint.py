@@ -363,7 +363,7 @@ def test_a_no_with_a_request_for_a_person_reopens_the_ticket_and_hands_over(
     assert response_text("utter_ask_outcome_comment", "zh") not in replies
     assert replies[0] == response_text("utter_outcome_reopened", "zh", ticket_number=number)
     queued = re.compile(re.escape(response_text(
-        "utter_handoff_queued", "zh", queue_position="@", wait_minutes="@")).replace("@", r"\d+"))
+        "utter_handoff_queued_no_estimate", "zh", queue_position="@")).replace("@", r"\d+"))
     assert any(queued.fullmatch(reply) for reply in replies[1:]), replies
     assert stack.tracker_in_redis(sender)["events"][-1]["event"] == "pause"
     ticket = _ticket(stack, number)

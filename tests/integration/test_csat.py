@@ -128,8 +128,7 @@ def test_kpi_report_over_the_stack(stack) -> None:
 
 
 def _queued(language: str) -> re.Pattern[str]:
-    template = response_text("utter_handoff_queued", language, queue_position="@",
-                             wait_minutes="@")
+    template = response_text("utter_handoff_queued_no_estimate", language, queue_position="@")
     return re.compile(re.escape(template).replace("@", r"\d+"))
 
 

@@ -20,7 +20,7 @@ def _sender(prefix: str) -> str:
 
 
 def _queued_pattern(language: str) -> re.Pattern[str]:
-    template = response_text("utter_handoff_queued", language, queue_position="@", wait_minutes="@")
+    template = response_text("utter_handoff_queued_no_estimate", language, queue_position="@")
     return re.compile(re.escape(template).replace("@", r"(\d+)"))
 
 

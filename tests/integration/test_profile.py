@@ -146,8 +146,7 @@ def test_a_field_named_at_the_start_is_asked_right_after_verification(stack) -> 
 
 
 def _queued(language: str) -> re.Pattern[str]:
-    template = response_text("utter_handoff_queued", language, queue_position="@",
-                             wait_minutes="@")
+    template = response_text("utter_handoff_queued_no_estimate", language, queue_position="@")
     return re.compile(re.escape(template).replace("@", r"\d+"))
 
 

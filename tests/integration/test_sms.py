@@ -137,7 +137,7 @@ def _rendered_bot_messages_after(customer: SmsCustomer, text: str) -> List[str]:
 
 
 def _queued_pattern(language: str) -> re.Pattern[str]:
-    template = response_text("utter_handoff_queued", language, queue_position="@", wait_minutes="@")
+    template = response_text("utter_handoff_queued_no_estimate", language, queue_position="@")
     return re.compile(re.escape(template).replace("@", r"(\d+)"))
 
 
