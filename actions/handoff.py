@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 # Why the bot hands over, by the intent that led there, and which reasons go first.
 HANDOFF_REASONS = {
     "human_handoff": REASON_CUSTOMER_REQUEST,
+    # Yes to the bot's "would you like a colleague?" (data/rules/handoff.yml, queue_status).
+    "affirm": REASON_CUSTOMER_REQUEST,
     "card_stolen": "stolen_card",
     "fraud_report": "fraud",
     "complaint": "complaint",

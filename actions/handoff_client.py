@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any, Optional, Tuple, TypedDict
+from urllib.parse import quote
 
 import aiohttp
 
@@ -31,6 +32,15 @@ class QueuedHandoff(TypedDict):
     agent_hours: str
 
 
+class HandoffStatus(TypedDict):
+    conversation_id: str
+    status: str  # queued, assigned (offered to an agent), active, resolved, cancelled
+    queue_position: int  # 0 unless queued
+    estimated_wait_seconds: Optional[int]
+    estimated_wait_minutes: Optional[int]
+    agents_online: int
+
+
 async def _call(method: str, path: str, settings: ActionSettings, accepted: Tuple[int, ...],
                 body: Optional[Any] = None) -> Any:
     """One request to the handoff service with the service token; its JSON answer (None for
@@ -53,6 +63,15 @@ async def request_handoff(context: HandoffContext, settings: ActionSettings) -> 
     queued: QueuedHandoff = await _call("POST", "/api/v1/handoffs", settings, (200, 201),
                                         context)
     return queued
+
+
+async def handoff_status(conversation_id: str,
+                         settings: ActionSettings) -> Optional[HandoffStatus]:
+    """The conversation's handoff, with its place and expected wait while queued; None
+    when it has none. Raises HandoffUnavailable on failure."""
+    found: HandoffStatus = await _call(
+        "GET", f"/api/v1/handoffs/{quote(conversation_id, safe='')}", settings, (200, 404))
+    return found if "status" in found else None  # 404: {"error": ...}
 
 
 async def join_open_handoff(conversation_id: str, customer_number: str, channel: str,

@@ -70,8 +70,11 @@ def _one_step_answers() -> List[Dict[str, str]]:
 
 
 def _handoffs() -> List[List[Dict[str, Any]]]:
+    """Requests for a person; not a yes to the bot's offer of one (a rule that starts with
+    the offer), which inside a form is answered by the form."""
     return [rule["steps"] for rule in _all_rules()
-            if "condition" not in rule and rule["steps"][-1].get("action") == "action_handoff"]
+            if "condition" not in rule and rule["steps"][-1].get("action") == "action_handoff"
+            and "intent" in rule["steps"][0]]
 
 
 def _leave(form: str, steps_before: List[Dict[str, Any]],

@@ -108,7 +108,8 @@ async def background_work(app: web.Application) -> AsyncIterator[None]:
     relay = CustomerRelay(
         app[redis_key], app[scripts_key], app[live_key], settings.instance,
         on_relayed=metrics.relay_seconds.labels("to_agent").observe,
-        on_returned=functools.partial(announce_join, app))
+        on_returned=functools.partial(announce_join, app),
+        on_queue_question=app[dispatcher_key].answer_queue_question)
     await relay.ensure_group()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from handoff.audit import audit_system
+from handoff.conversations import load_record
 from handoff.keys import WAITS_KEY, conversation_key
 from handoff.live import ALL_AGENTS, SUPERVISORS, LiveHub, agent_audience
 from handoff.metrics import HandoffMetrics
@@ -144,6 +145,18 @@ class Dispatcher:
             told = int(estimate.record.fields.get("told_position") or 0)
             if not told or estimate.position < told:
                 await self._tell_place(estimate)
+
+    async def answer_queue_question(self, conversation_id: str) -> None:
+        """A customer waiting for an agent asked how much longer: their place and a fresh
+        estimate, or that an agent is taking the conversation now."""
+        record = await load_record(self._redis, conversation_id)
+        if record is not None and record.status == "assigned":
+            self.send_later(record.reply_to, notice("agent_coming", record.language),
+                            {"kefu_notice": "agent_coming"})
+            return
+        estimate = await self._estimator.of(conversation_id, self._clock())
+        if estimate is not None:
+            await self._tell_place(estimate)
 
     async def _tell_place(self, estimate: QueueEstimate) -> None:
         record, position = estimate.record, estimate.position

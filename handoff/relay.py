@@ -32,6 +32,9 @@ BLOCK_MS = 250
 BATCH = 100
 # Another instance's unacknowledged entries are taken over after this long.
 CLAIM_IDLE_MS = 30_000
+# Asked while waiting for an agent ("还要等多久？"): the service answers, as the bot is paused.
+QUEUE_QUESTION_INTENT = "queue_status"
+WAITING_STATUSES = ("queued", "assigned")
 # A button is clicked within minutes of being shown, if at all.
 BUTTONS_TTL_SECONDS = 24 * 3600
 Entry = Tuple[bytes, Dict[bytes, bytes]]
@@ -41,6 +44,7 @@ class CustomerRelay:
     def __init__(self, redis: Redis, scripts: RoutingScripts, live: LiveHub, consumer: str,
                  on_relayed: Optional[Callable[[float], None]] = None,
                  on_returned: Optional[Callable[[str, str, str], Awaitable[None]]] = None,
+                 on_queue_question: Optional[Callable[[str], Awaitable[None]]] = None,
                  ) -> None:
         self._redis = redis
         self._scripts = scripts
@@ -51,6 +55,8 @@ class CustomerRelay:
         # Called with (conversation, channel, handoff's conversation) when the customer first
         # writes in a conversation kefu joined to their handoff quietly.
         self._on_returned = on_returned
+        # Called with the handoff's conversation when its waiting customer asks how long.
+        self._on_queue_question = on_queue_question
 
     async def ensure_group(self) -> None:
         try:
@@ -116,11 +122,14 @@ class CustomerRelay:
         if conversation_id != sender_id and self._on_returned is not None and \
                 await self._redis.hdel(alias_key(sender_id), "quiet"):
             await self._on_returned(sender_id, message["channel"], conversation_id)
-        outcome, agent = await self._scripts.relay(
+        outcome, agent, status = await self._scripts.relay(
             args=[PREFIX, conversation_id, entry_id, json.dumps(message, ensure_ascii=False),
                   sender_id, message["channel"]])
         if text(outcome) != "relayed":
             return
+        if message["intent"] == QUEUE_QUESTION_INTENT and text(status) in WAITING_STATUSES \
+                and self._on_queue_question is not None:
+            await self._on_queue_question(conversation_id)
         agent = text(agent)
         audience = [agent_audience(agent), SUPERVISORS] if agent else [SUPERVISORS]
         await self._live.publish(audience, {"type": "message", "conversation_id": conversation_id,

@@ -19,6 +19,11 @@ NOTICES: Dict[str, Dict[str, str]] = {
               "will be; one will be with you as soon as they are free. Thank you for your "
               "patience.",
     },
+    # Asked how long while an agent is being offered the conversation.
+    "agent_coming": {
+        "zh": "客服专员正在接入您的会话，请您稍候。",
+        "en": "A colleague is picking up your conversation now. Please hold on a moment.",
+    },
     "agent_joined": {
         "zh": "您好，客服专员{name}已为您接入，请问有什么可以帮您？",
         "en": "Hello, this is {name} from the bank. I have your conversation and I am "

@@ -27,10 +27,11 @@ SESSION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 # Responses after which the customer waits for an agent (bot/domain/handoff.yml).
 WAITING_RESPONSES = frozenset({
     "utter_handoff_queued", "utter_handoff_queued_no_estimate", "utter_handoff_keep_waiting",
-    "utter_handoff_no_agents", "utter_handoff_closed"})
+    "utter_handoff_no_agents", "utter_handoff_closed", "utter_queue_status_offer",
+    "utter_queue_status_offer_estimate"})
 # The handoff service's notices (handoff/texts.py) that leave the customer waiting.
-WAITING_NOTICES = frozenset({"queue_position", "queue_position_unknown", "agent_left",
-                             "transferred"})
+WAITING_NOTICES = frozenset({"queue_position", "queue_position_unknown", "agent_coming",
+                             "agent_left", "transferred"})
 
 
 def kefu_metadata(fields: Mapping[str, Any]) -> Dict[str, Any]:
