@@ -284,11 +284,10 @@ async def accept(request: web.Request) -> web.Response:
         return _refused(refusal)
     if newly:
         await request.app[rasa_key].take_over(record.conversation_id)
+        name = account.name_for(record.language)
         await request.app[rasa_key].send_bot_message(
-            record.reply_to,
-            notice("agent_joined", record.language, name=account.display_name),
-            {"kefu_notice": "agent_joined", "agent_id": account.agent_id,
-             "agent_name": account.display_name})
+            record.reply_to, notice("agent_joined", record.language, name=name),
+            {"kefu_notice": "agent_joined", "agent_id": account.agent_id, "agent_name": name})
         # Others' queue lists change when it was taken from the queue.
         await request.app[live_key].publish([SUPERVISORS, ALL_AGENTS], {
             "type": "accepted", "conversation_id": record.conversation_id,
@@ -312,9 +311,10 @@ async def send_message(request: web.Request) -> web.Response:
         return web.json_response({"error": f"'text' exceeds {MAX_REPLY_CHARS} characters"},
                                  status=400)
     text = text.strip()
+    # The customer sees the agent's name in their own language; colleagues, the usual one.
     delivered = await request.app[rasa_key].send_bot_message(
         record.reply_to, text,
-        {"agent_id": account.agent_id, "agent_name": account.display_name})
+        {"agent_id": account.agent_id, "agent_name": account.name_for(record.language)})
     if not delivered:
         return web.json_response({"error": "the message could not be delivered; try again"},
                                  status=502)

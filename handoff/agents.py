@@ -22,19 +22,25 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 # kefu's demo team (`make run` seeds it): two agents, a fraud specialist, the
-# relationship managers of the demo customers, and a supervisor.
+# relationship managers of the demo customers, and a supervisor. English-speaking customers
+# are told `display_name_en` (`display_name` when there is none).
 DEMO_AGENTS = (
-    {"agent_id": "agent-wang", "display_name": "王晓", "languages": "zh,en",
+    {"agent_id": "agent-wang", "display_name": "王晓", "display_name_en": "Wang Xiao",
+     "languages": "zh,en",
      "skills": "general,complaints", "max_chats": 3},
     {"agent_id": "agent-smith", "display_name": "Alex Smith", "languages": "en",
      "skills": "general,complaints", "max_chats": 3},
-    {"agent_id": "agent-zhao", "display_name": "赵敏", "languages": "zh,en",
+    {"agent_id": "agent-zhao", "display_name": "赵敏", "display_name_en": "Zhao Min",
+     "languages": "zh,en",
      "skills": "general,fraud", "max_chats": 2},
-    {"agent_id": "rm-li", "display_name": "李经理", "languages": "zh",
+    {"agent_id": "rm-li", "display_name": "李经理", "display_name_en": "Mr. Li",
+     "languages": "zh",
      "skills": "general,wealth", "max_chats": 4},
-    {"agent_id": "rm-zhou", "display_name": "Ms. Zhou", "languages": "zh,en",
+    {"agent_id": "rm-zhou", "display_name": "周经理", "display_name_en": "Ms. Zhou",
+     "languages": "zh,en",
      "skills": "general,wealth", "max_chats": 4},
-    {"agent_id": "supervisor-chen", "display_name": "陈主管", "role": "supervisor",
+    {"agent_id": "supervisor-chen", "display_name": "陈主管",
+     "display_name_en": "Supervisor Chen", "role": "supervisor",
      "languages": "zh,en", "skills": "general,complaints,fraud", "max_chats": 2},
 )
 
@@ -47,12 +53,21 @@ class AgentAccount:
     languages: tuple[str, ...]
     skills: tuple[str, ...]
     max_chats: int
+    # Told to English-speaking customers; None: display_name for them too.
+    display_name_en: Optional[str] = None
 
     @classmethod
     def of(cls, agent: Agent) -> AgentAccount:
         return cls(agent_id=agent.agent_id, display_name=agent.display_name, role=agent.role,
                    languages=tuple(agent.languages.split(",")),
-                   skills=tuple(agent.skills.split(",")), max_chats=agent.max_chats)
+                   skills=tuple(agent.skills.split(",")), max_chats=agent.max_chats,
+                   display_name_en=agent.display_name_en or None)
+
+    def name_for(self, language: str) -> str:
+        """The name a customer writing in `language` is told."""
+        if language == "en" and self.display_name_en:
+            return self.display_name_en
+        return self.display_name
 
     @property
     def profile(self) -> AgentProfile:
@@ -62,8 +77,9 @@ class AgentAccount:
 
     def as_json(self) -> Dict[str, object]:
         return {"agent_id": self.agent_id, "display_name": self.display_name,
-                "role": self.role, "languages": list(self.languages),
-                "skills": list(self.skills), "max_chats": self.max_chats}
+                "display_name_en": self.display_name_en, "role": self.role,
+                "languages": list(self.languages), "skills": list(self.skills),
+                "max_chats": self.max_chats}
 
 
 def hash_password(password: str) -> str:

@@ -187,7 +187,10 @@ class Agent(Base):
 
     id = Column(Integer, primary_key=True)
     agent_id = Column(String(64), nullable=False, unique=True)
+    # The name colleagues see, and Chinese-speaking customers.
     display_name = Column(String(128), nullable=False)
+    # The name English-speaking customers see; display_name when empty.
+    display_name_en = Column(String(128), nullable=True)
     role = Column(String(16), nullable=False, default="agent")  # "agent" or "supervisor"
     # argon2id; never the password itself.
     password_hash = Column(String(256), nullable=False)

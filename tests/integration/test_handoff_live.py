@@ -149,3 +149,52 @@ async def _conversation(stack, customer: WebCustomer, agent: ConsoleAgent) -> No
         stored = session.execute(select(CsatResponse.score, CsatResponse.served_by)
                                  .where(CsatResponse.sender_id == sender)).all()
     assert stored == [(5, "agent")]
+
+
+async def test_an_english_customer_asks_how_long_and_meets_the_agent_by_english_name(
+        stack) -> None:
+    """Waiting with the bot paused, "how much longer?" is answered by the handoff service:
+    the place, and no figure while nobody who could take it is online; once an agent is
+    offered the conversation, that one is coming; the agent greets in English by their
+    English name."""
+    stack.reset_handoffs()
+    stack.agent_on_break()  # on shift, nobody online: the customer waits
+    customer = WebCustomer(stack.rasa_url)
+    await customer.connect()
+    sender = customer.session_id
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        agent = ConsoleAgent(http, stack.handoff_url)
+        try:
+            await customer.say("I want to talk to a person")
+            assert await customer.next_texts(1) == [response_text(
+                "utter_handoff_queued_no_estimate", "en", queue_position=1)]
+            await customer.say("how much longer do I have to wait?")
+            assert await customer.next_texts(1) == [
+                notice("queue_position_unknown", "en", position=1)]
+            tracker = stack.tracker_via_api(sender)
+            asked = [event for event in tracker["events"] if event["event"] == "user"][-1]
+            assert asked["parse_data"]["intent"]["name"] == "queue_status"
+
+            await agent.sign_in("agent-wang", stack.agent_passwords["agent-wang"])
+            await agent.wait_for("offered", sender)
+            await customer.say("am I next?")
+            assert await customer.next_texts(1) == [notice("agent_coming", "en")]
+            # The agent sees the questions too.
+            relayed = await agent.wait_for("message", sender)
+            assert relayed["message"]["text"] == "am I next?"
+
+            await agent.post(f"/api/v1/agent/conversations/{sender}/accept")
+            assert await customer.next_texts(1) == [
+                notice("agent_joined", "en", name="Wang Xiao")]
+            await agent.post(f"/api/v1/agent/conversations/{sender}/messages",
+                             {"text": "Thank you for waiting. How can I help?"})
+            assert await customer.next_texts(1) == ["Thank you for waiting. How can I help?"]
+            named = [(event.get("metadata") or {}).get("agent_name")
+                     for event in stack.tracker_via_api(sender)["events"]
+                     if event["event"] == "bot"
+                     and (event.get("metadata") or {}).get("agent_id") == "agent-wang"]
+            assert named == ["Wang Xiao", "Wang Xiao"]
+            await agent.post(f"/api/v1/agent/conversations/{sender}/resolve", {})
+        finally:
+            await agent.close()
+            await customer.client.close()

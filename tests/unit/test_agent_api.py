@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from actions.store.database import migrate, session_factory
 from actions.store.models import AuditEvent
-from handoff.agents import save_account
+from handoff.agents import DEMO_AGENTS, find_account, save_account
 from handoff.app import create_app
 from handoff.keys import QUEUE_KEY, agent_chats_key, conversation_key
 from handoff.settings import HandoffSettings
@@ -300,6 +300,36 @@ def test_team_passwords_are_hashed(tmp_path) -> None:
         stored = session.execute(select(AgentRow)).scalar_one().password_hash
     assert stored.startswith("$argon2id$") and "s3cret-pass" not in stored
     assert json.dumps(stored)
+
+
+def test_customers_are_told_the_agent_s_name_in_their_language(tmp_path) -> None:
+    database_url = f"sqlite:///{tmp_path / 'kefu.db'}"
+    migrate(database_url)
+    sessions = session_factory(database_url)
+    save_account(sessions, "pw", agent_id="wang", display_name="王晓",
+                 display_name_en="Wang Xiao", languages="zh,en")
+    save_account(sessions, "pw", agent_id="smith", display_name="Alex Smith", languages="en")
+    wang, smith = find_account(sessions, "wang"), find_account(sessions, "smith")
+    assert wang is not None and smith is not None
+    assert (wang.name_for("zh"), wang.name_for("en")) == ("王晓", "Wang Xiao")
+    # No English name: the one name, whatever the language.
+    assert (smith.name_for("zh"), smith.name_for("en")) == ("Alex Smith", "Alex Smith")
+
+
+def test_every_demo_agent_speaking_english_has_a_name_english_customers_can_read() -> None:
+    unreadable = [fields["agent_id"] for fields in DEMO_AGENTS
+                  if "en" in str(fields["languages"]).split(",")
+                  and not str(fields.get("display_name_en") or fields["display_name"]).isascii()]
+    assert unreadable == []
+
+
+async def test_the_agent_s_english_name_is_in_their_account(service) -> None:
+    _app, sessions, _ = service
+    save_account(sessions, "pw-ana", agent_id="ana", display_name="安娜",
+                 display_name_en="Ana", languages="zh,en", skills="general", max_chats=2)
+    ana = await _sign_in(service, "ana")
+    me = await (await ana.get("/api/v1/agent/me")).json()
+    assert (me["agent"]["display_name"], me["agent"]["display_name_en"]) == ("安娜", "Ana")
 
 
 async def test_an_agent_opens_and_resolves_a_ticket_for_their_customer(service) -> None:
