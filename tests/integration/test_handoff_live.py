@@ -158,13 +158,15 @@ async def test_an_english_customer_asks_how_long_and_meets_the_agent_by_english_
     offered the conversation, that one is coming; the agent greets in English by their
     English name."""
     stack.reset_handoffs()
-    stack.agent_on_break()  # on shift, nobody online: the customer waits
     customer = WebCustomer(stack.rasa_url)
     await customer.connect()
     sender = customer.session_id
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
         agent = ConsoleAgent(http, stack.handoff_url)
         try:
+            # On a break (on shift, taking no chats), her console listening: the customer waits.
+            await agent.sign_in("agent-wang", stack.agent_passwords["agent-wang"])
+            await agent.post("/api/v1/agent/presence", {"presence": "away"})
             await customer.say("I want to talk to a person")
             assert await customer.next_texts(1) == [response_text(
                 "utter_handoff_queued_no_estimate", "en", queue_position=1)]
@@ -175,7 +177,7 @@ async def test_an_english_customer_asks_how_long_and_meets_the_agent_by_english_
             asked = [event for event in tracker["events"] if event["event"] == "user"][-1]
             assert asked["parse_data"]["intent"]["name"] == "queue_status"
 
-            await agent.sign_in("agent-wang", stack.agent_passwords["agent-wang"])
+            await agent.post("/api/v1/agent/presence", {"presence": "online"})
             await agent.wait_for("offered", sender)
             await customer.say("am I next?")
             assert await customer.next_texts(1) == [notice("agent_coming", "en")]
