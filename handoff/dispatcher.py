@@ -103,8 +103,7 @@ class Dispatcher:
         for assignment in assignments:
             self._metrics.wait_seconds.observe(assignment.waited_ms / 1000)
             await self._redis.lpush(WAITS_KEY, assignment.waited_ms)
-            overflowed = await self._redis.hget(
-                conversation_key(assignment.conversation_id), "overflowed") == b"1"
+            overflowed = assignment.overflowed
             if overflowed:
                 self._metrics.overflowed.inc()
             logger.info("handoff.assigned agent=%s waited_ms=%s overflowed=%s",

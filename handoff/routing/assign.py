@@ -16,6 +16,8 @@ class Assignment:
     conversation_id: str
     agent_id: str
     waited_ms: int
+    # Given past the skill it needs, after the overflow wait.
+    overflowed: bool = False
 
 
 class AssignWaiting:
@@ -27,5 +29,6 @@ class AssignWaiting:
     async def call(self, at_ms: Optional[int] = None) -> List[Assignment]:
         flat = await self._scripts.assign(args=[
             PREFIX, at_ms if at_ms is not None else now_ms(), self._overflow_ms])
-        return [Assignment(text(flat[i]), text(flat[i + 1]), int(flat[i + 2]))
-                for i in range(0, len(flat), 3)]
+        return [Assignment(text(flat[i]), text(flat[i + 1]), int(flat[i + 2]),
+                           int(flat[i + 3]) == 1)
+                for i in range(0, len(flat), 4)]

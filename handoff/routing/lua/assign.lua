@@ -5,7 +5,8 @@
 -- Skill overflow: a conversation waiting at least the overflow time (ms; 0 or absent: never)
 -- that no agent with the skill can take goes to one who speaks the language, marked
 -- `overflowed`.
--- ARGV: prefix, now (ms), overflow (ms). Returns a flat list: conversation, agent, wait (ms), ...
+-- ARGV: prefix, now (ms), overflow (ms). Returns a flat list: conversation, agent, wait (ms),
+-- overflowed (1 or 0), ...
 local prefix, now, overflow = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]) or 0
 local online = redis.call('SMEMBERS', prefix .. 'agents:online')
 table.sort(online)
@@ -66,6 +67,7 @@ for _, cid in ipairs(redis.call('ZRANGE', queue, 0, -1)) do
     assigned[#assigned + 1] = cid
     assigned[#assigned + 1] = best.id
     assigned[#assigned + 1] = now - (tonumber(c[4]) or now)
+    assigned[#assigned + 1] = overflowed and 1 or 0
     free = free - 1
     if free == 0 then break end
   end

@@ -85,7 +85,7 @@ def test_the_script_routes_as_the_rules_say(redis_client, assign_script, waiting
                                             agents) -> None:
     _store(redis_client, waiting, agents)
     flat = assign_script(args=[PREFIX, NOW_MS])
-    decided = [(flat[i].decode(), flat[i + 1].decode()) for i in range(0, len(flat), 3)]
+    decided = [(flat[i].decode(), flat[i + 1].decode()) for i in range(0, len(flat), 4)]
 
     assert decided == reference_assignment(waiting, agents, NOW_MS)
     for conversation_id, agent_id in decided:
@@ -109,7 +109,7 @@ def test_priority_then_longest_wait_then_least_busy(redis_client, assign_script)
     ]
     _store(redis_client, waiting, agents)
     flat = assign_script(args=[PREFIX, NOW_MS])
-    assert [(flat[i], flat[i + 1]) for i in range(0, len(flat), 3)] == [
+    assert [(flat[i], flat[i + 1]) for i in range(0, len(flat), 4)] == [
         (b"urgent", b"a-idle"), (b"early-normal", b"a-busy"), (b"late-normal", b"a-idle")]
 
 
@@ -161,7 +161,9 @@ def test_with_skill_overflow_the_script_routes_as_the_rules_say(redis_client, as
                           conversation.enqueued_at)
     skills_before = {agent.agent_id: agent.skills for agent in agents}
     flat = assign_script(args=[PREFIX, NOW_MS, OVERFLOW_MS])
-    decided = [(flat[i].decode(), flat[i + 1].decode()) for i in range(0, len(flat), 3)]
+    decided = [(flat[i].decode(), flat[i + 1].decode()) for i in range(0, len(flat), 4)]
+    # The script says which it gave by overflow, as the conversation's record does.
+    returned = {flat[i].decode(): flat[i + 3] for i in range(0, len(flat), 4)}
 
     assert decided == reference_assignment(waiting, agents, NOW_MS, OVERFLOW_MS)
     by_id = {conversation.conversation_id: conversation for conversation in waiting}
@@ -171,6 +173,7 @@ def test_with_skill_overflow_the_script_routes_as_the_rules_say(redis_client, as
         lacks_skill = conversation.skill not in skills_before[agent_id] \
             and conversation.relationship_manager != agent_id
         assert (overflowed == b"1") == lacks_skill
+        assert returned[conversation_id] == (1 if lacks_skill else 0)
         if lacks_skill:
             assert NOW_MS - conversation.enqueued_at >= OVERFLOW_MS
 
@@ -191,7 +194,7 @@ def test_overflow_waits_its_time_and_needs_the_language(redis_client, assign_scr
         redis_client.hset(conversation_key(conversation.conversation_id), "enqueued_at",
                           conversation.enqueued_at)
     flat = assign_script(args=[PREFIX, NOW_MS, OVERFLOW_MS])
-    assert sorted((flat[i], flat[i + 1]) for i in range(0, len(flat), 3)) == [
+    assert sorted((flat[i], flat[i + 1]) for i in range(0, len(flat), 4)) == [
         (b"fraud-en", b"a-en"), (b"fraud-long", b"a-zh")]
     # Without the overflow time (0: never) nobody gets them.
     _store(redis_client, waiting, agents)
