@@ -10,6 +10,8 @@ from actions.store.models import Ticket, as_utc
 
 # A ticket still waiting for the bank: new, or reopened by the customer's verdict.
 OPEN_TICKET_STATUSES = ("open", "reopened")
+# Resolved by the bank, awaiting the customer's verdict (RecordOutcome: closed or reopened).
+RESOLVED = "resolved"
 
 
 @dataclass(frozen=True)
@@ -64,3 +66,9 @@ class TicketView:
             resolution=ticket.resolution,
             customer_accepted=ticket.customer_accepted,
         )
+
+    @property
+    def awaits_verdict(self) -> bool:
+        """Resolved, and the customer has not said yet whether the outcome is acceptable: their
+        verdict closes or reopens it. A ticket resolved again after a "no" awaits a new one."""
+        return self.status == RESOLVED

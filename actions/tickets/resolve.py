@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.store.models import Ticket, TicketEvent, utc_now
-from actions.tickets.records import TicketView
+from actions.tickets.records import RESOLVED, TicketView
 
 
 class TicketNotFound(LookupError):
@@ -18,6 +18,15 @@ class TicketNotFound(LookupError):
 
 class TicketAlreadyResolved(ValueError):
     pass
+
+
+class VerdictNotAwaited(ValueError):
+    """The ticket is not resolved (any more): its verdict came already, perhaps on another
+    channel, or it was never resolved."""
+
+    def __init__(self, number: str, status: str) -> None:
+        super().__init__(f"ticket {number} is {status}, not awaiting the customer's verdict")
+        self.number, self.status = number, status
 
 
 class ResolveTicket:
@@ -46,7 +55,8 @@ class ResolveTicket:
 
 
 class RecordOutcome:
-    """Store whether the customer accepts the resolution, with their comment."""
+    """Store whether the customer accepts the resolution, with their comment: once per
+    resolution, whichever channel it comes from first."""
 
     def __init__(
         self, sessions: sessionmaker[Session], clock: Callable[[], dt.datetime] = utc_now
@@ -60,6 +70,8 @@ class RecordOutcome:
         now = self._clock()
         with self._sessions.begin() as session:
             ticket = _locked_ticket(session, number)
+            if ticket.status != RESOLVED:
+                raise VerdictNotAwaited(ticket.number, ticket.status)
             ticket.customer_accepted = accepted
             ticket.customer_feedback = comment
             # Not accepted: the ticket goes back to the team.

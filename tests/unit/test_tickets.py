@@ -16,7 +16,12 @@ from actions.tickets.contact import as_e164, stored_forms
 from actions.tickets.lookup import TicketLookup
 from actions.tickets.open_complaint import OpenComplaint, complaint_priority
 from actions.tickets.records import ComplaintDraft
-from actions.tickets.resolve import RecordOutcome, ResolveTicket, TicketAlreadyResolved
+from actions.tickets.resolve import (
+    RecordOutcome,
+    ResolveTicket,
+    TicketAlreadyResolved,
+    VerdictNotAwaited,
+)
 
 NOON_UTC = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.timezone.utc)
 
@@ -136,3 +141,24 @@ def test_resolve_then_the_customers_verdict_is_stored(sessions) -> None:
         assert stored.customer_feedback == "还没到账"
         assert stored.first_response_at is not None
         assert [e.status for e in stored.events] == ["open", "resolved", "reopened"]
+
+
+def test_a_verdict_is_recorded_once_per_resolution(sessions) -> None:
+    """A customer asked on the web and answering by SMS too: the first answer stands, and a
+    ticket resolved again after a "no" awaits a new verdict."""
+    ticket = OpenComplaint(sessions, clock(NOON_UTC))(draft())
+    with pytest.raises(VerdictNotAwaited):  # not resolved yet
+        RecordOutcome(sessions)(ticket.number, True, None, "customer:web-1")
+    assert ResolveTicket(sessions)(ticket.number, "已退款", "agent-7").awaits_verdict
+    assert RecordOutcome(sessions)(ticket.number, False, "还没到账", "customer:+8613800138001")
+    with pytest.raises(VerdictNotAwaited) as second:
+        RecordOutcome(sessions)(ticket.number, True, None, "customer:web-1")
+    assert second.value.status == "reopened"
+    again = ResolveTicket(sessions)(ticket.number, "已全额退款", "agent-7")
+    assert again.awaits_verdict and again.customer_accepted is False
+    assert RecordOutcome(sessions)(ticket.number, True, None, "customer:web-1").status == "closed"
+    with sessions() as session:
+        stored = session.execute(select(Ticket)).scalar_one()
+        assert [(e.actor, e.status) for e in stored.events] == [
+            ("bot", "open"), ("agent-7", "resolved"), ("customer:+8613800138001", "reopened"),
+            ("agent-7", "resolved"), ("customer:web-1", "closed")]
