@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -25,10 +25,14 @@ from actions.interruptions import (
 )
 from actions.store.database import database_url, session_factory
 from actions.tickets.lookup import TicketLookup
-from actions.tickets.resolve import RecordOutcome, TicketNotFound
+from actions.tickets.records import TicketView
+from actions.tickets.resolve import RecordOutcome, TicketNotFound, VerdictNotAwaited
 
 logger = logging.getLogger(__name__)
 TICKET, ACCEPTED, COMMENT = "outcome_ticket", "outcome_accepted", "outcome_comment"
+# Set by action_ticket_status on every run: for a ticket asked about that awaits the customer's
+# verdict, the rules in data/rules/ticket_outcome.yml then ask it (outcome_form) or record it.
+NEXT, ASK, RECORD = "outcome_next", "ask", "record"
 # The customer wants out of the question rather than to answer it.
 LEAVING_INTENTS = frozenset({"human_handoff", "cancel"})
 # Not a digression at the yes-or-no question: they answer it or carry no request that has a
@@ -77,6 +81,45 @@ def read_verdict(text: str, intent: Optional[str]) -> Optional[str]:
     if answers.is_confirmation(text, intent) or answers.is_acceptance(text):
         return "yes"
     return None
+
+
+def verdict_slots(verdict: str, text: str) -> Dict[str, Optional[str]]:
+    """The form's slots for a "yes" or a "no" said in `text`. Only a customer who does not
+    accept is asked what is still wrong (the comment is left empty); one who accepts grudgingly
+    ("不得不接受") has said it already, and their words are kept as a note."""
+    if verdict == "no":
+        return {ACCEPTED: "no", COMMENT: None}
+    note = text.strip()[:2000] if is_grudging_acceptance(text) else fields.NOT_GIVEN
+    return {ACCEPTED: "yes", COMMENT: note}
+
+
+def stated_verdict(text: str) -> Optional[str]:
+    """The verdict a message about a resolved ticket states already ("KF-… 处理结果我不接受",
+    "I accept the outcome of KF-…"), read as the form reads its answers, or None. Away from the
+    question only the words count: a question ("同意退款了吗？") is none, nor a change ("改一下
+    联系电话") that refuses nothing."""
+    if answers.is_question(text):
+        return None
+    verdict = read_verdict(text, None)
+    return None if verdict == "no" and not answers.is_refusal(text) else verdict
+
+
+def ask_for_verdict(
+    dispatcher: CollectingDispatcher, ticket: TicketView, text: str
+) -> List[EventType]:
+    """A ticket the customer asked about that awaits their verdict: the outcome is told and
+    outcome_form asks whether it is acceptable, as when it was resolved; a verdict the message
+    states is taken instead, a "yes" recorded at once and a "no" asked what is still wrong."""
+    verdict = stated_verdict(text)
+    if verdict is None:
+        dispatcher.utter_message(response="utter_ticket_resolved", ticket_number=ticket.number,
+                                 resolution=ticket.resolution)
+        slots: Dict[str, Optional[str]] = {ACCEPTED: None, COMMENT: None}
+    else:
+        slots = verdict_slots(verdict, text)
+    then = ASK if slots[COMMENT] is None else RECORD
+    return [SlotSet(TICKET, ticket.number),
+            *(SlotSet(name, value) for name, value in slots.items()), SlotSet(NEXT, then)]
 
 
 # "no, I want to talk to a person": a no that opens a longer message.
@@ -150,12 +193,9 @@ class ValidateOutcomeForm(FormValidationAction):
             if verdict is None:
                 dispatcher.utter_message(response="utter_outcome_accepted_unclear")
                 return [SlotSet(ACCEPTED, None), SlotSet(REQUESTED_SLOT, ACCEPTED)]
-            # Only a customer who does not accept is asked what is still wrong; one who accepts
-            # grudgingly ("不得不接受") has said it already.
-            comment = None if verdict == "no" else \
-                text.strip()[:2000] if is_grudging_acceptance(text) else fields.NOT_GIVEN
-            return [SlotSet(ACCEPTED, verdict), SlotSet(COMMENT, comment),
-                    SlotSet(REQUESTED_SLOT, COMMENT if comment is None else None)]
+            slots = verdict_slots(verdict, text)
+            return [*(SlotSet(name, value) for name, value in slots.items()),
+                    SlotSet(REQUESTED_SLOT, COMMENT if slots[COMMENT] is None else None)]
         if _SKIP_COMMENT.fullmatch(text) or (
                 intent == "cancel" and confident(intent, confidence)
                 and answers.read_description(text).problem):
@@ -191,6 +231,12 @@ class ActionRecordOutcome(Action):
                 None if comment in (None, fields.NOT_GIVEN) else comment,
                 f"customer:{tracker.sender_id}",
             )
+        except VerdictNotAwaited as already:
+            # Answered first on another channel (or again here): the first answer stands.
+            logger.info("outcome.not_awaited number=%s status=%s", number, already.status)
+            dispatcher.utter_message(response="utter_outcome_already_answered",
+                                     ticket_number=number)
+            return cleared + _handoff_after(tracker, verdict)
         except (SQLAlchemyError, TicketNotFound):
             logger.exception("outcome.not_saved number=%s", number)
             dispatcher.utter_message(response="utter_outcome_not_saved")

@@ -1,4 +1,5 @@
-"""action_ticket_status: a ticket by its number, or the customer's recent tickets."""
+"""action_ticket_status: a ticket by its number, or the customer's recent tickets; one that
+awaits the customer's verdict on its outcome is asked about (actions/ticket_outcome.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import logging
 from typing import List, Optional
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
@@ -16,6 +17,7 @@ from actions.complaint import fields
 from actions.complaint.summary import local_time
 from actions.conversation import channel_of, language_of
 from actions.store.database import database_url, session_factory
+from actions.ticket_outcome import NEXT, ask_for_verdict
 from actions.tickets.lookup import TicketLookup
 from actions.tickets.records import TicketView
 from bot.pii import mask_pii
@@ -38,6 +40,13 @@ def ticket_line(ticket: TicketView, language: str) -> str:
     if language == "zh":
         return f"{ticket.number}（{category}）：{status}，最迟答复时间 {due}"
     return f"{ticket.number} ({category}): {status}; reply due by {due}"
+
+
+def verdict_due(tickets: List[TicketView], active_loop: Optional[str]) -> Optional[TicketView]:
+    """The ticket to ask the customer's verdict about: the only one found that awaits it. None
+    while a form is in progress: its rule takes the conversation back to its own question."""
+    awaiting = [ticket for ticket in tickets if ticket.awaits_verdict]
+    return awaiting[0] if len(awaiting) == 1 and not active_loop else None
 
 
 class ActionTicketStatus(Action):
@@ -63,19 +72,33 @@ class ActionTicketStatus(Action):
         except SQLAlchemyError:
             logger.exception("ticket_status.lookup_failed sender=%s", mask_pii(tracker.sender_id))
             dispatcher.utter_message(response="utter_ticket_status_unavailable")
-            return []
+            return [SlotSet(NEXT, None)]
         if number and not tickets:
             # The same answer whether the number does not exist or is someone else's.
             dispatcher.utter_message(response="utter_ticket_not_found", ticket_number=number)
             await _log_not_found(lookup, number, channel, tracker.sender_id)
-        elif not tickets:
+            return [SlotSet(NEXT, None)]
+        if not tickets:
             dispatcher.utter_message(response="utter_no_tickets")
-        else:
-            dispatcher.utter_message(
-                response="utter_ticket_status",
-                tickets="\n".join(ticket_line(ticket, language) for ticket in tickets),
-            )
-        return []
+            return [SlotSet(NEXT, None)]
+        return _tickets_found(dispatcher, tracker, tickets, language)
+
+
+def _tickets_found(dispatcher: CollectingDispatcher, tracker: Tracker,
+                   tickets: List[TicketView], language: str) -> List[EventType]:
+    """Each ticket's status, but the outcome of one that awaits the customer's verdict."""
+    due = verdict_due(tickets, tracker.active_loop_name)
+    listed = [ticket for ticket in tickets if ticket is not due]
+    if listed:
+        dispatcher.utter_message(
+            response="utter_ticket_status",
+            tickets="\n".join(ticket_line(ticket, language) for ticket in listed),
+        )
+    if due is None:
+        return [SlotSet(NEXT, None)]
+    logger.info("ticket_status.verdict_due ticket=%s channel=%s sender=%s", due.number,
+                channel_of(tracker), mask_pii(tracker.sender_id))
+    return ask_for_verdict(dispatcher, due, tracker.latest_message.get("text") or "")
 
 
 async def _log_not_found(lookup: TicketLookup, number: str, channel: str, sender_id: str) -> None:

@@ -36,7 +36,8 @@ ANSWERED_INSIDE = {"complaint_form": {"complaint"}, "csat_form": set(), "profile
 # form before saying what is still wrong; with no verdict yet it records nothing.
 ON_LEAVING = {"outcome_form": [{"action": "action_record_outcome"}]}
 # Every rules file but this generated one is read: a one-step rule (an intent, then one
-# action) is repeated inside each form; a rule ending in action_handoff leaves the form.
+# action, then perhaps the slots that action sets) is repeated inside each form; a rule ending
+# in action_handoff leaves the form.
 # Intents a form reads as answers, so they never need a rule inside it.
 NOT_INTERRUPTING = frozenset(
     {"out_of_scope", "nlu_fallback", "cancel", "affirm", "deny", *STARTERS}
@@ -56,16 +57,20 @@ def _all_rules() -> List[Dict[str, Any]]:
     return rules
 
 
-def _one_step_answers() -> List[Dict[str, str]]:
-    answers = []
-    for rule in _all_rules():
-        steps = rule["steps"]
-        if "condition" in rule or len(steps) != 2 or "intent" not in steps[0] \
-                or steps[1].get("action") == "action_handoff":
-            continue
-        if steps[0]["intent"] not in NOT_INTERRUPTING:
-            answers.append({"intent": steps[0]["intent"], "action": steps[1]["action"]})
-    answers.append({"intent": "EXTERNAL_ticket_resolved", "action": "action_tell_ticket_resolved"})
+def _is_one_step(rule: Dict[str, Any]) -> bool:
+    """An intent, then one action, then at most the slots it sets: Rasa wants a featurized
+    slot an action sets in one rule (action_ticket_status's outcome_next) named in all."""
+    steps = rule["steps"]
+    return "condition" not in rule and len(steps) >= 2 and "intent" in steps[0] \
+        and "action" in steps[1] and steps[1]["action"] != "action_handoff" \
+        and all("slot_was_set" in step for step in steps[2:])
+
+
+def _one_step_answers() -> List[List[Dict[str, Any]]]:
+    answers = [rule["steps"] for rule in _all_rules()
+               if _is_one_step(rule) and rule["steps"][0]["intent"] not in NOT_INTERRUPTING]
+    answers.append([{"intent": "EXTERNAL_ticket_resolved"},
+                    {"action": "action_tell_ticket_resolved"}])
     return answers
 
 
@@ -89,10 +94,9 @@ def digression_rules() -> List[Dict[str, Any]]:
         condition = [{"active_loop": form}]
         for answer in _one_step_answers():
             rules.append({
-                "rule": f"{answer['intent']} during {form}, then back to it",
+                "rule": f"{answer[0]['intent']} during {form}, then back to it",
                 "condition": condition,
-                "steps": [{"intent": answer["intent"]}, {"action": answer["action"]},
-                          {"action": form}, {"active_loop": form}],
+                "steps": [*answer, {"action": form}, {"active_loop": form}],
             })
         for steps in _handoffs():
             rules.append({

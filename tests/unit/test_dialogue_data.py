@@ -65,6 +65,17 @@ def test_the_generated_digression_rules_are_up_to_date() -> None:
     assert DIGRESSIONS_FILE.read_text() == render(), "run `make digressions`"
 
 
+def test_the_slots_a_one_step_rule_names_follow_it_into_every_form() -> None:
+    """Rasa refuses to train when a featurized slot an action sets in one rule is missing after
+    it in another: outcome_next after action_ticket_status goes into every form's rule."""
+    from bot.digression_rules import FORMS, digression_rules
+    inside = [rule["steps"] for rule in digression_rules()
+              if rule["steps"][0] == {"intent": "ticket_status"}]
+    assert [steps[-2] for steps in inside] == [{"action": form} for form in FORMS]
+    assert all(steps[1:3] == [{"action": "action_ticket_status"},
+                              {"slot_was_set": [{"outcome_next": None}]}] for steps in inside)
+
+
 def test_every_question_and_re_ask_of_the_form_exists() -> None:
     domain = _domain()
     assert domain["forms"]["complaint_form"]["required_slots"] == fields.ALL_SLOTS

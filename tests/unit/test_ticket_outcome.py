@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any, Dict, List, Tuple
+
 import pytest
 
 from actions.complaint import fields
 from actions.conversation import REQUESTED_SLOT
-from actions.ticket_outcome import ACCEPTED, COMMENT, TICKET, ValidateOutcomeForm, read_verdict
+from actions.ticket_outcome import (
+    ACCEPTED,
+    ASK,
+    COMMENT,
+    NEXT,
+    RECORD,
+    TICKET,
+    ValidateOutcomeForm,
+    ask_for_verdict,
+    read_verdict,
+    stated_verdict,
+    verdict_slots,
+)
 from tests.unit.form_runs import SlotsAndResponses, run_validation
 
 
@@ -164,6 +178,32 @@ def test_the_verdict_is_recorded_whatever_became_of_the_comment(monkeypatch, ver
                                                         COMMENT: None}
 
 
+def test_a_verdict_after_the_first_is_answered_and_not_recorded(monkeypatch) -> None:
+    import asyncio
+
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions import ticket_outcome
+    from actions.tickets.resolve import VerdictNotAwaited
+
+    def already_answered(number, accepted, note, actor) -> None:
+        raise VerdictNotAwaited(number, "reopened")
+
+    monkeypatch.setattr(ticket_outcome, "RecordOutcome", lambda _sessions: already_answered)
+    monkeypatch.setattr(ticket_outcome, "session_factory", lambda url: None)
+    monkeypatch.setattr(ticket_outcome, "database_url", lambda: "sqlite://")
+    slots = {TICKET: "KF-20261120-00001", ACCEPTED: "yes", COMMENT: fields.NOT_GIVEN}
+    tracker = Tracker("customer", slots, {"text": "接受", "intent": {"name": "affirm"}},
+                      [], False, None, {}, "outcome_form")
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ticket_outcome.ActionRecordOutcome().run(dispatcher, tracker, {}))
+    assert [(m.get("response"), m.get("ticket_number")) for m in dispatcher.messages] == [
+        ("utter_outcome_already_answered", "KF-20261120-00001")]
+    assert {e["name"]: e["value"] for e in events} == {TICKET: None, ACCEPTED: None,
+                                                        COMMENT: None}
+
+
 # "No" and a person in one message: the "no" is recorded and the customer handed over, not
 # asked what is still wrong (as models/kefu.tar.gz might read them).
 NO_AND_A_PERSON = [("不接受，转人工", "human_handoff", 0.9, "zh"),
@@ -213,3 +253,88 @@ def test_recording_a_no_with_a_request_for_a_person_hands_over(monkeypatch, text
     events = asyncio.run(outcome.ActionRecordOutcome().run(CollectingDispatcher(), tracker, {}))
     followups = [e["name"] for e in events if e.get("event") == "followup"]
     assert followups == (["action_handoff"] if handoff else [])
+
+
+# A verdict the customer states while asking about a resolved ticket, later or elsewhere.
+STATED = [("KF-20261128-00012 处理结果我不接受", "no"),
+          ("我对工单KF-20261128-00012的处理结果不满意", "no"),
+          ("I don't accept the outcome of KF-20261128-00012", "no"),
+          ("I'm not happy with how KF-20261128-00012 was resolved", "no"),
+          ("我接受这个结果", "yes"), ("KF-20261128-00012 我接受这个处理结果", "yes"),
+          ("I accept the outcome of case KF-20261128-00012", "yes"),
+          ("KF-20261128-00012 只能接受了", "yes")]
+# Status questions that hold a verdict's words, or a change, and state no verdict.
+NOT_STATED = ["我的工单KF-20261128-00012同意退款了吗", "为什么不接受我的投诉？",
+              "请问编号KF-20261120-00009的工单是否已经处理完毕",
+              "is my case KF-20261128-00012 fine?", "我想修改工单KF-20261128-00012的联系电话",
+              "please change the phone number on KF-20261128-00012",
+              "工单KF-20261128-00012填错了", "KF-20261128-00012", "我的投诉进度"]
+
+
+@pytest.mark.parametrize(("text", "verdict"), STATED + [(text, None) for text in NOT_STATED])
+def test_a_verdict_stated_with_a_question_about_the_ticket(text: str, verdict) -> None:
+    assert stated_verdict(text) == verdict
+
+
+def test_the_nlu_data_s_status_questions_state_no_verdict_but_those_written_to() -> None:
+    from tests.unit.test_nlu_test_sets import TEST_SET_DIR, TRAINING_DIR, _utterances
+    written_to = {
+        "工单KF-20261121-00023的处理结果我不接受": "no", "KF-20261119-00056 处理结果我接受": "yes",
+        "我对KF-20261117-00031的处理结果不满意": "no",
+        "I don't accept the outcome of case KF-20261121-00023": "no",
+        "KF-20261119-00056 outcome accepted": "yes",
+        "I'm not satisfied with how KF-20261117-00031 was resolved": "no",
+        "KF-20261203-00077 这个处理结果我没法接受": "no",
+        "工单KF-20261204-00102的结果我满意": "yes",
+        "the outcome of KF-20261203-00077 is not acceptable to me": "no",
+        "i accept the resolution of case KF-20261204-00102": "yes"}
+    questions = [text for directory in (TRAINING_DIR, TEST_SET_DIR)
+                 for path in sorted(directory.rglob("*.yml"))
+                 for intent, text in _utterances(path) if intent == "ticket_status"]
+    assert set(written_to) <= set(questions)
+    assert {text: stated_verdict(text) for text in questions} == {
+        text: written_to.get(text) for text in questions}
+
+
+@pytest.mark.parametrize(("verdict", "text", "slots"), [
+    ("no", "不接受", {ACCEPTED: "no", COMMENT: None}),
+    ("yes", "接受", {ACCEPTED: "yes", COMMENT: fields.NOT_GIVEN}),
+    ("yes", " 只能接受了 ", {ACCEPTED: "yes", COMMENT: "只能接受了"})])
+def test_the_form_s_slots_for_a_verdict(verdict: str, text: str, slots) -> None:
+    assert verdict_slots(verdict, text) == slots
+
+
+def _asked(text: str) -> Tuple[Dict[str, Any], List[Tuple[Any, ...]]]:
+    """What ask_for_verdict sets and says about a resolved ticket the customer asked about."""
+    import datetime as dt
+
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.tickets.records import TicketView
+    created = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.timezone.utc)
+    ticket = TicketView(number="KF-20261128-00012", category="card", status="resolved",
+                        priority="normal", language="zh", channel="rest", sender_id="web-1",
+                        created_at=created, sla_due_at=created + dt.timedelta(hours=24),
+                        resolution="已退回500元", customer_accepted=None)
+    dispatcher = CollectingDispatcher()
+    events = ask_for_verdict(dispatcher, ticket, text)
+    return ({e["name"]: e["value"] for e in events},
+            [(m.get("response"), m.get("ticket_number"), m.get("resolution"))
+             for m in dispatcher.messages])
+
+
+def test_a_ticket_asked_about_is_told_and_its_verdict_asked() -> None:
+    assert _asked("我的投诉KF-20261128-00012进度") == (
+        {TICKET: "KF-20261128-00012", ACCEPTED: None, COMMENT: None, NEXT: ASK},
+        [("utter_ticket_resolved", "KF-20261128-00012", "已退回500元")])
+
+
+def test_a_refusal_said_already_is_asked_only_what_is_still_wrong() -> None:
+    assert _asked("KF-20261128-00012 处理结果我不接受") == (
+        {TICKET: "KF-20261128-00012", ACCEPTED: "no", COMMENT: None, NEXT: ASK}, [])
+
+
+def test_an_acceptance_said_already_is_recorded() -> None:
+    assert _asked("I accept the outcome of case KF-20261128-00012") == (
+        {TICKET: "KF-20261128-00012", ACCEPTED: "yes", COMMENT: fields.NOT_GIVEN, NEXT: RECORD},
+        [])
