@@ -368,3 +368,38 @@ def test_a_no_with_a_request_for_a_person_reopens_the_ticket_and_hands_over(
     assert stack.tracker_in_redis(sender)["events"][-1]["event"] == "pause"
     ticket = _ticket(stack, number)
     assert (ticket.status, ticket.customer_accepted) == ("reopened", False)
+
+
+def test_a_verdict_not_given_at_first_is_asked_when_the_customer_comes_back(stack) -> None:
+    """Goodbye at the outcome question records nothing. Back later in the same conversation, a
+    question about the ticket tells the outcome and asks again, and the answer closes it; the
+    closed ticket then gets its status. A verdict said with the number is taken at once, and
+    another customer quoting the number changes nothing."""
+    sender = _sender("zh-later")
+    number = _filed_and_resolved(stack, sender,
+                                 "我要投诉，信用卡被重复扣了两次年费共300元，11月3日")
+    assert stack.say(sender, "再见") == [response_text("utter_goodbye", "zh")]
+    assert (_ticket(stack, number).status, _ticket(stack, number).customer_accepted) == (
+        "resolved", None)
+    assert stack.say(_sender("zh-other"), f"{number} 处理结果我接受") == [
+        response_text("utter_ticket_not_found", "zh", ticket_number=number)]
+    assert stack.say(sender, f"我的投诉{number}处理得怎么样了") == [
+        response_text("utter_ticket_resolved", "zh", ticket_number=number,
+                      resolution="已退回300元"),
+        response_text("utter_ask_outcome_accepted", "zh")]
+    assert stack.say(sender, "接受") == [
+        response_text("utter_outcome_thanks", "zh", ticket_number=number)]
+    ticket = _ticket(stack, number)
+    assert (ticket.status, ticket.customer_accepted) == ("closed", True)
+    [status] = stack.say(sender, f"我的投诉{number}处理得怎么样了")
+    assert number in status and "已办结" in status and "待您确认" not in status
+
+    sender = _sender("en-later")
+    number = _filed_and_resolved(stack, sender, "I want to complain, my credit card annual fee "
+                                                "of 300 yuan was charged twice on 3 November")
+    assert stack.say(sender, "bye") == [response_text("utter_goodbye", "en")]
+    assert stack.say(sender, f"I accept the outcome of case {number}") == [
+        response_text("utter_outcome_thanks", "en", ticket_number=number)]
+    ticket = _ticket(stack, number)
+    assert (ticket.status, ticket.customer_accepted, ticket.customer_feedback) == (
+        "closed", True, None)

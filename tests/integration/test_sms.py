@@ -190,8 +190,9 @@ def test_a_chinese_complaint_by_sms_with_numbered_choices_and_the_resolution_not
 
 def test_the_phone_a_web_complaint_is_texted_to_is_answered_about_it_by_number(stack) -> None:
     """An anonymous web customer chose 短信通知我 and gave their mobile. The outcome text asks
-    them to reply quoting the number: their reply, a new SMS conversation, is answered about
-    that ticket. Another number quoting it is told it is not found, and a masked line logged."""
+    them to reply quoting the number: their reply, a new SMS conversation, is their verdict on
+    it ("…处理结果我不接受" reopens it with what is still wrong), and later questions get its
+    status. Another number quoting it is told it is not found, and a masked line logged."""
     mobile, web = f"135{secrets.randbelow(10**8):08d}", f"web-{secrets.token_hex(4)}"
     for line in ("我要投诉，上周五ATM吞了我的卡，还扣了500元", "尾号1234",
                  '/inform{"choice": "refund"}', "短信通知我", mobile, "/affirm"):
@@ -201,25 +202,31 @@ def test_the_phone_a_web_complaint_is_texted_to_is_answered_about_it_by_number(s
                              json={"resolution": "已退回500元", "agent_id": "agent-7"},
                              headers=_service_headers(stack), timeout=30)
     assert resolved.json()["outcome_notice"]["status"] == "sent"
-    with session_factory(stack.environment["KEFU_DATABASE_URL"])() as session:
-        ticket = TicketView.of(session.execute(
-            select(Ticket).where(Ticket.number == number)).scalar_one())
-    status = response_text("utter_ticket_status", "zh", tickets=ticket_line(ticket, "zh"))
-    assert "已办结，待您确认" in status
 
-    phone = SmsCustomer(stack, "+86" + mobile)
-    try:
-        assert phone.new_messages() == split_sms(outcome_sms(number, "已退回500元", "zh"))
-        phone.say(f"我的投诉{number}进度", status)
-        phone.say(f"{number} 处理结果我不接受", status)
-    finally:
-        phone.close()
     stranger = SmsCustomer(stack)
     try:
-        stranger.say(f"我的投诉{number}进度",
+        stranger.say(f"{number} 处理结果我不接受",
                      response_text("utter_ticket_not_found", "zh", ticket_number=number))
     finally:
         stranger.close()
+    phone = SmsCustomer(stack, "+86" + mobile)
+    try:
+        assert phone.new_messages() == split_sms(outcome_sms(number, "已退回500元", "zh"))
+        phone.say(f"{number} 处理结果我不接受", response_text("utter_ask_outcome_comment", "zh"))
+        phone.say("钱还没有退回来",
+                  response_text("utter_outcome_reopened", "zh", ticket_number=number))
+        with session_factory(stack.environment["KEFU_DATABASE_URL"])() as session:
+            ticket = session.execute(select(Ticket).where(Ticket.number == number)).scalar_one()
+            history = [(event.actor, event.status) for event in ticket.events]
+            status = response_text("utter_ticket_status", "zh",
+                                   tickets=ticket_line(TicketView.of(ticket), "zh"))
+        assert (ticket.status, ticket.customer_accepted, ticket.customer_feedback) == (
+            "reopened", False, "钱还没有退回来")
+        assert history[-1] == (f"customer:+86{mobile}", "reopened")
+        assert "重新处理中" in status
+        phone.say(f"我的投诉{number}进度", status)
+    finally:
+        phone.close()
     log = stack.log_path.read_text(errors="replace")
     masked = stranger.phone[:-8] + "****" + stranger.phone[-4:]
     assert f"ticket_status.not_found ticket={number} reason=someone_elses channel=sms " \
