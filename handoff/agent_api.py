@@ -153,7 +153,7 @@ async def _authenticate(request: web.Request, agent_id: str,
 
 async def logout(request: web.Request) -> web.Response:
     session = current(request)
-    account = await _account(request, session)
+    account = await signed_in_account(request, session)
     requeued = await _tell_requeued(request, await SetPresence(request.app[scripts_key]).call(
         account.profile, "offline"))
     await close_session(request.app[redis_key], request.cookies.get(SESSION_COOKIE, ""))
@@ -166,7 +166,8 @@ async def logout(request: web.Request) -> web.Response:
     return reply
 
 
-async def _account(request: web.Request, session: AgentSession) -> AgentAccount:
+async def signed_in_account(request: web.Request, session: AgentSession) -> AgentAccount:
+    """The signed-in agent's account; 403 when it was disabled meanwhile."""
     account = await request.app[accounts_key].get(session.agent_id)
     if account is None:
         raise web.HTTPForbidden(text=_error("account disabled"), content_type="application/json")
@@ -189,7 +190,7 @@ async def _tell_requeued(request: web.Request, requeued: List[Requeued]) -> List
 
 async def me(request: web.Request) -> web.Response:
     session = current(request)
-    account = await _account(request, session)
+    account = await signed_in_account(request, session)
     state = await agent_state(request.app[redis_key], session.agent_id)
     return web.json_response({"agent": account.as_json(), "csrf_token": session.csrf_token,
                               "presence": state.get("presence", "offline"),
@@ -202,7 +203,7 @@ async def set_presence(request: web.Request) -> web.Response:
     if presence not in PRESENCES:
         return web.json_response({"error": f"'presence' must be one of {', '.join(PRESENCES)}"},
                                  status=400)
-    account = await _account(request, session)
+    account = await signed_in_account(request, session)
     requeued = await _tell_requeued(request, await SetPresence(request.app[scripts_key]).call(
         account.profile, presence))
     request.app[dispatcher_key].wake()
@@ -227,7 +228,7 @@ def may_see(record: ConversationRecord, account: AgentAccount) -> bool:
 
 async def list_conversations(request: web.Request) -> web.Response:
     session = current(request)
-    account = await _account(request, session)
+    account = await signed_in_account(request, session)
     redis = request.app[redis_key]
     unread = await unread_counts(redis, session.agent_id)
     mine = [{**record.summary(), "unread": unread.get(record.conversation_id, 0)}
@@ -240,7 +241,7 @@ async def list_conversations(request: web.Request) -> web.Response:
 
 async def visible_record(request: web.Request) -> tuple[AgentAccount, ConversationRecord]:
     session = current(request)
-    account = await _account(request, session)
+    account = await signed_in_account(request, session)
     record = await load_record(request.app[redis_key], request.match_info["conversation_id"])
     if record is None or not may_see(record, account):
         # The same answer for "no such conversation" and "not yours": ids are not disclosed.

@@ -12,7 +12,7 @@ from redis.asyncio import Redis
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.tickets.records import TicketView
-from actions.tickets.resolve import ResolveTicket
+from actions.tickets.resolve import OwnerCheck, ResolveTicket
 from handoff.keys import conversation_key, http_key, redis_key, settings_key, sql_sessions_key
 from handoff.outcome.notice import CALL_CUSTOMER, OutcomeNotice
 from handoff.outcome.notify import NotifyOutcome
@@ -58,8 +58,10 @@ class ResolveTicketAndNotify:
         return cls(app[sql_sessions_key], app[http_key], settings.rasa_url, settings.rasa_token,
                    app[redis_key], app[outcome_key])
 
-    async def call(self, number: str, resolution: str, agent_id: str) -> ResolvedTicket:
-        ticket = await asyncio.to_thread(self._resolve, number, resolution, agent_id)
+    async def call(self, number: str, resolution: str, agent_id: str,
+                   may_resolve: Optional[OwnerCheck] = None) -> ResolvedTicket:
+        ticket = await asyncio.to_thread(self._resolve, number, resolution, agent_id,
+                                         may_resolve)
         # The resolution is stored first: a customer we cannot reach now still sees it on asking.
         with_an_agent = await self._with_an_agent(ticket)
         # A paused bot would take the news silently; the agent says it instead.

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from handoff import agent_api, api, console, tickets_api
+from handoff import agent_api, api, complaints_api, console, tickets_api
 from handoff.console import STATIC_DIR
 
 CONVERSATION = "/api/v1/agent/conversations/{conversation_id}"
+COMPLAINT = "/api/v1/agent/complaints/{number}"
 
 
 def setup_routes(app: web.Application) -> None:
@@ -39,6 +40,15 @@ def setup_routes(app: web.Application) -> None:
             web.post(f"{CONVERSATION}/tickets/{{number}}/contact", tickets_api.reveal_contact),
             web.get("/api/v1/agent/callbacks", tickets_api.list_callbacks),
             web.post("/api/v1/agent/tickets/{number}/resolve", tickets_api.resolve_ticket),
+            # the complaints team's work queue
+            web.get("/api/v1/agent/complaints", complaints_api.list_complaints),
+            web.get(COMPLAINT, complaints_api.complaint_detail),
+            web.post(f"{COMPLAINT}/claim", complaints_api.claim),
+            web.post(f"{COMPLAINT}/release", complaints_api.release),
+            web.post(f"{COMPLAINT}/reassign", complaints_api.reassign),
+            web.post(f"{COMPLAINT}/notes", complaints_api.add_note),
+            web.post(f"{COMPLAINT}/contact", complaints_api.reveal_contact),
+            web.post(f"{COMPLAINT}/resolve", complaints_api.resolve),
             web.get("/api/v1/agent/canned-replies", agent_api.canned_replies),
             web.get("/api/v1/agent/live", console.live_socket),
             web.get("/api/v1/supervisor/overview", console.supervisor_overview),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from aiohttp import web
 from sqlalchemy import select
@@ -16,8 +16,13 @@ from actions.store.models import Ticket, as_utc, utc_now
 from actions.tickets.numbers import TICKET_NUMBER
 from actions.tickets.open_complaint import OpenComplaint
 from actions.tickets.records import OPEN_TICKET_STATUSES, ComplaintDraft, TicketView
-from actions.tickets.resolve import TicketAlreadyResolved, TicketNotFound
-from handoff.agent_api import current, json_body, visible_record
+from actions.tickets.resolve import (
+    OwnerCheck,
+    TicketAlreadyResolved,
+    TicketNotFound,
+    TicketNotOwned,
+)
+from handoff.agent_api import current, json_body, signed_in_account, visible_record
 from handoff.agents import AgentAccount
 from handoff.audit import audit
 from handoff.conversations import ConversationRecord
@@ -82,8 +87,17 @@ async def open_ticket(request: web.Request) -> web.Response:
                               "due_at": ticket.sla_due_at.isoformat()}, status=201)
 
 
+def unclaimed_or_own(account: AgentAccount) -> Optional[OwnerCheck]:
+    """A complaint an agent claimed is theirs to resolve (or a supervisor's); others are any
+    agent's, as before ownership."""
+    if account.role == "supervisor":
+        return None
+    return lambda owner: owner is None or owner == account.agent_id
+
+
 async def resolve_ticket(request: web.Request) -> web.Response:
     session = current(request)
+    account = await signed_in_account(request, session)
     number = request.match_info["number"].upper()
     if not TICKET_NUMBER.fullmatch(number):
         return web.json_response({"error": "not a ticket number (KF-YYYYMMDD-NNNNN)"},
@@ -94,9 +108,16 @@ async def resolve_ticket(request: web.Request) -> web.Response:
         return web.json_response({"error": "'resolution' is required"}, status=400)
     service = ResolveTicketAndNotify.of(request.app)
     try:
-        resolved = await service.call(number, resolution.strip(), session.agent_id)
+        resolved = await service.call(number, resolution.strip(), session.agent_id,
+                                      unclaimed_or_own(account))
     except TicketNotFound:
         return web.json_response({"error": f"no ticket {number}"}, status=404)
+    except TicketNotOwned:
+        logger.warning("ticket.resolve_refused agent=%s ticket=%s reason=claimed_by_another",
+                       session.agent_id, number)
+        return web.json_response(
+            {"error": "claimed by another agent: only its owner or a supervisor may resolve it",
+             "code": "claimed"}, status=403)
     except TicketAlreadyResolved:
         return web.json_response({"error": f"{number} is already resolved"}, status=409)
     await audit(request.app[sql_sessions_key], session.agent_id, "ticket.resolved", number,

@@ -116,6 +116,9 @@ class Ticket(Base):
     resolution = Column(Text, nullable=True)
     customer_accepted = Column(Boolean, nullable=True)
     customer_feedback = Column(Text, nullable=True)
+    # The complaints-team agent working it (migration 0009); None: waiting in the queue.
+    owner_agent_id = Column(String(64), nullable=True, index=True)
+    claimed_at = Column(DateTime(timezone=True), nullable=True)
 
     events = relationship("TicketEvent", back_populates="ticket", order_by="TicketEvent.id")
 

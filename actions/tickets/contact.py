@@ -39,10 +39,18 @@ def stored_forms(e164: str) -> List[str]:
     return [e164, national] if _MAINLAND_MOBILE.fullmatch(national) else [e164]
 
 
+def _to_reach(phone: Optional[str], way: str) -> Optional[str]:
+    """A text needs a mobile in E.164; a call may also go to a landline, as it was given."""
+    if way == "phone":
+        return as_e164(phone) or phone or None
+    return as_e164(phone)
+
+
 @dataclass(frozen=True)
 class OutcomeContact:
     way: str  # one of OUTCOME_CONTACTS
-    phone: Optional[str]  # E.164
+    # E.164; to call, a landline as stored ("021-62345678-123")
+    phone: Optional[str]
     email: Optional[str]
     # The conversation that filed the complaint; an SMS one is the customer's number.
     conversation_id: str
@@ -63,7 +71,7 @@ def outcome_contact(sessions: sessionmaker[Session], number: str) -> Optional[Ou
         phone = ticket.contact_phone or (customer.phone if customer else None) or texted_from
         return OutcomeContact(
             way=ticket.contact_preference,
-            phone=as_e164(phone),
+            phone=_to_reach(phone, ticket.contact_preference),
             email=ticket.contact_email or (customer.email if customer else None),
             conversation_id=ticket.sender_id,
             customer_name=customer.display_name if customer else None)

@@ -29,6 +29,19 @@ class VerdictNotAwaited(ValueError):
         self.number, self.status = number, status
 
 
+class TicketNotOwned(PermissionError):
+    """The ticket is claimed by someone the resolver may not act for (or by nobody)."""
+
+    def __init__(self, number: str, owner: Optional[str]) -> None:
+        super().__init__(f"{number} is not yours to resolve")
+        self.number = number
+        self.owner = owner
+
+
+# Whether the ticket's owner (an agent id, None when unclaimed) lets this resolver resolve it.
+OwnerCheck = Callable[[Optional[str]], bool]
+
+
 class ResolveTicket:
     def __init__(
         self, sessions: sessionmaker[Session], clock: Callable[[], dt.datetime] = utc_now
@@ -36,12 +49,16 @@ class ResolveTicket:
         self._sessions = sessions
         self._clock = clock
 
-    def __call__(self, number: str, resolution: str, actor: str) -> TicketView:
+    def __call__(self, number: str, resolution: str, actor: str,
+                 may_resolve: Optional[OwnerCheck] = None) -> TicketView:
+        """`may_resolve` is checked on the ticket's owner under the row's lock (None: anyone)."""
         now = self._clock()
         with self._sessions.begin() as session:
             ticket = _locked_ticket(session, number)
             if ticket.status in ("resolved", "closed"):
                 raise TicketAlreadyResolved(number)
+            if may_resolve is not None and not may_resolve(ticket.owner_agent_id):
+                raise TicketNotOwned(ticket.number, ticket.owner_agent_id)
             ticket.status = "resolved"
             ticket.resolution = resolution
             ticket.resolved_at = now

@@ -30,6 +30,66 @@
     "login.signed_out": ["您已安全退出", "You have signed out"],
     "tab.workspace": ["会话工作台", "Workspace"],
     "tab.supervisor": ["班组监控", "Supervisor"],
+    "tab.complaints": ["投诉工单", "Complaints"],
+    "complaints.mine": ["我的投诉", "My complaints"],
+    "complaints.mine_empty": ["暂无您认领的投诉", "No complaints claimed by you"],
+    "complaints.queue": ["待认领投诉", "Complaint queue"],
+    "complaints.queue_empty": ["暂无待认领的投诉", "No complaints waiting"],
+    "complaints.team": ["他人处理中", "Claimed by colleagues"],
+    "complaints.team_empty": ["无", "None"],
+    "complaints.tab_hint": ["待认领 / 我的", "waiting / mine"],
+    "complaint.none": ["请从左侧选择一个投诉工单", "Select a complaint on the left"],
+    "complaint.gone": ["该投诉不存在，或已由其他坐席处理", "No such complaint, or another agent has it"],
+    "complaint.claim": ["认领", "Claim"],
+    "complaint.release": ["退回队列", "Release"],
+    "complaint.reassign": ["改派", "Reassign"],
+    "complaint.reassign_to": ["改派给坐席", "Reassign to agent"],
+    "complaint.need_agent": ["请输入坐席工号", "Enter an agent ID"],
+    "complaint.details": ["投诉详情", "Complaint"],
+    "complaint.history": ["处理记录", "History"],
+    "complaint.note_label": ["添加备注（仅内部可见）", "Add a note (internal)"],
+    "complaint.add_note": ["添加备注", "Add note"],
+    "complaint.need_note": ["请填写备注内容", "Write the note first"],
+    "complaint.noted": ["备注已添加", "Note added"],
+    "complaint.resolve_title": ["处理结果", "Resolution"],
+    "complaint.resolve_hint": ["处理结果将按客户选择的方式告知客户（短信、邮件或由您致电），并询问客户是否接受。",
+      "The customer is told the way they chose (a text, an e-mail, or your call) and asked whether they accept it."],
+    "complaint.claimed": ["已认领", "Claimed"],
+    "complaint.released": ["已退回队列", "Released to the queue"],
+    "complaint.reassigned": ["已改派给", "Reassigned to"],
+    "complaint.assigned_to_you": ["有投诉工单改派给您", "A complaint was assigned to you"],
+    "complaint.owner": ["处理人", "Owner"],
+    "complaint.unowned": ["待认领", "Unclaimed"],
+    "complaint.description": ["问题描述", "Description"],
+    "complaint.amount": ["涉及金额", "Amount"],
+    "complaint.incident_date": ["发生日期", "Date"],
+    "complaint.card": ["卡号后四位", "Card (last four)"],
+    "complaint.desired_outcome": ["客户诉求", "Desired outcome"],
+    "complaint.customer": ["客户", "Customer"],
+    "complaint.anonymous": ["未验证身份", "Not identified"],
+    "complaint.created": ["提交时间", "Filed"],
+    "complaint.due": ["答复时限", "Due"],
+    "complaint.claimed_at": ["认领时间", "Claimed"],
+    "complaint.resolution": ["处理结果", "Resolution"],
+    "complaint.verdict": ["客户反馈", "Customer's verdict"],
+    "wish.refund": ["退款或赔偿", "A refund or compensation"],
+    "wish.correction": ["更正错误", "Put the mistake right"],
+    "wish.explanation": ["给出解释", "An explanation"],
+    "wish.apology": ["道歉", "An apology"],
+    "complaint.accepted": ["客户接受", "Accepted"],
+    "complaint.not_accepted": ["客户不接受", "Not accepted"],
+    "outcome.told_here": ["已在客户的会话中告知处理结果", "The customer was told in their conversation"],
+    "outcome.sms.sent": ["已短信通知客户", "The customer was texted"],
+    "outcome.email.sent": ["已邮件通知客户", "The customer was e-mailed"],
+    "outcome.call": ["请致电客户：", "Please call the customer: "],
+    "outcome.call_no_number": ["请致电客户（工单未留电话号码）", "Please call the customer (the ticket holds no number)"],
+    "outcome.sms.not_configured": ["短信未发送：未配置短信网关", "Text not sent: no SMS gateway configured"],
+    "outcome.email.not_configured": ["邮件未发送：未配置邮件服务器", "E-mail not sent: no SMTP relay configured"],
+    "outcome.sms.failed": ["短信发送失败", "Text not sent"],
+    "outcome.email.failed": ["邮件发送失败", "E-mail not sent"],
+    "outcome.sms.pending": ["短信发送中，结果将记入处理记录", "Still sending the text; the result goes into the history"],
+    "outcome.email.pending": ["邮件发送中，结果将记入处理记录", "Still sending the e-mail; the result goes into the history"],
+    "outcome.sms.already_told": ["客户已在短信会话中获知结果", "The customer was told in their SMS conversation"],
     "mine.title": ["我的会话", "My conversations"],
     "mine.empty": ["暂无会话", "No conversations"],
     "queue.title": ["等待队列", "Queue"],
@@ -243,6 +303,17 @@
       "Only the agent holding the conversation, or a supervisor"],
     "error.no_contact": ["该工单未留联系方式", "The ticket holds no contact detail"],
     "error.no_ticket": ["工单不存在", "No such ticket"],
+    "error.not_found": ["该投诉不存在，或您无权查看", "No such complaint, or not visible to you"],
+    "error.taken": ["该投诉已被其他坐席认领", "Another agent has claimed this complaint"],
+    "error.claim_first": ["请先认领该投诉", "Claim the complaint first"],
+    "error.unowned": ["该投诉尚无人认领", "Nobody has claimed this complaint"],
+    "error.closed": ["该投诉已处理完毕", "The complaint is already resolved"],
+    "error.changed": ["该投诉刚被他人改动，请刷新后重试", "The complaint changed meanwhile; try again"],
+    "error.not_on_team": ["该坐席不在投诉处理组（需具备投诉处理技能）", "That agent is not on the complaints team"],
+    "error.same_owner": ["该投诉已由此坐席处理", "That agent already has it"],
+    "error.supervisors_only": ["仅限班组长", "Supervisors only"],
+    "error.claimed": ["该工单已由其他坐席认领，仅认领人或班组长可处理",
+      "Another agent claimed this ticket: only they or a supervisor may resolve it"],
     "error.already_resolved": ["该工单已处理完毕", "The ticket is already resolved"],
   };
 
@@ -299,6 +370,8 @@
   const CALLBACK_REFRESH_MS = 30000;
   const MAX_TICKET_TEXT = 2000;
   const TICKET_CLOSED = ["resolved", "closed"];
+  const COMPLAINT_OPEN = ["open", "reopened"];
+  const COMPLAINTS_REFRESH_MS = 30000;
 
   // ---------------------------------------------------------------- state
 
@@ -328,7 +401,17 @@
     // Tickets resolved in this console: number -> status.
     ticketStatus: {},
     resolvingTicket: null,
-    ticketBanner: null, // {kind: "opened" | "resolved", number, due_at, notified}
+    ticketBanner: null, // {kind: "opened" | "resolved", number, due_at, notified, notice}
+    complaints: {queue: [], mine: [], team: []},
+    complaintsAt: 0,
+    complaintNumber: null,
+    complaint: null, // the open complaint's detail
+    complaintGone: false,
+    complaintSeq: 0,
+    // The open complaint's contact, revealed (audited): number -> full value.
+    complaintRevealed: {},
+    // The last resolve answer in this console, by complaint number: what the customer got.
+    complaintOutcome: {},
   };
 
   // ---------------------------------------------------------------- helpers
@@ -559,6 +642,8 @@
     renderCallbacks();
     renderTicketBanner();
     renderDetail();
+    renderComplaintLists();
+    renderComplaint();
     renderCanned();
     if (state.overview) renderOverview(state.overview);
     if (state.missed) renderMissed(state.missed);
@@ -635,13 +720,19 @@
     $("presence-select").dataset.current = presence || "online";
     const supervisor = agent.role === "supervisor";
     $("tab-supervisor").hidden = !supervisor;
+    $("tab-complaints").hidden = !onComplaintsTeam();
     showView("workspace");
     clearDetail();
+    clearComplaint();
     loadCanned();
     refreshLists();
     refreshCallbacks();
     clearInterval(state.timers.callbacks);
     state.timers.callbacks = setInterval(refreshCallbacks, CALLBACK_REFRESH_MS);
+    // Complaints the bot files raise no live event: the lists are read again now and then.
+    refreshComplaints();
+    clearInterval(state.timers.complaints);
+    if (onComplaintsTeam()) state.timers.complaints = setInterval(refreshComplaints, COMPLAINTS_REFRESH_MS);
     state.wantSocket = true;
     connectLive();
     clearInterval(state.timers.tick);
@@ -668,7 +759,7 @@
     }
     state.ws = null;
     for (const name of ["tick", "poll", "supervisor", "reconnect", "ping", "live", "overview",
-      "callbacks", "callbacksLive", "missed"]) {
+      "callbacks", "callbacksLive", "missed", "complaints", "complaintsLive"]) {
       clearInterval(state.timers[name]);
       clearTimeout(state.timers[name]);
     }
@@ -682,7 +773,11 @@
     state.missed = null;
     state.ticketStatus = {};
     state.ticketBanner = null;
+    state.complaints = {queue: [], mine: [], team: []};
+    state.complaintOutcome = {};
     clearDetail();
+    clearComplaint();
+    renderComplaintLists();
     renderLists();
     renderCallbacks();
     renderTicketBanner();
@@ -1203,6 +1298,8 @@
       parts.push(" · ", el("span", {testid: "ticket-banner-notified"},
         bi(shown.notified ? "ticket.notified"
           : shown.withAgent ? "ticket.with_agent" : "ticket.not_notified")));
+      // The text, e-mail or call the customer chose on the complaint form.
+      if (shown.notice) parts.push(" · ", noticeLine(shown.notice, null));
     }
     $("ticket-banner-text").replaceChildren(...parts);
     banner.hidden = false;
@@ -1304,7 +1401,8 @@
       $("ticket-resolve-dialog").close();
       state.resolvingTicket = null;
       showTicketBanner({kind: "resolved", number: answer.number || number,
-        notified: answer.customer_notified === true, withAgent: answer.with_an_agent === true});
+        notified: answer.customer_notified === true, withAgent: answer.with_an_agent === true,
+        notice: answer.outcome_notice && typeof answer.outcome_notice === "object" ? answer.outcome_notice : null});
       markTicket(number, answer.status || "resolved");
       refreshCallbacks();
     } catch (error) {
@@ -1519,6 +1617,8 @@
       refreshLists();
       if (state.currentId) loadDetail();
       if (state.view === "supervisor") refreshSupervisor();
+      refreshComplaints();
+      if (state.complaintNumber) loadComplaint();
     });
     socket.addEventListener("message", (message) => {
       let event;
@@ -1578,6 +1678,19 @@
     }
     // A handoff that left the queue may have become a callback request.
     if (event.type === "queue_changed") debounce("callbacksLive", refreshCallbacks, 300);
+    if (event.type === "complaints_changed" || event.type === "complaint_assigned") {
+      if (event.number && event.number === state.complaintNumber) state.pendingComplaint = true;
+      debounce("complaintsLive", () => {
+        refreshComplaints();
+        if (state.pendingComplaint) {
+          state.pendingComplaint = false;
+          loadComplaint();
+        }
+      }, 300);
+    }
+    if (event.type === "complaint_assigned" && event.agent_id === me) {
+      showStatus(tx("complaint.assigned_to_you") + " · " + event.number);
+    }
     if (event.type === "offered" && event.agent_id === me) {
       showStatus(tx("event.offered") + " · " + event.conversation_id
         + (event.overflowed ? " · " + tx("overflow.badge") : ""));
@@ -1591,18 +1704,460 @@
     }
   }
 
+  // ---------------------------------------------------------------- complaints (work queue)
+
+  const complaintPath = (number) => "/api/v1/agent/complaints/" + encodeURIComponent(number);
+
+  /** The queue is for the complaints team and supervisors (the service decides the same). */
+  function onComplaintsTeam() {
+    const agent = state.agent;
+    return Boolean(agent && (agent.role === "supervisor" || (agent.skills || []).includes("complaints")));
+  }
+
+  function listOf(answer, name) {
+    const items = answer && Array.isArray(answer[name]) ? answer[name] : [];
+    return items.filter((item) => item && typeof item === "object");
+  }
+
+  async function refreshComplaints() {
+    if (!state.agent || !onComplaintsTeam()) return;
+    try {
+      const answer = await api("GET", "/api/v1/agent/complaints");
+      if (!state.agent) return;
+      state.complaints = {queue: listOf(answer, "queue"), mine: listOf(answer, "mine"), team: listOf(answer, "team")};
+      state.complaintsAt = Date.now();
+      renderComplaintLists();
+    } catch (error) {
+      if (error.status !== 401) showError(error);
+    }
+  }
+
+  function renderComplaintLists() {
+    for (const kind of ["mine", "queue", "team"]) {
+      const items = state.complaints[kind];
+      $("complaints-" + kind).replaceChildren(...items.map((item) => complaintItem(item, kind)));
+      $("complaints-" + kind + "-empty").hidden = items.length > 0;
+      $("complaints-" + kind + "-count").textContent = String(items.length);
+    }
+    $("complaints-team-panel").hidden = !(state.agent && state.agent.role === "supervisor");
+    const count = $("complaints-tab-count");
+    count.textContent = state.complaints.queue.length + "/" + state.complaints.mine.length;
+    count.title = tx("complaints.tab_hint");
+  }
+
+  function overduePill(testid) {
+    return el("span", {className: "pill pill-overdue", testid}, tx("callbacks.overdue"));
+  }
+
+  function languageText(language) {
+    return T["lang." + language] ? tx("lang." + language) : String(language || "");
+  }
+
+  function complaintItem(item, kind) {
+    const number = String(item.number || "");
+    const overdue = Boolean(item.overdue);
+    const selected = number === state.complaintNumber;
+    const top = el("span", {className: "item-row"},
+      el("span", {className: "item-title ticket-number"}, number), priorityPill(item.priority),
+      overdue ? overduePill("complaint-overdue") : null);
+    const meta = el("span", {className: "item-row item-meta"}, el("span", {}, categoryText(item.category)),
+      el("span", {className: "lang"}, languageText(item.language)), channelBadge(item.channel));
+    if (kind === "team" && item.owner_agent_id) {
+      meta.append(el("span", {className: "tag", testid: "complaint-item-owner", title: tx("complaint.owner")},
+        String(item.owner_agent_id)));
+    }
+    const due = el("span", {className: "item-row item-meta complaint-due"},
+      el("time", {datetime: item.due_at || null, testid: "complaint-due"},
+        tx("complaint.due") + " " + fmtDue(item.due_at)));
+    const button = el("button", {type: "button",
+      className: "conv-item complaint-item" + (selected ? " is-selected" : "") + (overdue ? " is-overdue" : ""),
+      testid: "complaint-item", "data-number": number, "data-kind": kind, "data-overdue": String(overdue),
+      "aria-current": selected ? "true" : null}, top, meta, due);
+    button.addEventListener("click", () => openComplaint(number));
+    return el("li", {}, button);
+  }
+
+  async function openComplaint(number) {
+    if (number !== state.complaintNumber) {
+      state.complaintNumber = number;
+      state.complaint = null;
+      state.complaintGone = false;
+      state.complaintRevealed = {};
+      $("complaint-resolution").value = "";
+      $("complaint-note").value = "";
+      $("complaint-reassign-agent").value = "";
+      for (const id of ["complaint-resolve-error", "complaint-note-error"]) clearError($(id));
+    }
+    renderComplaintLists();
+    await loadComplaint(true);
+    $("complaint-title").focus();
+  }
+
+  async function loadComplaint(explicit) {
+    const number = state.complaintNumber;
+    if (!number) return;
+    const seq = ++state.complaintSeq;
+    try {
+      const detail = await api("GET", complaintPath(number));
+      if (seq !== state.complaintSeq || number !== state.complaintNumber) return;
+      state.complaint = detail;
+      state.complaintGone = false;
+    } catch (error) {
+      if (seq !== state.complaintSeq || number !== state.complaintNumber) return;
+      if (error.status === 404) {
+        // Claimed by a colleague, or reassigned: no longer this agent's to see.
+        state.complaint = null;
+        state.complaintGone = true;
+        if (explicit) showError(error);
+      } else if (error.status !== 401) {
+        showError(error);
+      }
+    }
+    renderComplaint();
+  }
+
+  function clearComplaint() {
+    state.complaintNumber = null;
+    state.complaint = null;
+    state.complaintGone = false;
+    state.complaintRevealed = {};
+    state.complaintSeq += 1;
+    renderComplaint();
+  }
+
+  function isComplaintOwner(detail) {
+    return Boolean(detail && state.agent && detail.owner_agent_id === state.agent.agent_id);
+  }
+
+  /** Notes, the contact in full, release and resolve: its owner and supervisors. */
+  function mayActOnComplaint(detail) {
+    return Boolean(detail && state.agent && (state.agent.role === "supervisor" || isComplaintOwner(detail)));
+  }
+
+  function renderComplaint() {
+    const view = $("complaint-view");
+    const detail = state.complaint;
+    const number = state.complaintNumber;
+    const shown = Boolean(number && (detail || state.complaintGone));
+    $("complaint-placeholder").hidden = shown;
+    $("complaint-body").hidden = !shown;
+    view.dataset.status = detail ? String(detail.status) : state.complaintGone ? "gone" : "";
+    if (number) view.setAttribute("data-number", number);
+    else view.removeAttribute("data-number");
+    if (!shown) return;
+    $("complaint-title").textContent = number;
+    renderComplaintOutcome();
+    const meta = $("complaint-meta");
+    meta.replaceChildren();
+    const actionIds = ["complaint-claim", "complaint-release", "complaint-reassign-form", "complaint-note-form",
+      "complaint-resolve-form"];
+    if (!detail) {
+      meta.append(el("span", {className: "muted", testid: "complaint-gone"}, tx("complaint.gone")));
+      for (const id of actionIds) $(id).hidden = true;
+      $("complaint-facts").replaceChildren();
+      $("complaint-history").replaceChildren();
+      return;
+    }
+    const open = COMPLAINT_OPEN.includes(detail.status);
+    meta.append(ticketStatusPill(detail.status), priorityPill(detail.priority),
+      el("span", {className: "tag"}, categoryText(detail.category)),
+      el("span", {className: "tag"}, languageText(detail.language)), channelBadge(detail.channel));
+    if (detail.overdue) meta.append(overduePill("complaint-detail-overdue"));
+    meta.append(el("span", {className: "tag", testid: "complaint-owner", "data-owner": detail.owner_agent_id || ""},
+      detail.owner_agent_id ? tx("complaint.owner") + " " + detail.owner_agent_id : tx("complaint.unowned")));
+    const acting = mayActOnComplaint(detail);
+    $("complaint-claim").hidden = !(open && !detail.owner_agent_id && onComplaintsTeam());
+    $("complaint-release").hidden = !(open && detail.owner_agent_id && acting);
+    $("complaint-reassign-form").hidden = !(open && state.agent.role === "supervisor");
+    $("complaint-note-form").hidden = !acting;
+    $("complaint-resolve-form").hidden = !(open && acting);
+    renderComplaintFacts(detail);
+    renderComplaintHistory(detail);
+  }
+
+  function fact(key, value, testid) {
+    return [el("dt", {}, bi(key)), el("dd", {testid}, ...(Array.isArray(value) ? value : [value]))];
+  }
+
+  function customerText(customer) {
+    if (!customer || typeof customer !== "object") return tx("complaint.anonymous");
+    const parts = [customer.display_name, customer.customer_number,
+      customer.segment && T["segment." + customer.segment] ? tx("segment." + customer.segment) : customer.segment];
+    return parts.filter(Boolean).map(String).join(" · ");
+  }
+
+  function renderComplaintFacts(detail) {
+    const none = tx("context.none");
+    const rows = [fact("complaint.description", el("span", {className: "prewrap"}, String(detail.description || none)),
+      "complaint-description")];
+    if (detail.amount) {
+      rows.push(fact("complaint.amount", String(detail.amount) + (detail.currency ? " " + detail.currency : ""),
+        "complaint-amount"));
+    }
+    if (detail.incident_date) rows.push(fact("complaint.incident_date", String(detail.incident_date), "complaint-date"));
+    if (detail.card_last_four) rows.push(fact("complaint.card", "**** " + detail.card_last_four, "complaint-card"));
+    // The form's choices have names; an agent-opened complaint's wish is free text.
+    const wish = String(detail.desired_outcome || "");
+    rows.push(fact("complaint.desired_outcome", T["wish." + wish] ? tx("wish." + wish) : wish || none,
+      "complaint-desired-outcome"));
+    rows.push(fact("contact.label", complaintContact(detail), "complaint-contact"));
+    rows.push(fact("complaint.customer", customerText(detail.customer), "complaint-customer"));
+    rows.push(fact("complaint.created", fmtDue(detail.created_at), "complaint-created"));
+    rows.push(fact("complaint.due", fmtDue(detail.due_at), "complaint-due-at"));
+    if (detail.claimed_at) rows.push(fact("complaint.claimed_at", fmtDue(detail.claimed_at), "complaint-claimed-at"));
+    if (detail.resolution) rows.push(fact("complaint.resolution", String(detail.resolution), "complaint-resolution-text"));
+    if (detail.customer_accepted === true || detail.customer_accepted === false) {
+      rows.push(fact("complaint.verdict", tx(detail.customer_accepted ? "complaint.accepted" : "complaint.not_accepted")
+        + (detail.customer_feedback ? " · " + detail.customer_feedback : ""), "complaint-verdict"));
+    }
+    $("complaint-facts").replaceChildren(...rows.flat());
+  }
+
+  /** How the customer asked to be told, and the number or address: masked until revealed. */
+  function complaintContact(detail) {
+    const preference = String(detail.contact_preference || "");
+    const parts = [el("span", {testid: "complaint-contact-preference"},
+      T["contact." + preference] ? tx("contact." + preference) : preference)];
+    if (detail.contact) parts.push(" · ", ...contactNodes(detail, "complaint-contact"));
+    return parts;
+  }
+
+  function contactNodes(detail, testid) {
+    const full = state.complaintRevealed[detail.number];
+    const value = el("span", {className: "ticket-contact-value", testid: testid + "-value",
+      "data-revealed": String(Boolean(full))}, full || String(detail.contact));
+    if (full || !mayActOnComplaint(detail)) return [value];
+    const button = el("button", {type: "button", className: "link-button", testid: testid + "-reveal",
+      title: tx("contact.reveal_hint")}, bi("contact.reveal"));
+    button.addEventListener("click", () => revealComplaintContact(detail.number, button));
+    return [value, " ", button];
+  }
+
+  async function revealComplaintContact(number, button) {
+    button.disabled = true;
+    try {
+      const answer = await api("POST", complaintPath(number) + "/contact", {});
+      if (number !== state.complaintNumber) return;
+      state.complaintRevealed[number] = String(answer.contact);
+      renderComplaint();
+    } catch (error) {
+      button.disabled = false;
+      showError(error);
+    }
+  }
+
+  function actorText(actor) {
+    const who = String(actor || "");
+    if (who === "bot") return tx("role.bot");
+    if (who === "system") return tx("role.system");
+    if (who.startsWith("customer:")) return tx("role.customer");
+    return who;
+  }
+
+  function renderComplaintHistory(detail) {
+    const steps = Array.isArray(detail.history) ? detail.history : [];
+    $("complaint-history").replaceChildren(...steps.map((step) => el("li", {className: "history-step",
+      testid: "complaint-history-step", "data-actor": String(step.actor || "")},
+    el("div", {className: "line-head"}, el("span", {className: "who"}, actorText(step.actor)),
+      ticketStatusPill(step.status), el("time", {className: "when", datetime: step.at || null}, fmtDue(step.at))),
+    el("p", {className: "line-text"}, String(step.note || "")))));
+  }
+
+  // What happened to the customer after a resolve, from the service's answer.
+
+  function outcomeLine(key, kind, ...extra) {
+    return el("span", {className: "outcome-line", testid: "outcome-line", "data-outcome": kind}, bi(key), ...extra);
+  }
+
+  /** The text, e-mail or call the customer chose; `call` is what to show for a call. */
+  function noticeLine(notice, call) {
+    const channel = notice.channel === "email" ? "email" : "sms";
+    const to = notice.to ? " (" + notice.to + ")" : "";
+    if (notice.status === "sent") return outcomeLine("outcome." + channel + ".sent", channel + "_sent", to);
+    if (notice.status === "call_customer") {
+      if (call) return outcomeLine("outcome.call", "call_customer", ...call);
+      return notice.to ? outcomeLine("outcome.call", "call_customer", notice.to)
+        : outcomeLine("outcome.call_no_number", "call_customer");
+    }
+    if (notice.status === "already_told") return outcomeLine("outcome.sms.already_told", "already_told", to);
+    if (["not_configured", "pending"].includes(notice.status)) {
+      return outcomeLine("outcome." + channel + "." + notice.status, channel + "_" + notice.status, to);
+    }
+    return outcomeLine("outcome." + channel + ".failed", channel + "_failed", to,
+      notice.reason ? (state.ui === "en" ? ": " : "：") + notice.reason : "");
+  }
+
+  function outcomeNodes(answer, call) {
+    const nodes = [];
+    const notice = answer.outcome_notice && typeof answer.outcome_notice === "object" ? answer.outcome_notice : null;
+    if (answer.customer_notified) nodes.push(outcomeLine("outcome.told_here", "told_here"));
+    else if (answer.with_an_agent) nodes.push(outcomeLine("ticket.with_agent", "with_agent"));
+    else if (!notice) nodes.push(outcomeLine("ticket.not_notified", "not_notified"));
+    if (notice) nodes.push(noticeLine(notice, call));
+    return nodes;
+  }
+
+  /** Something is left for the agent to do, or the customer was not reached. */
+  function outcomeNeedsAgent(answer) {
+    const notice = answer.outcome_notice;
+    if (notice && typeof notice === "object") return !["sent", "already_told"].includes(notice.status);
+    return !answer.customer_notified;
+  }
+
+  function renderComplaintOutcome() {
+    const box = $("complaint-outcome");
+    const answer = state.complaintOutcome[state.complaintNumber];
+    if (!answer) {
+      box.hidden = true;
+      box.replaceChildren();
+      return;
+    }
+    const detail = state.complaint;
+    // A call goes to the number the ticket holds: masked, revealed on request (audited).
+    const call = detail && detail.contact && detail.contact_kind === "phone" ? contactNodes(detail, "outcome-contact") : null;
+    box.dataset.customerNotified = String(!outcomeNeedsAgent(answer));
+    box.replaceChildren(el("div", {className: "notice-text"},
+      el("strong", {className: "outcome-title"}, bi("ticket.resolved")), ...outcomeNodes(answer, call)));
+    box.hidden = false;
+  }
+
+  // Claim, release, reassign, note, resolve.
+
+  async function claimComplaint() {
+    const number = state.complaintNumber;
+    const button = $("complaint-claim");
+    button.disabled = true;
+    try {
+      await api("POST", complaintPath(number) + "/claim", {});
+      showStatus(tx("complaint.claimed") + " · " + number);
+    } catch (error) {
+      showError(error);
+    } finally {
+      button.disabled = false;
+    }
+    await loadComplaint();
+    refreshComplaints();
+  }
+
+  async function releaseComplaint() {
+    const number = state.complaintNumber;
+    const button = $("complaint-release");
+    button.disabled = true;
+    try {
+      await api("POST", complaintPath(number) + "/release", {});
+      showStatus(tx("complaint.released") + " · " + number);
+    } catch (error) {
+      showError(error);
+    } finally {
+      button.disabled = false;
+    }
+    await loadComplaint();
+    refreshComplaints();
+  }
+
+  async function submitComplaintReassign(event) {
+    event.preventDefault();
+    const number = state.complaintNumber;
+    const input = $("complaint-reassign-agent");
+    const agentId = input.value.trim();
+    if (!agentId) {
+      showError(tx("complaint.need_agent"));
+      input.focus();
+      return;
+    }
+    const button = $("complaint-reassign");
+    button.disabled = true;
+    try {
+      await api("POST", complaintPath(number) + "/reassign", {agent_id: agentId});
+      input.value = "";
+      showStatus(tx("complaint.reassigned") + " " + agentId + " · " + number);
+    } catch (error) {
+      showError(error);
+    } finally {
+      button.disabled = false;
+    }
+    await loadComplaint();
+    refreshComplaints();
+  }
+
+  async function submitComplaintNote(event) {
+    event.preventDefault();
+    const errorNode = $("complaint-note-error");
+    clearError(errorNode);
+    const input = $("complaint-note");
+    const note = input.value.trim();
+    if (!note) {
+      showError(tx("complaint.need_note"), errorNode);
+      input.focus();
+      return;
+    }
+    const button = $("complaint-add-note");
+    button.disabled = true;
+    try {
+      await api("POST", complaintPath(state.complaintNumber) + "/notes", {note});
+      input.value = "";
+      showStatus(tx("complaint.noted"));
+      await loadComplaint();
+    } catch (error) {
+      showError(error, errorNode);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async function submitComplaintResolve(event) {
+    event.preventDefault();
+    const errorNode = $("complaint-resolve-error");
+    clearError(errorNode);
+    const number = state.complaintNumber;
+    const input = $("complaint-resolution");
+    const resolution = input.value.trim();
+    if (!resolution) {
+      showError(tx("ticket_resolve.need_resolution"), errorNode);
+      input.focus();
+      return;
+    }
+    const button = $("complaint-resolve");
+    button.disabled = true;
+    try {
+      const answer = await api("POST", complaintPath(number) + "/resolve", {resolution});
+      state.complaintOutcome[number] = answer && typeof answer === "object" ? answer : {};
+      input.value = "";
+      state.ticketStatus[number] = "resolved";
+    } catch (error) {
+      showError(error, errorNode);
+      // Resolved, reassigned or released meanwhile: the form goes with the reload.
+      if (error.status === 404 || error.status === 409) showError(error);
+    } finally {
+      button.disabled = false;
+    }
+    await loadComplaint();
+    refreshComplaints();
+  }
+
   // ---------------------------------------------------------------- supervisor
+
+  // Each view: its tab and its panel.
+  const VIEWS = {workspace: ["tab-workspace", "workspace"], complaints: ["tab-complaints", "complaints-view"],
+    supervisor: ["tab-supervisor", "supervisor-view"]};
 
   function showView(view) {
     state.view = view;
-    const supervisor = view === "supervisor";
-    $("workspace").hidden = supervisor;
-    $("supervisor-view").hidden = !supervisor;
-    $("tab-workspace").setAttribute("aria-selected", String(!supervisor));
-    $("tab-supervisor").setAttribute("aria-selected", String(supervisor));
-    $("tab-workspace").tabIndex = supervisor ? -1 : 0;
-    $("tab-supervisor").tabIndex = supervisor ? 0 : -1;
-    if (supervisor) refreshSupervisor();
+    for (const [name, [tab, panel]] of Object.entries(VIEWS)) {
+      const selected = name === view;
+      $(panel).hidden = !selected;
+      $(tab).setAttribute("aria-selected", String(selected));
+      $(tab).tabIndex = selected ? 0 : -1;
+    }
+    if (view === "supervisor") refreshSupervisor();
+    if (view === "complaints") refreshComplaints();
+  }
+
+  /** The next (or previous) tab the agent has, for the arrow keys. */
+  function nextView(step) {
+    const shown = Object.keys(VIEWS).filter((name) => !$(VIEWS[name][0]).hidden);
+    const at = shown.indexOf(state.view);
+    return shown[(at + step + shown.length) % shown.length];
   }
 
   function refreshSupervisor() {
@@ -1741,15 +2296,13 @@
       safeStorage("set", "kefu.ui", state.ui);
       applyUiLanguage();
     });
-    $("tab-workspace").addEventListener("click", () => showView("workspace"));
-    $("tab-supervisor").addEventListener("click", () => showView("supervisor"));
-    for (const tab of [$("tab-workspace"), $("tab-supervisor")]) {
-      tab.addEventListener("keydown", (event) => {
+    for (const [name, [tab]] of Object.entries(VIEWS)) {
+      $(tab).addEventListener("click", () => showView(name));
+      $(tab).addEventListener("keydown", (event) => {
         if (event.key !== "ArrowLeft" && event.key !== "ArrowRight") return;
-        if ($("tab-supervisor").hidden) return;
-        const next = state.view === "workspace" ? "supervisor" : "workspace";
+        const next = nextView(event.key === "ArrowRight" ? 1 : -1);
         showView(next);
-        $("tab-" + next).focus();
+        $(VIEWS[next][0]).focus();
       });
     }
     $("sup-refresh").addEventListener("click", refreshSupervisor);
@@ -1782,6 +2335,13 @@
     $("ticket-resolve-form").addEventListener("submit", submitTicketResolve);
     $("ticket-resolve-cancel").addEventListener("click", () => $("ticket-resolve-dialog").close());
     $("ticket-banner-close").addEventListener("click", () => showTicketBanner(null));
+    $("complaint-claim").addEventListener("click", claimComplaint);
+    $("complaint-release").addEventListener("click", releaseComplaint);
+    $("complaint-reassign-form").addEventListener("submit", submitComplaintReassign);
+    $("complaint-note-form").addEventListener("submit", submitComplaintNote);
+    $("complaint-resolve-form").addEventListener("submit", submitComplaintResolve);
+    $("complaint-resolution").addEventListener("input", () => clearError($("complaint-resolve-error")));
+    $("complaint-note").addEventListener("input", () => clearError($("complaint-note-error")));
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot);

@@ -1,0 +1,22 @@
+"""ShowComplaint: one complaint as its owner (or a supervisor, or a colleague deciding to
+claim it from the queue) sees it."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from actions.store.models import Customer
+from handoff.agents import AgentAccount
+from handoff.complaints.lookup import visible_complaint
+from handoff.complaints.records import ComplaintDetail
+
+
+class ShowComplaint:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def call(self, *, number: str, agent: AgentAccount) -> ComplaintDetail:
+        with self._sessions() as session:
+            ticket = visible_complaint(session, number, agent)
+            customer = session.get(Customer, ticket.customer_id) if ticket.customer_id else None
+            return ComplaintDetail.of(ticket, customer)

@@ -1,0 +1,222 @@
+"""The complaints tab in a browser, against the real stack: agent-wang claims a complaint the
+bot filed, notes a call, resolves it and is told what happened to the customer (texted, or
+to be called, with the number masked until revealed); colleagues do not see it once claimed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from typing import Any
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from actions.store.database import session_factory
+from actions.store.models import Ticket, utc_now
+from actions.tickets.open_complaint import OpenComplaint
+from actions.tickets.records import ComplaintDraft
+from tests.browser.test_console import (
+    audit_rows,
+    known_customer_handoff,
+    only_online,
+    open_console,
+    post_handoff,
+    sign_in,
+    ticket_row,
+)
+
+pytestmark = [
+    pytest.mark.integration,
+    # The console does not depend on the SQL database: one stack is enough.
+    pytest.mark.parametrize("stack", ["sqlite"], indirect=True),
+]
+
+
+def file_complaint(stack, hours_ago: float = 0, **given: Any) -> str:
+    """A complaint as the bot's form files it, `hours_ago`; its number."""
+    sessions = session_factory(stack.environment["KEFU_DATABASE_URL"])
+    filed_at = utc_now() - dt.timedelta(hours=hours_ago)
+    draft = {"channel": "rest", "sender_id": f"browser-complaint-{uuid.uuid4().hex[:8]}",
+             "language": "zh", "category": "card", "description": "ATM吞卡并扣款500元",
+             "desired_outcome": "refund", "amount": "500", "currency": "CNY",
+             "card_last_four": "1234", **given}
+    return OpenComplaint(sessions, lambda: filed_at)(ComplaintDraft(**draft)).number
+
+
+def colleague_sees(stack, agent_id: str, number: str) -> int:
+    """The status another agent gets for the complaint's detail."""
+    http = requests.Session()
+    http.post(f"{stack.handoff_url}/api/v1/agent/login", timeout=10, json={
+        "agent_id": agent_id, "password": stack.agent_passwords[agent_id]}).raise_for_status()
+    return http.get(f"{stack.handoff_url}/api/v1/agent/complaints/{number}",
+                    timeout=10).status_code
+
+
+def test_an_agent_claims_a_complaint_resolves_it_and_sees_how_the_customer_heard(
+        stack, browser) -> None:
+    called = file_complaint(stack, hours_ago=25, contact_preference="phone",
+                            contact_phone="021-62345678")
+    texted = file_complaint(stack, contact_preference="sms", contact_phone="13912345678",
+                            description="年费被重复收取，卡号6222021234567890123")
+    wang = open_console(browser, stack)
+    sign_in(wang, stack, "agent-wang")
+    page = wang.page
+    page.get_by_test_id("tab-complaints").click()
+    expect(page.get_by_test_id("complaints-view")).to_be_visible()
+
+    # The queue, soonest due first; the one past its 24 hours marked.
+    queue = page.get_by_test_id("complaints-queue")
+    late = queue.locator(f"[data-testid=complaint-item][data-number='{called}']")
+    fresh = queue.locator(f"[data-testid=complaint-item][data-number='{texted}']")
+    expect(late).to_have_attribute("data-overdue", "true")
+    expect(late.get_by_test_id("complaint-overdue")).to_have_text("已超时 Overdue")
+    expect(fresh).to_have_attribute("data-overdue", "false")
+    listed = queue.get_by_test_id("complaint-item").evaluate_all(
+        "items => items.map((item) => item.dataset.number)")
+    assert listed.index(called) < listed.index(texted)
+
+    # The detail before claiming: the contact masked, nothing to reveal, note or resolve yet.
+    late.click()
+    view = page.get_by_test_id("complaint-view")
+    expect(view).to_have_attribute("data-number", called)
+    expect(page.get_by_test_id("complaint-detail-overdue")).to_be_visible()
+    expect(page.get_by_test_id("complaint-owner")).to_have_text("待认领 Unclaimed")
+    expect(page.get_by_test_id("complaint-description")).to_have_text("ATM吞卡并扣款500元")
+    expect(page.get_by_test_id("complaint-amount")).to_have_text("500 CNY")
+    expect(page.get_by_test_id("complaint-card")).to_have_text("**** 1234")
+    expect(page.get_by_test_id("complaint-desired-outcome")).to_have_text(
+        "退款或赔偿 A refund or compensation")
+    expect(page.get_by_test_id("complaint-contact-preference")).to_have_text("电话联系 Phone call")
+    expect(page.get_by_test_id("complaint-contact-value")).to_have_text("021-****5678")
+    expect(page.get_by_test_id("complaint-contact-reveal")).to_have_count(0)
+    expect(page.get_by_test_id("complaint-resolve-form")).to_be_hidden()
+
+    page.get_by_test_id("complaint-claim").click()
+    expect(page.get_by_test_id("complaint-owner")).to_have_attribute("data-owner", "agent-wang")
+    expect(page.get_by_test_id("complaint-claim")).to_be_hidden()
+    mine = page.get_by_test_id("complaints-mine")
+    expect(mine.locator(f"[data-number='{called}']")).to_be_visible()
+    expect(late).to_have_count(0)
+    assert ticket_row(stack, number=called).owner_agent_id == "agent-wang"
+    # Claimed: a colleague of the complaints team no longer sees it; a supervisor does.
+    assert colleague_sees(stack, "agent-smith", called) == 404
+    assert colleague_sees(stack, "supervisor-chen", called) == 200
+
+    page.get_by_test_id("complaint-add-note").click()
+    expect(page.get_by_test_id("complaint-note-error")).to_have_text(
+        "请填写备注内容 Write the note first")
+    page.get_by_test_id("complaint-note").fill("已致电客户，未接通")
+    page.get_by_test_id("complaint-add-note").click()
+    history = page.get_by_test_id("complaint-history-step")
+    expect(history.last).to_contain_text("已致电客户，未接通")
+    expect(history.last).to_have_attribute("data-actor", "agent-wang")
+    expect(history.filter(has_text="claimed by agent-wang")).to_have_count(1)
+
+    page.get_by_test_id("complaint-resolve").click()  # a resolution is required
+    expect(page.get_by_test_id("complaint-resolve-error")).to_contain_text("请填写处理结果")
+    page.get_by_test_id("complaint-resolution").fill("经核实，已退回500元至原卡")
+    with page.expect_response(lambda r: r.url.endswith(f"/complaints/{called}/resolve")) as done:
+        page.get_by_test_id("complaint-resolve").click()
+    assert done.value.json()["call_customer"] is True
+    outcome = page.get_by_test_id("complaint-outcome")
+    expect(outcome).to_have_attribute("data-customer-notified", "false")
+    call = outcome.locator("[data-outcome=call_customer]")
+    expect(call).to_contain_text("请致电客户：")
+    expect(call.get_by_test_id("outcome-contact-value")).to_have_text("021-****5678")
+    assert "62345678" not in page.content()
+    call.get_by_test_id("outcome-contact-reveal").click()
+    expect(call.get_by_test_id("outcome-contact-value")).to_have_text("021-62345678")
+    assert [(row.actor, json.loads(row.detail)["via"])
+            for row in audit_rows(stack, "ticket.contact_revealed", called)] == [
+        ("agent:agent-wang", "complaints")]
+    expect(view).to_have_attribute("data-status", "resolved")
+    expect(page.get_by_test_id("complaint-resolve-form")).to_be_hidden()
+    expect(mine.locator(f"[data-number='{called}']")).to_have_count(0)
+    resolved: Ticket = ticket_row(stack, number=called)
+    assert (resolved.status, resolved.resolution) == ("resolved", "经核实，已退回500元至原卡")
+
+    # The one who chose a text: texted through the SMS gateway, the number shown masked.
+    fresh.click()
+    expect(view).to_have_attribute("data-number", texted)
+    expect(page.get_by_test_id("complaint-description")).to_have_text(
+        "年费被重复收取，卡号***************0123")
+    page.get_by_test_id("complaint-claim").click()
+    expect(page.get_by_test_id("complaint-resolve-form")).to_be_visible()
+    page.get_by_test_id("complaint-resolution").fill("已退回重复收取的年费200元")
+    page.get_by_test_id("complaint-resolve").click()
+    texted_line = outcome.locator("[data-outcome=sms_sent]")
+    expect(texted_line).to_have_text("已短信通知客户 The customer was texted (+86139****5678)")
+    expect(outcome).to_have_attribute("data-customer-notified", "true")
+    assert stack.twilio.wait_for("+8613912345678", 1)
+    page.get_by_test_id("ui-language").select_option("zh")
+    expect(texted_line).to_have_text("已短信通知客户 (+86139****5678)")
+    page.get_by_test_id("ui-language").select_option("en")
+    expect(texted_line).to_have_text("The customer was texted (+86139****5678)")
+    expect(page.get_by_test_id("tab-complaints")).to_contain_text("Complaints")
+    wang.assert_clean()
+    wang.context.close()
+
+
+def test_a_supervisor_sees_who_has_which_complaint_and_reassigns_one(stack, browser) -> None:
+    number = file_complaint(stack, contact_preference="this_channel")
+    wang = requests.Session()
+    signed_in = wang.post(f"{stack.handoff_url}/api/v1/agent/login", timeout=10, json={
+        "agent_id": "agent-wang", "password": stack.agent_passwords["agent-wang"]})
+    wang.post(f"{stack.handoff_url}/api/v1/agent/complaints/{number}/claim", timeout=10,
+              headers={"X-CSRF-Token": signed_in.json()["csrf_token"]}).raise_for_status()
+
+    chen = open_console(browser, stack)
+    sign_in(chen, stack, "supervisor-chen")
+    page = chen.page
+    page.get_by_test_id("tab-complaints").click()
+    claimed = page.get_by_test_id("complaints-team").locator(
+        f"[data-testid=complaint-item][data-number='{number}']")
+    expect(claimed.get_by_test_id("complaint-item-owner")).to_have_text("agent-wang")
+    claimed.click()
+    expect(page.get_by_test_id("complaint-owner")).to_have_attribute("data-owner", "agent-wang")
+    expect(page.get_by_test_id("complaint-claim")).to_be_hidden()
+
+    page.get_by_test_id("complaint-reassign-agent").fill("agent-zhao")  # no complaints skill
+    page.get_by_test_id("complaint-reassign").click()
+    expect(page.get_by_test_id("error-message")).to_contain_text("该坐席不在投诉处理组")
+    page.get_by_test_id("complaint-reassign-agent").fill("agent-smith")
+    page.get_by_test_id("complaint-reassign").click()
+    expect(page.get_by_test_id("complaint-owner")).to_have_attribute("data-owner", "agent-smith")
+    expect(page.get_by_test_id("complaint-history-step").last).to_contain_text(
+        "reassigned from agent-wang to agent-smith by supervisor-chen")
+    assert ticket_row(stack, number=number).owner_agent_id == "agent-smith"
+    chen.assert_clean()
+    chen.context.close()
+
+
+def test_resolving_a_ticket_in_a_conversation_also_says_how_the_customer_hears(
+        stack, browser) -> None:
+    """The context panel's resolve answers with the same outcome notice (no SMTP relay on the
+    test stack: the e-mail is not sent, and the agent is told so)."""
+    sender = f"browser-mail-{uuid.uuid4().hex[:8]}"
+    mailed = file_complaint(stack, sender_id=sender, language="en",
+                            contact_preference="email", contact_email="li.lei@example.com")
+    only_online(stack, "agent-wang")
+    handoff = known_customer_handoff(sender)
+    handoff["open_tickets"] = [{"number": mailed, "category": "card", "status": "open"}]
+    post_handoff(stack, handoff)
+    wang = open_console(browser, stack)
+    sign_in(wang, stack, "agent-wang")
+    page = wang.page
+    page.locator(f"[data-testid=conversation-item][data-conversation-id='{sender}']").click()
+    page.get_by_test_id("accept-button").click()
+    ticket = page.get_by_test_id("open-tickets").locator(
+        f"[data-testid=ticket][data-ticket-number='{mailed}']")
+    ticket.get_by_test_id("ticket-resolve").click()
+    page.get_by_test_id("ticket-resolution").fill("We refunded the fee.")
+    page.get_by_test_id("ticket-resolve-confirm").click()
+    banner = page.get_by_test_id("ticket-banner")
+    expect(banner.locator("[data-outcome=email_not_configured]")).to_have_text(
+        "邮件未发送：未配置邮件服务器 E-mail not sent: no SMTP relay configured (l***@example.com)")
+    page.get_by_test_id("resolve-button").click()
+    page.get_by_test_id("resolve-confirm").click()
+    expect(page.get_by_test_id("conversation-view")).to_have_attribute("data-status", "resolved")
+    wang.assert_clean()
+    wang.context.close()
