@@ -2023,13 +2023,14 @@
 
   // Claim, release, reassign, note, resolve.
 
-  async function claimComplaint() {
+  // Claim or release: one button, one POST, then the detail and the lists again.
+  async function changeOwnership(operation, buttonId, doneKey) {
     const number = state.complaintNumber;
-    const button = $("complaint-claim");
+    const button = $(buttonId);
     button.disabled = true;
     try {
-      await api("POST", complaintPath(number) + "/claim", {});
-      showStatus(tx("complaint.claimed") + " · " + number);
+      await api("POST", complaintPath(number) + "/" + operation, {});
+      showStatus(tx(doneKey) + " · " + number);
     } catch (error) {
       showError(error);
     } finally {
@@ -2039,21 +2040,9 @@
     refreshComplaints();
   }
 
-  async function releaseComplaint() {
-    const number = state.complaintNumber;
-    const button = $("complaint-release");
-    button.disabled = true;
-    try {
-      await api("POST", complaintPath(number) + "/release", {});
-      showStatus(tx("complaint.released") + " · " + number);
-    } catch (error) {
-      showError(error);
-    } finally {
-      button.disabled = false;
-    }
-    await loadComplaint();
-    refreshComplaints();
-  }
+  const claimComplaint = () => changeOwnership("claim", "complaint-claim", "complaint.claimed");
+  const releaseComplaint = () =>
+    changeOwnership("release", "complaint-release", "complaint.released");
 
   async function submitComplaintReassign(event) {
     event.preventDefault();
