@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Optional, Tuple
+from typing import Optional, Tuple, Type, Union
 
 from aiohttp import web
 
@@ -118,25 +118,24 @@ async def complaint_detail(request: web.Request) -> web.Response:
 
 
 async def claim(request: web.Request) -> web.Response:
-    agent, number = await _subject(request, "claim")
-    try:
-        owned = await asyncio.to_thread(ClaimComplaint(request.app[sql_sessions_key]).call,
-                                        number=number, agent=agent)
-    except errors.ComplaintRefused as refusal:
-        return _refused("claim", agent.agent_id, refusal)
-    log_audited(agent.agent_id, CLAIMED, number)
-    await _changed(request, number)
-    return web.json_response(owned.as_json())
+    return await _take_or_give_back(request, "claim", ClaimComplaint, CLAIMED)
 
 
 async def release(request: web.Request) -> web.Response:
-    agent, number = await _subject(request, "release")
+    return await _take_or_give_back(request, "release", ReleaseComplaint, RELEASED)
+
+
+async def _take_or_give_back(request: web.Request, operation: str,
+                             service: Type[Union[ClaimComplaint, ReleaseComplaint]],
+                             audited_as: str) -> web.Response:
+    """Claim or release: the agent acts on their own behalf, on the complaint in the path."""
+    agent, number = await _subject(request, operation)
     try:
-        owned = await asyncio.to_thread(ReleaseComplaint(request.app[sql_sessions_key]).call,
+        owned = await asyncio.to_thread(service(request.app[sql_sessions_key]).call,
                                         number=number, agent=agent)
     except errors.ComplaintRefused as refusal:
-        return _refused("release", agent.agent_id, refusal)
-    log_audited(agent.agent_id, RELEASED, number)
+        return _refused(operation, agent.agent_id, refusal)
+    log_audited(agent.agent_id, audited_as, number)
     await _changed(request, number)
     return web.json_response(owned.as_json())
 

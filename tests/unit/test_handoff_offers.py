@@ -27,9 +27,9 @@ from handoff.keys import (
     redis_key,
 )
 from handoff.routing.assign import Assignment
-from handoff.routing.clock import now_ms
 from handoff.settings import HandoffSettings, load_settings
 from handoff.state import dispatcher_key, live_key, metrics_key
+from tests.hand_clock import HandClock
 
 T = TypeVar("T")
 TOKEN = "t"
@@ -55,16 +55,6 @@ class Agent:
 
     async def post(self, path: str, body: Dict[str, Any] | None = None) -> Any:
         return await self.http.post(path, json=body or {}, headers={"X-CSRF-Token": self.csrf})
-
-
-class HandClock:
-    """The routing passes' "now" (ms): starts at the real time, moves only when told."""
-
-    def __init__(self) -> None:
-        self.now = now_ms()
-
-    def __call__(self) -> int:
-        return self.now
 
 
 class Service:

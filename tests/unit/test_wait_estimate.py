@@ -14,10 +14,10 @@ from actions.store.database import migrate, session_factory
 from handoff.agents import save_account
 from handoff.app import create_app
 from handoff.keys import conversation_key, handled_key
-from handoff.routing.clock import now_ms
 from handoff.settings import HandoffSettings, load_settings
 from handoff.state import dispatcher_key
 from handoff.wait_estimate import customer_minutes
+from tests.hand_clock import HandClock
 
 TOKEN = "t"
 SERVICE = {"Authorization": f"Bearer {TOKEN}"}
@@ -31,14 +31,6 @@ MIN_CHATS = 3
 WINDOW_MINUTES = 60
 OVERFLOW_SECONDS = 300
 MINUTE_MS = 60_000
-
-
-class HandClock:
-    def __init__(self) -> None:
-        self.now = now_ms()
-
-    def __call__(self) -> int:
-        return self.now
 
 
 class Service:
