@@ -26,6 +26,7 @@ from actions.complaint.flow import (
 from actions.complaint.summary import complaint_summary, local_time
 from actions.conversation import REQUESTED_SLOT, channel_of, choice_payload, language_of
 from actions.identity.profile import customer_by_id
+from actions.interruptions import is_external_digression
 from actions.store.database import database_url, session_factory
 from actions.tickets.numbers import BANK_TIMEZONE
 from actions.tickets.open_complaint import OpenComplaint
@@ -112,6 +113,8 @@ class ValidateComplaintForm(FormValidationAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
+        if is_external_digression(tracker.latest_message):
+            return []  # nothing filled: Rasa rejects the form and the rule tells the news
         requested: Optional[str] = tracker.get_slot(REQUESTED_SLOT)
         known = await known_contact(tracker) if requested in CONTACT_QUESTIONS \
             else NOTHING_KNOWN

@@ -20,6 +20,7 @@ from actions.interruptions import (
     STOP_INTENTS,
     asks_for_something,
     interrupts_free_text,
+    is_external_digression,
 )
 from actions.satisfaction.answers import read_comment, read_score, says_bye_bye
 from actions.satisfaction.record import AddCsatComment, CsatAnswer, RecordCsat
@@ -122,6 +123,8 @@ class ValidateCsatForm(FormValidationAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
+        if is_external_digression(tracker.latest_message):
+            return []  # nothing filled: Rasa rejects the form and the rule tells the news
         intent_data = tracker.latest_message.get("intent") or {}
         step = csat_step(
             tracker.get_slot(REQUESTED_SLOT), tracker.slots,

@@ -16,7 +16,7 @@ or "12000" (check_balance).
 from __future__ import annotations
 
 import re
-from typing import AbstractSet, Optional
+from typing import AbstractSet, Any, Mapping, Optional
 
 # Below this confidence an intent is too unsure to take the customer away from the form.
 DIGRESSION_CONFIDENCE = 0.6
@@ -27,6 +27,9 @@ SAFETY_INTENTS = frozenset({"card_stolen", "fraud_report"})
 # Each starts a form of its own, which the rules switch to (bot/digression_rules.py STARTERS).
 FORM_STARTERS = frozenset({"complaint", "profile_update"})
 STOP_INTENTS = frozenset({"cancel"})
+# Sent by the bank's systems, not typed: never an answer. A rule per form serves it
+# (data/rules/digressions.yml) once the form is rejected; a loop outranks rules until then.
+EXTERNAL_DIGRESSIONS = frozenset({"EXTERNAL_ticket_resolved"})
 LEAVING_INTENTS = HANDOFF_INTENTS | SAFETY_INTENTS | FORM_STARTERS
 # Short enough to be a request rather than a description: Chinese characters, Latin words.
 SHORT_HAN, SHORT_WORDS = 16, 8
@@ -106,3 +109,8 @@ def interrupts_free_text(text: str, intent: Optional[str], confidence: float,
 def asks_for_something(text: str) -> bool:
     """Worded as a request ("我想查一下余额", "I'd like to…"), even without a question mark."""
     return bool(_REQUEST_WORDS.search(text)) and not _FEEDBACK_WORDS.search(text)
+
+
+def is_external_digression(latest_message: Mapping[str, Any]) -> bool:
+    """The message is an event such as a ticket resolved while a form waits for an answer."""
+    return (latest_message.get("intent") or {}).get("name") in EXTERNAL_DIGRESSIONS

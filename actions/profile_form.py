@@ -20,6 +20,7 @@ from actions.identity.labels import FIELD_LABELS, profile_summary, value_label
 from actions.identity.profile import PhoneTaken, UpdateProfile, linked_customer, mask_phone
 from actions.identity.records import CustomerView
 from actions.identity.sms import code_delivery, send_code
+from actions.interruptions import is_external_digression
 from actions.store.database import database_url, session_factory
 from bot.pii import mask_pii
 
@@ -63,6 +64,8 @@ class ValidateProfileForm(FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
+        if is_external_digression(tracker.latest_message):
+            return []  # nothing filled: Rasa rejects the form and the rule tells the news
         intent = tracker.latest_message.get("intent") or {}
         step = flow.profile_step(
             tracker.get_slot(REQUESTED_SLOT), tracker.slots,

@@ -20,6 +20,7 @@ from actions.interruptions import (
     asks_for_a_person,
     confident,
     interrupts_free_text,
+    is_external_digression,
     is_short,
     leaves_structured_question,
 )
@@ -167,6 +168,8 @@ class ValidateOutcomeForm(FormValidationAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
+        if is_external_digression(tracker.latest_message):
+            return []  # nothing filled: Rasa rejects the form and the rule tells the news
         requested = tracker.get_slot(REQUESTED_SLOT)
         text = tracker.latest_message.get("text") or ""
         # A number is no verdict and no request: the question is asked again.

@@ -176,3 +176,25 @@ def test_feedback_is_still_the_comment(stack, language: str, goodbye: str, comme
     stack.say(sender, "3")
     assert stack.say(sender, comment) == [response_text("utter_csat_thanks", language)]
     assert _stored(stack, sender) == [(3, comment, "bot")]
+
+
+def test_a_ticket_resolved_during_the_survey_is_told_then_the_score_asked_again(stack) -> None:
+    """The outcome arrives while the customer is asked for a score: they hear the outcome (it
+    used to be read as an unclear score, and lost), then the score question again."""
+    from tests.integration.test_complaint import TICKET_NUMBER, _resolve
+
+    sender = _sender("zh-survey-resolved")
+    stack.say(sender, "我要投诉，信用卡被重复扣了两次年费共300元，11月3日")
+    stack.say(sender, '/inform{"choice": "refund"}')
+    stack.say(sender, '/inform{"choice": "this_channel"}')
+    [received] = stack.say(sender, "/affirm")
+    number = TICKET_NUMBER.search(received).group(0)
+    assert stack.say(sender, "再见")[-1] == response_text("utter_ask_csat_score", "zh")
+
+    assert _resolve(stack, number, "已退回300元").json()["customer_notified"] is True
+    said = [e["text"] for e in stack.tracker_via_api(sender)["events"] if e["event"] == "bot"]
+    assert said[-2:] == [
+        response_text("utter_ticket_resolved", "zh", ticket_number=number,
+                      resolution="已退回300元"),
+        response_text("utter_ask_csat_score", "zh")]
+    assert stack.say(sender, "5") == [response_text("utter_ask_csat_comment", "zh")]

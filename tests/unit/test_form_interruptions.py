@@ -213,3 +213,11 @@ def test_a_named_outcome_is_an_answer_even_if_it_reads_as_cancel() -> None:
     assert step.updates == {fields.OUTCOME: "apology"}
     stop = form_step(fields.OUTCOME, {fields.CATEGORY: "service"}, turn("算了", "cancel"))
     assert stop.digression
+
+
+def test_a_resolved_ticket_is_no_answer_to_any_form() -> None:
+    from actions.interruptions import is_external_digression
+
+    assert is_external_digression({"intent": {"name": "EXTERNAL_ticket_resolved"}})
+    assert not is_external_digression({"intent": {"name": "affirm"}})
+    assert not is_external_digression({})
