@@ -275,8 +275,12 @@ def _days_of_month(text: str) -> Iterator[tuple[re.Match[str], Optional[int], in
 
 
 def _weekday(offset_word: str, weekday: int, today: dt.date) -> dt.date:
+    if offset_word.lower() == "last":
+        # "last Monday" said on a Saturday is the Monday five days before, as date parsers and
+        # most speakers read it; 上周一 is the Monday of the week before (12 days).
+        return today - dt.timedelta(days=(today.weekday() - weekday - 1) % 7 + 1)
     monday = today - dt.timedelta(days=today.weekday())
-    weeks = {"上上": -2, "上": -1, "last": -1, "下": 1, "next": 1}.get(offset_word.lower(), 0)
+    weeks = {"上上": -2, "上": -1, "下": 1, "next": 1}.get(offset_word.lower(), 0)
     date = monday + dt.timedelta(weeks=weeks, days=weekday)
     if offset_word.lower() in ("", "on") and date > today:
         date -= dt.timedelta(weeks=1)  # a bare 周五 / "on Friday" is the last one

@@ -176,3 +176,14 @@ def test_other_numbers_are_not_landlines(text: str) -> None:
 def test_a_landline_is_not_an_nlu_entity() -> None:
     # It takes no text message or one-time code: only the complaint's call-back reads it.
     assert _found("座机021-62345678") == []
+
+
+@pytest.mark.parametrize(("today", "text", "date"), [
+    (dt.date(2026, 11, 28), "last Monday", "2026-11-23"),  # a Saturday: five days before
+    (dt.date(2026, 11, 28), "last Saturday", "2026-11-21"),  # never today
+    (dt.date(2026, 11, 25), "last Friday", "2026-11-20"),
+    (dt.date(2026, 11, 28), "上周一", "2026-11-16"),  # the week before, as Chinese says it
+])
+def test_last_weekday_is_the_most_recent_one_before_today(today: dt.date, text: str,
+                                                         date: str) -> None:
+    assert [s.value for s in find_entities(text, today) if s.entity == "date"] == [date]
