@@ -20,6 +20,10 @@ from tests.bilingual import response_text
 # The contact questions differ for a call and for a text.
 TEXT_ME = {"complaint_contact": "sms"}
 CALL_ME = {"complaint_contact": "phone"}
+# An ATM complaint's opening and card digits; the amount and the date come with the opening.
+ATM_ZH = ("我要投诉，上周五ATM吞了我的卡，还扣了500元", "尾号1234")
+ATM_EN = ("I want to complain: the ATM kept my card last Friday and took 500 yuan",
+          "ending in 1234")
 TICKET_NUMBER = re.compile(r"KF-\d{8}-\d{5}")
 
 
@@ -41,6 +45,13 @@ def _resolve(stack, number: str, resolution: str) -> requests.Response:
         headers={"Authorization": f"Bearer {stack.environment['KEFU_SERVICE_TOKEN']}"},
         timeout=30,
     )
+
+
+def _at_the_contact_question(stack, sender: str, opening: str, card: str) -> None:
+    """An ATM complaint filed up to "how should we contact you?": opening, card, refund."""
+    stack.say(sender, opening)
+    stack.say(sender, card)
+    stack.say(sender, '/inform{"choice": "refund"}')
 
 
 def _bot_texts_since(stack, sender: str, count: int) -> List[str]:
@@ -167,9 +178,7 @@ def test_an_anonymous_customer_who_wants_a_text_is_asked_for_the_number(stack) -
     """A web customer, not verified, who chooses 短信通知我 gives the number to text: a wrong
     one is asked again with a hint, the read-back shows it and the ticket keeps it."""
     sender = _sender("zh-text-me")
-    stack.say(sender, "我要投诉，上周五ATM吞了我的卡，还扣了500元")
-    stack.say(sender, "尾号1234")
-    stack.say(sender, '/inform{"choice": "refund"}')
+    _at_the_contact_question(stack, sender, *ATM_ZH)
     asked = response_text("utter_ask_complaint_contact_phone", "zh", TEXT_ME)
     assert stack.say(sender, "短信通知我") == [asked]
     assert stack.say(sender, "1380013800") == [
@@ -192,9 +201,7 @@ def test_an_anonymous_customer_who_wants_a_text_is_asked_for_the_number(stack) -
 
     # Asked for a number, another customer would rather be answered here.
     sender = _sender("zh-here-instead")
-    stack.say(sender, "我要投诉，上周五ATM吞了我的卡，还扣了500元")
-    stack.say(sender, "尾号1234")
-    stack.say(sender, '/inform{"choice": "refund"}')
+    _at_the_contact_question(stack, sender, *ATM_ZH)
     assert stack.say(sender, "电话联系我") == [
         response_text("utter_ask_complaint_contact_phone", "zh", CALL_ME)]
     [read_back] = stack.say(sender, "那就在这里回复我吧")  # goodbye (0.94) for the NLU
@@ -206,9 +213,7 @@ def test_an_anonymous_customer_who_wants_a_text_is_asked_for_the_number(stack) -
 
 def test_a_call_may_go_to_a_landline_but_a_text_may_not(stack) -> None:
     sender = _sender("en-landline")
-    stack.say(sender, "I want to complain: the ATM kept my card last Friday and took 500 yuan")
-    stack.say(sender, "ending in 1234")
-    stack.say(sender, '/inform{"choice": "refund"}')
+    _at_the_contact_question(stack, sender, *ATM_EN)
     asked = response_text("utter_ask_complaint_contact_phone", "en", TEXT_ME)
     assert stack.say(sender, "text me") == [asked]
     assert stack.say(sender, "021-62345678") == [
@@ -271,9 +276,7 @@ def test_a_number_is_never_taken_for_a_yes(stack) -> None:
     """"￥300" (affirm 0.70 for the NLU), "12,000.50" (check_balance) or "1" (affirm) at a
     yes-or-no question is asked again in the customer's language; nothing is submitted."""
     sender = _sender("zh-number")
-    stack.say(sender, "我要投诉，上周五ATM吞了我的卡，还扣了500元")
-    stack.say(sender, "尾号1234")
-    stack.say(sender, '/inform{"choice": "refund"}')
+    _at_the_contact_question(stack, sender, *ATM_ZH)
     stack.say(sender, "短信通知我")
     [read_back] = stack.say(sender, "13800138001")
     for number in ("￥300", "12,000.50"):
