@@ -116,6 +116,39 @@ def test_a_chinese_customer_clicks_a_button_reloads_and_carries_on(stack, browse
     chat.context.close()
 
 
+def test_a_new_customer_is_welcomed_and_starts_from_a_suggestion(stack, browser) -> None:
+    chat = open_chat(browser, chat_url(stack), "zh-CN")
+    page = chat.page
+    welcome = page.get_by_test_id("welcome")
+    expect(welcome.get_by_test_id("welcome-text")).to_contain_text("欢迎使用在线客服")
+    expect(welcome.get_by_test_id("welcome-text")).to_contain_text("请勿在对话中发送完整卡号")
+    suggestions = welcome.get_by_test_id("choice")
+    expect(suggestions).to_have_text(["挂失银行卡", "查询余额", "我要投诉", "转人工客服"])
+    expect(chat.messages()).to_have_count(0)  # the greeting is the page's, not the conversation's
+
+    suggestions.filter(has_text="挂失银行卡").click()
+    expect(chat.messages("customer").last).to_have_text(re.compile("挂失银行卡"))
+    expect(chat.messages("bot").last).to_contain_text(response_text("utter_card_lost", "zh"))
+    expect(suggestions.filter(has_text="挂失银行卡")).to_have_class(re.compile("chosen"))
+    for index in range(4):
+        expect(suggestions.nth(index)).to_be_disabled()
+
+    page.get_by_test_id("lang-toggle").click()
+    expect(welcome.get_by_test_id("welcome-text")).to_contain_text("welcome to our online service")
+    expect(suggestions).to_have_text(
+        ["Report a lost card", "Check my balance", "Make a complaint", "Talk to an agent"])
+
+    # A reload: the greeting stays first, its suggestions stay answered.
+    page.reload()
+    expect(page.get_by_test_id("connection")).to_have_attribute("data-state", "connected")
+    expect(chat.messages("customer")).to_have_count(1)
+    expect(page.get_by_test_id("transcript").locator("li").first).to_have_attribute(
+        "data-testid", "welcome")
+    expect(page.get_by_test_id("welcome").get_by_test_id("choice").first).to_be_disabled()
+    chat.assert_clean()
+    chat.context.close()
+
+
 def test_an_english_customer_gets_english_and_can_switch_the_page_to_chinese(
         stack, browser) -> None:
     chat = open_chat(browser, chat_url(stack), "en-GB")

@@ -43,7 +43,17 @@
     "error.control_characters": ["消息含有无法发送的字符", "The message contains characters that cannot be sent"],
     "error.no_session": ["会话已失效，正在重新连接", "The session has expired; reconnecting"],
     "error.unknown": ["消息未能发送，请重试", "The message could not be sent; try again"],
+    "welcome": [
+      "您好，欢迎使用在线客服！我可以为您办理银行卡挂失、查询余额和交易、转账、受理投诉等，也可以为您转接人工客服。请直接输入您的问题。\n为保障您的资金安全，请勿在对话中发送完整卡号、密码或验证码。",
+      "Hello, and welcome to our online service. I can help you report a lost card, check balances and transactions, make transfers, file a complaint and more, or put you through to an agent. Just type your question.\nFor your security, please never send your full card number, password or one-time codes in this chat."],
+    "suggest.card_lost": ["挂失银行卡", "Report a lost card"],
+    "suggest.balance": ["查询余额", "Check my balance"],
+    "suggest.complaint": ["我要投诉", "Make a complaint"],
+    "suggest.agent": ["转人工客服", "Talk to an agent"],
   };
+
+  // What the welcome offers to start with; a click sends the title, in the page's language.
+  const SUGGESTIONS = ["suggest.card_lost", "suggest.balance", "suggest.complaint", "suggest.agent"];
 
   const $ = (id) => document.getElementById(id);
   const transcript = $("transcript");
@@ -213,6 +223,36 @@
     scrollToEnd();
   }
 
+  // The page's own greeting, always first: not part of the conversation (no agent sees it),
+  // so it follows the page's language; its suggestions close once the customer says anything.
+  function addWelcome() {
+    const item = document.createElement("li");
+    item.className = "message message-bot message-welcome";
+    item.setAttribute("data-testid", "welcome");
+    item.dataset.from = "welcome";
+    const speaker = document.createElement("span");
+    speaker.className = "speaker";
+    item.appendChild(labelled(speaker, "speaker.bot"));
+    const paragraph = document.createElement("p");
+    paragraph.className = "bubble";
+    paragraph.setAttribute("data-testid", "welcome-text");
+    item.appendChild(labelled(paragraph, "welcome"));
+    const group = choiceGroup([]);
+    for (const key of SUGGESTIONS) group.appendChild(suggestionButton(key));
+    item.appendChild(group);
+    transcript.appendChild(item);
+  }
+
+  function suggestionButton(key) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "choice";
+    button.setAttribute("data-testid", "choice");
+    labelled(button, key);
+    button.addEventListener("click", () => send(text(key), text(key)));
+    return button;
+  }
+
   function attachmentUrl(attachment) {
     const payload = attachment && attachment.payload;
     const url = payload && (payload.src || payload.url);
@@ -242,6 +282,7 @@
     // Busy while rebuilt, so that screen readers do not read the whole transcript again.
     transcript.setAttribute("aria-busy", "true");
     transcript.replaceChildren();
+    addWelcome();
     handoff.hidden = true;
     for (const entry of messages) {
       if (entry.from === "customer") addCustomer(entry.text);
@@ -345,6 +386,7 @@
     applyLanguage();
   });
 
+  addWelcome();
   applyLanguage();
   setConnection("connecting");
   updateComposer();
