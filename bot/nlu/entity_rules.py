@@ -196,7 +196,14 @@ _RELATIVE_DAYS = {"大前天": -3, "前天": -2, "昨天": -1, "昨日": -1, "�
                   "today": 0, "tomorrow": 1}
 
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?(?!\d)")
-_ZH_MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})月(\d{1,2})[日号](?!\d)")
+# Days and months in Chinese numerals too: 十五号, 三月十五日, 十二月一号.
+_ZH_NUMERALS = "一二三四五六七八九"
+_ZH_NUMERAL_DAY = rf"三十一?|二十[{_ZH_NUMERALS}]?|十[{_ZH_NUMERALS}]?|[{_ZH_NUMERALS}]"
+_ZH_NUMERAL_MONTH = rf"十[一二]?|[{_ZH_NUMERALS}]"
+_NOT_AFTER_A_NUMBER = rf"(?<![\d{_ZH_NUMERALS}十百千万零两])"
+_ZH_MONTH_DAY = re.compile(
+    rf"{_NOT_AFTER_A_NUMBER}(\d{{1,2}}|{_ZH_NUMERAL_MONTH})月(\d{{1,2}}|{_ZH_NUMERAL_DAY})[日号]"
+    rf"(?![\d{_ZH_NUMERALS}十])")
 _ZH_WEEKDAY = re.compile(r"(上上|上|这|本|下)?(?:个)?(?:周|星期|礼拜)([一二三四五六日天])")
 _EN_WEEKDAY = re.compile(rf"\b(last|this|next|on)\s+({_alternation(list(_EN_WEEKDAYS))})\b",
                          re.IGNORECASE)
@@ -213,8 +220,10 @@ _RELATIVE = re.compile(_alternation(list(_RELATIVE_DAYS)), re.IGNORECASE)
 _DAY = r"(?P<day>[12]\d|3[01]|0?[1-9])"
 _MONTH_OFFSETS = {"上上": -2, "上": -1, "本": 0, "这": 0, "下": 1, "this": 0, "last": -1,
                   "previous": -1, "the previous": -1}
+# "卡号15号": a number after 号 belongs to it, as after 尾 or 第.
 _ZH_DAY_OF_MONTH = re.compile(
-    r"(?:(?P<month>上上|上|本|这|下)个?月的?|(?<![\d.,\-/:：第尾月#＃A-Za-z])(?<!月的))" + _DAY
+    r"(?:(?P<month>上上|上|本|这|下)个?月的?|(?<![\d.,\-/:：第尾月号#＃A-Za-z])(?<!月的)"
+    + _NOT_AFTER_A_NUMBER + r")" + rf"(?P<day>[12]\d|3[01]|0?[1-9]|{_ZH_NUMERAL_DAY})"
     + r"(?:日(?!元)|号(?![窗柜线楼门机台房室位码卡桌车床院球字店厅口站栋座]))(?!\d)")
 _EN_DAY_OF_MONTH = re.compile(
     r"(?:\b(?P<before>this|last|previous)\s+month,?\s+on\s+)?(?:\bthe\s+)?(?<![\w.,/-])" + _DAY
@@ -224,6 +233,11 @@ _EN_DAY_OF_MONTH = re.compile(
     r"|somebody|they|he|she|you|was|were|is|but|so|then|morning|afternoon|evening|night)\b)",
     re.IGNORECASE)
 _MONTH_BEFORE = re.compile(rf"\b(?:{_alternation(list(_EN_MONTHS))})\.?\s*$", re.IGNORECASE)
+
+
+def _number(text: str) -> int:
+    """"15" or 十五: a day or month number (the patterns allow no other text)."""
+    return int(text) if text.isdigit() else int(hanzi_to_int(text) or 0)
 
 
 def _safe_date(year: int, month: int, day: int) -> Optional[dt.date]:
@@ -265,7 +279,7 @@ def _days_of_month(text: str) -> Iterator[tuple[re.Match[str], Optional[int], in
     month (None when no month is said) and the day."""
     for match in _ZH_DAY_OF_MONTH.finditer(text):
         month = match.group("month")
-        yield match, _MONTH_OFFSETS[month] if month else None, int(match.group("day"))
+        yield match, _MONTH_OFFSETS[month] if month else None, _number(match.group("day"))
     for match in _EN_DAY_OF_MONTH.finditer(text):
         if _MONTH_BEFORE.search(text, 0, match.start()):
             continue  # "October the 15th" is no day of an unnamed month
@@ -297,7 +311,8 @@ def find_dates(text: str, today: dt.date) -> Iterator[Span]:
     for match in _ISO_DATE.finditer(text):
         yield from dated(match, _safe_date(*(int(g) for g in match.groups())))
     for match in _ZH_MONTH_DAY.finditer(text):
-        yield from dated(match, _most_recent(int(match.group(1)), int(match.group(2)), today))
+        yield from dated(match, _most_recent(_number(match.group(1)), _number(match.group(2)),
+                                             today))
     for match in _ZH_WEEKDAY.finditer(text):
         yield from dated(match, _weekday(match.group(1) or "", _ZH_WEEKDAYS[match.group(2)],
                                          today))
@@ -329,7 +344,7 @@ def impossible_dates(text: str, today: Optional[dt.date] = None) -> Iterator[str
         if _safe_date(*(int(g) for g in match.groups())) is None:
             yield match.group(0)
     for match in _ZH_MONTH_DAY.finditer(text):
-        if _safe_date(leap_year, int(match.group(1)), int(match.group(2))) is None:
+        if _safe_date(leap_year, _number(match.group(1)), _number(match.group(2))) is None:
             yield match.group(0)
     for match in _EN_DAY_MONTH.finditer(text):
         month, day = _EN_MONTHS[match.group(2).lower()], int(match.group(1))

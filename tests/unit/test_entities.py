@@ -62,6 +62,12 @@ def _found(text: str) -> List[Tuple[str, str, str]]:
         ("尾号1515的卡15号被扣15元",
          [("card_last_four", "1515", "1515"), ("date", "15号", "2026-11-15"),
           ("amount", "15", "15"), ("currency", "元", "CNY")]),
+        # Days and months in Chinese numerals.
+        ("十五号那天扣的", [("date", "十五号", "2026-11-15")]),
+        ("上个月二十一号", [("date", "上个月二十一号", "2026-10-21")]),
+        ("三月十五日转的", [("date", "三月十五日", "2026-03-15")]),
+        ("十二月一号", [("date", "十二月一号", "2025-12-01")]),
+        ("三十一号", [("date", "三十一号", "2026-10-31")]),
         ("5k usd", [("amount", "5k", "5000"), ("currency", "usd", "USD")]),
         ("€30 fee", [("currency", "€", "EUR"), ("amount", "30", "30")]),
         # A label makes a number an amount without a currency.
@@ -84,7 +90,9 @@ def test_patterns_find_and_normalise(text: str, expected: List[Tuple[str, str, s
     "text",
     ["等了半个小时了！！！", "I have 3 cards", "我有2张卡", "", "🙂🙂", "转账失败 error 1234",
      "2026-02-30", "KF-2026112-0004", "12,000.50", "金额一致", "金额不对", "amount 10%",
-     "金额12:30", "paramount 500", "第15个", "15号窗口", "the 15th time", "15th floor"],
+     "金额12:30", "paramount 500", "第15个", "15号窗口", "the 15th time", "15th floor",
+     # A number after 号 is part of it; numerals that are no day, or part of a larger number.
+     "卡号15号", "编号3号", "三十二号", "一百一十五号", "一号线", "十号窗口", "第十五号"],
 )
 def test_plain_numbers_and_invalid_values_are_not_entities(text: str) -> None:
     assert _found(text) == []
