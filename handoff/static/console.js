@@ -11,6 +11,7 @@
   const T = {
     "skip": ["跳到主要内容", "Skip to main content"],
     "app.title": ["坐席工作台", "Agent console"],
+    "time.zone": ["时间均为北京时间", "Times in Beijing time"],
     "ui.language": ["界面语言", "Interface language"],
     "presence.label": ["状态", "Presence"],
     "presence.online": ["在线", "Online"],
@@ -484,13 +485,24 @@
     return m + ":" + String(r).padStart(2, "0");
   }
 
+  // Every time is shown in the bank's zone, whatever the agent's computer says: the times the
+  // customer is told (due dates, callbacks) are Beijing time.
+  const BANK_ZONE = "Asia/Shanghai";
+
+  function zoneDate(d) {
+    return d.toLocaleDateString("zh-CN", {timeZone: BANK_ZONE});
+  }
+
+  function zoneClock(d) {
+    return d.toLocaleTimeString("zh-CN", {hour12: false, timeZone: BANK_ZONE});
+  }
+
   function fmtTime(timestamp) {
     const t = Number(timestamp);
     if (!t) return "";
     const d = new Date(t * 1000);
-    const same = d.toDateString() === new Date().toDateString();
-    const time = d.toLocaleTimeString("zh-CN", {hour12: false});
-    return same ? time : d.toLocaleDateString("zh-CN") + " " + time;
+    const same = zoneDate(d) === zoneDate(new Date());
+    return same ? zoneClock(d) : zoneDate(d) + " " + zoneClock(d);
   }
 
   function maskValue(key, value) {
@@ -1143,7 +1155,7 @@
     const d = new Date(iso);
     if (!iso || Number.isNaN(d.getTime())) return String(iso || "");
     return d.toLocaleString("zh-CN", {hour12: false, year: "numeric", month: "2-digit", day: "2-digit",
-      hour: "2-digit", minute: "2-digit"});
+      hour: "2-digit", minute: "2-digit", timeZone: BANK_ZONE});
   }
 
   function ticketResolveButton(number, testid) {
@@ -2187,7 +2199,7 @@
 
   function renderOverview(overview) {
     $("sup-updated").textContent = state.overviewAt
-      ? tx("sup.updated") + " " + state.overviewAt.toLocaleTimeString("zh-CN", {hour12: false}) : "";
+      ? tx("sup.updated") + " " + zoneClock(state.overviewAt) : "";
     const lengths = overview.queue_lengths || {};
     const breaches = overview.sla_breaches || [];
     $("sup-queue").replaceChildren(

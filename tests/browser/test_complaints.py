@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from actions.store.database import session_factory
 from actions.store.models import Ticket, utc_now
+from actions.tickets.numbers import BANK_TIMEZONE
 from actions.tickets.open_complaint import OpenComplaint
 from actions.tickets.records import ComplaintDraft
 from tests.browser.test_console import (
@@ -82,6 +83,11 @@ def test_an_agent_claims_a_complaint_resolves_it_and_sees_how_the_customer_heard
     view = page.get_by_test_id("complaint-view")
     expect(view).to_have_attribute("data-number", called)
     expect(page.get_by_test_id("complaint-detail-overdue")).to_be_visible()
+    # Due in Beijing time, as the customer was told, on a computer set to London time.
+    due = ticket_row(stack, number=called).sla_due_at.replace(tzinfo=dt.timezone.utc)
+    expect(page.get_by_test_id("complaint-due-at")).to_have_text(
+        due.astimezone(BANK_TIMEZONE).strftime("%Y/%m/%d %H:%M"))
+    expect(page.get_by_test_id("zone-note")).to_have_text("时间均为北京时间 Times in Beijing time")
     expect(page.get_by_test_id("complaint-owner")).to_have_text("待认领 Unclaimed")
     expect(page.get_by_test_id("complaint-description")).to_have_text("ATM吞卡并扣款500元")
     expect(page.get_by_test_id("complaint-amount")).to_have_text("500 CNY")

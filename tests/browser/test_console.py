@@ -68,7 +68,9 @@ class ConsolePage:
 
 
 def open_console(browser: Browser, stack) -> ConsolePage:
-    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    # An agent whose computer is not on Beijing time: the console still shows the bank's.
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN",
+                                  timezone_id="Europe/London")
     page = context.new_page()
     console = ConsolePage(context, page)
     page.on("pageerror", lambda error: console.errors.append(f"pageerror: {error}"))
