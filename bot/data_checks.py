@@ -1,6 +1,7 @@
 """kefu's own checks of the training data and domain, run by `make validate` after Rasa's:
 every response in zh and en, enough examples per intent and language, every form question
-exists, and the generated digression rules are up to date.
+exists, every intent is described in docs/intents.md with the file that holds its examples,
+and the generated digression rules are up to date.
 
 Each check returns the problems it found as sentences a designer can act on.
 Run: python -m bot.data_checks
@@ -99,6 +100,37 @@ def check_forms(domain: Dict[str, Any]) -> List[str]:
     return problems
 
 
+# A row of docs/intents.md's table: | `intent` | file | ...
+_INTENT_ROW = re.compile(r"^\| `(\w+)` \| ([^|]+?) \|", re.MULTILINE)
+
+
+def intent_files(nlu_dir: Path) -> Dict[str, set[str]]:
+    """The training files (by topic, without .yml) that hold each intent's examples."""
+    files: Dict[str, set[str]] = {}
+    for path in nlu_dir.glob("*/*.yml"):
+        for block in (yaml.safe_load(path.read_text()) or {}).get("nlu") or []:
+            if "intent" in block:
+                files.setdefault(block["intent"], set()).add(path.stem)
+    return files
+
+
+def check_intents_documented(intents: Iterable[str], doc: str, nlu_dir: Path) -> List[str]:
+    """Every typed intent has a row in docs/intents.md naming its training file, and every
+    row an intent of the domain."""
+    documented = {intent: topic.strip() for intent, topic in _INTENT_ROW.findall(doc)}
+    typed = set(intents) - PAYLOAD_ONLY_INTENTS
+    files = intent_files(nlu_dir)
+    problems = [f"intent {intent} is not described in docs/intents.md"
+                for intent in sorted(typed - set(documented))]
+    problems += [f"docs/intents.md describes {intent}, which the domain does not have"
+                 for intent in sorted(set(documented) - typed)]
+    for intent in sorted(typed & set(documented)):
+        if intent in files and files[intent] != {documented[intent]}:
+            problems.append(f"docs/intents.md says {intent} is in {documented[intent]}.yml; "
+                            f"its examples are in {', '.join(sorted(files[intent]))}")
+    return problems
+
+
 def check_digressions() -> List[str]:
     """data/rules/digressions.yml matches the rules it is generated from."""
     from bot.digression_rules import OUTPUT, render
@@ -113,6 +145,8 @@ def all_problems(root: Path = PROJECT_ROOT) -> List[str]:
     return (check_responses(domain["responses"])
             + check_intent_examples(domain["intents"], root / "data" / "nlu")
             + check_forms(domain)
+            + check_intents_documented(domain["intents"], (root / "docs" / "intents.md")
+                                       .read_text(), root / "data" / "nlu")
             + check_digressions())
 
 

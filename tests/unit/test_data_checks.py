@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.data_checks import all_problems, check_forms, check_intent_examples, check_responses
+from bot.data_checks import (
+    all_problems,
+    check_forms,
+    check_intent_examples,
+    check_intents_documented,
+    check_responses,
+)
 
 
 def test_kefus_data_passes() -> None:
@@ -47,3 +53,18 @@ def test_single_braces_in_a_payload_are_caught() -> None:
                "buttons": [{"title": "t", "payload": '/inform{"choice": "x"}'}]}
     english = {**variant, "condition": [{"type": "slot", "name": "language", "value": "en"}]}
     assert "write payload braces doubled" in check_responses({"utter_z": [variant, english]})[0]
+
+
+def test_an_intent_missing_from_the_intents_doc_or_in_the_wrong_file_is_caught(
+        tmp_path: Path) -> None:
+    for language in ("zh", "en"):
+        (tmp_path / language).mkdir()
+        (tmp_path / language / "cards.yml").write_text(
+            'version: "3.1"\nnlu:\n  - intent: card_lost\n    examples: |\n      - x\n')
+    doc = ("| intent | file | means |\n|---|---|---|\n"
+           "| `card_lost` | security | lost card |\n| `old_intent` | cards | gone |\n")
+    assert check_intents_documented(["card_lost", "greet", "inform"], doc, tmp_path) == [
+        "intent greet is not described in docs/intents.md",
+        "docs/intents.md describes old_intent, which the domain does not have",
+        "docs/intents.md says card_lost is in security.yml; its examples are in cards",
+    ]
