@@ -21,8 +21,8 @@ from actions.complaint.flow import (
     filled_fields,
     form_step,
     next_slot,
-    opening_slots,
 )
+from actions.complaint.opening import opening_slots
 from actions.complaint.summary import complaint_summary, local_time
 from actions.conversation import REQUESTED_SLOT, channel_of, choice_payload, language_of
 from actions.identity.profile import customer_by_id
@@ -89,7 +89,8 @@ async def known_contact(tracker: Tracker) -> KnownContact:
 
 
 class ActionStartComplaint(Action):
-    """Apologise, and keep what the opening message already says (category, amount, date)."""
+    """Apologise, and keep what the opening message already says (category, what happened, and
+    the amount, date and card digits the NLU found in it): the form asks only for the rest."""
 
     def name(self) -> str:
         return "action_start_complaint"
@@ -98,7 +99,8 @@ class ActionStartComplaint(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         dispatcher.utter_message(response="utter_complaint_start")
-        found = opening_slots(_turn(tracker).text, _today())
+        found = opening_slots(tracker.latest_message.get("text") or "",
+                              tracker.latest_message.get("entities") or [], _today())
         return [SlotSet(slot, None) for slot in fields.CLEARED_AFTER_FORM if slot not in found] + [
             SlotSet(slot, value) for slot, value in found.items()
         ]

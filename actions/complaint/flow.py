@@ -9,7 +9,6 @@ from typing import Any, Dict, Mapping, Optional
 from actions.complaint import answers, fields
 from actions.complaint.answers import Answer
 from actions.interruptions import DIGRESSION_CONFIDENCE, interrupts_free_text
-from bot.nlu.entity_rules import find_card_last_four
 
 # These leave a structured question whatever is being asked: the customer wants out, a
 # person, or is in danger. Free-text questions ask actions.interruptions first.
@@ -225,31 +224,3 @@ def next_slot(slots: Mapping[str, Any]) -> Optional[str]:
         (s for s in fields.slots_to_fill(slots) if slots.get(s) is None),
         None,
     )
-
-
-def opening_slots(text: str, today: dt.date) -> Dict[str, Any]:
-    """What the complaint's first message already tells us, so we need not ask again."""
-    found: Dict[str, Any] = {}
-    category = answers.read_category(text)
-    if category and category.value != "other":
-        found[fields.CATEGORY] = category.value
-        if answers.has_words(text) and _is_detailed(text):
-            found[fields.DESCRIPTION] = text.strip()[: answers.MAX_DESCRIPTION]
-    amount = answers.read_amount(text)
-    # Only clear, unprompted facts: "不知道" in an opening sentence is not an answer.
-    if amount and amount.value and amount.value != fields.NOT_GIVEN:
-        found[fields.AMOUNT] = amount.value
-        found.update(amount.extra or {})
-    card = [span.value for span in find_card_last_four(text)]
-    if card:
-        found[fields.CARD_LAST_FOUR] = card[0]
-    date = answers.read_date(text, today)
-    if date and date.value and date.value != fields.NOT_GIVEN:
-        found[fields.DATE] = date.value
-    return found
-
-
-def _is_detailed(text: str) -> bool:
-    han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
-    return han >= 15 or len(text.split()) >= 10
-

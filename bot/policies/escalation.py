@@ -12,6 +12,9 @@ from bot.nlu.digit_shapes import numbers_only
 
 NEGATIVE_EMOTIONS = ("angry", "anxious", "sad")
 FALLBACK_INTENTS = frozenset({"nlu_fallback"})
+COMPLAINT_INTENT = "complaint"
+# Asking for the complaint process itself ("我要投诉", "I want to complain"), not only venting.
+_ASKS_TO_COMPLAIN = re.compile(r"投诉|complain", re.IGNORECASE)
 _REGULATOR = re.compile(r"银保监|银监会|金融监管|监管局|12378|人民银行投诉|ombudsman|regulator"
                         r"|financial conduct|cbirc|nfra", re.IGNORECASE)
 _BEREAVEMENT = re.compile(r"去世|过世|离世|病逝|走了.*(后事|遗产|销户|卡)|遗产|继承|丧事|"
@@ -38,6 +41,8 @@ class Turn:
 @dataclass(frozen=True)
 class Thresholds:
     anger: float = 0.8
+    # Anger said with a complaint hands over only from here; below, the complaint form opens.
+    complaint_anger: float = 0.99
     anxiety: float = 0.8
     rising_turns: int = 3
     rising_floor: float = 0.5
@@ -87,7 +92,7 @@ def escalation(turns: Sequence[Turn], thresholds: Thresholds) -> Optional[Escala
         return Escalation("regulator_threat", "urgent")
     if _BEREAVEMENT.search(latest.text):
         return Escalation("bereavement", "high")
-    if latest.emotion == "angry" and latest.confidence >= thresholds.anger:
+    if latest.emotion == "angry" and latest.confidence >= _anger_threshold(latest, thresholds):
         return Escalation("anger", "high")
     if latest.emotion == "anxious" and latest.confidence >= thresholds.anxiety:
         return Escalation("anxiety", "high")
@@ -100,6 +105,15 @@ def escalation(turns: Sequence[Turn], thresholds: Thresholds) -> Optional[Escala
     if len(last) == thresholds.fallbacks_in_a_row and all(_not_understood(t) for t in last):
         return Escalation("repeated_fallback", "normal")
     return None
+
+
+def _anger_threshold(turn: Turn, thresholds: Thresholds) -> float:
+    """A customer who asks to complain gets the complaint form first (its rule in
+    data/rules/complaint.yml), unless the anger is extreme: the form keeps what the message
+    says and the ticket's priority rises with the anger."""
+    if turn.intent == COMPLAINT_INTENT and _ASKS_TO_COMPLAIN.search(turn.text):
+        return max(thresholds.anger, thresholds.complaint_anger)
+    return thresholds.anger
 
 
 def _not_understood(turn: Turn) -> bool:

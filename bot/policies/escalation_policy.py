@@ -6,8 +6,9 @@ after a message that calls for it (bot/policies/escalation.py: anger or anxiety 
 threshold, rising distress, repeated fallbacks, a threat to go to the regulator,
 bereavement), predicts `action_escalate` ahead of the rules, with the reason and priority in
 slots. Thresholds come from config.yml. Inside forms, which read every message as an answer,
-only a threat to go to the regulator or a bereavement hands over; it does not escalate again
-until an agent has handed the conversation back.
+only a threat to go to the regulator or a bereavement hands over; a complaint said in anger
+opens the complaint form first unless the anger reaches `complaint_anger`. It does not
+escalate again until an agent has handed the conversation back.
 """
 
 from __future__ import annotations

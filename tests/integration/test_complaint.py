@@ -8,12 +8,16 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import List
 
+import pytest
 import requests
 from sqlalchemy import select
 
+from actions.complaint.summary import local_date
 from actions.store.database import session_factory
 from actions.store.models import Ticket
+from actions.tickets.numbers import BANK_TIMEZONE
 from bot.channels.sms_segments import split_sms
+from bot.nlu.entity_rules import find_dates
 from handoff.outcome.texts import outcome_sms
 from tests.bilingual import response_text
 
@@ -172,6 +176,40 @@ def test_english_complaint_is_filed_resolved_and_accepted(stack) -> None:
     ticket = _ticket(stack, number)
     assert (ticket.status, ticket.customer_accepted, ticket.language) == ("closed", True, "en")
     assert (ticket.contact_email, ticket.contact_phone) == ("david.chen@example.com", None)
+
+
+def _said_date(text: str) -> dt.date:
+    """The date `text` names today in the bank's time zone, as the NLU reads it."""
+    [span] = find_dates(text, dt.datetime.now(BANK_TIMEZONE).date())
+    return dt.date.fromisoformat(span.value)
+
+
+@pytest.mark.parametrize(("language", "opening", "said_date", "amount_line", "date_line"), [
+    ("zh", "我要投诉，你们上周五乱扣了我一笔50元的年费", "上周五", "涉及金额：50 元",
+     "发生日期：{}"),
+    ("en", "I want to complain, you charged me a 50 yuan annual fee last Friday for nothing",
+     "last Friday", "Amount: CNY 50", "Date: {}"),
+], ids=["zh", "en"])
+def test_an_angry_complaint_keeps_its_amount_and_date_and_reads_them_back(
+        stack, language: str, opening: str, said_date: str, amount_line: str,
+        date_line: str) -> None:
+    """Read as angry (about 0.9), the opening went to a person before the form could keep
+    anything; the form now opens, skips the amount and the date, and reads them back."""
+    sender = _sender(f"{language}-angry-fee")
+    assert stack.say(sender, opening) == [
+        response_text("utter_complaint_start", language),
+        response_text("utter_ask_complaint_outcome", language)]
+    stack.say(sender, '/inform{"choice": "refund"}')
+    [read_back] = stack.say(sender, '/inform{"choice": "this_channel"}')
+    date = _said_date(said_date)
+    assert amount_line in read_back.splitlines()
+    assert date_line.format(local_date(date.isoformat(), language)) in read_back.splitlines()
+    [received] = stack.say(sender, "/affirm")
+    ticket = _ticket(stack, TICKET_NUMBER.search(received).group(0))
+    assert (ticket.category, ticket.amount, ticket.currency, ticket.incident_date) == (
+        "fees", "50", "CNY", date)
+    # The anger is on the ticket, which the complaints team sees first.
+    assert ticket.priority == "high"
 
 
 def test_an_anonymous_customer_who_wants_a_text_is_asked_for_the_number(stack) -> None:

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any, Dict, Optional
 
 from actions.complaint import fields
-from actions.complaint.flow import Turn, form_step, next_slot, opening_slots
+from actions.complaint.flow import Turn, form_step, next_slot
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -97,20 +97,6 @@ def test_change_without_a_field_asks_which_one() -> None:
     assert step.updates[fields.CARD_LAST_FOUR] is None and step.updates[fields.EDITING] is None
     step = form_step(fields.CONFIRMED, choosing, turn("随便"))
     assert step.problem == "utter_complaint_field_unclear"
-
-
-def test_the_opening_message_fills_what_it_says() -> None:
-    found = opening_slots("我要投诉，上周五ATM吞了我的卡，卡里被扣了500元，卡号尾号1234", TODAY)
-    assert found == {
-        fields.CATEGORY: "card",
-        fields.DESCRIPTION: "我要投诉，上周五ATM吞了我的卡，卡里被扣了500元，卡号尾号1234",
-        fields.AMOUNT: "500",
-        fields.CURRENCY: "CNY",
-        fields.CARD_LAST_FOUR: "1234",
-        fields.DATE: "2026-11-20",
-    }
-    assert opening_slots("我要投诉", TODAY) == {}
-    assert opening_slots("I want to make a complaint", TODAY) == {}
 
 
 def test_a_button_choice_answers_in_any_language() -> None:

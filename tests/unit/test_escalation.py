@@ -50,6 +50,16 @@ def turn(emotion: str = "neutral", confidence: float = 0.9, text: str = "…",
         ([turn(text="我父亲去世了，想办他账户的手续")], "bereavement"),
         ([turn(text="my mother passed away last week")], "bereavement"),
         ([turn("happy", 0.99, "谢谢")], None),
+        # Asking to complain opens the complaint form first, unless the anger is extreme;
+        # venting (no request to complain), anxiety and the other reasons hand over as before.
+        ([turn("angry", 0.97, "我要投诉，你们乱扣了我一笔手续费", "complaint")], None),
+        ([turn("angry", 0.92, "I want to complain, you charged me a fee", "complaint")], None),
+        ([turn("angry", 0.995, "我要投诉，气死我了！！！", "complaint")], "anger"),
+        ([turn("angry", 0.97, "your staff were rude and I'm really angry", "complaint")],
+         "anger"),
+        ([turn("angry", 0.97, "投诉你们乱扣费", "unknown_charge")], "anger"),
+        ([turn("anxious", 0.9, "我要投诉，钱突然没了", "complaint")], "anxiety"),
+        ([turn(text="我要投诉，再不处理我就打12378", intent="complaint")], "regulator_threat"),
         ([], None),
     ],
 )
@@ -70,6 +80,11 @@ def test_priorities_and_trends() -> None:
 def test_thresholds_come_from_the_config() -> None:
     assert Thresholds.from_config({"anger": 0.5, "priority": 7}).anger == 0.5
     assert escalation([turn("angry", 0.6)], Thresholds(anger=0.5)).reason == "anger"
+    complaint = [turn("angry", 0.9, "I want to complain", "complaint")]
+    assert escalation(complaint, Thresholds.from_config({"complaint_anger": 0.85})).reason \
+        == "anger"
+    # Never below the anger that hands over any other message.
+    assert escalation(complaint, Thresholds(anger=0.95, complaint_anger=0.5)) is None
 
 
 @pytest.fixture(scope="module")
@@ -104,10 +119,20 @@ LISTEN = ActionExecuted("action_listen")
 
 def test_an_angry_message_is_escalated_with_its_reason(policy, domain) -> None:
     action, slots = predicted(policy, domain, SessionStarted(), LISTEN,
-                              said("你们到底管不管！！！", "angry", 0.97), )
+                              said("你们到底管不管！！！", "angry", 0.97, "out_of_scope"))
     assert action == "action_escalate"
     assert slots == {"escalation_reason": "anger", "escalation_priority": "high",
                      "emotion_level": 0.97, "emotion_trend": "steady"}
+
+
+def test_an_angry_complaint_is_left_to_the_complaint_form(policy, domain) -> None:
+    action, slots = predicted(policy, domain, SessionStarted(), LISTEN,
+                              said("我要投诉，你们乱扣了我一笔手续费", "angry", 0.97))
+    assert action is None
+    assert slots == {"emotion_level": 0.97, "emotion_trend": "steady"}
+    action, _ = predicted(policy, domain, SessionStarted(), LISTEN,
+                          said("我要投诉你们，气死我了！！！", "angry", 1.0))
+    assert action == "action_escalate"
 
 
 def test_a_calm_message_only_updates_the_trajectory(policy, domain) -> None:
