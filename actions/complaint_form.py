@@ -28,6 +28,9 @@ from actions.conversation import REQUESTED_SLOT, channel_of, choice_payload, lan
 from actions.identity.profile import customer_by_id
 from actions.interruptions import is_external_digression
 from actions.store.database import database_url, session_factory
+from actions.ticket_outcome import NEXT as OUTCOME_NEXT
+from actions.ticket_outcome import ask_for_verdict, refuses_an_outcome
+from actions.ticket_status import awaiting_verdict
 from actions.tickets.numbers import BANK_TIMEZONE
 from actions.tickets.open_complaint import OpenComplaint
 from actions.tickets.records import ComplaintDraft
@@ -98,12 +101,23 @@ class ActionStartComplaint(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
+        text = tracker.latest_message.get("text") or ""
+        # "我对处理结果不满意" said while a ticket awaits the customer's verdict is that verdict,
+        # not a new complaint (a rule in data/rules/ticket_outcome.yml asks or records it).
+        # Only straight after the customer's message: leaving another form takes the form.
+        if tracker.latest_action_name == "action_listen" and refuses_an_outcome(text):
+            due = await awaiting_verdict(tracker)
+            if due is not None:
+                logger.info("complaint.about_an_outcome ticket=%s sender=%s", due.number,
+                            mask_pii(tracker.sender_id))
+                dispatcher.utter_message(response="utter_outcome_about_ticket",
+                                         ticket_number=due.number)
+                return ask_for_verdict(dispatcher, due, text)
         dispatcher.utter_message(response="utter_complaint_start")
-        found = opening_slots(tracker.latest_message.get("text") or "",
-                              tracker.latest_message.get("entities") or [], _today())
+        found = opening_slots(text, tracker.latest_message.get("entities") or [], _today())
         return [SlotSet(slot, None) for slot in fields.CLEARED_AFTER_FORM if slot not in found] + [
             SlotSet(slot, value) for slot, value in found.items()
-        ]
+        ] + [SlotSet(OUTCOME_NEXT, None)]
 
 
 class ValidateComplaintForm(FormValidationAction):

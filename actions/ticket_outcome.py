@@ -105,6 +105,20 @@ def stated_verdict(text: str) -> Optional[str]:
     return None if verdict == "no" and not answers.is_refusal(text) else verdict
 
 
+# What a complaint about an earlier complaint's outcome speaks of: "我对处理结果不满意",
+# "I'm not happy with how you resolved my complaint".
+_OUTCOME_WORDS = re.compile(
+    r"结果|处理意见|处理方案|解决方案|答复|"
+    r"\b(?:outcome|resolution|result|decision|resolved|your (?:answer|reply|response))\b",
+    re.IGNORECASE)
+
+
+def refuses_an_outcome(text: str) -> bool:
+    """The message refuses how something was resolved ("对结果不满意", "I don't accept the
+    resolution"), rather than complaining of something new."""
+    return bool(_OUTCOME_WORDS.search(text)) and answers.is_refusal(text)
+
+
 def ask_for_verdict(
     dispatcher: CollectingDispatcher, ticket: TicketView, text: str
 ) -> List[EventType]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -42,6 +42,25 @@ def ticket_line(ticket: TicketView, language: str) -> str:
     return f"{ticket.number} ({category}): {status}; reply due by {due}"
 
 
+def owner_of(tracker: Tracker) -> Tuple[str, str, Optional[int]]:
+    """Whose tickets the conversation may see: this channel's sender, and a customer verified
+    by a one-time code, who sees their tickets from every channel."""
+    customer_id = tracker.get_slot("customer_id")
+    return channel_of(tracker), tracker.sender_id, int(customer_id) if customer_id else None
+
+
+async def awaiting_verdict(tracker: Tracker) -> Optional[TicketView]:
+    """The customer's one ticket that awaits their verdict on its outcome; None when there is
+    none, several, or the tickets cannot be read now (logged)."""
+    lookup = TicketLookup(session_factory(database_url()))
+    try:
+        tickets = await asyncio.to_thread(lookup.recent, *owner_of(tracker))
+    except SQLAlchemyError:
+        logger.exception("ticket_status.lookup_failed sender=%s", mask_pii(tracker.sender_id))
+        return None
+    return verdict_due(tickets, None)
+
+
 def verdict_due(tickets: List[TicketView], active_loop: Optional[str]) -> Optional[TicketView]:
     """The ticket to ask the customer's verdict about: the only one found that awaits it. None
     while a form is in progress: its rule takes the conversation back to its own question."""
@@ -60,15 +79,12 @@ class ActionTicketStatus(Action):
         number: Optional[str] = next(tracker.get_latest_entity_values("ticket_number"), None)
         lookup = TicketLookup(session_factory(database_url()))
         channel = channel_of(tracker)
-        # A customer verified by a one-time code sees their tickets from every channel.
-        customer_id = tracker.get_slot("customer_id")
-        owner = (channel, tracker.sender_id, int(customer_id) if customer_id else None)
         try:
             if number:
-                ticket = await asyncio.to_thread(lookup.by_number, number, *owner)
+                ticket = await asyncio.to_thread(lookup.by_number, number, *owner_of(tracker))
                 tickets = [ticket] if ticket else []
             else:
-                tickets = await asyncio.to_thread(lookup.recent, *owner)
+                tickets = await asyncio.to_thread(lookup.recent, *owner_of(tracker))
         except SQLAlchemyError:
             logger.exception("ticket_status.lookup_failed sender=%s", mask_pii(tracker.sender_id))
             dispatcher.utter_message(response="utter_ticket_status_unavailable")

@@ -26,6 +26,9 @@ STARTERS = {
     "complaint": ("action_start_complaint", "complaint_form"),
     "profile_update": ("action_start_profile", "profile_form"),
 }
+# Slots a starter sets on its way to its form, as its own rule in data/rules/ says: outside
+# another form a complaint about an outcome may be a verdict (data/rules/ticket_outcome.yml).
+STARTER_SLOTS: Dict[str, Dict[str, Any]] = {"action_start_complaint": {"outcome_next": None}}
 # What each form reads as an answer, so it never steps aside for it.
 # A complaint at the outcome question is about the outcome: the form's "不接受" reopens that
 # ticket (actions/ticket_outcome.py ANSWERED_HERE) rather than opening another.
@@ -111,8 +114,11 @@ def digression_rules() -> List[Dict[str, Any]]:
                 "rule": f"{intent} during {form} leaves it for {other_form}",
                 "condition": condition,
                 "steps": _leave(form, [{"intent": intent}],
-                                [{"action": start}, {"action": other_form},
-                                 {"active_loop": other_form}]),
+                                [{"action": start},
+                                 *([{"slot_was_set": [{name: value}
+                                                      for name, value in slots.items()]}]
+                                   if (slots := STARTER_SLOTS.get(start)) else []),
+                                 {"action": other_form}, {"active_loop": other_form}]),
             })
     return rules
 

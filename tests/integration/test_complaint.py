@@ -444,3 +444,34 @@ def test_a_verdict_not_given_at_first_is_asked_when_the_customer_comes_back(stac
     ticket = _ticket(stack, number)
     assert (ticket.status, ticket.customer_accepted, ticket.customer_feedback) == (
         "closed", True, None)
+
+
+def test_dissatisfied_with_the_outcome_without_a_number_is_the_verdict_not_a_new_complaint(
+        stack) -> None:
+    """Back after a goodbye at the outcome question, "我对处理结果不满意" (complaint for the
+    NLU) is about the one ticket awaiting the customer's verdict: it is named and reopened
+    with what is still wrong, and no second complaint is filed. Without such a ticket the
+    same words start a complaint."""
+    for language, opening, bye, dissatisfied, still_wrong in [
+            ("zh", "我要投诉，信用卡被重复扣了两次年费共300元，11月3日", "再见",
+             "我对处理结果不满意", "钱还没有退回来"),
+            ("en", "I want to complain, my credit card annual fee of 300 yuan was charged "
+                   "twice on 3 November", "bye",
+             "I want to complain, I'm not happy with how you resolved my complaint",
+             "the fee is still on my statement")]:
+        sender = _sender(f"{language}-outcome-no-number")
+        number = _filed_and_resolved(stack, sender, opening)
+        assert stack.say(sender, bye) == [response_text("utter_goodbye", language)]
+        assert stack.say(sender, dissatisfied) == [
+            response_text("utter_outcome_about_ticket", language, ticket_number=number),
+            response_text("utter_ask_outcome_comment", language)]
+        assert stack.say(sender, still_wrong) == [
+            response_text("utter_outcome_reopened", language, ticket_number=number)]
+        ticket = _ticket(stack, number)
+        assert (ticket.status, ticket.customer_accepted, ticket.customer_feedback) == (
+            "reopened", False, still_wrong)
+        assert [t.number for t in _tickets_of(stack, sender)] == [number]
+
+        newcomer = _sender(f"{language}-outcome-no-ticket")
+        replies = stack.say(newcomer, dissatisfied)
+        assert replies[0] == response_text("utter_complaint_start", language)
