@@ -48,6 +48,7 @@ from handoff.sessions import (
 )
 from handoff.state import (
     accounts_key,
+    console_leases_key,
     dispatcher_key,
     live_key,
     metrics_key,
@@ -132,6 +133,8 @@ async def login(request: web.Request) -> web.Response:
         return web.json_response({"error": "wrong agent id or password"}, status=401)
     await clear_failed_logins(redis, agent_id)
     token, session = await open_session(redis, account.agent_id, account.role)
+    # The grace to open the console; without it the shift ends (handoff/shift_ends.py).
+    await request.app[console_leases_key].renew([account.agent_id])
     await SetPresence(request.app[scripts_key]).call(account.profile, "online")
     request.app[dispatcher_key].wake()
     await request.app[live_key].publish([SUPERVISORS], {
@@ -204,6 +207,9 @@ async def set_presence(request: web.Request) -> web.Response:
         return web.json_response({"error": f"'presence' must be one of {', '.join(PRESENCES)}"},
                                  status=400)
     account = await signed_in_account(request, session)
+    if presence != "offline":
+        # Back on shift: the grace to (re)open the console, as at sign-in.
+        await request.app[console_leases_key].renew([account.agent_id])
     requeued = await _tell_requeued(request, await SetPresence(request.app[scripts_key]).call(
         account.profile, presence))
     request.app[dispatcher_key].wake()

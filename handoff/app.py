@@ -14,6 +14,7 @@ from redis.asyncio import Redis
 from actions.store.database import database_url, session_factory
 from bot.channels.sms_delivery import OptOuts, SmsDelivery
 from handoff.agents import AccountCache
+from handoff.console_leases import ConsoleLeases
 from handoff.dispatcher import Dispatcher, RoutingTimes
 from handoff.hours import OpeningHours
 from handoff.joining import announce_join
@@ -31,6 +32,7 @@ from handoff.routing.scripts import RoutingScripts
 from handoff.settings import HandoffSettings, load_settings
 from handoff.state import (
     accounts_key,
+    console_leases_key,
     dispatcher_key,
     estimator_key,
     live_key,
@@ -58,6 +60,8 @@ async def redis_connection(app: web.Application) -> AsyncIterator[None]:
         seconds_per_chat=settings.seconds_per_queue_position,
         min_chats=settings.wait_min_chats, window_minutes=settings.wait_window_minutes,
         overflow_seconds=settings.skill_overflow_seconds))
+    app[console_leases_key] = ConsoleLeases(app[redis_key], settings.console_grace_seconds,
+                                            app[routing_clock_key])
     yield
     await app[redis_key].close()
 
@@ -101,7 +105,7 @@ async def background_work(app: web.Application) -> AsyncIterator[None]:
     metrics = app[metrics_key]
     app[dispatcher_key] = Dispatcher(
         app[redis_key], app[scripts_key], app[live_key], app[rasa_key], metrics,
-        app[estimator_key], app[sql_sessions_key],
+        app[estimator_key], app[sql_sessions_key], app[console_leases_key],
         RoutingTimes(offer_seconds=settings.offer_seconds,
                      skill_overflow_seconds=settings.skill_overflow_seconds),
         app[routing_clock_key])

@@ -22,7 +22,7 @@ from handoff.conversations import agent_state, held_by, known_agents, waiting
 from handoff.keys import ONLINE_AGENTS_KEY, WAITS_KEY, redis_key, sql_sessions_key
 from handoff.missed_offers import missed_since
 from handoff.routing.rules import PRIORITY_RANK
-from handoff.state import live_key
+from handoff.state import console_leases_key, live_key
 
 logger = logging.getLogger(__name__)
 
@@ -56,15 +56,19 @@ async def live_socket(request: web.Request) -> web.WebSocketResponse:
     session = current(request)
     socket = web.WebSocketResponse(heartbeat=30)
     await socket.prepare(request)
-    hub = request.app[live_key]
+    hub, leases = request.app[live_key], request.app[console_leases_key]
     hub.register(socket, session.agent_id, session.role)
-    logger.info("console.connected agent=%s", session.agent_id)
     try:
+        # Renewed at once (a reconnect within the grace keeps the shift), then by each
+        # routing pass (2 s) while open: the grace counts from about the disconnection.
+        await leases.renew([session.agent_id])
+        logger.info("console.connected agent=%s", session.agent_id)
         async for message in socket:
             if message.type == WSMsgType.TEXT and message.data == "ping":
                 await socket.send_str('{"type": "pong"}')
     finally:
         hub.unregister(socket, session.agent_id, session.role)
+        logger.info("console.disconnected agent=%s", session.agent_id)
     return socket
 
 
@@ -97,6 +101,8 @@ async def supervisor_overview(request: web.Request) -> web.Response:
         agents.append({"agent_id": agent_id, "name": state.get("name", agent_id),
                        "presence": state.get("presence", "offline"),
                        "online": agent_id in online, "active": int(state.get("active", 0)),
+                       # Shift ended by a lost console; any conversations listed wait for them.
+                       "disconnected": "disconnected_at" in state,
                        "max_chats": int(state.get("max_chats", 0)),
                        "conversations": [record.conversation_id
                                          for record in await held_by(redis, agent_id)]})

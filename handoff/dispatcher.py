@@ -1,7 +1,7 @@
 """Dispatcher: runs routing passes when something changes (and every few seconds, in case
-another instance changed it): withdraws offers not accepted in time, gives waiting
-conversations to agents, then tells agents what they were given or lost and customers
-their new place in the queue."""
+another instance changed it): withdraws offers not accepted in time, ends the shifts of
+agents whose console is gone, gives waiting conversations to agents, then tells agents
+what they were given or lost and customers their new place in the queue."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from handoff.audit import audit_system
+from handoff.console_leases import ConsoleLeases
 from handoff.conversations import load_record
 from handoff.keys import WAITS_KEY, conversation_key
 from handoff.live import ALL_AGENTS, SUPERVISORS, LiveHub, agent_audience
@@ -26,6 +27,7 @@ from handoff.routing.assign import Assignment, AssignWaiting
 from handoff.routing.clock import now_ms
 from handoff.routing.scripts import RoutingScripts
 from handoff.routing.withdraw import WithdrawExpiredOffers, WithdrawnOffer
+from handoff.shift_ends import DisconnectedShifts
 from handoff.texts import notice
 from handoff.wait_estimate import QueueEstimate, WaitEstimator
 
@@ -48,12 +50,13 @@ class Dispatcher:
     def __init__(self, redis: Redis, scripts: RoutingScripts, live: LiveHub,
                  customers: RasaClient, metrics: HandoffMetrics,
                  estimator: WaitEstimator, audit_sessions: sessionmaker[Session],
-                 times: RoutingTimes = RoutingTimes(),
+                 leases: ConsoleLeases, times: RoutingTimes = RoutingTimes(),
                  clock: Callable[[], int] = now_ms) -> None:
         self._redis = redis
         self._clock = clock
         self._withdraw = WithdrawExpiredOffers(scripts, times.offer_seconds)
         self._assign = AssignWaiting(scripts, times.skill_overflow_seconds)
+        self._shifts = DisconnectedShifts(scripts, leases, live, audit_sessions)
         self._audit_sessions = audit_sessions
         self._live = live
         self._customers = customers
@@ -90,8 +93,8 @@ class Dispatcher:
                 logger.error("dispatcher.redis_error error=%s", type(error).__name__)
 
     async def route_once(self, at_ms: Optional[int] = None) -> List[Assignment]:
-        """One pass at `at_ms` (now when None): expired offers first, so that what they
-        release can go to another agent in the same pass."""
+        """One pass at `at_ms` (now when None): expired offers and shifts first, so that
+        what they release can go to another agent in the same pass."""
         moment = at_ms if at_ms is not None else self._clock()
         withdrawn = await self._withdraw.call(moment)
         for offer in withdrawn:
@@ -99,6 +102,8 @@ class Dispatcher:
         for agent_id in sorted({offer.agent_id for offer in withdrawn}):
             await self._live.publish([SUPERVISORS], {
                 "type": "presence", "agent_id": agent_id, "presence": "away"})
+        ended = await self._shifts.call(moment)
+        released = bool(withdrawn) or any(shift.withdrawn for shift in ended)
         assignments = await self._assign.call(moment)
         for assignment in assignments:
             self._metrics.wait_seconds.observe(assignment.waited_ms / 1000)
@@ -113,7 +118,7 @@ class Dispatcher:
                 "agent_id": assignment.agent_id, "overflowed": overflowed})
         if assignments:
             await self._redis.ltrim(WAITS_KEY, 0, WAITS_KEPT - 1)
-        if assignments or withdrawn:
+        if assignments or released:
             await self._live.publish([ALL_AGENTS], {"type": "queue_changed"})
             await self.tell_positions()
         return assignments

@@ -19,6 +19,8 @@ PREFIX = "kefu:handoff:"
 QUEUE_KEY = f"{PREFIX}queue"
 ONLINE_AGENTS_KEY = f"{PREFIX}agents:online"
 ON_SHIFT_AGENTS_KEY = f"{PREFIX}agents:on_shift"
+# Agent id -> until when (ms) their console counts as connected (renewed while it is).
+CONSOLE_LEASES_KEY = f"{PREFIX}agents:console_until"
 WAITS_KEY = f"{PREFIX}waits"
 LIVE_CHANNEL = f"{PREFIX}live"
 

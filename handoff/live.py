@@ -44,6 +44,12 @@ class LiveHub:
         for audience in self._audiences(agent_id, role):
             self._sockets[audience].discard(socket)
 
+    def connected_agents(self) -> Set[str]:
+        """The agents with a console open on this instance."""
+        prefix = agent_audience("")
+        return {audience[len(prefix):] for audience, sockets in self._sockets.items()
+                if audience.startswith(prefix) and any(not s.closed for s in sockets)}
+
     @staticmethod
     def _audiences(agent_id: str, role: str) -> list[str]:
         return [agent_audience(agent_id), ALL_AGENTS] + ([SUPERVISORS] if role == "supervisor"

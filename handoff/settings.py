@@ -39,6 +39,9 @@ class HandoffSettings:
     # A conversation waiting this long for its skill may go to any agent speaking the
     # language (0: never).
     skill_overflow_seconds: int = 300
+    # An agent whose console has had no live connection for this long goes off shift (a
+    # reload or a short network drop does not end it).
+    console_grace_seconds: int = 90
     # Where complaint outcomes are texted (the SMS channel's gateway) and e-mailed.
     sms_gateway: GatewaySettings = field(default_factory=GatewaySettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
@@ -47,6 +50,8 @@ class HandoffSettings:
         """Refuse settings that make no sense (raised at start, naming the variable)."""
         if self.offer_seconds < 1:
             raise ValueError("KEFU_OFFER_SECONDS must be at least 1")
+        if self.console_grace_seconds < 1:
+            raise ValueError("KEFU_CONSOLE_GRACE_SECONDS must be at least 1")
         if self.skill_overflow_seconds < 0:
             raise ValueError("KEFU_SKILL_OVERFLOW_SECONDS must be 0 (never) or more")
         self.smtp.check()
@@ -86,6 +91,7 @@ def load_settings() -> HandoffSettings:
         agent_hours=os.environ.get("KEFU_AGENT_HOURS", "08:00-22:00"),
         offer_seconds=whole_seconds(os.environ, "KEFU_OFFER_SECONDS", 60),
         skill_overflow_seconds=whole_seconds(os.environ, "KEFU_SKILL_OVERFLOW_SECONDS", 300),
+        console_grace_seconds=whole_seconds(os.environ, "KEFU_CONSOLE_GRACE_SECONDS", 90),
         sms_gateway=GatewaySettings.from_environment(os.environ),
         smtp=SmtpSettings.from_environment(os.environ),
     )

@@ -7,6 +7,7 @@ from typing import Callable
 from aiohttp import web
 
 from handoff.agents import AccountCache
+from handoff.console_leases import ConsoleLeases
 from handoff.dispatcher import Dispatcher
 from handoff.live import LiveHub
 from handoff.metrics import HandoffMetrics
@@ -23,5 +24,6 @@ dispatcher_key = web.AppKey("dispatcher", Dispatcher)
 accounts_key = web.AppKey("accounts", AccountCache)
 outcome_key = web.AppKey("outcome", NotifyOutcome)
 estimator_key = web.AppKey("wait_estimator", WaitEstimator)
+console_leases_key = web.AppKey("console_leases", ConsoleLeases)
 # The routing passes' "now" (ms): the system clock, or a test's own.
 routing_clock_key = web.AppKey("routing_clock", Callable[[], int])

@@ -193,9 +193,11 @@ def stack(
     # Agents' hours all day, so that the tests do not depend on the time they run at.
     # A short liveness TTL: messages held by a dead process are replayed within a second or two.
     # Offers never time out here: a test that leaves an offer open must not set its agent away
-    # for the tests after it (the timeout has its own tests, test_handoff_offers.py).
+    # for the tests after it (the timeout has its own tests, test_handoff_offers.py). Nor do
+    # shifts end without a console: agents sign in by HTTP alone (test_shift_ends.py).
     environment = {"LOG_LEVEL": "DEBUG", "KEFU_AGENT_HOURS": "00:00-24:00",
                    "KEFU_INBOX_ALIVE_SECONDS": "3", "KEFU_OFFER_SECONDS": "86400",
+                   "KEFU_CONSOLE_GRACE_SECONDS": "86400",
                    "KEFU_SMS_WEBHOOK_URL": SMS_PUBLIC_WEBHOOK_URL, **twilio.environment(),
                    **wechat.environment(), "KEFU_ACTION_URL": actions.webhook_url}
     with ephemeral_stack(workdir, environment, database_url) as running:

@@ -9,7 +9,7 @@ from redis.commands.core import AsyncScript
 
 LUA_DIR = Path(__file__).resolve().parent / "lua"
 SCRIPT_NAMES = ("enqueue", "assign", "accept", "presence", "transfer", "finish", "relay",
-                "cancel", "join", "withdraw")
+                "cancel", "join", "withdraw", "end_shifts")
 # Local functions some scripts share (Lua scripts cannot call one another).
 PRELUDES = {"enqueue": "joining", "join": "joining", "finish": "releasing",
             "cancel": "releasing"}
@@ -37,3 +37,4 @@ class RoutingScripts:
         self.cancel: AsyncScript = loaded["cancel"]
         self.join: AsyncScript = loaded["join"]
         self.withdraw: AsyncScript = loaded["withdraw"]
+        self.end_shifts: AsyncScript = loaded["end_shifts"]

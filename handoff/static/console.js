@@ -240,6 +240,11 @@
     "event.offer_withdrawn": ["会话未及时接入，已退回队列；您的状态已设为小休",
       "Not accepted in time: the conversation went back to the queue and you are now Away"],
     "event.transferred_in": ["有会话转接给您", "A conversation was transferred to you"],
+    "event.shift_ended": ["工作台断开连接过久，您已自动下线；已接入的会话仍由您处理，请重新设为在线",
+      "Your console was disconnected too long and you are now Offline; your accepted conversations are still yours: set yourself Online again"],
+    "sup.disconnected": ["已断线", "Disconnected"],
+    "sup.disconnected_hint": ["工作台断开连接过久，已自动下线；所列会话仍等待该坐席",
+      "Console disconnected too long, taken off shift; the conversations listed still wait for this agent"],
     "sup.title": ["班组实时监控", "Team overview"],
     "sup.refresh": ["刷新", "Refresh"],
     "sup.updated": ["更新于", "Updated"],
@@ -1658,7 +1663,12 @@
     state.timers.reconnect = setTimeout(async () => {
       // A closed socket may mean an expired session: api() then shows the sign-in form.
       try {
-        await api("GET", "/api/v1/agent/me");
+        const me = await api("GET", "/api/v1/agent/me");
+        // Away longer than the service's grace, the shift has ended: the menu must say so.
+        if (me.presence === "offline" && $("presence-select").dataset.current !== "offline") {
+          showPresence("offline");
+          showStatus(tx("event.shift_ended"));
+        }
       } catch (error) {
         if (error.status === 401) return;
       }
@@ -1710,10 +1720,14 @@
       showStatus(tx("event.transferred_in") + " · " + event.conversation_id);
     } else if (event.type === "offer_withdrawn" && event.agent_id === me) {
       // The service set this agent away for a missed offer: the menu must say so.
-      $("presence-select").value = "away";
-      $("presence-select").dataset.current = "away";
+      showPresence("away");
       showStatus(tx("event.offer_withdrawn") + " · " + event.conversation_id);
     }
+  }
+
+  function showPresence(presence) {
+    $("presence-select").value = presence;
+    $("presence-select").dataset.current = presence;
   }
 
   // ---------------------------------------------------------------- complaints (work queue)
@@ -2218,7 +2232,9 @@
       return el("tr", {testid: "sup-agent-row", "data-agent-id": agent.agent_id},
         el("td", {}, el("strong", {}, agent.name || agent.agent_id), el("br"),
           el("span", {className: "muted small"}, agent.agent_id)),
-        el("td", {}, el("span", {className: "presence presence-" + agent.presence}, tx("presence." + agent.presence))),
+        el("td", {}, el("span", {className: "presence presence-" + agent.presence}, tx("presence." + agent.presence)),
+          ...(agent.disconnected ? [" ", el("span", {className: "pill pill-disconnected", testid: "sup-disconnected",
+            title: tx("sup.disconnected_hint")}, tx("sup.disconnected"))] : [])),
         el("td", {className: "load"}, load, " ", (agent.active || 0) + "/" + (agent.max_chats || 0)),
         el("td", {className: "small"}, ...conversationLinks(agent.conversations || [])));
     }));

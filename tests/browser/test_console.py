@@ -26,7 +26,13 @@ from actions.tickets.open_callback import OpenCallback
 from actions.tickets.open_complaint import OpenComplaint
 from actions.tickets.records import ComplaintDraft
 from handoff.audit import audit_system
-from handoff.keys import LIVE_CHANNEL, ONLINE_AGENTS_KEY, conversation_key
+from handoff.keys import (
+    CONSOLE_LEASES_KEY,
+    LIVE_CHANNEL,
+    ON_SHIFT_AGENTS_KEY,
+    ONLINE_AGENTS_KEY,
+    conversation_key,
+)
 from handoff.live import SUPERVISORS, agent_audience
 from handoff.missed_offers import OFFER_WITHDRAWN
 from handoff.texts import CANNED_REPLIES
@@ -659,6 +665,30 @@ def test_an_overflowed_conversation_is_marked_in_the_list_and_the_detail(stack, 
     expect(meta_badge).to_have_attribute("title", re.compile("transfer it to that skill's queue"))
     wang.assert_clean()
     wang.context.close()
+
+
+def test_a_supervisor_sees_an_agent_whose_console_was_lost(stack, browser) -> None:
+    """The service ends the shift of an agent whose console has been gone for the grace
+    (tests/unit/test_shift_ends.py); the supervisor's overview marks them disconnected."""
+    AgentApi(stack, "agent-wang")  # signed in from Python: no console
+    console = open_console(browser, stack)
+    sign_in(console, stack, "supervisor-chen")
+    page = console.page
+    page.get_by_test_id("presence-select").select_option("away")
+    page.get_by_test_id("tab-supervisor").click()
+    row = page.locator("[data-testid=sup-agent-row][data-agent-id='agent-wang']")
+    expect(row).to_contain_text("在线")
+    expect(row.get_by_test_id("sup-disconnected")).to_have_count(0)
+
+    # Her lease runs out (the stack's grace is a day): the service's next pass ends her shift.
+    stack.redis.zadd(CONSOLE_LEASES_KEY, {"agent-wang": 1})
+    badge = row.get_by_test_id("sup-disconnected")
+    expect(badge).to_have_text("已断线 Disconnected")
+    expect(badge).to_have_attribute("title", re.compile("已自动下线"))
+    expect(row).to_contain_text("离线")
+    assert not stack.redis.sismember(ON_SHIFT_AGENTS_KEY, "agent-wang")
+    console.assert_clean()
+    console.context.close()
 
 
 def test_a_supervisor_sees_missed_offers_as_they_happen(stack, browser) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-from typing import Any, AsyncIterator, Awaitable, Dict, List, Tuple, TypeVar
+from typing import Any, AsyncIterator, Awaitable, Dict, List, Optional, Tuple, TypeVar
 
 import pytest
 from aiohttp import ClientSession, ClientWebSocketResponse, CookieJar
@@ -62,6 +62,7 @@ class Service:
                  clock: HandClock) -> None:
         self.servers = servers
         self.clock = clock
+        self.database_url = database_url
         self.sessions = session_factory(database_url)
         self._browsers: List[ClientSession] = []
 
@@ -77,6 +78,20 @@ class Service:
                                 json={"agent_id": agent_id, "password": "pw"})
         assert reply.status == 200, await reply.text()
         return Agent(http, (await reply.json())["csrf_token"])
+
+    async def open_console(self, agent: Agent,
+                           instance: Optional[int] = None) -> ClientWebSocketResponse:
+        """The agent's live console (on `instance`, else where they signed in), once the
+        service has it (its pong came back)."""
+        http = agent.http
+        if instance is not None:  # the same browser's cookies, another instance's address
+            http = ClientSession(base_url=str(self.servers[instance].make_url("")),
+                                 cookie_jar=agent.http.cookie_jar)
+            self._browsers.append(http)
+        socket = await http.ws_connect("/api/v1/agent/live")
+        await socket.send_str("ping")
+        await _next_event(socket, "pong")
+        return socket
 
     async def queue(self, conversation_id: str, language: str = "zh",
                     reason: str = "customer_request") -> int:
@@ -122,7 +137,8 @@ class Service:
 
 
 async def _service(redis_url: str, tmp_path: Any, instances: int = 1,
-                   overflow_seconds: int = OVERFLOW_MS // 1000) -> Service:
+                   overflow_seconds: int = OVERFLOW_MS // 1000, **more: Any) -> Service:
+    """`more`: other fields of HandoffSettings."""
     database_url = f"sqlite:///{tmp_path / 'kefu.db'}"
     migrate(database_url)
     for agent_id, fields in TEAM.items():
@@ -135,7 +151,7 @@ async def _service(redis_url: str, tmp_path: Any, instances: int = 1,
             redis_url=redis_url, service_token=TOKEN, database_url=database_url,
             secure_cookies=False, rasa_url="http://127.0.0.1:9",
             instance=f"handoff-{number}", offer_seconds=OFFER_MS // 1000,
-            skill_overflow_seconds=overflow_seconds)
+            skill_overflow_seconds=overflow_seconds, **more)
         server = TestClient(TestServer(create_app(settings, routing_clock=clock)))
         await server.start_server()
         servers.append(server)
@@ -287,6 +303,7 @@ async def test_a_missed_offer_is_audited_before_consoles_hear_of_it(service,
 
 async def test_an_accepted_conversation_is_never_withdrawn(service, redis_client) -> None:
     ana = await service.sign_in("ana")
+    console = await service.open_console(ana)  # open all day: her shift goes on
     queued_at = await service.queue("c-1")
     await service.route(queued_at)
     assert (await ana.post("/api/v1/agent/conversations/c-1/accept")).status == 200
@@ -297,6 +314,7 @@ async def test_an_accepted_conversation_is_never_withdrawn(service, redis_client
     assert service.audited("conversation.offer_withdrawn") == []
     assert await service.metric("kefu_handoff_offers_missed_total") == \
         "kefu_handoff_offers_missed_total 0.0"
+    await console.close()
 
 
 @pytest.fixture
@@ -321,6 +339,8 @@ async def test_accept_racing_the_withdrawal_exactly_one_wins(two_instances,
     expired, both at once: accepted or withdrawn, never both, never neither."""
     service = two_instances
     ana = await service.sign_in("ana", instance=0)
+    # Her console on the other instance, whose passes renew its lease: her shift goes on.
+    console = await service.open_console(ana, instance=1)
     outcomes: Dict[str, str] = {}
     for race in range(RACES):
         conversation_id = f"race-{race}"
@@ -353,6 +373,7 @@ async def test_accept_racing_the_withdrawal_exactly_one_wins(two_instances,
         assert int(redis_client.hget(agent_key("ana"), "active")) == 0
     withdrawn = sorted(c for c, outcome in outcomes.items() if outcome == "withdrawn")
     assert 0 < len(withdrawn) < RACES  # both orders happened
+    await console.close()
     # Stopping the instances finishes their passes: then every withdrawal is counted and
     # audited once, by whichever instance made it, and no accepted one is.
     await service.close()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, AsyncIterator, Dict, List, Optional
 
 import pytest
-from aiohttp import ClientSession, CookieJar
+from aiohttp import ClientSession, ClientWebSocketResponse, CookieJar
 from aiohttp.test_utils import TestClient, TestServer
 
 from actions.store.database import migrate, session_factory
@@ -39,8 +39,11 @@ class Service:
         self.clock = clock
         self.browsers: Dict[str, ClientSession] = {}
         self.csrf: Dict[str, str] = {}
+        self.consoles: List[ClientWebSocketResponse] = []
 
     async def sign_in(self, agent_id: str) -> None:
+        """Signed in with the console open (while the clock moves by hours, the shift goes
+        on only with it)."""
         http = ClientSession(base_url=str(self.server.make_url("")),
                              cookie_jar=CookieJar(unsafe=True))
         reply = await http.post("/api/v1/agent/login",
@@ -48,6 +51,10 @@ class Service:
         assert reply.status == 200, await reply.text()
         self.browsers[agent_id] = http
         self.csrf[agent_id] = (await reply.json())["csrf_token"]
+        console = await http.ws_connect("/api/v1/agent/live")
+        await console.send_str("ping")
+        assert (await console.receive_json(timeout=10))["type"] == "pong"
+        self.consoles.append(console)
 
     async def agent_post(self, agent_id: str, path: str, body: Dict[str, Any]) -> None:
         reply = await self.browsers[agent_id].post(
@@ -80,6 +87,8 @@ class Service:
         await self.agent_post(agent_id, f"conversations/{conversation_id}/resolve", {})
 
     async def close(self) -> None:
+        for console in self.consoles:
+            await console.close()
         for http in self.browsers.values():
             await http.close()
         await self.server.close()

@@ -1,9 +1,10 @@
 """Any sequence of routing operations keeps every conversation in exactly one place.
 
 A hypothesis state machine drives the real Lua scripts in a real Redis with random
-handoffs, presence changes, routing passes, accepts, transfers and resolves, and checks
-after each step: a conversation is waiting, or with exactly one agent, or resolved;
-agents' counts match their chats; nobody online is over capacity; nothing is lost.
+handoffs, presence changes, routing passes, accepts, transfers, resolves and shifts ended
+by lost consoles, and checks after each step: a conversation is waiting, or with exactly
+one agent, or resolved; agents' counts match their chats; nobody online is over capacity;
+nothing is lost.
 """
 
 from __future__ import annotations
@@ -90,6 +91,15 @@ class RoutingMachine(RuleBasedStateMachine):
         withdrawn = self.scripts["withdraw"](args=[PREFIX, self._now(), limit_ms])
         for agent in withdrawn[1::3]:
             assert not self.client.sismember(ONLINE_AGENTS_KEY, agent)
+
+    @rule(grace_ms=st.sampled_from([1000, 3000, 10_000]))
+    def consoles_gone(self, grace_ms: int) -> None:
+        """No console renews a lease here: a shift ends one grace after a pass first sees it,
+        offers going back to the queue and accepted conversations staying."""
+        ended = self.scripts["end_shifts"](args=[PREFIX, self._now(), grace_ms])
+        for agent, _withdrawn, kept, _last_seen in ended:
+            assert not self.client.sismember(ONLINE_AGENTS_KEY, agent)
+            assert self.client.smembers(agent_chats_key(agent.decode())) == set(kept)
 
     def _held(self) -> list[tuple[str, str]]:
         """(conversation, agent) for every conversation an agent holds now."""
