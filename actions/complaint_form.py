@@ -31,6 +31,7 @@ from actions.store.database import database_url, session_factory
 from actions.ticket_outcome import NEXT as OUTCOME_NEXT
 from actions.ticket_outcome import ask_for_verdict, refuses_an_outcome
 from actions.ticket_status import awaiting_verdict
+from actions.tickets.announce import announce_ticket_change
 from actions.tickets.numbers import BANK_TIMEZONE
 from actions.tickets.open_complaint import OpenComplaint
 from actions.tickets.records import ComplaintDraft
@@ -186,12 +187,13 @@ class ActionSubmitComplaint(Action):
         try:
             ticket = await asyncio.to_thread(OpenComplaint(session_factory(database_url())), draft)
         except SQLAlchemyError:
-            logger.exception("complaint.not_saved sender=%s", tracker.sender_id)
+            logger.exception("complaint.not_saved sender=%s", mask_pii(tracker.sender_id))
             dispatcher.utter_message(response="utter_complaint_not_saved")
             return [FollowupAction("action_handoff")]
         logger.info("complaint.ticket_opened number=%s priority=%s contact=%s reach=%s",
                     ticket.number, ticket.priority, draft.contact_preference,
                     mask_pii(draft.contact_phone or draft.contact_email or "-"))
+        await announce_ticket_change(ticket.number)
         dispatcher.utter_message(
             response="utter_complaint_received",
             ticket_number=ticket.number,

@@ -25,6 +25,7 @@ from actions.interruptions import (
     leaves_structured_question,
 )
 from actions.store.database import database_url, session_factory
+from actions.tickets.announce import announce_ticket_change
 from actions.tickets.lookup import TicketLookup
 from actions.tickets.records import TicketView
 from actions.tickets.resolve import RecordOutcome, TicketNotFound, VerdictNotAwaited
@@ -258,6 +259,7 @@ class ActionRecordOutcome(Action):
             logger.exception("outcome.not_saved number=%s", number)
             dispatcher.utter_message(response="utter_outcome_not_saved")
             return cleared + _handoff_after(tracker, verdict)
+        await announce_ticket_change(number)
         response = "utter_outcome_thanks" if verdict == "yes" else "utter_outcome_reopened"
         dispatcher.utter_message(response=response, ticket_number=number)
         return cleared + _handoff_after(tracker, verdict)

@@ -13,6 +13,7 @@ from aiohttp import web
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from actions.tickets.announce import TICKET_CHANGES_CHANNEL
 from handoff.keys import LIVE_CHANNEL
 
 logger = logging.getLogger(__name__)
@@ -25,6 +26,19 @@ POLL_SECONDS = 0.25
 
 def agent_audience(agent_id: str) -> str:
     return f"agent:{agent_id}"
+
+
+def _published(message: Dict[str, Any]) -> Dict[str, Any]:
+    """A message of either channel as {"audience", "event"}: a ticket the bot changed (filed,
+    closed or reopened by the customer) is news for every console's complaints lists."""
+    channel = message["channel"].decode() if isinstance(message["channel"], bytes) \
+        else str(message["channel"])
+    if channel == TICKET_CHANGES_CHANNEL:
+        number = message["data"].decode() if isinstance(message["data"], bytes) \
+            else str(message["data"])
+        return {"audience": [ALL_AGENTS],
+                "event": {"type": "complaints_changed", "number": number}}
+    return dict(json.loads(message["data"]))
 
 
 class LiveHub:
@@ -58,7 +72,7 @@ class LiveHub:
     async def listen(self, stop: asyncio.Event) -> None:
         """Deliver published events to the local sockets until `stop` is set."""
         pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-        await pubsub.subscribe(LIVE_CHANNEL)
+        await pubsub.subscribe(LIVE_CHANNEL, TICKET_CHANGES_CHANNEL)
         try:
             while not stop.is_set():
                 try:
@@ -68,7 +82,7 @@ class LiveHub:
                     await asyncio.sleep(POLL_SECONDS)
                     continue
                 if message is not None:
-                    await self._deliver(json.loads(message["data"]))
+                    await self._deliver(_published(message))
         finally:
             await pubsub.close()
 

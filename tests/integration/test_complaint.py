@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from typing import List
+from typing import Iterator, List
 
 import pytest
 import requests
+from redis.client import PubSub
 from sqlalchemy import select
 
 from actions.complaint.summary import local_date
 from actions.store.database import session_factory
 from actions.store.models import Ticket
+from actions.tickets.announce import TICKET_CHANGES_CHANNEL
 from actions.tickets.numbers import BANK_TIMEZONE
 from bot.channels.sms_segments import split_sms
 from bot.nlu.entity_rules import find_dates
@@ -296,10 +299,31 @@ def _filed_and_resolved(stack, sender: str, opening: str) -> str:
     stack.say(sender, '/inform{"choice": "refund"}')
     stack.say(sender, '/inform{"choice": "sms"}')
     stack.say(sender, "13800138001")
-    [received] = stack.say(sender, "/affirm")
-    number = TICKET_NUMBER.search(received).group(0)
+    with _ticket_changes(stack) as changes:
+        [received] = stack.say(sender, "/affirm")
+        number = TICKET_NUMBER.search(received).group(0)
+        assert _next_change(changes) == number  # the complaints team's consoles are told
     _resolve(stack, number, "已退回300元").raise_for_status()
     return number
+
+
+@contextlib.contextmanager
+def _ticket_changes(stack) -> Iterator[PubSub]:
+    """The action server's ticket announcements (actions/tickets/announce.py) from now on."""
+    changes = stack.redis.pubsub(ignore_subscribe_messages=True)
+    changes.subscribe(TICKET_CHANGES_CHANNEL)
+    try:
+        yield changes
+    finally:
+        changes.close()
+
+
+def _next_change(changes: PubSub) -> str:
+    for _ in range(100):  # each call waits up to 0.1 s; subscription confirmations skipped
+        message = changes.get_message(timeout=0.1)
+        if message is not None:
+            return bytes(message["data"]).decode()
+    raise AssertionError("no ticket change announced")
 
 
 def _tickets_of(stack, sender: str) -> List[Ticket]:
@@ -465,8 +489,11 @@ def test_dissatisfied_with_the_outcome_without_a_number_is_the_verdict_not_a_new
         assert stack.say(sender, dissatisfied) == [
             response_text("utter_outcome_about_ticket", language, ticket_number=number),
             response_text("utter_ask_outcome_comment", language)]
-        assert stack.say(sender, still_wrong) == [
-            response_text("utter_outcome_reopened", language, ticket_number=number)]
+        with _ticket_changes(stack) as changes:
+            assert stack.say(sender, still_wrong) == [
+                response_text("utter_outcome_reopened", language, ticket_number=number)]
+            # Consoles are told at once (handoff/live.py), not at their next refresh.
+            assert _next_change(changes) == number
         ticket = _ticket(stack, number)
         assert (ticket.status, ticket.customer_accepted, ticket.customer_feedback) == (
             "reopened", False, still_wrong)

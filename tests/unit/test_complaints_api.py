@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from actions.store.database import session_factory
 from actions.store.models import AuditEvent, Ticket, utc_now
+from actions.tickets.announce import announce_ticket_change
 from actions.tickets.open_callback import OpenCallback
 from actions.tickets.open_complaint import OpenComplaint
 from actions.tickets.records import ComplaintDraft
@@ -345,3 +346,22 @@ async def test_the_ticket_resolve_endpoint_leaves_a_claimed_complaint_to_its_own
                                  {"resolution": "已处理"})
         assert reply.status == 200, await reply.text()
         assert desk.ticket(number).status == "resolved"
+
+
+async def test_a_ticket_the_bot_changes_reaches_every_console(desk, redis_url, caplog) -> None:
+    """The action server announces a complaint it filed or a verdict (reopened, closed) on
+    Redis; every signed-in console is told, as for a change made in the console."""
+    number = desk.complaint()
+    smith = await desk.sign_in("smith")
+    console = await smith.http.ws_connect("/api/v1/agent/live")
+    await console.send_str("ping")  # answered once the socket is registered for events
+    await _next_event(console, "pong")
+    await announce_ticket_change(number, redis_url)
+    assert await _next_event(console, "complaints_changed") == {
+        "type": "complaints_changed", "number": number}
+    await console.close()
+
+    # Redis away: the stored change stands, a line says the consoles were not told.
+    with caplog.at_level(logging.WARNING):
+        await announce_ticket_change(number, "redis://127.0.0.1:1/0")
+    assert f"ticket.change_not_announced ticket={number} error=ConnectionError" in caplog.text
