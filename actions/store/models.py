@@ -139,7 +139,7 @@ class TicketEvent(Base):
     ticket = relationship("Ticket", back_populates="events")
 
 
-class OutcomeNoticeRow(Base):
+class OutboxNotice(Base):
     """A complaint's outcome to text or e-mail (migration 0010): written with the resolution,
     sent and retried by the handoff service's outbox worker (handoff/outcome/worker.py). The
     number or address is read from the ticket at each attempt, never stored here."""

@@ -23,7 +23,7 @@ from handoff.outcome.notice import (
     OutcomeNotice,
     masked,
 )
-from handoff.outcome.outbox import NoticeOutbox
+from handoff.outcome.outbox import Claim, NoticeOutbox
 from handoff.outcome.record import add_to_history, log_notice, log_recorded
 from handoff.outcome.worker import OutboxWorker
 
@@ -51,9 +51,8 @@ class NotifyOutcome:
         """None when the customer chose to be answered in their conversation only."""
         try:
             contact = await asyncio.to_thread(outcome_contact, self._sessions, ticket.number)
-            claim = await asyncio.to_thread(self._outbox.claimed_for, ticket.number)
         except SQLAlchemyError as error:
-            # The resolution and its notice are stored: the worker sends it once the claim
+            # The resolution and any notice are stored: the worker sends it once the claim
             # lapses; the agent is answered, the operator sees this line.
             logger.error("outcome.contact_unknown ticket=%s error=%s", ticket.number,
                          type(error).__name__)
@@ -64,18 +63,39 @@ class NotifyOutcome:
             return await self._record(ticket.number, OutcomeNotice(
                 "phone", CALL_CUSTOMER, masked(contact.phone),
                 None if contact.phone else "no phone number"))
-        if claim is None:
-            logger.error("outcome.not_queued ticket=%s channel=%s", ticket.number, contact.way)
+        return await self._text_or_email(ticket.number, contact, told_in_conversation)
+
+    async def _text_or_email(self, number: str, contact: OutcomeContact,
+                             told_in_conversation: bool) -> Optional[OutcomeNotice]:
+        try:
+            claim = await asyncio.to_thread(self._outbox.claimed_for, number)
+        except SQLAlchemyError as error:
+            logger.error("outcome.contact_unknown ticket=%s error=%s", number,
+                         type(error).__name__)
             return None
-        if contact.way == "sms" and told_in_conversation \
+        if claim is None:
+            logger.error("outcome.not_queued ticket=%s channel=%s", number, contact.way)
+            return None
+        if told_in_conversation and contact.way == "sms" \
                 and contact.phone == contact.conversation_id:
-            logger.info("outcome.already_told ticket=%s channel=sms to=%s", ticket.number,
-                        masked(contact.phone))
-            notice = OutcomeNotice("sms", ALREADY_TOLD, masked(contact.phone),
-                                   "told in the SMS conversation")
+            return await self._already_told(claim, contact)
+        return await self._first_attempt(claim, contact)
+
+    async def _already_told(self, claim: Claim, contact: OutcomeContact) -> OutcomeNotice:
+        logger.info("outcome.already_told ticket=%s channel=sms to=%s", claim.number,
+                    masked(contact.phone))
+        notice = OutcomeNotice("sms", ALREADY_TOLD, masked(contact.phone),
+                               "told in the SMS conversation")
+        try:
             await asyncio.to_thread(self._outbox.finish, claim, notice, self._worker.now(),
                                     False)
-            return notice
+        except SQLAlchemyError as error:
+            # Still claimed: once the claim lapses the text goes too (told twice, not never).
+            logger.error("outcome.not_recorded ticket=%s error=%s", claim.number,
+                         type(error).__name__)
+        return notice
+
+    async def _first_attempt(self, claim: Claim, contact: OutcomeContact) -> OutcomeNotice:
         sending = asyncio.create_task(self._worker.attempt(claim))
         self._sending.add(sending)
         sending.add_done_callback(self._sending.discard)
@@ -83,7 +103,7 @@ class NotifyOutcome:
             # Shielded: past the wait, the attempt goes on and settles its own row.
             return await asyncio.wait_for(asyncio.shield(sending), self._wait_seconds)
         except asyncio.TimeoutError:
-            logger.warning("outcome.pending ticket=%s channel=%s", ticket.number, contact.way)
+            logger.warning("outcome.pending ticket=%s channel=%s", claim.number, contact.way)
             return OutcomeNotice(contact.way, PENDING, _destination(contact))
 
     async def close(self, timeout: float) -> None:

@@ -15,7 +15,7 @@ from typing import Callable, List, Optional
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from actions.store.models import OutcomeNoticeRow, Ticket
+from actions.store.models import OutboxNotice, Ticket
 from bot.pii import mask_pii
 from handoff.outcome.notice import PENDING, OutcomeNotice
 from handoff.outcome.record import add_to_history
@@ -60,12 +60,12 @@ class NoticeOutbox:
         if ticket.kind != "complaint" or ticket.contact_preference not in CHANNELS:
             return
         now = self._clock()
-        session.execute(update(OutcomeNoticeRow).where(
-            OutcomeNoticeRow.ticket_number == ticket.number,
-            OutcomeNoticeRow.status == PENDING).values(
+        session.execute(update(OutboxNotice).where(
+            OutboxNotice.ticket_number == ticket.number,
+            OutboxNotice.status == PENDING).values(
             status=SUPERSEDED, claimed_by=None, finished_at=now).execution_options(
             synchronize_session=False))
-        session.add(OutcomeNoticeRow(
+        session.add(OutboxNotice(
             ticket_number=ticket.number, channel=ticket.contact_preference, status=PENDING,
             attempts=1, claimed_by=self._instance, next_attempt_at=now + LEASE,
             created_at=now))
@@ -73,32 +73,32 @@ class NoticeOutbox:
     def claimed_for(self, number: str) -> Optional[Claim]:
         """This instance's claim on the ticket's notice, written with its resolution."""
         with self._sessions() as session:
-            row = session.execute(select(OutcomeNoticeRow).where(
-                OutcomeNoticeRow.ticket_number == number.upper(),
-                OutcomeNoticeRow.status == PENDING,
-                OutcomeNoticeRow.claimed_by == self._instance,
-            ).order_by(OutcomeNoticeRow.id.desc()).limit(1)).scalar_one_or_none()
+            row = session.execute(select(OutboxNotice).where(
+                OutboxNotice.ticket_number == number.upper(),
+                OutboxNotice.status == PENDING,
+                OutboxNotice.claimed_by == self._instance,
+            ).order_by(OutboxNotice.id.desc()).limit(1)).scalar_one_or_none()
             return _claim(row) if row else None
 
     def due(self, at: dt.datetime, limit: int) -> List[Due]:
         with self._sessions() as session:
-            rows = session.execute(select(OutcomeNoticeRow.id, OutcomeNoticeRow.attempts).where(
-                OutcomeNoticeRow.status == PENDING, OutcomeNoticeRow.next_attempt_at <= at,
-            ).order_by(OutcomeNoticeRow.next_attempt_at, OutcomeNoticeRow.id).limit(limit))
+            rows = session.execute(select(OutboxNotice.id, OutboxNotice.attempts).where(
+                OutboxNotice.status == PENDING, OutboxNotice.next_attempt_at <= at,
+            ).order_by(OutboxNotice.next_attempt_at, OutboxNotice.id).limit(limit))
             return [Due(row_id, attempts) for row_id, attempts in rows]
 
     def claim(self, due: Due, at: dt.datetime) -> Optional[Claim]:
         """The row for one more attempt, or None when another worker took it first."""
         with self._sessions.begin() as session:
-            taken = session.execute(update(OutcomeNoticeRow).where(
-                OutcomeNoticeRow.id == due.row_id, OutcomeNoticeRow.status == PENDING,
-                OutcomeNoticeRow.attempts == due.attempts,
-                OutcomeNoticeRow.next_attempt_at <= at,
+            taken = session.execute(update(OutboxNotice).where(
+                OutboxNotice.id == due.row_id, OutboxNotice.status == PENDING,
+                OutboxNotice.attempts == due.attempts,
+                OutboxNotice.next_attempt_at <= at,
             ).values(attempts=due.attempts + 1, claimed_by=self._instance,
                      next_attempt_at=at + LEASE).execution_options(synchronize_session=False))
             if taken.rowcount != 1:
                 return None
-            return _claim(session.get(OutcomeNoticeRow, due.row_id))
+            return _claim(session.get(OutboxNotice, due.row_id))
 
     def retry_at(self, claim: Claim, when: dt.datetime, error: Optional[str]) -> bool:
         """Give the claim back until `when`; False when it was no longer ours."""
@@ -122,23 +122,23 @@ class NoticeOutbox:
         """At start: this instance's claims taken before `started` were left when it stopped
         (its new ones, from requests already served, lapse later); due now."""
         with self._sessions.begin() as session:
-            released = session.execute(update(OutcomeNoticeRow).where(
-                OutcomeNoticeRow.status == PENDING,
-                OutcomeNoticeRow.claimed_by == self._instance,
-                OutcomeNoticeRow.next_attempt_at < started + LEASE,
+            released = session.execute(update(OutboxNotice).where(
+                OutboxNotice.status == PENDING,
+                OutboxNotice.claimed_by == self._instance,
+                OutboxNotice.next_attempt_at < started + LEASE,
             ).values(claimed_by=None, next_attempt_at=started).execution_options(
                 synchronize_session=False))
             return int(released.rowcount)
 
 
-def _claim(row: OutcomeNoticeRow) -> Claim:
+def _claim(row: OutboxNotice) -> Claim:
     return Claim(row.id, row.ticket_number, row.channel, row.attempts)
 
 
 def _still_ours(session: Session, claim: Claim, **values: object) -> bool:
-    changed = session.execute(update(OutcomeNoticeRow).where(
-        OutcomeNoticeRow.id == claim.row_id, OutcomeNoticeRow.status == PENDING,
-        OutcomeNoticeRow.attempts == claim.attempts,
+    changed = session.execute(update(OutboxNotice).where(
+        OutboxNotice.id == claim.row_id, OutboxNotice.status == PENDING,
+        OutboxNotice.attempts == claim.attempts,
     ).values(**values).execution_options(synchronize_session=False))
     return changed.rowcount == 1
 

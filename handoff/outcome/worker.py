@@ -70,6 +70,9 @@ class OutboxWorker:
             except SQLAlchemyError as error:
                 # The rows wait in the database; the next pass tries again.
                 logger.error("outcome.outbox_unavailable error=%s", type(error).__name__)
+            except Exception as error:
+                # A fault of ours must not stop the notices of every later resolution.
+                logger.error("outcome.worker_error error=%s", type(error).__name__)
 
     async def tick(self, at: Optional[dt.datetime] = None,
                    stop: Optional[asyncio.Event] = None) -> List[OutcomeNotice]:
@@ -117,24 +120,40 @@ class OutboxWorker:
         try:
             return await self._deliver.call(claim.channel, ticket, contact)
         except Exception as error:
-            # A fault of ours must not stop the worker: retried, then given up, like any other.
-            logger.exception("outcome.attempt_error ticket=%s", claim.number)
+            # A fault of ours must not stop the worker: retried, then given up, like any other
+            # (the type only: a traceback's text is not masked).
+            logger.error("outcome.attempt_error ticket=%s error=%s", claim.number,
+                         type(error).__name__)
             return Attempt(OutcomeNotice(claim.channel, FAILED, None, type(error).__name__),
                            temporary=True)
 
     async def _settle(self, claim: Claim, tried: Attempt, at: dt.datetime) -> OutcomeNotice:
         notice = tried.notice
-        if tried.temporary and claim.attempts < self._retry.max_attempts:
-            wait = self._retry.wait_after(claim.attempts)
+        if not tried.temporary:
+            return await self._finish(claim, notice, at)
+        if claim.attempts < self._retry.max_attempts:
+            return await self._retry_later(claim, notice, at)
+        return await self._finish(claim, replace(notice, status=GAVE_UP, reason=(
+            f"gave up after {claim.attempts} attempts: {notice.reason or 'not sent'}")), at)
+
+    async def _retry_later(self, claim: Claim, notice: OutcomeNotice,
+                           at: dt.datetime) -> OutcomeNotice:
+        wait = self._retry.wait_after(claim.attempts)
+        logger.warning("outcome.retry ticket=%s channel=%s to=%s attempt=%d/%d retry_in_s=%d "
+                       "reason=%s", claim.number, claim.channel, notice.to or "-",
+                       claim.attempts, self._retry.max_attempts, wait.total_seconds(),
+                       notice.reason or "-")
+        try:
             await asyncio.to_thread(self._outbox.retry_at, claim, at + wait, notice.reason)
-            logger.warning("outcome.retry ticket=%s channel=%s to=%s attempt=%d/%d "
-                           "retry_in_s=%d reason=%s", claim.number, claim.channel,
-                           notice.to or "-", claim.attempts, self._retry.max_attempts,
-                           wait.total_seconds(), notice.reason or "-")
-            return replace(notice, status=PENDING)
-        if tried.temporary:
-            notice = replace(notice, status=GAVE_UP, reason=(
-                f"gave up after {claim.attempts} attempts: {notice.reason or 'not sent'}"))
+        except SQLAlchemyError as error:
+            # Still claimed: tried again once the claim lapses.
+            logger.error("outcome.not_recorded ticket=%s error=%s", claim.number,
+                         type(error).__name__)
+        return replace(notice, status=PENDING)
+
+    async def _finish(self, claim: Claim, notice: OutcomeNotice,
+                      at: dt.datetime) -> OutcomeNotice:
+        """The final result: the row, the ticket's history and the audit trail at once."""
         log_notice(claim.number, notice)
         try:
             recorded = await asyncio.to_thread(self._outbox.finish, claim, notice, at)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from actions.identity.demo import seed_demo_customers
 from actions.store.database import migrate
-from actions.store.models import AuditEvent, Customer, OutcomeNoticeRow, Ticket
+from actions.store.models import AuditEvent, Customer, OutboxNotice, Ticket
 from actions.tickets.open_complaint import OpenComplaint
 from actions.tickets.records import ComplaintDraft
 from bot.channels.sms_gateway import GatewaySettings
@@ -72,8 +72,8 @@ class Service:
     def outbox(self, number: str) -> List[Tuple[str, int, Optional[str]]]:
         """The ticket's outcome notices: status, attempts begun, last error."""
         with self.sessions() as session:
-            rows = session.execute(select(OutcomeNoticeRow).where(
-                OutcomeNoticeRow.ticket_number == number).order_by(OutcomeNoticeRow.id))
+            rows = session.execute(select(OutboxNotice).where(
+                OutboxNotice.ticket_number == number).order_by(OutboxNotice.id))
             return [(row.status, row.attempts, row.last_error) for row in rows.scalars()]
 
     def texts_to(self, phone: str) -> List[str]:
