@@ -21,11 +21,11 @@ import pytest
 import requests
 
 from actions.store.database import session_factory
-from actions.tickets.resolve import RecordOutcome
+from actions.tickets.resolve import RecordOutcome, ResolveTicket
 from bot.channels.sms_segments import split_sms
 from handoff.agents import save_account
 from handoff.app import create_app
-from handoff.outcome.outbox import LEASE, moment
+from handoff.outcome.outbox import LEASE, Claim, NoticeOutbox, moment
 from handoff.outcome.retry import RetryPolicy
 from handoff.outcome.smtp import SmtpSettings
 from handoff.outcome.texts import outcome_sms
@@ -157,6 +157,23 @@ async def test_a_notice_stored_with_the_resolution_is_sent_once_after_a_crash(
     assert _outcome_lines(restarted, number) == [SENT_TO_WANG]
     assert await worker_of(restarted).tick(moment(now_ms()) + 2 * LEASE) == []
     assert restarted.texts_to(WANG) == text
+
+
+def test_a_start_takes_back_only_the_claims_held_before_it(database_url) -> None:
+    """A request the restarted process serves before its worker's first pass keeps its claim:
+    taking that back too would send its notice twice."""
+    sessions = session_factory(database_url)
+    desk = Service(None, sessions)
+    left, new = (desk.complaint(contact_phone=phone) for phone in ("13800138001", "13800138002"))
+    stopped = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.timezone.utc)
+    restarted = stopped + dt.timedelta(minutes=1)
+    for number, at in ((left, stopped), (new, restarted)):
+        outbox = NoticeOutbox(sessions, "handoff-1", lambda at=at: at)
+        ResolveTicket(sessions, with_resolution=outbox.queue)(number, RESOLUTION, "agent-7")
+    assert outbox.release_mine(restarted) == 1
+    [due] = outbox.due(restarted, limit=10)
+    assert outbox.claim(due, restarted) == Claim(due.row_id, left, "sms", 2)
+    assert outbox.claimed_for(new) is not None  # still the request's own
 
 
 @pytest.mark.parametrize("channel", ["sms", "email"])
