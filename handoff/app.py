@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import functools
 import logging
-from typing import AsyncIterator, Callable, Optional
+from typing import AsyncIterator, Callable, List, Optional
 
 from aiohttp import ClientSession, ClientTimeout, web
 from redis.asyncio import Redis
@@ -22,8 +22,11 @@ from handoff.keys import http_key, redis_key, settings_key, sql_sessions_key
 from handoff.live import LiveHub
 from handoff.metrics import HandoffMetrics
 from handoff.middlewares import authenticate, json_errors
+from handoff.outcome.deliver import DeliverOutcome
 from handoff.outcome.notify import NotifyOutcome
+from handoff.outcome.outbox import NoticeOutbox, moment
 from handoff.outcome.smtp import SmtpMailer
+from handoff.outcome.worker import OutboxWorker
 from handoff.rasa_client import RasaClient
 from handoff.relay import CustomerRelay
 from handoff.routes import setup_routes
@@ -37,6 +40,7 @@ from handoff.state import (
     estimator_key,
     live_key,
     metrics_key,
+    outbox_key,
     outcome_key,
     rasa_key,
     routing_clock_key,
@@ -84,19 +88,30 @@ async def sql_store(app: web.Application) -> AsyncIterator[None]:
 
 
 async def outcome_notices(app: web.Application) -> AsyncIterator[None]:
-    """Complaint outcomes by SMS (the SMS channel's gateway and opt-outs) and e-mail."""
-    settings, redis = app[settings_key], app[redis_key]
+    """Complaint outcomes by SMS (the SMS channel's gateway and opt-outs) and e-mail, through
+    the outbox and its worker, which runs for the app's lifetime."""
+    settings, redis, sessions = app[settings_key], app[redis_key], app[sql_sessions_key]
     gateway = settings.sms_gateway.gateway()
     for missing, what in ((gateway is None, "SMS: KEFU_TWILIO_*"),
                           (not settings.smtp.configured, "e-mail: KEFU_SMTP_HOST, KEFU_SMTP_FROM")):
         if missing:
             logger.warning("outcome.not_configured %s unset; customers who chose it are not "
                            "sent their complaint's outcome (recorded on the ticket)", what)
-    app[outcome_key] = NotifyOutcome(
-        app[sql_sessions_key], SmsDelivery(gateway, OptOuts(lambda: redis)),
+    clock = app[routing_clock_key]
+    outbox = NoticeOutbox(sessions, settings.instance, lambda: moment(clock()))
+    deliver = DeliverOutcome(
+        SmsDelivery(gateway, OptOuts(lambda: redis)),
         SmtpMailer(settings.smtp) if settings.smtp.configured else None, settings.smtp.sender)
+    worker = OutboxWorker(outbox, deliver, sessions, settings.outcome_retry, clock)
+    app[outbox_key] = worker
+    app[outcome_key] = NotifyOutcome(sessions, outbox, worker)
+    stop = asyncio.Event()
+    running = asyncio.get_running_loop().create_task(worker.run(stop))
     yield
+    stop.set()
+    worker.wake()
     await app[outcome_key].close(STOP_SECONDS)
+    await _stopped([running])
 
 
 async def background_work(app: web.Application) -> AsyncIterator[None]:
@@ -122,6 +137,11 @@ async def background_work(app: web.Application) -> AsyncIterator[None]:
     yield
     stop.set()
     app[dispatcher_key].wake()
+    await _stopped(tasks)
+
+
+async def _stopped(tasks: List[asyncio.Task[None]]) -> None:
+    """Loops told to stop get STOP_SECONDS to finish, then are cancelled."""
     _done, late = await asyncio.wait(tasks, timeout=STOP_SECONDS)
     for task in late:
         task.cancel()
@@ -136,7 +156,8 @@ async def close_consoles(app: web.Application) -> None:
 
 def create_app(settings: Optional[HandoffSettings] = None,
                routing_clock: Callable[[], int] = now_ms) -> web.Application:
-    """`routing_clock` gives the routing passes' "now" (ms): tests move it by hand."""
+    """`routing_clock` gives the routing passes' and the outbox worker's "now" (ms): tests
+    move it by hand."""
     settings = settings or load_settings()
     OpeningHours.parse(settings.agent_hours)  # a wrong KEFU_AGENT_HOURS stops the start
     settings.check()

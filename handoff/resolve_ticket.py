@@ -45,7 +45,9 @@ class ResolveTicketAndNotify:
         self, sessions: sessionmaker[Session], http: ClientSession, rasa_url: str, rasa_token: str,
         redis: Optional[Redis] = None, outcome: Optional[NotifyOutcome] = None,
     ) -> None:
-        self._resolve = ResolveTicket(sessions)
+        # The text or e-mail to send is stored with the resolution, or neither is.
+        self._resolve = ResolveTicket(sessions,
+                                      with_resolution=outcome.queue if outcome else None)
         self._redis = redis
         self._http = http
         self._rasa_url = rasa_url

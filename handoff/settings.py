@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from bot.channels.sms_gateway import GatewaySettings
+from handoff.outcome.retry import RetryPolicy
 from handoff.outcome.smtp import SmtpSettings
 
 
@@ -45,6 +46,8 @@ class HandoffSettings:
     # Where complaint outcomes are texted (the SMS channel's gateway) and e-mailed.
     sms_gateway: GatewaySettings = field(default_factory=GatewaySettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    # How often a text or e-mail that failed for a temporary reason is tried, how far apart.
+    outcome_retry: RetryPolicy = field(default_factory=RetryPolicy)
 
     def check(self) -> None:
         """Refuse settings that make no sense (raised at start, naming the variable)."""
@@ -55,6 +58,7 @@ class HandoffSettings:
         if self.skill_overflow_seconds < 0:
             raise ValueError("KEFU_SKILL_OVERFLOW_SECONDS must be 0 (never) or more")
         self.smtp.check()
+        self.outcome_retry.check()
         for value, name in ((self.seconds_per_queue_position, "KEFU_SECONDS_PER_QUEUE_POSITION"),
                             (self.wait_min_chats, "KEFU_WAIT_MIN_CHATS"),
                             (self.wait_window_minutes, "KEFU_WAIT_WINDOW_MINUTES")):
@@ -94,4 +98,7 @@ def load_settings() -> HandoffSettings:
         console_grace_seconds=whole_seconds(os.environ, "KEFU_CONSOLE_GRACE_SECONDS", 90),
         sms_gateway=GatewaySettings.from_environment(os.environ),
         smtp=SmtpSettings.from_environment(os.environ),
+        outcome_retry=RetryPolicy(
+            max_attempts=whole_number(os.environ, "KEFU_OUTCOME_MAX_ATTEMPTS", 8),
+            first_wait_seconds=whole_seconds(os.environ, "KEFU_OUTCOME_RETRY_SECONDS", 30)),
     )

@@ -12,6 +12,7 @@ from handoff.dispatcher import Dispatcher
 from handoff.live import LiveHub
 from handoff.metrics import HandoffMetrics
 from handoff.outcome.notify import NotifyOutcome
+from handoff.outcome.worker import OutboxWorker
 from handoff.rasa_client import RasaClient
 from handoff.routing.scripts import RoutingScripts
 from handoff.wait_estimate import WaitEstimator
@@ -23,7 +24,9 @@ rasa_key = web.AppKey("rasa", RasaClient)
 dispatcher_key = web.AppKey("dispatcher", Dispatcher)
 accounts_key = web.AppKey("accounts", AccountCache)
 outcome_key = web.AppKey("outcome", NotifyOutcome)
+outbox_key = web.AppKey("outbox_worker", OutboxWorker)
 estimator_key = web.AppKey("wait_estimator", WaitEstimator)
 console_leases_key = web.AppKey("console_leases", ConsoleLeases)
-# The routing passes' "now" (ms): the system clock, or a test's own.
+# The service's "now" (ms) for the routing passes and the outbox worker: the system clock, or
+# a test's own.
 routing_clock_key = web.AppKey("routing_clock", Callable[[], int])

@@ -1,4 +1,4 @@
-"""A clock for the routing passes that tests move by hand."""
+"""A clock for the routing passes and the outbox worker that tests move by hand."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from handoff.routing.clock import now_ms
 
 
 class HandClock:
-    """The routing passes' "now" (ms): starts at the real time, moves only when told."""
+    """The service's "now" (ms): starts at the real time, moves only when told."""
 
     def __init__(self) -> None:
         self.now = now_ms()

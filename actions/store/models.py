@@ -1,4 +1,5 @@
-"""SQLAlchemy models: customers, their channel identities, tickets and the audit trail."""
+"""SQLAlchemy models: customers, their channel identities, tickets, the outcome notices to
+send and the audit trail."""
 
 from __future__ import annotations
 
@@ -136,6 +137,31 @@ class TicketEvent(Base):
     note = Column(Text, nullable=False, default="")
 
     ticket = relationship("Ticket", back_populates="events")
+
+
+class OutboxNotice(Base):
+    """A complaint's outcome to text or e-mail (migration 0010): written with the resolution,
+    sent and retried by the handoff service's outbox worker (handoff/outcome/worker.py). The
+    number or address is read from the ticket at each attempt, never stored here."""
+
+    __tablename__ = "outcome_notices"
+    __table_args__ = (Index("ix_outcome_notices_due", "status", "next_attempt_at"),)
+
+    id = Column(Integer, primary_key=True)
+    ticket_number = Column(String(20), ForeignKey("tickets.number"), nullable=False, index=True)
+    channel = Column(String(8), nullable=False)  # sms or email
+    # pending until sent, failed, not_configured, already_told, gave_up or superseded.
+    status = Column(String(16), nullable=False, default="pending")
+    # Attempts begun; a claim adds one only where it still reads the number it saw.
+    attempts = Column(Integer, nullable=False, default=0)
+    # When a worker may take it: the next retry, or the end of the current attempt's lease.
+    next_attempt_at = Column(DateTime(timezone=True), nullable=False)
+    # The handoff instance (KEFU_HANDOFF_INSTANCE) whose attempt it is; None between attempts.
+    claimed_by = Column(String(128), nullable=True)
+    # Why the last attempt failed, masked ("gateway answered 503"); never the destination.
+    last_error = Column(String(256), nullable=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)
+    finished_at = Column(DateTime(timezone=True), nullable=True)
 
 
 class TicketCounter(Base):

@@ -40,14 +40,18 @@ class TicketNotOwned(PermissionError):
 
 # Whether the ticket's owner (an agent id, None when unclaimed) lets this resolver resolve it.
 OwnerCheck = Callable[[Optional[str]], bool]
+# The caller's own writes that stand or fall with the resolution (the outcome notice to send).
+WithResolution = Callable[[Session, Ticket], None]
 
 
 class ResolveTicket:
     def __init__(
-        self, sessions: sessionmaker[Session], clock: Callable[[], dt.datetime] = utc_now
+        self, sessions: sessionmaker[Session], clock: Callable[[], dt.datetime] = utc_now,
+        with_resolution: Optional[WithResolution] = None,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
+        self._with_resolution = with_resolution
 
     def __call__(self, number: str, resolution: str, actor: str,
                  may_resolve: Optional[OwnerCheck] = None) -> TicketView:
@@ -67,6 +71,8 @@ class ResolveTicket:
             ticket.events.append(
                 TicketEvent(occurred_at=now, actor=actor, status="resolved", note=resolution)
             )
+            if self._with_resolution is not None:
+                self._with_resolution(session, ticket)
             session.flush()
             return TicketView.of(ticket)
 

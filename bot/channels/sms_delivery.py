@@ -18,6 +18,7 @@ from bot.pii import mask_pii
 logger = logging.getLogger(__name__)
 
 OPTED_OUT_KEY = "kefu:sms:opted_out"
+TOO_MANY_REQUESTS = 429
 
 
 class OptOutList(Protocol):
@@ -50,6 +51,8 @@ class Delivery:
     # Why not: not_a_phone_number, opted_out, opt_out_unknown, no_gateway, or the gateway's.
     reason: Optional[str] = None
     parts: int = 0
+    # Worth trying again later: the gateway unreachable, busy (5xx, 429) or Redis down.
+    temporary: bool = False
 
 
 class SmsDelivery:
@@ -74,7 +77,7 @@ class SmsDelivery:
             # Unknown consent counts as none: better silent than texting an opted-out number.
             logger.error("sms.not_sent to=%s reason=opt_out_unknown error=%s", masked,
                          type(error).__name__)
-            return Delivery(False, "opt_out_unknown")
+            return Delivery(False, "opt_out_unknown", temporary=True)
         if self._gateway is None:
             logger.warning("sms.not_sent to=%s reason=no_gateway", masked)
             return Delivery(False, "no_gateway")
@@ -87,7 +90,7 @@ class SmsDelivery:
                              number, len(parts), error, error.code)
                 if error.code == UNSUBSCRIBED_RECIPIENT:
                     await self._record_opt_out(to)  # the carrier says so: honour it here too
-                return Delivery(False, str(error), number - 1)
+                return Delivery(False, str(error), number - 1, temporary=_temporary(error))
         # The sids also keep the line unique: Rasa's RepeatedLogFilter drops repeated lines.
         logger.info("sms.sent to=%s parts=%d encoding=%s sid=%s", masked, len(parts),
                     encoding_of(text).name, ",".join(sids))
@@ -100,3 +103,9 @@ class SmsDelivery:
             # The text was refused all the same; the caller gets its answer.
             logger.error("sms.opt_out_not_recorded to=%s error=%s", mask_pii(to),
                          type(error).__name__)
+
+
+def _temporary(error: SmsNotSent) -> bool:
+    """No answer, a server error or "too many requests": the gateway may take it later; any
+    other 4xx (a bad number, an unsubscribed recipient) would be refused again."""
+    return error.status is None or error.status >= 500 or error.status == TOO_MANY_REQUESTS

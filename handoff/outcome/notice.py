@@ -13,8 +13,11 @@ SENT = "sent"
 FAILED = "failed"
 # No SMS gateway or SMTP relay is configured: nothing could be sent.
 NOT_CONFIGURED = "not_configured"
-# Still sending when the agent was answered; the ticket's history gets the result.
+# Still sending when the agent was answered, or to be tried again after a temporary failure;
+# the ticket's history gets the result.
 PENDING = "pending"
+# Temporary failures until the last attempt allowed (KEFU_OUTCOME_MAX_ATTEMPTS).
+GAVE_UP = "gave_up"
 # The customer texts from that number and was told in that conversation already.
 ALREADY_TOLD = "already_told"
 # They asked for a call: the agent calls them (nothing is sent).

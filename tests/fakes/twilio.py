@@ -16,7 +16,7 @@ import hmac
 import secrets
 import threading
 from dataclasses import dataclass
-from typing import Dict, List, Mapping, Optional
+from typing import Dict, List, Mapping, Optional, Tuple
 
 import requests
 from aiohttp import BasicAuth, web
@@ -30,6 +30,15 @@ class SentMessage:
     sender: str
     body: str
     sid: str
+
+
+# Twilio's error code and message for each status an outage test asks for.
+OUTAGE_ERRORS: Dict[int, Tuple[int, str]] = {
+    400: (21211, "The 'To' number is not a valid phone number."),
+    429: (20429, "Too Many Requests"),
+    500: (20500, "Internal Server Error"),
+    503: (20503, "Service Unavailable"),
+}
 
 
 def _twilio_error(status: int, code: int, message: str) -> web.Response:
@@ -47,7 +56,8 @@ class FakeTwilio(LoopbackServer):
         self.account_sid, self.auth_token, self.sender = account_sid, auth_token, sender
         super().__init__()
         self.messages: List[SentMessage] = []
-        # Statuses the Messages API answers next, before accepting again (outage tests).
+        # Statuses the Messages API answers next, before accepting again (outage and refusal
+        # tests).
         self.outage: List[int] = []
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
@@ -108,8 +118,7 @@ class FakeTwilio(LoopbackServer):
         with self._lock:
             failure = self.outage.pop(0) if self.outage else None
         if failure is not None:
-            return _twilio_error(failure, 20500 if failure == 500 else 20503,
-                                 "Service Unavailable")
+            return _twilio_error(failure, *OUTAGE_ERRORS.get(failure, OUTAGE_ERRORS[503]))
         if request.match_info["sid"] != self.account_sid:
             return _twilio_error(404, 20404, "The requested resource was not found")
         try:

@@ -1,4 +1,5 @@
-"""Schema migrations on a real SQLite file."""
+"""Schema migrations on a real SQLite file, and on SQLite and PostgreSQL (the database_url
+fixture)."""
 
 from __future__ import annotations
 
@@ -31,14 +32,29 @@ def test_models_match_the_migrated_schema(tmp_path) -> None:
         assert identity.customer.display_name == "王女士"
 
 
-def test_migrations_and_models_agree(tmp_path) -> None:
+def test_migrations_and_models_agree_on_each_database(database_url) -> None:
+    """SQLite and PostgreSQL (the database_url fixture migrates each to the newest)."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
     from actions.store.models import Base
 
-    url = f"sqlite:///{tmp_path / 'kefu.db'}"
-    migrate(url)
-    with make_engine(url).connect() as connection:
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    engine.dispose()
     assert differences == []
+
+
+def test_the_outbox_migration_goes_down_and_up_again(database_url) -> None:
+    from alembic import command
+
+    from actions.store.database import alembic_config
+
+    engine = make_engine(database_url)
+    command.downgrade(alembic_config(database_url), "0009")
+    assert "outcome_notices" not in inspect(engine).get_table_names()
+    command.upgrade(alembic_config(database_url), "head")
+    indexes = {index["name"] for index in inspect(engine).get_indexes("outcome_notices")}
+    assert indexes == {"ix_outcome_notices_due", "ix_outcome_notices_ticket_number"}
+    engine.dispose()
