@@ -28,6 +28,7 @@ from bot.nlu.entity_rules import (
     find_phone_numbers,
     impossible_dates,
 )
+from bot.pii import mask_account_numbers
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,13 @@ def read_description(text: str) -> Answer:
     stripped = text.strip()
     if len(_HAN.findall(stripped)) < 4 and len(_WORD.findall(stripped)) < 3:
         return Answer(problem="utter_complaint_description_unclear")
-    return Answer(stripped[:MAX_DESCRIPTION])
+    return Answer(stored_description(stripped))
+
+
+def stored_description(text: str) -> str:
+    """What happened, as the ticket keeps it: a full card or ID number written in it is cut
+    to its last four digits (a bank stores no full card number in free text)."""
+    return mask_account_numbers(text.strip())[:MAX_DESCRIPTION]
 
 
 _NEGATIVE = re.compile(

@@ -30,7 +30,7 @@ def opening_slots(text: str, entities: Sequence[Entity], today: dt.date) -> Dict
     if category and category.value != "other":
         found[fields.CATEGORY] = category.value
         if answers.has_words(text) and _is_detailed(text):
-            found[fields.DESCRIPTION] = text.strip()[: answers.MAX_DESCRIPTION]
+            found[fields.DESCRIPTION] = answers.stored_description(text)
     found.update(_amount(text, entities))
     date = _one_value(entities, "date")
     if date and _is_past_or_today(date, today):

@@ -223,3 +223,12 @@ def test_confirm_and_change_words() -> None:
     assert answers.is_change_request("金额不对", None)
     assert answers.is_change_request("/deny", "deny")
     assert not answers.is_change_request("that's correct", None)
+
+
+@pytest.mark.parametrize(("text", "kept"), [
+    ("我的卡6222021234567890123在ATM被吞了", "我的卡***************0123在ATM被吞了"),
+    ("card 6222 0212 3456 7890 was charged twice, call me on 13800138001",
+     "card ************7890 was charged twice, call me on 13800138001"),
+])
+def test_a_description_keeps_a_card_number_s_last_four_only(text: str, kept: str) -> None:
+    assert answers.read_description(text).value == kept

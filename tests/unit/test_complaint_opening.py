@@ -89,3 +89,11 @@ def test_two_different_values_or_a_future_date_are_left_to_their_question(
 def test_the_same_amount_said_twice_is_one_amount(extractor) -> None:
     found = opened(extractor, "我要投诉，扣了50元年费，整整50元")
     assert (found[fields.AMOUNT], found[fields.CURRENCY]) == ("50", "CNY")
+
+
+def test_a_full_card_or_id_number_in_the_opening_is_kept_as_its_last_four(extractor) -> None:
+    text = ("我要投诉，我的卡6222021234567890123上周五在ATM被吞了，"
+            "身份证110101199003071234也被复印了")
+    description = opened(extractor, text)[fields.DESCRIPTION]
+    assert "6222021234567890123" not in description and "0123" in description
+    assert "110101199003071234" not in description and "1234" in description
