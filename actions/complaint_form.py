@@ -58,6 +58,7 @@ def _turn(tracker: Tracker) -> Turn:
         confidence=float(intent.get("confidence") or 0.0),
         today=_today(),
         choice=next(tracker.get_latest_entity_values("choice"), None),
+        entities=tuple(tracker.latest_message.get("entities") or ()),
     )
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Dict, Mapping, Optional, Tuple
 
 from actions.complaint import answers, fields
 from actions.complaint.answers import Answer
+from actions.complaint.opening import details_in
 from actions.interruptions import DIGRESSION_CONFIDENCE, interrupts_free_text
 
 # These leave a structured question whatever is being asked: the customer wants out, a
@@ -36,6 +37,8 @@ class Turn:
     today: dt.date
     # A button's value: /inform{"choice": "card"}.
     choice: Optional[str] = None
+    # The NLU's entities in the message (entity, value, start, end).
+    entities: Tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -215,7 +218,21 @@ def form_step(requested: Optional[str], slots: Mapping[str, Any], turn: Turn,
         return Step({requested: None}, problem=f"utter_{requested}_unclear")
     if answer.problem:
         return Step({requested: None}, problem=answer.problem)
-    return _answered(requested, answer.value, slots, known, answer.extra)
+    step = _answered(requested, answer.value, slots, known, answer.extra)
+    if requested == fields.DESCRIPTION:
+        step.updates.update(_details_not_yet_given(slots, turn))
+    return step
+
+
+def _details_not_yet_given(slots: Mapping[str, Any], turn: Turn) -> Dict[str, Any]:
+    """What the description says of the questions still to come for this category (amount,
+    date, card digits): those are not asked; nothing already answered is replaced."""
+    to_ask = {slot for slot in fields.slots_to_fill(slots) if slots.get(slot) is None}
+    found = details_in(turn.text, turn.entities, turn.today)
+    kept = {slot: value for slot, value in found.items() if slot in to_ask}
+    if fields.AMOUNT in kept:
+        kept[fields.CURRENCY] = found[fields.CURRENCY]
+    return kept
 
 
 def next_slot(slots: Mapping[str, Any]) -> Optional[str]:

@@ -31,7 +31,15 @@ def opening_slots(text: str, entities: Sequence[Entity], today: dt.date) -> Dict
         found[fields.CATEGORY] = category.value
         if answers.has_words(text) and _is_detailed(text):
             found[fields.DESCRIPTION] = answers.stored_description(text)
-    found.update(_amount(text, entities))
+    found.update(details_in(text, entities, today))
+    return found
+
+
+def details_in(text: str, entities: Sequence[Entity], today: dt.date) -> Dict[str, Any]:
+    """The amount (and currency), the date and the card's last four digits that `text`
+    names, each only when it names exactly one: from the opening message, or from the
+    description, which often says them ("上周五乱扣了我一笔50元")."""
+    found: Dict[str, Any] = dict(_amount(text, entities))
     date = _one_value(entities, "date")
     if date and _is_past_or_today(date, today):
         found[fields.DATE] = date

@@ -502,3 +502,17 @@ def test_dissatisfied_with_the_outcome_without_a_number_is_the_verdict_not_a_new
         newcomer = _sender(f"{language}-outcome-no-ticket")
         replies = stack.say(newcomer, dissatisfied)
         assert replies[0] == response_text("utter_complaint_start", language)
+
+
+def test_amount_and_date_said_in_the_description_are_not_asked_again(stack) -> None:
+    """"上周五乱扣了我一笔50元的年费" at "what happened?" answers the amount and date
+    questions too (both languages); the read-back shows them."""
+    for language, opening, category, description in [
+            ("zh", "我要投诉", "手续费", "上周五乱扣了我一笔50元的年费"),
+            ("en", "I want to make a complaint", "Fees and charges",
+             "you charged me a 50 yuan annual fee last Friday for nothing")]:
+        sender = _sender(f"{language}-details-in-description")
+        stack.say(sender, opening)
+        stack.say(sender, category)
+        assert stack.say(sender, description) == [
+            response_text("utter_ask_complaint_outcome", language)]

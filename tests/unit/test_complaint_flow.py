@@ -7,6 +7,7 @@ from typing import Any, Dict, Optional
 
 from actions.complaint import fields
 from actions.complaint.flow import Turn, form_step, next_slot
+from bot.nlu.entity_rules import find_entities
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -133,3 +134,37 @@ def test_the_complaint_carries_the_strongest_negative_emotion_of_the_session() -
               user("anxious", 0.7), user("happy", 0.99), user("angry", 0.4)]
     assert strongest_negative_emotion(events) == "anxious"
     assert strongest_negative_emotion([user("neutral", 0.9)]) is None
+
+
+def described(text: str, slots: Dict[str, Any]) -> Dict[str, Any]:
+    """The slots the description `text` fills, with the entities the NLU finds in it."""
+    entities = tuple({"entity": s.entity, "value": s.value, "start": s.start, "end": s.end}
+                     for s in find_entities(text, TODAY))
+    step = form_step(fields.DESCRIPTION, slots,
+                     Turn(text=text, intent="complaint", confidence=0.9, today=TODAY,
+                          entities=entities))
+    return step.updates
+
+
+def test_a_description_that_says_the_amount_and_date_answers_those_questions_too() -> None:
+    fees = {fields.CATEGORY: "fees"}
+    updates = described("上周五乱扣了我一笔50元的年费", fees)
+    assert updates == {fields.DESCRIPTION: "上周五乱扣了我一笔50元的年费", fields.AMOUNT: "50",
+                       fields.CURRENCY: "CNY", fields.DATE: "2026-11-20"}
+    assert next_slot({**fees, **updates}) == fields.OUTCOME
+    english = described("you charged me a 50 dollar fee on the 3rd of November", fees)
+    assert (english[fields.AMOUNT], english[fields.CURRENCY], english[fields.DATE]) == (
+        "50", "USD", "2026-11-03")
+
+
+def test_a_description_never_replaces_an_answer_nor_fills_what_the_category_does_not_ask(
+        ) -> None:
+    given = {fields.CATEGORY: "fees", fields.AMOUNT: "80", fields.CURRENCY: "CNY"}
+    updates = described("上周五又扣了我50元", given)
+    assert fields.AMOUNT not in updates and fields.CURRENCY not in updates
+    assert updates[fields.DATE] == "2026-11-20"
+    # A complaint about staff asks no amount: none is kept from its description.
+    staff = described("柜员上周五多收了我20元手续费还态度很差", {fields.CATEGORY: "service"})
+    assert fields.AMOUNT not in staff and staff[fields.DATE] == "2026-11-20"
+    # Two amounts: which one is asked.
+    assert fields.AMOUNT not in described("先扣了50元又扣了80元", {fields.CATEGORY: "fees"})
