@@ -25,6 +25,7 @@ from actions.interruptions import (
     leaves_structured_question,
 )
 from actions.store.database import database_url, session_factory
+from actions.tickets import history
 from actions.tickets.announce import announce_ticket_change
 from actions.tickets.lookup import TicketLookup
 from actions.tickets.records import TicketView
@@ -247,7 +248,7 @@ class ActionRecordOutcome(Action):
             await asyncio.to_thread(
                 record, number, verdict == "yes",
                 None if comment in (None, fields.NOT_GIVEN) else comment,
-                f"customer:{tracker.sender_id}",
+                f"{history.CUSTOMER_ACTOR}{tracker.sender_id}",
             )
         except VerdictNotAwaited as already:
             # Answered first on another channel (or again here): the first answer stands.

@@ -8,6 +8,7 @@ from typing import Callable, Optional
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.store.models import Ticket, TicketEvent, utc_now
+from actions.tickets import history
 from actions.tickets.numbers import allocate_ticket_number
 from actions.tickets.records import TicketView
 
@@ -35,8 +36,8 @@ class OpenCallback:
                 priority=priority,
                 status="open", created_at=now, sla_due_at=now + CALLBACK_SLA,
             )
-            ticket.events.append(TicketEvent(occurred_at=now, actor="bot", status="open",
-                                             note="callback requested"))
+            ticket.events.append(TicketEvent(occurred_at=now, actor=history.BOT_ACTOR,
+                                             status="open", note=history.callback_requested()))
             session.add(ticket)
             session.flush()
             return TicketView.of(ticket)

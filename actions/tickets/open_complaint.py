@@ -8,6 +8,7 @@ from typing import Callable, Optional
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.store.models import Ticket, TicketEvent, utc_now
+from actions.tickets import history
 from actions.tickets.numbers import allocate_ticket_number
 from actions.tickets.records import ComplaintDraft, TicketView
 
@@ -59,7 +60,8 @@ class OpenComplaint:
                 sla_due_at=now + COMPLAINT_SLA,
             )
             ticket.events.append(
-                TicketEvent(occurred_at=now, actor="bot", status="open", note="received")
+                TicketEvent(occurred_at=now, actor=history.BOT_ACTOR, status="open",
+                            note=history.received())
             )
             session.add(ticket)
             session.flush()

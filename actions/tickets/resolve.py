@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.store.models import Ticket, TicketEvent, utc_now
+from actions.tickets import history
 from actions.tickets.records import RESOLVED, TicketView
 
 
@@ -104,7 +105,7 @@ class RecordOutcome:
                     occurred_at=now,
                     actor=actor,
                     status=ticket.status,
-                    note="customer accepted" if accepted else "customer did not accept",
+                    note=history.verdict(accepted),
                 )
             )
             session.flush()

@@ -8,6 +8,7 @@ from typing import Callable
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.store.models import as_utc, utc_now
+from actions.tickets import history
 from handoff.agents import AgentAccount
 from handoff.complaints.errors import ComplaintClosed, ComplaintNotFound, ComplaintTaken
 from handoff.complaints.lookup import find_complaint
@@ -34,7 +35,7 @@ class ClaimComplaint:
                 return self._not_claimed(session, number, agent)
             ticket = find_complaint(session, number)
             record_step(session, ticket, agent_id=agent.agent_id, at=now, action=CLAIMED,
-                        note=f"claimed by {agent.agent_id}")
+                        note=history.claimed(agent.agent_id))
             return Ownership(ticket.number, agent.agent_id, now)
 
     @staticmethod

@@ -9,6 +9,7 @@ from typing import Callable
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.store.models import utc_now
+from actions.tickets import history
 from handoff.agents import AgentAccount, find_account
 from handoff.complaints.errors import (
     ComplaintChanged,
@@ -49,7 +50,7 @@ class ReassignComplaint:
                               at=now):
                 raise ComplaintChanged(ticket.number)
             record_step(session, ticket, agent_id=supervisor.agent_id, at=now,
-                        action=REASSIGNED, note=f"reassigned from {owner or 'the queue'} to "
-                        f"{target.agent_id} by {supervisor.agent_id}",
+                        action=REASSIGNED,
+                        note=history.reassigned(supervisor.agent_id, owner, target.agent_id),
                         previous_owner=owner, owner=target.agent_id)
             return Ownership(ticket.number, target.agent_id, now, previous_owner=owner)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
 from actions.store.models import Customer, Ticket, TicketEvent, as_utc
+from actions.tickets.history import read as read_history_line
 from bot.pii import mask_pii
 from handoff.complaints.policy import is_open
 from handoff.ticket_contacts import TicketContact
@@ -62,8 +63,10 @@ class HistoryStep:
         return cls(as_utc(event.occurred_at), event.actor, event.status, event.note)
 
     def as_json(self) -> Dict[str, Any]:
+        """`note` as stored; `kind` and `params` say what kefu wrote, for the console to
+        show in either language ("note": an agent's words, shown as they are)."""
         return {"at": _iso(self.at), "actor": self.actor, "status": self.status,
-                "note": self.note}
+                "note": self.note, **read_history_line(self.actor, self.note).as_json()}
 
 
 @dataclass(frozen=True)

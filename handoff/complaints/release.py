@@ -8,6 +8,7 @@ from typing import Callable
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.store.models import utc_now
+from actions.tickets import history
 from handoff.agents import AgentAccount
 from handoff.complaints.errors import ComplaintChanged, ComplaintClosed, ComplaintUnowned
 from handoff.complaints.lookup import workable_complaint
@@ -35,8 +36,6 @@ class ReleaseComplaint:
                 raise ComplaintClosed(ticket.number)
             if not swap_owner(session, ticket.number, expected=owner, owner=None, at=now):
                 raise ComplaintChanged(ticket.number)
-            note = f"released by {agent.agent_id}" + (
-                "" if owner == agent.agent_id else f" (claimed by {owner})")
             record_step(session, ticket, agent_id=agent.agent_id, at=now, action=RELEASED,
-                        note=note, previous_owner=owner)
+                        note=history.released(agent.agent_id, owner), previous_owner=owner)
             return Ownership(ticket.number, None, None, previous_owner=owner)

@@ -8,14 +8,12 @@ from dataclasses import dataclass
 from typing import Optional
 
 from actions.tickets.contact import OutcomeContact
+from actions.tickets.history import NO_GATEWAY, NO_RELAY
 from actions.tickets.records import TicketView
 from bot.channels.sms_delivery import SmsDelivery
 from handoff.outcome.notice import FAILED, NOT_CONFIGURED, SENT, OutcomeNotice, masked
 from handoff.outcome.smtp import EmailNotSent, SmtpMailer
 from handoff.outcome.texts import outcome_email, outcome_sms
-
-NO_GATEWAY = "no SMS gateway (KEFU_TWILIO_*)"
-NO_RELAY = "no SMTP relay (KEFU_SMTP_HOST, KEFU_SMTP_FROM)"
 
 
 @dataclass(frozen=True)

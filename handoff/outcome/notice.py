@@ -7,21 +7,23 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any, Dict, Optional
 
+from actions.tickets import history
+from actions.tickets.history import (  # the final results, as the history line tells them
+    ALREADY_TOLD,
+    CALL_CUSTOMER,
+    FAILED,
+    GAVE_UP,
+    NOT_CONFIGURED,
+    SENT,
+)
 from bot.pii import mask_pii
 
-SENT = "sent"
-FAILED = "failed"
-# No SMS gateway or SMTP relay is configured: nothing could be sent.
-NOT_CONFIGURED = "not_configured"
+__all__ = ["ALREADY_TOLD", "CALL_CUSTOMER", "FAILED", "GAVE_UP", "NOT_CONFIGURED", "PENDING",
+           "SENT", "OutcomeNotice", "masked"]
+
 # Still sending when the agent was answered, or to be tried again after a temporary failure;
 # the ticket's history gets the result.
 PENDING = "pending"
-# Temporary failures until the last attempt allowed (KEFU_OUTCOME_MAX_ATTEMPTS).
-GAVE_UP = "gave_up"
-# The customer texts from that number and was told in that conversation already.
-ALREADY_TOLD = "already_told"
-# They asked for a call: the agent calls them (nothing is sent).
-CALL_CUSTOMER = "call_customer"
 
 
 def masked(destination: Optional[str]) -> Optional[str]:
@@ -41,12 +43,7 @@ class OutcomeNotice:
 
     def note(self) -> str:
         """The line in the ticket's history."""
-        to = self.to or "no destination"
-        if self.status == SENT:
-            return f"outcome sent by {self.channel} to {to}"
-        if self.status == CALL_CUSTOMER:
-            return f"outcome to be given by phone: call {to}"
-        return f"outcome not sent by {self.channel} to {to}: {self.reason or self.status}"
+        return history.outcome(self.channel, self.status, self.to, self.reason)
 
     def as_json(self) -> Dict[str, Any]:
         return {"channel": self.channel, "status": self.status, "to": self.to,

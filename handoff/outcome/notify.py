@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from actions.store.models import Ticket, utc_now
 from actions.tickets.contact import OutcomeContact, outcome_contact
+from actions.tickets.history import TOLD_IN_CONVERSATION
 from actions.tickets.records import TicketView
 from handoff.outcome.notice import (
     ALREADY_TOLD,
@@ -85,7 +86,7 @@ class NotifyOutcome:
         logger.info("outcome.already_told ticket=%s channel=sms to=%s", claim.number,
                     masked(contact.phone))
         notice = OutcomeNotice("sms", ALREADY_TOLD, masked(contact.phone),
-                               "told in the SMS conversation")
+                               TOLD_IN_CONVERSATION)
         try:
             await asyncio.to_thread(self._outbox.finish, claim, notice, self._worker.now(),
                                     False)

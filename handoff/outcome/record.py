@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from actions.store.models import Ticket, TicketEvent
+from actions.tickets import history
 from actions.tickets.resolve import TicketNotFound
 from handoff.audit import SYSTEM_ACTOR, audit_row, log_audited
 from handoff.outcome.notice import CALL_CUSTOMER, NOT_CONFIGURED, SENT, OutcomeNotice
@@ -27,8 +28,8 @@ def add_to_history(session: Session, number: str, notice: OutcomeNotice,
         select(Ticket).where(Ticket.number == number.upper())).scalar_one_or_none()
     if ticket is None:
         raise TicketNotFound(number)
-    ticket.events.append(TicketEvent(occurred_at=at, actor=SYSTEM_ACTOR, status=ticket.status,
-                                     note=notice.note()))
+    ticket.events.append(TicketEvent(occurred_at=at, actor=history.SYSTEM_ACTOR,
+                                     status=ticket.status, note=notice.note()))
     session.add(audit_row(SYSTEM_ACTOR, AUDIT_ACTION, ticket.number, channel=notice.channel,
                           status=notice.status, to=notice.to, reason=notice.reason))
 

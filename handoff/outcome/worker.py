@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from actions.store.models import Ticket
 from actions.tickets.contact import OutcomeContact, outcome_contact
+from actions.tickets.history import gave_up_reason
 from actions.tickets.records import TicketView
 from handoff.outcome.deliver import Attempt, DeliverOutcome
 from handoff.outcome.notice import FAILED, GAVE_UP, PENDING, OutcomeNotice
@@ -133,8 +134,8 @@ class OutboxWorker:
             return await self._finish(claim, notice, at)
         if claim.attempts < self._retry.max_attempts:
             return await self._retry_later(claim, notice, at)
-        return await self._finish(claim, replace(notice, status=GAVE_UP, reason=(
-            f"gave up after {claim.attempts} attempts: {notice.reason or 'not sent'}")), at)
+        return await self._finish(claim, replace(notice, status=GAVE_UP, reason=gave_up_reason(
+            claim.attempts, notice.reason)), at)
 
     async def _retry_later(self, claim: Claim, notice: OutcomeNotice,
                            at: dt.datetime) -> OutcomeNotice:

@@ -91,6 +91,20 @@
     "outcome.sms.pending": ["短信发送中，结果将记入处理记录", "Still sending the text; the result goes into the history"],
     "outcome.email.pending": ["邮件发送中，结果将记入处理记录", "Still sending the e-mail; the result goes into the history"],
     "outcome.sms.already_told": ["客户已在短信会话中获知结果", "The customer was told in their SMS conversation"],
+    "outcome.retrying": ["发送暂未成功，系统将自动重试", "Not delivered yet; retrying automatically"],
+    "outcome.gave_up": ["多次发送失败，请电话联系客户", "Could not be delivered after several attempts; please call the customer"],
+    // The history lines kefu writes (actions/tickets/history.py); {name}: a parameter.
+    "history.received": ["已受理客户投诉", "Complaint received"],
+    "history.callback_requested": ["客户申请回电", "Callback requested"],
+    "history.accepted": ["客户接受处理结果", "The customer accepted the outcome"],
+    "history.not_accepted": ["客户不接受处理结果，工单已重新打开", "The customer did not accept the outcome; reopened"],
+    "history.claimed": ["已认领：{by}", "Claimed by {by}"],
+    "history.released": ["{by} 已退回队列", "Released to the queue by {by}"],
+    "history.released_for": ["{by} 已将 {previous_owner} 认领的投诉退回队列",
+      "Released to the queue by {by} (claimed by {previous_owner})"],
+    "history.reassigned": ["{by} 已将投诉由 {previous_owner} 改派给 {owner}",
+      "Reassigned from {previous_owner} to {owner} by {by}"],
+    "history.reassigned_from_queue": ["{by} 已将待认领投诉派给 {owner}", "Assigned from the queue to {owner} by {by}"],
     "mine.title": ["我的会话", "My conversations"],
     "mine.empty": ["暂无会话", "No conversations"],
     "queue.title": ["等待队列", "Queue"],
@@ -1983,10 +1997,31 @@
   function renderComplaintHistory(detail) {
     const steps = Array.isArray(detail.history) ? detail.history : [];
     $("complaint-history").replaceChildren(...steps.map((step) => el("li", {className: "history-step",
-      testid: "complaint-history-step", "data-actor": String(step.actor || "")},
+      testid: "complaint-history-step", "data-actor": String(step.actor || ""), "data-kind": String(step.kind || "note")},
     el("div", {className: "line-head"}, el("span", {className: "who"}, actorText(step.actor)),
       ticketStatusPill(step.status), el("time", {className: "when", datetime: step.at || null}, fmtDue(step.at))),
-    el("p", {className: "line-text"}, String(step.note || "")))));
+    el("p", {className: "line-text"}, historyText(step)))));
+  }
+
+  /** A line kefu wrote in the interface's language(s); an agent's note or a resolution (or
+   * a kind this console does not know) as stored. */
+  function historyText(step) {
+    const params = step.params && typeof step.params === "object" ? step.params : {};
+    if (step.kind === "outcome") return noticeLine(params, null);
+    const key = historyKey(String(step.kind || "note"), params);
+    return key ? bi(key, filled(key, params)) : String(step.note || "");
+  }
+
+  function historyKey(kind, params) {
+    if (kind === "released" && params.previous_owner) return "history.released_for";
+    if (kind === "reassigned" && !params.previous_owner) return "history.reassigned_from_queue";
+    return T["history." + kind] ? "history." + kind : null;
+  }
+
+  /** The text pair of `key` with each {name} replaced by params[name], for bi() and tx(). */
+  function filled(key, params) {
+    const fill = (text) => text.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ""));
+    return {[key]: T[key].map(fill)};
   }
 
   // What happened to the customer after a resolve, from the service's answer.
@@ -2006,6 +2041,13 @@
         : outcomeLine("outcome.call_no_number", "call_customer");
     }
     if (notice.status === "already_told") return outcomeLine("outcome.sms.already_told", "already_told", to);
+    // Tried and refused for a reason that may pass: the outbox tries again, or has given up.
+    if (notice.status === "gave_up" || (notice.status === "pending" && notice.reason)) {
+      const kind = notice.status === "gave_up" ? "gave_up" : "retrying";
+      const line = outcomeLine("outcome." + kind, channel + "_" + kind, to);
+      line.title = String(notice.reason || "");
+      return line;
+    }
     if (["not_configured", "pending"].includes(notice.status)) {
       return outcomeLine("outcome." + channel + "." + notice.status, channel + "_" + notice.status, to);
     }

@@ -11,13 +11,18 @@ from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import expect
+from playwright.sync_api import Locator, expect
+from sqlalchemy import select
 
 from actions.store.database import session_factory
-from actions.store.models import Ticket, utc_now
+from actions.store.models import OutboxNotice, Ticket, utc_now
+from actions.tickets.announce import TICKET_CHANGES_CHANNEL
+from actions.tickets.history import GAVE_UP, gave_up_reason
 from actions.tickets.numbers import BANK_TIMEZONE
 from actions.tickets.open_complaint import OpenComplaint
 from actions.tickets.records import ComplaintDraft
+from handoff.outcome.notice import OutcomeNotice
+from handoff.outcome.outbox import Due, NoticeOutbox
 from tests.browser.test_console import (
     audit_rows,
     known_customer_handoff,
@@ -44,6 +49,29 @@ def file_complaint(stack, hours_ago: float = 0, **given: Any) -> str:
              "desired_outcome": "refund", "amount": "500", "currency": "CNY",
              "card_last_four": "1234", **given}
     return OpenComplaint(sessions, lambda: filed_at)(ComplaintDraft(**draft)).number
+
+
+def history_line(page, kind: str) -> Locator:
+    """The text of the complaint history's line of that kind."""
+    return page.locator(f"[data-testid=complaint-history-step][data-kind={kind}] .line-text")
+
+
+def give_up(stack, number: str, to: str, last_error: str) -> None:
+    """The outbox's next attempt at the complaint's text fails too and is its last: given
+    up, recorded as a worker records it (the row, the history line, the audit row at once),
+    and the consoles told."""
+    sessions = session_factory(stack.environment["KEFU_DATABASE_URL"])
+    with sessions() as session:
+        row = session.execute(select(OutboxNotice).where(
+            OutboxNotice.ticket_number == number, OutboxNotice.status == "pending")).scalar_one()
+        due = Due(row.id, row.attempts)
+    now = utc_now()
+    outbox = NoticeOutbox(sessions, "browser-test", lambda: now)
+    claim = outbox.claim(due, now + dt.timedelta(hours=2))  # past its next attempt's time
+    assert claim is not None
+    assert outbox.finish(claim, OutcomeNotice("sms", GAVE_UP, to, gave_up_reason(
+        claim.attempts, last_error)), now)
+    stack.redis.publish(TICKET_CHANGES_CHANNEL, number)  # as announce_ticket_change does
 
 
 def colleague_sees(stack, agent_id: str, number: str) -> int:
@@ -118,7 +146,10 @@ def test_an_agent_claims_a_complaint_resolves_it_and_sees_how_the_customer_heard
     history = page.get_by_test_id("complaint-history-step")
     expect(history.last).to_contain_text("已致电客户，未接通")
     expect(history.last).to_have_attribute("data-actor", "agent-wang")
-    expect(history.filter(has_text="claimed by agent-wang")).to_have_count(1)
+    # What kefu wrote, in the interface's languages; the agent's note as written.
+    expect(history_line(page, "received")).to_have_text("已受理客户投诉 Complaint received")
+    expect(history_line(page, "claimed")).to_have_text("已认领：agent-wang Claimed by agent-wang")
+    expect(history_line(page, "note")).to_have_text("已致电客户，未接通")
 
     page.get_by_test_id("complaint-resolve").click()  # a resolution is required
     expect(page.get_by_test_id("complaint-resolve-error")).to_contain_text("请填写处理结果")
@@ -158,9 +189,51 @@ def test_an_agent_claims_a_complaint_resolves_it_and_sees_how_the_customer_heard
     assert stack.twilio.wait_for("+8613912345678", 1)
     page.get_by_test_id("ui-language").select_option("zh")
     expect(texted_line).to_have_text("已短信通知客户 (+86139****5678)")
+    expect(history_line(page, "claimed")).to_have_text("已认领：agent-wang")
     page.get_by_test_id("ui-language").select_option("en")
     expect(texted_line).to_have_text("The customer was texted (+86139****5678)")
+    expect(history_line(page, "claimed")).to_have_text("Claimed by agent-wang")
+    expect(history_line(page, "outcome")).to_have_text(
+        "The customer was texted (+86139****5678)")
     expect(page.get_by_test_id("tab-complaints")).to_contain_text("Complaints")
+    wang.assert_clean()
+    wang.context.close()
+
+
+def test_a_text_not_delivered_yet_is_retried_and_one_given_up_asks_for_a_call(
+        stack, browser) -> None:
+    number = file_complaint(stack, contact_preference="sms", contact_phone="13712345678")
+    wang = open_console(browser, stack)
+    sign_in(wang, stack, "agent-wang")
+    page = wang.page
+    page.get_by_test_id("tab-complaints").click()
+    page.get_by_test_id("complaints-queue").locator(
+        f"[data-testid=complaint-item][data-number='{number}']").click()
+    page.get_by_test_id("complaint-claim").click()
+    page.get_by_test_id("complaint-resolution").fill("已退回重复收取的年费200元")
+    stack.twilio.outage = [503] * 3  # the gateway's three quick tries of the first attempt
+    try:
+        page.get_by_test_id("complaint-resolve").click()
+        outcome = page.get_by_test_id("complaint-outcome")
+        retrying = outcome.locator("[data-outcome=sms_retrying]")
+        expect(retrying).to_have_text("发送暂未成功，系统将自动重试 "
+                                      "Not delivered yet; retrying automatically (+86137****5678)")
+        expect(retrying).to_have_attribute("title", "gateway answered 503")
+        expect(outcome).to_have_attribute("data-customer-notified", "false")
+    finally:
+        stack.twilio.outage = []
+
+    # Its last attempt fails too: the history, refreshed live, asks the agent to call.
+    give_up(stack, number, "+86137****5678", "gateway answered 503")
+    gave_up = page.locator("[data-testid=complaint-history-step][data-kind=outcome] "
+                           "[data-outcome=sms_gave_up]")
+    expect(gave_up).to_have_text(
+        "多次发送失败，请电话联系客户 "
+        "Could not be delivered after several attempts; please call the customer (+86137****5678)")
+    expect(gave_up).to_have_attribute("title", "gave up after 2 attempts: gateway answered 503")
+    page.get_by_test_id("ui-language").select_option("zh")
+    expect(gave_up).to_have_text("多次发送失败，请电话联系客户 (+86137****5678)")
+    assert stack.twilio.sent_to("+8613712345678") == []
     wang.assert_clean()
     wang.context.close()
 
@@ -190,8 +263,9 @@ def test_a_supervisor_sees_who_has_which_complaint_and_reassigns_one(stack, brow
     page.get_by_test_id("complaint-reassign-agent").fill("agent-smith")
     page.get_by_test_id("complaint-reassign").click()
     expect(page.get_by_test_id("complaint-owner")).to_have_attribute("data-owner", "agent-smith")
-    expect(page.get_by_test_id("complaint-history-step").last).to_contain_text(
-        "reassigned from agent-wang to agent-smith by supervisor-chen")
+    expect(history_line(page, "reassigned")).to_have_text(
+        "supervisor-chen 已将投诉由 agent-wang 改派给 agent-smith "
+        "Reassigned from agent-wang to agent-smith by supervisor-chen")
     assert ticket_row(stack, number=number).owner_agent_id == "agent-smith"
     chen.assert_clean()
     chen.context.close()
@@ -200,13 +274,17 @@ def test_a_supervisor_sees_who_has_which_complaint_and_reassigns_one(stack, brow
 def test_resolving_a_ticket_in_a_conversation_also_says_how_the_customer_hears(
         stack, browser) -> None:
     """The context panel's resolve answers with the same outcome notice (no SMTP relay on the
-    test stack: the e-mail is not sent, and the agent is told so)."""
+    test stack: the e-mail is not sent, and the agent is told so; a text the gateway refuses
+    for now is to be retried)."""
     sender = f"browser-mail-{uuid.uuid4().hex[:8]}"
     mailed = file_complaint(stack, sender_id=sender, language="en",
                             contact_preference="email", contact_email="li.lei@example.com")
+    texted = file_complaint(stack, sender_id=sender, language="en",
+                            contact_preference="sms", contact_phone="13612345678")
     only_online(stack, "agent-wang")
     handoff = known_customer_handoff(sender)
-    handoff["open_tickets"] = [{"number": mailed, "category": "card", "status": "open"}]
+    handoff["open_tickets"] = [{"number": number, "category": "card", "status": "open"}
+                               for number in (mailed, texted)]
     post_handoff(stack, handoff)
     wang = open_console(browser, stack)
     sign_in(wang, stack, "agent-wang")
@@ -215,12 +293,30 @@ def test_resolving_a_ticket_in_a_conversation_also_says_how_the_customer_hears(
     page.get_by_test_id("accept-button").click()
     ticket = page.get_by_test_id("open-tickets").locator(
         f"[data-testid=ticket][data-ticket-number='{mailed}']")
+    texted_ticket = page.get_by_test_id("open-tickets").locator(
+        f"[data-testid=ticket][data-ticket-number='{texted}']")
     ticket.get_by_test_id("ticket-resolve").click()
     page.get_by_test_id("ticket-resolution").fill("We refunded the fee.")
     page.get_by_test_id("ticket-resolve-confirm").click()
     banner = page.get_by_test_id("ticket-banner")
     expect(banner.locator("[data-outcome=email_not_configured]")).to_have_text(
         "邮件未发送：未配置邮件服务器 E-mail not sent: no SMTP relay configured (l***@example.com)")
+
+    # A text the gateway refuses for now (503 to each of its three quick tries): the outbox
+    # tries again, and the agent is told so.
+    stack.twilio.outage = [503] * 3
+    try:
+        texted_ticket.get_by_test_id("ticket-resolve").click()
+        page.get_by_test_id("ticket-resolution").fill("We refunded the fee.")
+        page.get_by_test_id("ticket-resolve-confirm").click()
+        retrying = banner.locator("[data-outcome=sms_retrying]")
+        expect(retrying).to_have_text("发送暂未成功，系统将自动重试 "
+                                      "Not delivered yet; retrying automatically (+86136****5678)")
+        expect(retrying).to_have_attribute("title", "gateway answered 503")
+        expect(banner).to_have_attribute("data-customer-notified", "false")
+    finally:
+        stack.twilio.outage = []
+    give_up(stack, texted, "+86136****5678", "gateway answered 503")  # none left to retry
     page.get_by_test_id("resolve-button").click()
     page.get_by_test_id("resolve-confirm").click()
     expect(page.get_by_test_id("conversation-view")).to_have_attribute("data-status", "resolved")

@@ -207,6 +207,9 @@ async def test_a_claimed_complaint_is_its_owner_s_and_the_supervisor_s(desk, cap
         "contact": "138****8001"}
     assert [(step["actor"], step["note"]) for step in detail["history"]] == [
         ("bot", "received"), ("wang", "claimed by wang")]
+    # What kefu wrote, for the console to say in Chinese or English.
+    assert [(step["kind"], step["params"]) for step in detail["history"]] == [
+        ("received", {}), ("claimed", {"by": "wang"})]
     assert (await chen.get(f"{COMPLAINTS}/{number}")).status == 200
     # Viewing is audited once an hour per agent and complaint.
     assert [row["actor"] for row in desk.audited("ticket.viewed", number)] == [
@@ -231,9 +234,10 @@ async def test_the_owner_notes_and_reveals_the_contact_others_are_refused(desk, 
     noted = await wang.post(f"{COMPLAINTS}/{number}/notes", {"note": " 已致电客户，未接通 "})
     assert noted.status == 201
     assert {k: v for k, v in (await noted.json()).items() if k != "at"} == {
-        "actor": "wang", "status": "open", "note": "已致电客户，未接通"}
+        "actor": "wang", "status": "open", "note": "已致电客户，未接通", "kind": "note",
+        "params": {}}
     history = (await wang.json(f"{COMPLAINTS}/{number}"))["history"]
-    assert history[-1]["note"] == "已致电客户，未接通"
+    assert (history[-1]["note"], history[-1]["kind"]) == ("已致电客户，未接通", "note")
 
     assert (await smith.post(f"{COMPLAINTS}/{number}/contact")).status == 404
     revealed = await wang.post(f"{COMPLAINTS}/{number}/contact")
@@ -279,6 +283,15 @@ async def test_resolving_tells_the_agent_how_the_customer_hears_of_it(desk) -> N
     again = await wang.post(f"{COMPLAINTS}/{texted}/resolve", {"resolution": "again"})
     assert (again.status, (await again.json())["code"]) == (409, "closed")
     assert [row["outcome"] for row in desk.audited("ticket.resolved", texted)] == ["sent"]
+    # The history: the agent's resolution as written, then how the customer was told.
+    assert [(step["actor"], step["kind"], step["params"])
+            for step in (await wang.json(f"{COMPLAINTS}/{texted}"))["history"][-2:]] == [
+        ("wang", "note", {}),
+        ("system", "outcome", {"channel": "sms", "status": "sent", "to": "+86138****8001",
+                               "reason": None})]
+    assert (await wang.json(f"{COMPLAINTS}/{mailed}"))["history"][-1]["params"] == {
+        "channel": "email", "status": "not_configured", "to": "d***@example.com",
+        "reason": "no SMTP relay (KEFU_SMTP_HOST, KEFU_SMTP_FROM)"}
     # Resolved, it leaves "mine"; its owner still reads it (and notes the call made).
     assert (await wang.json(COMPLAINTS))["mine"] == []
     assert (await wang.json(f"{COMPLAINTS}/{called}"))["status"] == "resolved"
@@ -308,6 +321,10 @@ async def test_a_supervisor_reassigns_and_the_new_owner_is_told_live(desk) -> No
     assert (await wang.get(f"{COMPLAINTS}/{number}")).status == 404
     assert desk.audited("ticket.reassigned", number) == [
         {"actor": "agent:chen", "previous_owner": "wang", "owner": "smith"}]
+    assert [(step["kind"], step["params"]) for step in (await chen.json(
+        f"{COMPLAINTS}/{number}"))["history"][1:]] == [
+        ("claimed", {"by": "wang"}),
+        ("reassigned", {"by": "chen", "previous_owner": "wang", "owner": "smith"})]
     await console.close()
 
 
@@ -321,6 +338,8 @@ async def test_released_it_goes_back_to_the_queue_for_the_team(desk) -> None:
     assert (await released.json())["owner_agent_id"] is None
     assert (await _next_event(console, "complaints_changed"))["number"] == number
     assert [item["number"] for item in (await smith.json(COMPLAINTS))["queue"]] == [number]
+    assert [(step["kind"], step["params"]) for step in (await smith.json(
+        f"{COMPLAINTS}/{number}"))["history"]][-1] == ("released", {"by": "wang"})
     unowned = await wang.post(f"{COMPLAINTS}/{number}/release")
     assert (unowned.status, (await unowned.json())["code"]) == (403, "claim_first")
     assert (await smith.post(f"{COMPLAINTS}/{number}/claim")).status == 200

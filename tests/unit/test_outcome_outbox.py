@@ -261,6 +261,9 @@ async def test_after_the_last_attempt_allowed_the_history_says_it_was_given_up(
     assert login.status == 200
     detail = await (await service.client.get(f"/api/v1/agent/complaints/{number}")).json()
     assert detail["history"][-1]["note"] == line and detail["history"][-1]["actor"] == "system"
+    # …and the console shows it in its own words: given up, call the customer.
+    assert (detail["history"][-1]["kind"], detail["history"][-1]["params"]) == ("outcome", {
+        "channel": "sms", "status": "gave_up", "to": "+86138****8001", "reason": gave_up})
 
 
 async def test_two_instances_racing_send_each_notice_once(
