@@ -19,7 +19,7 @@ from handoff.dispatcher import Dispatcher, RoutingTimes
 from handoff.hours import OpeningHours
 from handoff.joining import announce_join
 from handoff.keys import http_key, redis_key, settings_key, sql_sessions_key
-from handoff.live import LiveHub
+from handoff.live import ALL_AGENTS, LiveHub
 from handoff.metrics import HandoffMetrics
 from handoff.middlewares import authenticate, json_errors
 from handoff.outcome.deliver import DeliverOutcome
@@ -102,7 +102,13 @@ async def outcome_notices(app: web.Application) -> AsyncIterator[None]:
     deliver = DeliverOutcome(
         SmsDelivery(gateway, OptOuts(lambda: redis)),
         SmtpMailer(settings.smtp) if settings.smtp.configured else None, settings.smtp.sender)
-    worker = OutboxWorker(outbox, deliver, sessions, settings.outcome_retry, clock)
+    live = app[live_key]
+
+    async def complaints_changed(number: str) -> None:
+        await live.publish([ALL_AGENTS], {"type": "complaints_changed", "number": number})
+
+    worker = OutboxWorker(outbox, deliver, sessions, settings.outcome_retry, clock,
+                          complaints_changed)
     app[outbox_key] = worker
     app[outcome_key] = NotifyOutcome(sessions, outbox, worker)
     stop = asyncio.Event()

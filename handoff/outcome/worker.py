@@ -10,8 +10,9 @@ import asyncio
 import datetime as dt
 import logging
 from dataclasses import replace
-from typing import Callable, List, Optional, Tuple
+from typing import Awaitable, Callable, List, Optional, Tuple
 
+from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -39,10 +40,13 @@ REOPENED = "reopened"
 class OutboxWorker:
     def __init__(self, outbox: NoticeOutbox, deliver: DeliverOutcome,
                  sessions: sessionmaker[Session], retry: RetryPolicy,
-                 clock: Callable[[], int]) -> None:
-        """`clock`: the service's "now" in ms (tests move it by hand)."""
+                 clock: Callable[[], int],
+                 on_settled: Optional[Callable[[str], Awaitable[None]]] = None) -> None:
+        """`clock`: the service's "now" in ms (tests move it by hand); `on_settled`: told the
+        ticket number once a final result is in its history (consoles refresh it)."""
         self._outbox, self._deliver, self._sessions = outbox, deliver, sessions
         self._retry, self._clock = retry, clock
+        self._on_settled = on_settled
         self._wake = asyncio.Event()
         # Set once the first pass after start is over: what a crash left has been tried.
         self.recovered = asyncio.Event()
@@ -168,6 +172,12 @@ class OutboxWorker:
                            claim.attempts)
             return notice
         log_recorded(claim.number)
+        if self._on_settled is not None:
+            try:
+                await self._on_settled(claim.number)
+            except RedisError as error:  # the result is stored; consoles see it on refresh
+                logger.warning("outcome.not_announced ticket=%s error=%s", claim.number,
+                               type(error).__name__)
         return notice.noted_at(at)
 
     async def _supersede(self, claim: Claim, at: dt.datetime) -> OutcomeNotice:

@@ -10,21 +10,25 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import logging
 import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Iterator, List
+from typing import Any, Dict, Iterator, List
 
 import pytest
 import requests
+from redis.asyncio import Redis
+from redis.asyncio.client import PubSub
 
 from actions.store.database import session_factory
 from actions.tickets.resolve import RecordOutcome, ResolveTicket
 from bot.channels.sms_segments import split_sms
 from handoff.agents import save_account
 from handoff.app import create_app
+from handoff.keys import LIVE_CHANNEL
 from handoff.outcome.outbox import LEASE, Claim, NoticeOutbox, moment
 from handoff.outcome.retry import RetryPolicy
 from handoff.outcome.smtp import SmtpSettings
@@ -102,6 +106,20 @@ def after(clock: HandClock, seconds: float) -> dt.datetime:
     return moment(clock.now) + dt.timedelta(seconds=seconds)
 
 
+async def _complaint_news(consoles: PubSub) -> Dict[str, Any]:
+    """The next complaints_changed published to consoles within 5 s (other console events
+    skipped; get_message answers None for the subscription's own confirmation too)."""
+    deadline = asyncio.get_running_loop().time() + 5
+    while asyncio.get_running_loop().time() < deadline:
+        published = await consoles.get_message(timeout=0.5)
+        if published is None:
+            continue
+        event = dict(json.loads(published["data"]))
+        if event["event"]["type"] == "complaints_changed":
+            return event
+    raise AssertionError("no complaints_changed published")
+
+
 def _outcome_lines(service: Service, number: str) -> List[str]:
     return [note for _, _, note in service.history(number) if note.startswith("outcome")]
 
@@ -177,8 +195,8 @@ def test_a_start_takes_back_only_the_claims_held_before_it(database_url) -> None
 
 
 @pytest.mark.parametrize("channel", ["sms", "email"])
-async def test_a_notice_refused_for_now_is_sent_at_a_later_attempt(service, clock,
-                                                                   channel) -> None:
+async def test_a_notice_refused_for_now_is_sent_at_a_later_attempt(service, clock, channel,
+                                                                   redis_url) -> None:
     if channel == "sms":
         number = service.complaint(contact_phone="13800138001")
         service.twilio.outage = [503] * 3  # the gateway's three quick tries, all refused
@@ -194,7 +212,13 @@ async def test_a_notice_refused_for_now_is_sent_at_a_later_attempt(service, cloc
     assert _outcome_lines(service, number) == [] and service.audited(number) == []
 
     assert await worker_of(service).tick(after(clock, 29)) == []  # due 30 s after the first
+    consoles = Redis.from_url(redis_url).pubsub(ignore_subscribe_messages=True)
+    await consoles.subscribe(LIVE_CHANNEL)
     [retried] = await worker_of(service).tick(after(clock, 30))
+    # Open consoles are told: an open complaint shows the final result without a reload.
+    assert await _complaint_news(consoles) == {
+        "audience": ["agents"], "event": {"type": "complaints_changed", "number": number}}
+    await consoles.close()
     assert (retried.status, retried.to) == ("sent", to)
     if channel == "sms":
         assert service.texts_to(WANG) == split_sms(outcome_sms(number, RESOLUTION, "zh"))
