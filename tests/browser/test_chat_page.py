@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from handoff.texts import notice
 from tests.bilingual import response_text
-from tests.browser.test_console import AgentApi
+from tests.browser.test_console import AgentApi, only_online
 
 pytestmark = [
     pytest.mark.integration,
@@ -177,7 +177,10 @@ def test_an_english_customer_gets_english_and_can_switch_the_page_to_chinese(
 
 def test_an_agent_takes_over_and_answers_live(
         stack, browser, tmp_path_factory: pytest.TempPathFactory) -> None:
-    wang = AgentApi(stack, "agent-wang")  # the only agent online: routing offers it to them
+    wang = AgentApi(stack, "agent-wang")
+    # The only agent online: routing can offer it to nobody else before wang accepts (agents
+    # earlier tests signed in stay online; under load a routing pass may come in between).
+    only_online(stack, "agent-wang")
     chat = open_chat(browser, chat_url(stack), "zh-CN")
     page = chat.page
     session_id = chat.session_id()
