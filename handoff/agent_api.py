@@ -78,12 +78,21 @@ REFUSAL_REASONS = {
     "target_language": "that agent does not speak the customer's language",
     "same_agent": "you already hold this conversation",
     "already_resolved": "already resolved",
+    # A supervisor's reassignment (handoff/supervisor_reassign.py).
+    "supervisors_only": "supervisors only",
+    "no_conversation": "no such conversation",
+    "not_held": "no agent holds this conversation (it waits in the queue, or is resolved)",
+    "unknown_agent": "no such agent (or the account is disabled)",
+    "already_theirs": "that agent already holds this conversation",
+    "target_skill": "that agent does not have the skill this conversation needs",
 }
 HTTP_STATUS_BY_REFUSAL = {"target_language": 409, "not_yours": 403, "not_eligible": 403,
                           "reserved": 409,
                           "unavailable": 409, "at_capacity": 409, "not_online": 409,
                           "target_not_online": 409, "target_at_capacity": 409,
-                          "same_agent": 400, "already_resolved": 409}
+                          "same_agent": 400, "already_resolved": 409,
+                          "supervisors_only": 403, "no_conversation": 404, "not_held": 409,
+                          "unknown_agent": 400, "already_theirs": 400, "target_skill": 409}
 
 
 def current(request: web.Request) -> AgentSession:
@@ -108,7 +117,7 @@ def _error(reason: str) -> str:
     return json.dumps({"error": reason})
 
 
-def _refused(refusal: RoutingRefused) -> web.Response:
+def routing_refused(refusal: RoutingRefused) -> web.Response:
     logger.info("agent.refused outcome=%s", refusal.outcome)
     return web.json_response(
         {"error": REFUSAL_REASONS.get(refusal.outcome, refusal.outcome), "code": refusal.outcome},
@@ -288,7 +297,7 @@ async def accept(request: web.Request) -> web.Response:
         newly = await AcceptConversation(request.app[scripts_key]).call(
             record.conversation_id, account.agent_id, at_ms=request.app[routing_clock_key]())
     except RoutingRefused as refusal:
-        return _refused(refusal)
+        return routing_refused(refusal)
     if newly:
         await request.app[rasa_key].take_over(record.conversation_id)
         name = account.name_for(record.language)
@@ -355,7 +364,7 @@ async def transfer(request: web.Request) -> web.Response:
             record.conversation_id, account.agent_id, kind, target,
             at_ms=request.app[routing_clock_key]())
     except RoutingRefused as refusal:
-        return _refused(refusal)
+        return routing_refused(refusal)
     await request.app[rasa_key].send_bot_message(
         record.reply_to, notice("transferred", record.language),
         {"kefu_notice": "transferred"})
@@ -379,7 +388,7 @@ async def resolve(request: web.Request) -> web.Response:
         joined = await FinishConversation(request.app[scripts_key]).call(
             record.conversation_id, account.agent_id, at_ms=request.app[routing_clock_key]())
     except RoutingRefused as refusal:
-        return _refused(refusal)
+        return routing_refused(refusal)
     request.app[metrics_key].resolved.inc()
     # The bot takes over again and asks how satisfied the customer was, where they last
     # wrote; their conversations on other channels go back to the bot quietly.

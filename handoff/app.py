@@ -128,7 +128,8 @@ async def background_work(app: web.Application) -> AsyncIterator[None]:
         app[redis_key], app[scripts_key], app[live_key], app[rasa_key], metrics,
         app[estimator_key], app[sql_sessions_key], app[console_leases_key],
         RoutingTimes(offer_seconds=settings.offer_seconds,
-                     skill_overflow_seconds=settings.skill_overflow_seconds),
+                     skill_overflow_seconds=settings.skill_overflow_seconds,
+                     disconnected_return_seconds=settings.disconnected_return_seconds),
         app[routing_clock_key])
     relay = CustomerRelay(
         app[redis_key], app[scripts_key], app[live_key], settings.instance,

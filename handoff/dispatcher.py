@@ -1,7 +1,8 @@
 """Dispatcher: runs routing passes when something changes (and every few seconds, in case
 another instance changed it): withdraws offers not accepted in time, ends the shifts of
-agents whose console is gone, gives waiting conversations to agents, then tells agents
-what they were given or lost and customers their new place in the queue."""
+agents whose console is gone and, later, gives their customers back to the queue, gives
+waiting conversations to agents, then tells agents what they were given or lost and
+customers their new place in the queue."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from handoff.audit import audit_system
 from handoff.console_leases import ConsoleLeases
 from handoff.conversations import load_record
+from handoff.disconnected_returns import DisconnectedReturns
 from handoff.keys import WAITS_KEY, conversation_key
 from handoff.live import ALL_AGENTS, SUPERVISORS, LiveHub, agent_audience
 from handoff.metrics import HandoffMetrics
@@ -44,6 +46,9 @@ class RoutingTimes:
     offer_seconds: int = 60
     # After this wait a conversation may go to an agent without its skill (0: never).
     skill_overflow_seconds: int = 300
+    # A disconnected agent's customers go back to the queue this long after their shift
+    # ended (0: never).
+    disconnected_return_seconds: int = 300
 
 
 class Dispatcher:
@@ -57,6 +62,8 @@ class Dispatcher:
         self._withdraw = WithdrawExpiredOffers(scripts, times.offer_seconds)
         self._assign = AssignWaiting(scripts, times.skill_overflow_seconds)
         self._shifts = DisconnectedShifts(scripts, leases, live, audit_sessions)
+        self._returns = DisconnectedReturns(scripts, redis, times.disconnected_return_seconds,
+                                            live, audit_sessions, self.send_later)
         self._audit_sessions = audit_sessions
         self._live = live
         self._customers = customers
@@ -93,8 +100,9 @@ class Dispatcher:
                 logger.error("dispatcher.redis_error error=%s", type(error).__name__)
 
     async def route_once(self, at_ms: Optional[int] = None) -> List[Assignment]:
-        """One pass at `at_ms` (now when None): expired offers and shifts first, so that
-        what they release can go to another agent in the same pass."""
+        """One pass at `at_ms` (now when None): expired offers, shifts and disconnected
+        agents' customers first, so that what they release can go to another agent in the
+        same pass."""
         moment = at_ms if at_ms is not None else self._clock()
         withdrawn = await self._withdraw.call(moment)
         for offer in withdrawn:
@@ -103,7 +111,8 @@ class Dispatcher:
             await self._live.publish([SUPERVISORS], {
                 "type": "presence", "agent_id": agent_id, "presence": "away"})
         ended = await self._shifts.call(moment)
-        released = bool(withdrawn) or any(shift.withdrawn for shift in ended)
+        returned = await self._returns.call(moment)
+        released = bool(withdrawn or returned) or any(shift.withdrawn for shift in ended)
         assignments = await self._assign.call(moment)
         for assignment in assignments:
             self._metrics.wait_seconds.observe(assignment.waited_ms / 1000)

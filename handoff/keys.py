@@ -21,6 +21,8 @@ ONLINE_AGENTS_KEY = f"{PREFIX}agents:online"
 ON_SHIFT_AGENTS_KEY = f"{PREFIX}agents:on_shift"
 # Agent id -> until when (ms) their console counts as connected (renewed while it is).
 CONSOLE_LEASES_KEY = f"{PREFIX}agents:console_until"
+# Agent id -> when (ms) their shift ended by a lost console while they held conversations.
+DISCONNECTED_AGENTS_KEY = f"{PREFIX}agents:disconnected"
 WAITS_KEY = f"{PREFIX}waits"
 LIVE_CHANNEL = f"{PREFIX}live"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from handoff import agent_api, api, complaints_api, console, tickets_api
+from handoff import agent_api, api, complaints_api, console, reassign_api, tickets_api
 from handoff.console import STATIC_DIR
 
 CONVERSATION = "/api/v1/agent/conversations/{conversation_id}"
@@ -53,6 +53,8 @@ def setup_routes(app: web.Application) -> None:
             web.get("/api/v1/agent/live", console.live_socket),
             web.get("/api/v1/supervisor/overview", console.supervisor_overview),
             web.get("/api/v1/supervisor/missed-offers", console.missed_offers),
+            web.post("/api/v1/supervisor/conversations/{conversation_id}/reassign",
+                     reassign_api.reassign),
             # the console page and its assets, all shipped with the service
             web.get("/console", console.console_page),
             web.static("/console/static", STATIC_DIR),

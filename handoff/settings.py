@@ -43,6 +43,9 @@ class HandoffSettings:
     # An agent whose console has had no live connection for this long goes off shift (a
     # reload or a short network drop does not end it).
     console_grace_seconds: int = 90
+    # The conversations of an agent whose shift ended that way go back to the queue after
+    # this much longer, unless they are back (0: never).
+    disconnected_return_seconds: int = 300
     # Where complaint outcomes are texted (the SMS channel's gateway) and e-mailed.
     sms_gateway: GatewaySettings = field(default_factory=GatewaySettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
@@ -57,6 +60,8 @@ class HandoffSettings:
             raise ValueError("KEFU_CONSOLE_GRACE_SECONDS must be at least 1")
         if self.skill_overflow_seconds < 0:
             raise ValueError("KEFU_SKILL_OVERFLOW_SECONDS must be 0 (never) or more")
+        if self.disconnected_return_seconds < 0:
+            raise ValueError("KEFU_DISCONNECTED_RETURN_SECONDS must be 0 (never) or more")
         self.smtp.check()
         self.outcome_retry.check()
         for value, name in ((self.seconds_per_queue_position, "KEFU_SECONDS_PER_QUEUE_POSITION"),
@@ -96,6 +101,8 @@ def load_settings() -> HandoffSettings:
         offer_seconds=whole_seconds(os.environ, "KEFU_OFFER_SECONDS", 60),
         skill_overflow_seconds=whole_seconds(os.environ, "KEFU_SKILL_OVERFLOW_SECONDS", 300),
         console_grace_seconds=whole_seconds(os.environ, "KEFU_CONSOLE_GRACE_SECONDS", 90),
+        disconnected_return_seconds=whole_seconds(os.environ,
+                                                  "KEFU_DISCONNECTED_RETURN_SECONDS", 300),
         sms_gateway=GatewaySettings.from_environment(os.environ),
         smtp=SmtpSettings.from_environment(os.environ),
         outcome_retry=RetryPolicy(

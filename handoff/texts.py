@@ -35,6 +35,14 @@ NOTICES: Dict[str, Dict[str, str]] = {
         "en": "We are sorry: the agent helping you had to step away. You keep your place "
               "in the queue, and another agent will be with you shortly.",
     },
+    # A supervisor moved the conversation to a colleague: its agent can no longer help.
+    "reassigned": {
+        "zh": "非常抱歉，为您服务的客服专员暂时无法继续为您服务，我们已为您安排另一位专员，"
+              "请您稍候。",
+        "en": "We are sorry: the agent who was helping you is not available at the moment, "
+              "so we have passed your conversation to a colleague, who will be with you "
+              "shortly.",
+    },
     "continued": {
         "zh": "您好，您与人工客服的会话仍在进行中，客服专员会在这里继续为您服务。",
         "en": "Hello again. Your conversation with our customer service team is still "

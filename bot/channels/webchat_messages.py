@@ -31,7 +31,7 @@ WAITING_RESPONSES = frozenset({
     "utter_queue_status_offer_estimate"})
 # The handoff service's notices (handoff/texts.py) that leave the customer waiting.
 WAITING_NOTICES = frozenset({"queue_position", "queue_position_unknown", "agent_coming",
-                             "agent_left", "transferred"})
+                             "agent_left", "transferred", "reassigned"})
 
 
 def kefu_metadata(fields: Mapping[str, Any]) -> Dict[str, Any]:

@@ -9,7 +9,7 @@ from redis.commands.core import AsyncScript
 
 LUA_DIR = Path(__file__).resolve().parent / "lua"
 SCRIPT_NAMES = ("enqueue", "assign", "accept", "presence", "transfer", "finish", "relay",
-                "cancel", "join", "withdraw", "end_shifts")
+                "cancel", "join", "withdraw", "end_shifts", "reassign", "return_disconnected")
 # Local functions some scripts share (Lua scripts cannot call one another).
 PRELUDES = {"enqueue": "joining", "join": "joining", "finish": "releasing",
             "cancel": "releasing"}
@@ -38,3 +38,5 @@ class RoutingScripts:
         self.join: AsyncScript = loaded["join"]
         self.withdraw: AsyncScript = loaded["withdraw"]
         self.end_shifts: AsyncScript = loaded["end_shifts"]
+        self.reassign: AsyncScript = loaded["reassign"]
+        self.return_disconnected: AsyncScript = loaded["return_disconnected"]

@@ -121,6 +121,8 @@
     "conversation.resolved": ["本会话已结束，机器人已恢复服务并邀请客户评价。",
       "This conversation is resolved; the bot has taken over and asks the customer for feedback."],
     "conversation.transferred": ["本会话已转出：", "This conversation was transferred to:"],
+    "conversation.reassigned": ["本会话已改派给其他坐席或退回队列（由班组长操作，或因您断线过久）。",
+      "This conversation was reassigned or returned to the queue (by a supervisor, or because you were disconnected too long)."],
     "conversation.gone": ["该会话已不在您的名下（可能已被其他坐席接入或转出）。",
       "This conversation is no longer yours (another agent may have taken it)."],
     "conversation.readonly": ["只读：该会话由其他坐席处理。", "Read only: another agent holds this conversation."],
@@ -134,6 +136,7 @@
     "status.active": ["处理中", "Active"],
     "status.resolved": ["已结束", "Resolved"],
     "status.transferred": ["已转出", "Transferred"],
+    "status.reassigned": ["已改派", "Reassigned"],
     "status.gone": ["不可用", "Unavailable"],
     "priority.urgent": ["紧急", "Urgent"],
     "priority.high": ["高", "High"],
@@ -142,6 +145,7 @@
     "lang.en": ["英文", "English"],
     "action.accept": ["接入", "Accept"],
     "action.transfer": ["转接", "Transfer"],
+    "action.reassign": ["改派", "Reassign"],
     "action.resolve": ["结束会话", "Resolve"],
     "action.send": ["发送", "Send"],
     "action.cancel": ["取消", "Cancel"],
@@ -236,6 +240,13 @@
     "transfer.need_agent": ["请输入坐席工号", "Enter an agent ID"],
     "transfer.done_agent": ["已转接给坐席", "Transferred to agent"],
     "transfer.done_skill": ["已转入技能队列", "Sent to the skill queue"],
+    "reassign.title": ["改派会话", "Reassign the conversation"],
+    "reassign.hint": ["可改派给在线、有空位且服务该队列（语言与技能）的坐席，或退回队列由下一位空闲坐席接待（保留原排队位置）。客户将收到通知。",
+      "To an online agent with room who serves its queue (language and skill), or back to the queue for the next available agent (its place kept). The customer is told."],
+    "reassign.to": ["改派至", "Reassign to"],
+    "reassign.queue": ["退回队列（下一位空闲坐席）", "Back to the queue (next available agent)"],
+    "reassign.done_agent": ["已改派给", "Reassigned to"],
+    "reassign.done_queue": ["已退回队列", "Returned to the queue"],
     "skill.general": ["综合业务", "General"],
     "skill.complaints": ["投诉处理", "Complaints"],
     "skill.fraud": ["反欺诈", "Fraud"],
@@ -254,6 +265,9 @@
     "event.offer_withdrawn": ["会话未及时接入，已退回队列；您的状态已设为小休",
       "Not accepted in time: the conversation went back to the queue and you are now Away"],
     "event.transferred_in": ["有会话转接给您", "A conversation was transferred to you"],
+    "event.reassigned_in": ["班组长将一个会话改派给您", "A supervisor reassigned a conversation to you"],
+    "event.reassigned_away": ["班组长已将您的一个会话改派", "A supervisor reassigned one of your conversations"],
+    "event.returned_away": ["您断线过久，一个会话已退回队列", "You were disconnected too long: a conversation went back to the queue"],
     "event.shift_ended": ["工作台断开连接过久，您已自动下线；已接入的会话仍由您处理，请重新设为在线",
       "Your console was disconnected too long and you are now Offline; your accepted conversations are still yours: set yourself Online again"],
     "sup.disconnected": ["已断线", "Disconnected"],
@@ -300,6 +314,11 @@
     "error.same_agent": ["不能转接给自己", "You cannot transfer to yourself"],
     "error.target_language": ["目标坐席不使用该客户的语言", "The target agent does not speak the customer's language"],
     "error.already_resolved": ["该会话已结束", "Already resolved"],
+    "error.no_conversation": ["会话不存在", "No such conversation"],
+    "error.not_held": ["该会话当前无坐席处理（排队中或已结束）", "No agent holds this conversation (it is waiting, or resolved)"],
+    "error.already_theirs": ["该会话已由此坐席处理", "That agent already holds this conversation"],
+    "error.target_skill": ["目标坐席不具备该会话所需技能", "The target agent lacks the skill this conversation needs"],
+    "error.unknown_agent": ["坐席不存在或账号已停用", "No such agent, or the account is disabled"],
     "error.wrong agent id or password": ["工号或密码错误", "Wrong agent ID or password"],
     "error.too many failed sign-ins; try again later": ["登录失败次数过多，请稍后再试",
       "Too many failed sign-ins; try again later"],
@@ -418,6 +437,7 @@
     // Contacts revealed (audited) in the open conversation: ticket number -> full value.
     revealed: {},
     missed: null, // the supervisor's missed offers: {count, missed_offers}
+    reassigning: null, // the conversation in the supervisor's reassign dialog
     // Tickets resolved in this console: number -> status.
     ticketStatus: {},
     resolvingTicket: null,
@@ -1038,6 +1058,8 @@
     banner.dataset.kind = closed ? closed.status : "";
     if (closed && closed.status === "resolved") {
       banner.replaceChildren(bi("conversation.resolved"));
+    } else if (closed && closed.status === "reassigned") {
+      banner.replaceChildren(bi("conversation.reassigned"));
     } else if (closed && closed.status === "transferred") {
       banner.replaceChildren(bi("conversation.transferred"), " ", closed.target || "");
     } else if (closed) {
@@ -1570,7 +1592,7 @@
   }
 
   function closeDialogs() {
-    for (const id of ["transfer-dialog", "resolve-dialog", "ticket-dialog", "ticket-resolve-dialog"]) {
+    for (const id of ["transfer-dialog", "resolve-dialog", "ticket-dialog", "ticket-resolve-dialog", "reassign-dialog"]) {
       if ($(id).open) $(id).close();
     }
   }
@@ -1732,6 +1754,13 @@
         + (event.overflowed ? " · " + tx("overflow.badge") : ""));
     } else if (event.type === "transferred" && event.agent === me && event.from !== me) {
       showStatus(tx("event.transferred_in") + " · " + event.conversation_id);
+    } else if (event.type === "reassigned" && event.from === me) {
+      // No longer this agent's: the open conversation says why instead of "gone".
+      if (event.conversation_id === state.currentId) state.closed = {status: "reassigned"};
+      showStatus(tx(event.by === "system" ? "event.returned_away" : "event.reassigned_away")
+        + " · " + event.conversation_id);
+    } else if (event.type === "reassigned" && event.agent_id === me) {
+      showStatus(tx("event.reassigned_in") + " · " + event.conversation_id);
     } else if (event.type === "offer_withdrawn" && event.agent_id === me) {
       // The service set this agent away for a missed offer: the menu must say so.
       showPresence("away");
@@ -2247,6 +2276,53 @@
     });
   }
 
+  /** An agent's conversations, each with the supervisor's reassign control. */
+  function heldConversations(agent) {
+    const ids = agent.conversations || [];
+    if (!ids.length) return [tx("context.none")];
+    return ids.map((id) => {
+      const button = el("button", {type: "button", className: "btn btn-small", testid: "sup-reassign",
+        "data-conversation-id": id}, tx("action.reassign"));
+      button.addEventListener("click", () => openReassign(id, agent.agent_id));
+      return el("span", {className: "sup-held"}, ...conversationLinks([id]), button);
+    });
+  }
+
+  /** Back to the queue, or an online agent other than the holder (the service checks the rest). */
+  function openReassign(conversationId, holder) {
+    state.reassigning = conversationId;
+    clearError($("reassign-error"));
+    $("reassign-conversation").textContent = conversationId;
+    const agents = ((state.overview && state.overview.agents) || [])
+      .filter((a) => a.online && a.agent_id !== holder);
+    $("reassign-target").replaceChildren(el("option", {value: ""}, tx("reassign.queue")),
+      ...agents.map((a) => el("option", {value: a.agent_id},
+        (a.name && a.name !== a.agent_id ? a.name + " (" + a.agent_id + ")" : a.agent_id)
+        + " · " + (a.active || 0) + "/" + (a.max_chats || 0))));
+    $("reassign-dialog").showModal();
+  }
+
+  async function submitReassign(event) {
+    event.preventDefault();
+    const errorNode = $("reassign-error");
+    clearError(errorNode);
+    const id = state.reassigning;
+    const target = $("reassign-target").value;
+    const button = $("reassign-confirm");
+    button.disabled = true;
+    try {
+      await api("POST", "/api/v1/supervisor/conversations/" + encodeURIComponent(id) + "/reassign",
+        target ? {agent_id: target} : {queue: true});
+      $("reassign-dialog").close();
+      showStatus((target ? tx("reassign.done_agent") + " " + target : tx("reassign.done_queue")) + " · " + id);
+      refreshOverview();
+    } catch (error) {
+      showError(error, errorNode);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
   function tile(labelKey, value, testid, extraClass) {
     return el("div", {className: "tile" + (extraClass ? " " + extraClass : ""), testid},
       el("span", {className: "tile-label"}, bi(labelKey)),
@@ -2278,7 +2354,7 @@
           ...(agent.disconnected ? [" ", el("span", {className: "pill pill-disconnected", testid: "sup-disconnected",
             title: tx("sup.disconnected_hint")}, tx("sup.disconnected"))] : [])),
         el("td", {className: "load"}, load, " ", (agent.active || 0) + "/" + (agent.max_chats || 0)),
-        el("td", {className: "small"}, ...conversationLinks(agent.conversations || [])));
+        el("td", {className: "small"}, ...heldConversations(agent)));
     }));
     if (!agents.length) {
       $("sup-agents-body").append(el("tr", {}, el("td", {colspan: 4, className: "muted"}, tx("sup.no_agents"))));
@@ -2380,6 +2456,8 @@
     }
     $("transfer-form").addEventListener("submit", submitTransfer);
     $("transfer-cancel").addEventListener("click", () => $("transfer-dialog").close());
+    $("reassign-form").addEventListener("submit", submitReassign);
+    $("reassign-cancel").addEventListener("click", () => $("reassign-dialog").close());
     $("resolve-form").addEventListener("submit", submitResolve);
     $("resolve-cancel").addEventListener("click", () => $("resolve-dialog").close());
     $("ticket-button").addEventListener("click", openTicket);

@@ -35,7 +35,7 @@ from handoff.keys import (
 )
 from handoff.live import SUPERVISORS, agent_audience
 from handoff.missed_offers import OFFER_WITHDRAWN
-from handoff.texts import CANNED_REPLIES
+from handoff.texts import CANNED_REPLIES, notice
 from tests.bilingual import response_text
 
 pytestmark = [
@@ -687,6 +687,59 @@ def test_a_supervisor_sees_an_agent_whose_console_was_lost(stack, browser) -> No
     expect(badge).to_have_attribute("title", re.compile("已自动下线"))
     expect(row).to_contain_text("离线")
     assert not stack.redis.sismember(ON_SHIFT_AGENTS_KEY, "agent-wang")
+    console.assert_clean()
+    console.context.close()
+
+
+def test_a_supervisor_reassigns_a_disconnected_agent_s_customer(stack, browser) -> None:
+    """agent-wang accepted a customer, then lost her console for the grace (the service ends
+    her shift, tests/unit/test_shift_ends.py); the supervisor gives the customer to
+    agent-zhao from the overview, after the service said why agent-smith cannot have them.
+    The customer is told in Chinese through Rasa; the audit trail names the supervisor."""
+    sender = f"browser-reassign-{uuid.uuid4().hex[:8]}"
+    only_online(stack, "agent-wang")
+    wang = AgentApi(stack, "agent-wang")  # signed in from Python: no console
+    assert stack.say(sender, "我要转人工"), "the customer is told their place in the queue"
+    wang.post(f"conversations/{sender}/accept", {})
+    AgentApi(stack, "agent-zhao")  # Chinese, online with room
+    AgentApi(stack, "agent-smith")  # English only
+    console = open_console(browser, stack)
+    sign_in(console, stack, "supervisor-chen")
+    page = console.page
+    page.get_by_test_id("presence-select").select_option("away")
+    page.get_by_test_id("tab-supervisor").click()
+    row = page.locator("[data-testid=sup-agent-row][data-agent-id='agent-wang']")
+    stack.redis.zadd(CONSOLE_LEASES_KEY, {"agent-wang": 1})  # her lease ran out
+    expect(row.get_by_test_id("sup-disconnected")).to_be_visible()
+
+    row.locator(f"[data-testid=sup-reassign][data-conversation-id='{sender}']").click()
+    dialog = page.get_by_test_id("reassign-dialog")
+    expect(dialog).to_be_visible()
+    expect(page.get_by_test_id("reassign-conversation")).to_have_text(sender)
+    page.get_by_test_id("reassign-target").select_option("agent-smith")
+    page.get_by_test_id("reassign-confirm").click()
+    expect(page.get_by_test_id("reassign-error")).to_contain_text("目标坐席不使用该客户的语言")
+    page.get_by_test_id("reassign-target").select_option("agent-zhao")
+    page.get_by_test_id("reassign-confirm").click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_test_id("status-message")).to_contain_text(
+        "已改派给 Reassigned to agent-zhao")
+    zhao_row = page.locator("[data-testid=sup-agent-row][data-agent-id='agent-zhao']")
+    expect(zhao_row.locator(
+        f"[data-testid=sup-open-conversation][data-conversation-id='{sender}']")).to_be_visible()
+    expect(row.get_by_test_id("sup-open-conversation")).to_have_count(0)
+    assert stack.redis.hmget(conversation_key(sender), "status", "agent") == [
+        b"assigned", b"agent-zhao"]
+
+    told = [event for event in rasa_events(stack, sender) if event["event"] == "bot"
+            and (event.get("metadata") or {}).get("kefu_notice") == "reassigned"]
+    assert [event["text"] for event in told] == [notice("reassigned", "zh")]
+    [audited] = audit_rows(stack, "conversation.reassigned", sender)
+    assert (audited.actor, json.loads(audited.detail)) == ("agent:supervisor-chen", {
+        "from": "agent-wang", "to": "agent-zhao", "was_accepted": True,
+        "customer_notified": True})
+    page.get_by_test_id("ui-language").select_option("en")
+    expect(zhao_row.get_by_test_id("sup-reassign")).to_have_text("Reassign")
     console.assert_clean()
     console.context.close()
 

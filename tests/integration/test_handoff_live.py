@@ -12,7 +12,8 @@ import aiohttp
 from sqlalchemy import select
 
 from actions.store.database import session_factory
-from actions.store.models import CsatResponse
+from actions.store.models import AuditEvent, CsatResponse
+from handoff.keys import CONSOLE_LEASES_KEY, DISCONNECTED_AGENTS_KEY
 from handoff.texts import notice
 from tests.bilingual import response_text
 from tools.socketio_client import SocketIOClient
@@ -200,3 +201,60 @@ async def test_an_english_customer_asks_how_long_and_meets_the_agent_by_english_
         finally:
             await agent.close()
             await customer.client.close()
+
+
+async def test_a_customer_whose_agent_lost_her_console_goes_back_to_the_queue_and_is_told(
+        stack) -> None:
+    """agent-wang accepts an English customer and her console is gone: the service ends her
+    shift after the grace, and KEFU_DISCONNECTED_RETURN_SECONDS later (both moved back here)
+    gives the customer back to the queue; the customer hears it in English in the web chat."""
+    stack.reset_handoffs()
+    customer = WebCustomer(stack.rasa_url)
+    await customer.connect()
+    sender = customer.session_id
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http, \
+            aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as wang_http:
+        supervisor = ConsoleAgent(http, stack.handoff_url)
+        try:
+            # Watching, on a break: the customer waits in the queue.
+            await supervisor.sign_in("supervisor-chen", stack.agent_passwords["supervisor-chen"])
+            await supervisor.post("/api/v1/agent/presence", {"presence": "away"})
+            await customer.say("I want to talk to a person")
+            assert len(await customer.next_texts(1)) == 1
+            # agent-wang signs in without opening the console, and accepts.
+            wang = ConsoleAgent(wang_http, stack.handoff_url)
+            async with wang_http.post(f"{stack.handoff_url}/api/v1/agent/login", json={
+                    "agent_id": "agent-wang",
+                    "password": stack.agent_passwords["agent-wang"]}) as reply:
+                wang.csrf = (await reply.json())["csrf_token"]
+            await wang.post(f"/api/v1/agent/conversations/{sender}/accept")
+            assert await customer.next_texts(1) == [
+                notice("agent_joined", "en", name="Wang Xiao")]
+
+            stack.redis.zadd(CONSOLE_LEASES_KEY, {"agent-wang": 1})  # the grace has run out
+            await _shift_ended(supervisor, "agent-wang")
+            stack.redis.zadd(DISCONNECTED_AGENTS_KEY, {"agent-wang": 1})  # and the wait too
+            returned = await supervisor.wait_for("reassigned", sender)
+            assert (returned["from"], returned["agent_id"], returned["by"]) == (
+                "agent-wang", None, "system")
+            assert await customer.next_texts(1) == [notice("agent_left", "en")]
+            status = await supervisor.get(f"/api/v1/agent/conversations/{sender}")
+            assert (status["status"], status["agent_id"]) == ("queued", None)
+            with session_factory(stack.environment["KEFU_DATABASE_URL"])() as session:
+                audited = session.execute(select(AuditEvent.actor, AuditEvent.detail).where(
+                    AuditEvent.action == "conversation.reassigned",
+                    AuditEvent.subject == sender)).all()
+            assert [(actor, json.loads(detail)["reason"]) for actor, detail in audited] == [
+                ("system", "agent_disconnected")]
+        finally:
+            await supervisor.close()
+            await customer.client.close()
+
+
+async def _shift_ended(supervisor: ConsoleAgent, agent_id: str) -> None:
+    """Until the supervisor hears the service ended `agent_id`'s shift."""
+    while True:
+        event = await asyncio.wait_for(supervisor.events.get(), WAIT_SECONDS)
+        if event.get("type") == "presence" and event.get("agent_id") == agent_id \
+                and event.get("reason") == "console_disconnected":
+            return

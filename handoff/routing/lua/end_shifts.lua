@@ -2,7 +2,8 @@
 -- their live console renews (agents:console_until, ms) ran out, on every instance. They
 -- leave routing as if they had gone offline, except that conversations they accepted stay
 -- theirs (the customer keeps their agent; supervisors see them disconnected); offers not
--- yet accepted go back to the queue at their old place (score and wait kept).
+-- yet accepted go back to the queue at their old place (score and wait kept). An agent
+-- who kept some is listed in agents:disconnected from now (ms).
 -- Atomic with a reconnect (renewed first: nothing happens) and with accept.lua (accepted
 -- first: kept; withdrawn first: the accept finds the agent offline).
 -- An agent on shift without a lease (signed in before leases existed) gets one grace.
@@ -43,6 +44,8 @@ for _, aid in ipairs(on_shift) do
     redis.call('ZREM', leases, aid)
     redis.call('HSET', agent, 'presence', 'offline', 'presence_since', now,
                'active', redis.call('SCARD', chats), 'disconnected_at', lease - grace)
+    -- Customers still waiting for them: return_disconnected.lua gives them back in time.
+    if #kept > 0 then redis.call('ZADD', prefix .. 'agents:disconnected', now, aid) end
     ended[#ended + 1] = {aid, withdrawn, kept, lease - grace}
   end
 end

@@ -16,6 +16,7 @@ end
 redis.call('HSET', agent, 'presence', presence, 'presence_since', now)
 -- Set by the agent: no longer a shift ended by a lost console (end_shifts.lua).
 redis.call('HDEL', agent, 'disconnected_at')
+redis.call('ZREM', prefix .. 'agents:disconnected', aid)
 if presence == 'online' then
   for i = 5, #ARGV, 2 do redis.call('HSET', agent, ARGV[i], ARGV[i + 1]) end
   if redis.call('HEXISTS', agent, 'idle_since') == 0 then

@@ -1,10 +1,11 @@
 """Any sequence of routing operations keeps every conversation in exactly one place.
 
 A hypothesis state machine drives the real Lua scripts in a real Redis with random
-handoffs, presence changes, routing passes, accepts, transfers, resolves and shifts ended
-by lost consoles, and checks after each step: a conversation is waiting, or with exactly
-one agent, or resolved; agents' counts match their chats; nobody online is over capacity;
-nothing is lost.
+handoffs, presence changes, routing passes, accepts, transfers, resolves, shifts ended
+by lost consoles, supervisors' reassignments and disconnected agents' customers returned to
+the queue, and checks after each step: a conversation is waiting, or with exactly one
+agent, or resolved; agents' counts match their chats; nobody online is over capacity;
+only agents off shift are waited on as disconnected; nothing is lost.
 """
 
 from __future__ import annotations
@@ -12,9 +13,18 @@ from __future__ import annotations
 import redis
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
 
 from handoff.keys import (
+    CONSOLE_LEASES_KEY,
+    DISCONNECTED_AGENTS_KEY,
+    ON_SHIFT_AGENTS_KEY,
     ONLINE_AGENTS_KEY,
     PREFIX,
     QUEUE_KEY,
@@ -36,18 +46,34 @@ conversation_ids = st.sampled_from([f"c{i}" for i in range(12)])
 # Most handoffs come from verified customers, some of them the same customer.
 customers = st.sampled_from(["", "K1", "K2", "K3"])
 OPEN = (b"queued", b"assigned", b"active")
+HOUR_MS = 3_600_000
 
 
 class RoutingMachine(RuleBasedStateMachine):
     client: redis.Redis
 
-    @initialize()
-    def start(self) -> None:
+    @initialize(busy=st.booleans())
+    def start(self, busy: bool) -> None:
         self.client.flushdb()
         self.scripts = {name: self.client.register_script(script_source(name))
                         for name in SCRIPT_NAMES}
         self.clock = 1_800_000_000_000
         self.known: set[str] = set()
+        if busy:
+            self._busy_contact_center()
+
+    def _busy_contact_center(self) -> None:
+        """Every agent online and busy with customers they accepted: what transfers,
+        reassignments and lost consoles act on (rarely reached by random steps alone)."""
+        for agent in AGENTS:
+            self.set_presence(agent, "online")
+        # Five places for four customers: one agent has room to take another.
+        for number, (language, skill) in enumerate([("zh", "general"), ("en", "general"),
+                                                    ("zh", "fraud"), ("en", "complaints")]):
+            self.hand_over(f"c{number}", language, skill, "normal", "", "")
+        self.route(0)
+        for conversation, agent in self._held():
+            self.scripts["accept"](args=[PREFIX, conversation, agent, self._now()])
 
     def _now(self) -> int:
         self.clock += 1000
@@ -101,6 +127,11 @@ class RoutingMachine(RuleBasedStateMachine):
             assert not self.client.sismember(ONLINE_AGENTS_KEY, agent)
             assert self.client.smembers(agent_chats_key(agent.decode())) == set(kept)
 
+    @rule(agent=agent_ids)
+    def console_connected(self, agent: str) -> None:
+        """The agent's console is open (its instance renews the lease): on shift for now."""
+        self.client.zadd(CONSOLE_LEASES_KEY, {agent: self._now() + HOUR_MS}, gt=True)
+
     def _held(self) -> list[tuple[str, str]]:
         """(conversation, agent) for every conversation an agent holds now."""
         return sorted((conversation.decode(), agent) for agent in AGENTS
@@ -129,6 +160,35 @@ class RoutingMachine(RuleBasedStateMachine):
         kind, destination = ("skill", "fraud") if to_skill else ("agent", receiver)
         self.scripts["transfer"](args=[PREFIX, conversation, holder if by_holder else impostor,
                                        kind, destination, self._now()])
+
+    @precondition(lambda self: bool(self._held()))
+    @rule(data=st.data(), to_queue=st.booleans())
+    def supervisor_reassigns(self, data: st.DataObject, to_queue: bool) -> None:
+        """Mostly a conversation an agent holds, to an online agent or the queue; sometimes
+        one waiting, resolved or unknown."""
+        held = [conversation for conversation, _ in self._held()]
+        queued = sorted(member.decode() for member in self.client.zrange(QUEUE_KEY, 0, -1))
+        pool = data.draw(st.sampled_from([held, held, queued, []]))
+        conversation = data.draw(st.sampled_from(pool) if pool else conversation_ids)
+        online = sorted(member.decode() for member in self.client.smembers(ONLINE_AGENTS_KEY))
+        receiver = None if to_queue else data.draw(
+            st.sampled_from(online) if online else agent_ids)
+        before = self.client.hmget(conversation_key(conversation), "status", "agent")
+        outcome, from_agent, _had = self.scripts["reassign"](args=[
+            PREFIX, conversation, receiver or "", self._now()])
+        if outcome in (b"reassigned", b"queued"):
+            assert before[0] in (b"assigned", b"active") and from_agent == before[1]
+        else:
+            assert self.client.hmget(conversation_key(conversation), "status", "agent") == before
+
+    @precondition(lambda self: self.client.zcard(DISCONNECTED_AGENTS_KEY) > 0)
+    @rule(wait_ms=st.sampled_from([0, 2000, 10_000]))
+    def return_disconnected(self, wait_ms: int) -> None:
+        returned = self.scripts["return_disconnected"](args=[PREFIX, self._now(), wait_ms])
+        for conversation, agent, _had, _last_seen in returned:
+            assert not self.client.sismember(ON_SHIFT_AGENTS_KEY, agent)
+            assert self.client.hget(conversation_key(conversation.decode()), "status") == \
+                b"queued"
 
     @rule(data=st.data(), impostor=agent_ids, by_holder=st.booleans())
     def resolve(self, data: st.DataObject, impostor: str, by_holder: bool) -> None:
@@ -176,6 +236,12 @@ class RoutingMachine(RuleBasedStateMachine):
             assert self.client.hget(conversation_key(home), "status") in OPEN
             assert self.client.hget(conversation_key(home), "customer").decode() == \
                 key.decode()[len(customer_handoff_key("")):]
+
+    @invariant()
+    def only_agents_off_shift_are_waited_on_as_disconnected(self) -> None:
+        for member in self.client.zrange(DISCONNECTED_AGENTS_KEY, 0, -1):
+            assert not self.client.sismember(ON_SHIFT_AGENTS_KEY, member)
+            assert self.client.hexists(agent_key(member.decode()), "disconnected_at")
 
     @invariant()
     def counts_match_chats_and_capacity_holds(self) -> None:
