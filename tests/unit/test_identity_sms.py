@@ -4,25 +4,17 @@ E.164, on a real Redis (opt-outs) with the fake Twilio on loopback or the develo
 from __future__ import annotations
 
 import json
-from typing import Iterator, List, Optional, Tuple
+from typing import List, Optional, Tuple
 
-import pytest
 import redis.asyncio as aioredis
 
 from actions.identity.sms import CODE_MESSAGE, code_delivery, send_code
 from bot.channels.sms_delivery import OptOuts, SmsDelivery
 from bot.channels.sms_gateway import UNSUBSCRIBED_RECIPIENT, SmsNotSent
 from stack.processes import free_port
-from tests.fakes.twilio import FakeTwilio
 
 STORED = "13800138001"  # as customers.phone and the profile form hold a mainland mobile
 E164 = "+8613800138001"
-
-
-@pytest.fixture
-def twilio() -> Iterator[FakeTwilio]:
-    with FakeTwilio() as fake:
-        yield fake
 
 
 class CarrierRefusal:

@@ -6,7 +6,6 @@ here, so the customer is never told in their conversation (tests/integration cov
 from __future__ import annotations
 
 import logging
-from typing import Iterator
 
 import pytest
 import redis.asyncio as aioredis
@@ -29,7 +28,6 @@ from handoff.outcome.worker import OutboxWorker
 from handoff.routing.clock import now_ms
 from handoff.settings import HandoffSettings
 from tests.fakes.smtp_server import LoopbackSmtp, self_signed_certificate
-from tests.fakes.twilio import FakeTwilio
 from tests.unit.outcome_service import (
     MAIL_FROM,
     TOKEN,
@@ -39,18 +37,6 @@ from tests.unit.outcome_service import (
     service_settings,
     sqlite_database,
 )
-
-
-@pytest.fixture
-def twilio() -> Iterator[FakeTwilio]:
-    with FakeTwilio() as fake:
-        yield fake
-
-
-@pytest.fixture
-def relay() -> Iterator[LoopbackSmtp]:
-    with LoopbackSmtp() as server:
-        yield server
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, List
 
 import pytest
 import requests
@@ -55,18 +55,6 @@ from tests.unit.outcome_service import (
 
 RESOLUTION = "已退回多收的年费200元"
 SENT_TO_WANG = "outcome sent by sms to +86138****8001"
-
-
-@pytest.fixture
-def twilio() -> Iterator[FakeTwilio]:
-    with FakeTwilio() as fake:
-        yield fake
-
-
-@pytest.fixture
-def relay() -> Iterator[LoopbackSmtp]:
-    with LoopbackSmtp() as server:
-        yield server
 
 
 @pytest.fixture
