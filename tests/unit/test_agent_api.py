@@ -17,7 +17,7 @@ from actions.store.database import migrate, session_factory
 from actions.store.models import AuditEvent
 from handoff.agents import DEMO_AGENTS, find_account, save_account
 from handoff.app import create_app
-from handoff.keys import QUEUE_KEY, agent_chats_key, conversation_key
+from handoff.keys import QUEUE_KEY, agent_chats_key, agent_unread_key, conversation_key
 from handoff.settings import HandoffSettings
 
 TOKEN = "test-service-token"
@@ -206,9 +206,13 @@ async def test_transfer_to_an_agent_and_to_a_skill(service, redis_client) -> Non
     refused = await ana.post("/api/v1/agent/conversations/c-1/transfer", {"agent_id": "rm-li"})
     assert refused.status == 409 and (await refused.json())["code"] == "target_not_online"
     await rm.post("/api/v1/agent/presence", {"presence": "online"})
+    redis_client.hincrby(agent_unread_key("ana"), "c-1", 2)  # two messages ana has not read
     moved = await ana.post("/api/v1/agent/conversations/c-1/transfer", {"agent_id": "rm-li"})
     assert moved.status == 200
     assert redis_client.hget(conversation_key("c-1"), "agent") == b"rm-li"
+    # The unread messages went with the conversation: none left on ana's badge.
+    assert redis_client.hgetall(agent_unread_key("ana")) == {}
+    assert redis_client.hget(agent_unread_key("rm-li"), "c-1") == b"2"
     assert (await ana.get("/api/v1/agent/conversations/c-1")).status == 404
     await rm.post("/api/v1/agent/conversations/c-1/accept")
     to_skill = await rm.post("/api/v1/agent/conversations/c-1/transfer", {"skill": "fraud"})

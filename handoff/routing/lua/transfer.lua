@@ -17,12 +17,16 @@ if mode == 'agent' then
   end
 end
 redis.call('SREM', prefix .. 'agent:' .. from .. ':chats', cid)
+-- The customer's unread messages leave with the conversation (to the new holder, as reassign.lua).
+local unread = tonumber(redis.call('HGET', prefix .. 'agent:' .. from .. ':unread', cid)) or 0
+redis.call('HDEL', prefix .. 'agent:' .. from .. ':unread', cid)
 if tonumber(redis.call('HINCRBY', prefix .. 'agent:' .. from, 'active', -1)) < 0 then
   redis.call('HSET', prefix .. 'agent:' .. from, 'active', 0)
 end
 if mode == 'agent' then
   redis.call('SADD', prefix .. 'agent:' .. target .. ':chats', cid)
   redis.call('HINCRBY', prefix .. 'agent:' .. target, 'active', 1)
+  if unread > 0 then redis.call('HINCRBY', prefix .. 'agent:' .. target .. ':unread', cid, unread) end
   redis.call('HSET', conv, 'status', 'assigned', 'agent', target, 'assigned_at', now,
              'transferred_from', from)
   -- Chosen by a colleague, not by overflow.
