@@ -224,12 +224,15 @@ async def test_logging_out_puts_the_chats_back_at_their_place(service, redis_cli
     app = service[0]
     ana = await _sign_in(service, "ana")
     await _queue(ana.client, "c-1")
+    enqueued_at = redis_client.hget(conversation_key("c-1"), "enqueued_at")
     await _route(app)
     await ana.post("/api/v1/agent/presence", {"presence": "away"})
     await _queue(ana.client, "c-2")
     signed_out = await ana.post("/api/v1/agent/logout")
     assert (await signed_out.json())["requeued"] == ["c-1"]
     assert redis_client.zrange(QUEUE_KEY, 0, -1) == [b"c-1", b"c-2"]
+    # The customer's wait goes on: not restarted by the agent's leaving.
+    assert redis_client.hget(conversation_key("c-1"), "enqueued_at") == enqueued_at
     assert (await ana.get("/api/v1/agent/me")).status == 401
 
 

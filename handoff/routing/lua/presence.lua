@@ -33,8 +33,9 @@ for _, cid in ipairs(redis.call('SMEMBERS', chats)) do
   local conv = prefix .. 'conv:' .. cid
   local c = redis.call('HMGET', conv, 'status', 'agent', 'score')
   if c[2] == aid and (c[1] == 'assigned' or c[1] == 'active') then
-    redis.call('HSET', conv, 'status', 'queued', 'agent', '', 'enqueued_at', now,
-               'requeued_from', aid)
+    -- enqueued_at stays: the customer's wait (and its overflow clock) goes on, as after a
+    -- withdrawn offer or a return from a lost console.
+    redis.call('HSET', conv, 'status', 'queued', 'agent', '', 'requeued_from', aid)
     redis.call('ZADD', prefix .. 'queue', c[3], cid)
     requeued[#requeued + 1] = cid
     requeued[#requeued + 1] = c[1]
