@@ -45,6 +45,7 @@ from handoff.state import (
     rasa_key,
     routing_clock_key,
     scripts_key,
+    stop_key,
 )
 from handoff.wait_estimate import WaitEstimator, WaitSettings
 
@@ -111,7 +112,7 @@ async def outcome_notices(app: web.Application) -> AsyncIterator[None]:
                           complaints_changed)
     app[outbox_key] = worker
     app[outcome_key] = NotifyOutcome(sessions, outbox, worker)
-    stop = asyncio.Event()
+    stop = app[stop_key]
     running = asyncio.get_running_loop().create_task(worker.run(stop))
     yield
     stop.set()
@@ -137,7 +138,7 @@ async def background_work(app: web.Application) -> AsyncIterator[None]:
         on_returned=functools.partial(announce_join, app),
         on_queue_question=app[dispatcher_key].answer_queue_question)
     await relay.ensure_group()
-    stop = asyncio.Event()
+    stop = app[stop_key]
     loop = asyncio.get_running_loop()
     tasks = [loop.create_task(work) for work in (
         app[live_key].listen(stop), relay.run(stop), app[dispatcher_key].run(stop))]
@@ -155,6 +156,15 @@ async def _stopped(tasks: List[asyncio.Task[None]]) -> None:
     for task in tasks:
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+async def stop_background_work(app: web.Application) -> None:
+    """At shutdown, before aiohttp waits for the tasks started since the app began: loops
+    that keep starting short waits of their own would hold that wait for its whole minute
+    (SIGTERM went unanswered until honcho's SIGKILL). The cleanup contexts then await them."""
+    app[stop_key].set()
+    for wake in (app[dispatcher_key].wake, app[outbox_key].wake):
+        wake()
 
 
 async def close_consoles(app: web.Application) -> None:
@@ -177,6 +187,7 @@ def create_app(settings: Optional[HandoffSettings] = None,
     app[routing_clock_key] = routing_clock
     app.cleanup_ctx.extend([redis_connection, http_client, sql_store, outcome_notices,
                             background_work])
-    app.on_shutdown.append(close_consoles)
+    app[stop_key] = asyncio.Event()
+    app.on_shutdown.extend([stop_background_work, close_consoles])
     setup_routes(app)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Callable
 
 from aiohttp import web
@@ -30,3 +31,5 @@ console_leases_key = web.AppKey("console_leases", ConsoleLeases)
 # The service's "now" (ms) for the routing passes and the outbox worker: the system clock, or
 # a test's own.
 routing_clock_key = web.AppKey("routing_clock", Callable[[], int])
+# Set at shutdown: every background loop (dispatcher, relay, live fan-out, outbox) stops.
+stop_key = web.AppKey("stop_background_work", asyncio.Event)
