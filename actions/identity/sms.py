@@ -9,12 +9,10 @@ from typing import AsyncIterator, Dict, Mapping
 
 import redis.asyncio as aioredis
 
+from actions.redis_url import redis_url
 from actions.tickets.contact import as_e164
 from bot.channels.sms_delivery import Delivery, OptOuts, SmsDelivery
 from bot.channels.sms_gateway import GatewaySettings
-
-# As the handoff service reads it (handoff/settings.py).
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 CODE_MESSAGE: Dict[str, str] = {
     "zh": "【银行】您的验证码为 {code}，5分钟内有效。请勿向任何人透露。",
@@ -25,7 +23,7 @@ CODE_MESSAGE: Dict[str, str] = {
 @asynccontextmanager
 async def code_delivery(environ: Mapping[str, str]) -> AsyncIterator[SmsDelivery]:
     """The gateway KEFU_TWILIO_* (else KEFU_SMS_OUTBOX) names, and the SMS opt-outs in Redis."""
-    redis = aioredis.Redis.from_url(environ.get("REDIS_URL") or DEFAULT_REDIS_URL)
+    redis = aioredis.Redis.from_url(redis_url(environ))
     try:
         yield SmsDelivery(GatewaySettings.from_environment(environ).gateway(),
                           OptOuts(lambda: redis))

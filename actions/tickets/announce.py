@@ -5,22 +5,22 @@ Redis channel (handoff/live.py) and refreshes the complaints lists and an open d
 from __future__ import annotations
 
 import logging
-import os
 from typing import Optional
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from actions.redis_url import redis_url
+
 logger = logging.getLogger(__name__)
 
 TICKET_CHANGES_CHANNEL = "kefu:tickets:changed"
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
-async def announce_ticket_change(number: str, redis_url: Optional[str] = None) -> None:
+async def announce_ticket_change(number: str, url: Optional[str] = None) -> None:
     """Best effort: the change is stored already and consoles also refresh on a timer, so a
-    Redis failure is logged, never raised."""
-    redis = Redis.from_url(redis_url or os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL)
+    Redis failure is logged, never raised. `url`: REDIS_URL's when None."""
+    redis = Redis.from_url(url or redis_url())
     try:
         await redis.publish(TICKET_CHANGES_CHANNEL, number)
     except RedisError as error:
