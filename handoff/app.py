@@ -112,11 +112,8 @@ async def outcome_notices(app: web.Application) -> AsyncIterator[None]:
                           complaints_changed)
     app[outbox_key] = worker
     app[outcome_key] = NotifyOutcome(sessions, outbox, worker)
-    stop = app[stop_key]
-    running = asyncio.get_running_loop().create_task(worker.run(stop))
-    yield
-    stop.set()
-    worker.wake()
+    running = asyncio.get_running_loop().create_task(worker.run(app[stop_key]))
+    yield  # stop_background_work (on_shutdown) has told it to stop
     await app[outcome_key].close(STOP_SECONDS)
     await _stopped([running])
 
@@ -142,9 +139,7 @@ async def background_work(app: web.Application) -> AsyncIterator[None]:
     loop = asyncio.get_running_loop()
     tasks = [loop.create_task(work) for work in (
         app[live_key].listen(stop), relay.run(stop), app[dispatcher_key].run(stop))]
-    yield
-    stop.set()
-    app[dispatcher_key].wake()
+    yield  # stop_background_work (on_shutdown) has told them to stop
     await _stopped(tasks)
 
 
