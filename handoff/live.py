@@ -31,14 +31,14 @@ def agent_audience(agent_id: str) -> str:
 def _published(message: Dict[str, Any]) -> Dict[str, Any]:
     """A message of either channel as {"audience", "event"}: a ticket the bot changed (filed,
     closed or reopened by the customer) is news for every console's complaints lists."""
-    channel = message["channel"].decode() if isinstance(message["channel"], bytes) \
-        else str(message["channel"])
-    if channel == TICKET_CHANGES_CHANNEL:
-        number = message["data"].decode() if isinstance(message["data"], bytes) \
-            else str(message["data"])
+    if _text(message["channel"]) == TICKET_CHANGES_CHANNEL:
         return {"audience": [ALL_AGENTS],
-                "event": {"type": "complaints_changed", "number": number}}
+                "event": {"type": "complaints_changed", "number": _text(message["data"])}}
     return dict(json.loads(message["data"]))
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 class LiveHub:
