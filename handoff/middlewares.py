@@ -40,8 +40,12 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
 
 
 async def _with_agent_session(request: web.Request, handler: Handler) -> web.StreamResponse:
-    session = await find_session(request.app[redis_key], request.cookies.get(SESSION_COOKIE, ""))
-    if session is None:
+    token = request.cookies.get(SESSION_COOKIE, "")
+    if not token:
+        # A browser not signed in yet (the console asks /agent/me at every page load).
+        return _denied(request, 401, "sign in first", level=logging.INFO)
+    session = await find_session(request.app[redis_key], token)
+    if session is None:  # forged, expired or signed out elsewhere
         return _denied(request, 401, "sign in first")
     if request.method not in SAFE_METHODS and not session.csrf_matches(
             request.headers.get(CSRF_HEADER, "")):
@@ -59,9 +63,10 @@ def _same_origin(request: web.Request) -> bool:
     return origin is None or urlsplit(origin).netloc == request.host
 
 
-def _denied(request: web.Request, status: int, reason: str) -> web.Response:
-    logger.warning("handoff.denied status=%s path=%s remote=%s reason=%s", status,
-                   request.path, request.remote, reason)
+def _denied(request: web.Request, status: int, reason: str,
+            level: int = logging.WARNING) -> web.Response:
+    logger.log(level, "handoff.denied status=%s path=%s remote=%s reason=%s", status,
+               request.path, request.remote, reason)
     return web.json_response({"error": reason}, status=status)
 
 

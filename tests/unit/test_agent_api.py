@@ -8,6 +8,7 @@ reaching customers are tested through the real Rasa server in tests/integration.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any, Dict, List
 
 import pytest
@@ -134,6 +135,29 @@ async def test_without_a_session_the_agent_api_is_closed(service_client) -> None
     forged = await service_client.get("/api/v1/agent/conversations",
                                       cookies={"kefu_agent_session": "forged"})
     assert forged.status == 401
+
+
+async def test_a_console_not_signed_in_yet_is_no_warning_a_refused_session_is(
+        service_client, caplog) -> None:
+    """The console asks /agent/me at every page load: without a session cookie the 401 is
+    expected; a cookie nobody issued (or one expired) and a wrong password are warnings."""
+    def denials() -> List[tuple[str, str]]:
+        return [(record.levelname, record.getMessage().split(" ")[0])
+                for record in caplog.records if record.name.startswith("handoff")]
+
+    with caplog.at_level(logging.INFO, logger="handoff"):
+        assert (await service_client.get("/api/v1/agent/me")).status == 401
+        assert denials() == [("INFO", "handoff.denied")]
+        caplog.clear()
+        forged = await service_client.get("/api/v1/agent/me",
+                                          cookies={"kefu_agent_session": "forged"})
+        assert forged.status == 401
+        assert denials() == [("WARNING", "handoff.denied")]
+        caplog.clear()
+        wrong = await service_client.post("/api/v1/agent/login",
+                                          json={"agent_id": "ana", "password": "nope"})
+        assert wrong.status == 401
+        assert denials() == [("WARNING", "agent.login_failed")]
 
 
 async def test_routing_offers_then_the_agent_accepts(service, redis_client) -> None:
