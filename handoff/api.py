@@ -36,6 +36,7 @@ from handoff.state import (
     estimator_key,
     live_key,
     metrics_key,
+    outbox_key,
     rasa_key,
     routing_clock_key,
     scripts_key,
@@ -197,7 +198,7 @@ async def list_queue(request: web.Request) -> web.Response:
 
 async def metrics(request: web.Request) -> web.Response:
     registry = request.app[metrics_key]
-    await registry.refresh(request.app[redis_key])
+    await registry.refresh(request.app[redis_key], request.app[outbox_key].pending)
     return web.Response(body=generate_latest(registry.registry),
                         headers={"Content-Type": CONTENT_TYPE_LATEST})
 

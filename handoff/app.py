@@ -109,7 +109,7 @@ async def outcome_notices(app: web.Application) -> AsyncIterator[None]:
         await live.publish([ALL_AGENTS], {"type": "complaints_changed", "number": number})
 
     worker = OutboxWorker(outbox, deliver, sessions, settings.outcome_retry, clock,
-                          complaints_changed)
+                          app[metrics_key], complaints_changed)
     app[outbox_key] = worker
     app[outcome_key] = NotifyOutcome(sessions, outbox, worker)
     running = asyncio.get_running_loop().create_task(worker.run(app[stop_key]))

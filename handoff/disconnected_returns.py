@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from handoff.audit import audit_system
 from handoff.conversations import load_record
 from handoff.live import LiveHub
+from handoff.metrics import HandoffMetrics
 from handoff.reassignment import (
     AGENT_DISCONNECTED,
     BY_SYSTEM,
@@ -36,11 +37,12 @@ SendLater = Callable[[str, str, Dict[str, Any]], None]
 class DisconnectedReturns:
     def __init__(self, scripts: RoutingScripts, redis: Redis, wait_seconds: int,
                  live: LiveHub, audit_sessions: sessionmaker[Session],
-                 send_later: SendLater) -> None:
+                 metrics: HandoffMetrics, send_later: SendLater) -> None:
         self._return = ReturnFromDisconnected(scripts, wait_seconds) if wait_seconds else None
         self._redis = redis
         self._live = live
         self._audit_sessions = audit_sessions
+        self._metrics = metrics
         self._send_later = send_later
 
     async def call(self, at_ms: int) -> List[Returned]:
@@ -53,6 +55,8 @@ class DisconnectedReturns:
         return returned
 
     async def _tell(self, returned: Returned, at_ms: int) -> None:
+        # return_disconnected.lua has moved it: nothing after this undoes it.
+        self._metrics.returned_to_queue.inc()
         gone_seconds = round((at_ms - returned.last_seen_ms) / 1000)
         logger.warning("handoff.returned_to_queue agent=%s reason=%s gone_s=%s accepted=%s",
                        returned.agent_id, AGENT_DISCONNECTED, gone_seconds,

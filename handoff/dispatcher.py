@@ -61,9 +61,9 @@ class Dispatcher:
         self._clock = clock
         self._withdraw = WithdrawExpiredOffers(scripts, times.offer_seconds)
         self._assign = AssignWaiting(scripts, times.skill_overflow_seconds)
-        self._shifts = DisconnectedShifts(scripts, leases, live, audit_sessions)
+        self._shifts = DisconnectedShifts(scripts, leases, live, audit_sessions, metrics)
         self._returns = DisconnectedReturns(scripts, redis, times.disconnected_return_seconds,
-                                            live, audit_sessions, self.send_later)
+                                            live, audit_sessions, metrics, self.send_later)
         self._audit_sessions = audit_sessions
         self._live = live
         self._customers = customers

@@ -13,6 +13,8 @@ BY_SYSTEM = "system"
 AGENT_DISCONNECTED = "agent_disconnected"
 # The audit detail's and the answer's `to` for the queue.
 TO_QUEUE = "queue"
+# The metric's `target` for a named agent (TO_QUEUE for the queue).
+TARGET_AGENT = "agent"
 
 
 def customer_notice(to_agent: Optional[str]) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from handoff.audit import audit_system
 from handoff.console_leases import ConsoleLeases
 from handoff.live import SUPERVISORS, LiveHub, agent_audience
+from handoff.metrics import HandoffMetrics
 from handoff.routing.end_shifts import EndDisconnectedShifts, EndedShift
 from handoff.routing.scripts import RoutingScripts
 
@@ -25,11 +26,12 @@ CONSOLE_DISCONNECTED = "console_disconnected"
 
 class DisconnectedShifts:
     def __init__(self, scripts: RoutingScripts, leases: ConsoleLeases, live: LiveHub,
-                 audit_sessions: sessionmaker[Session]) -> None:
+                 audit_sessions: sessionmaker[Session], metrics: HandoffMetrics) -> None:
         self._end = EndDisconnectedShifts(scripts, leases.grace_seconds)
         self._leases = leases
         self._live = live
         self._audit_sessions = audit_sessions
+        self._metrics = metrics
 
     async def call(self, at_ms: int) -> List[EndedShift]:
         """The shifts this pass ended; this instance's consoles are renewed first."""
@@ -40,6 +42,8 @@ class DisconnectedShifts:
         return ended
 
     async def _tell(self, shift: EndedShift, at_ms: int) -> None:
+        # end_shifts.lua has ended it: nothing after this undoes it.
+        self._metrics.shifts_ended.inc()
         gone_seconds = round((at_ms - shift.last_seen_ms) / 1000)
         logger.warning("handoff.shift_ended agent=%s reason=%s gone_s=%s withdrawn=%s kept=%s",
                        shift.agent_id, CONSOLE_DISCONNECTED, gone_seconds,

@@ -19,9 +19,11 @@ from handoff.audit import audit
 from handoff.conversations import ConversationRecord, load_record
 from handoff.keys import redis_key, sql_sessions_key
 from handoff.live import LiveHub
+from handoff.metrics import HandoffMetrics
 from handoff.rasa_client import RasaClient
 from handoff.reassignment import (
     REASSIGNED,
+    TARGET_AGENT,
     TO_QUEUE,
     audience,
     customer_notice,
@@ -34,6 +36,7 @@ from handoff.state import (
     accounts_key,
     dispatcher_key,
     live_key,
+    metrics_key,
     rasa_key,
     routing_clock_key,
     scripts_key,
@@ -53,21 +56,23 @@ class Reassigned:
 class ReassignBySupervisor:
     def __init__(self, scripts: RoutingScripts, redis: Redis, accounts: AccountCache,
                  live: LiveHub, customers: RasaClient, sessions: sessionmaker[Session],
-                 wake_routing: Callable[[], None], clock: Callable[[], int]) -> None:
+                 metrics: HandoffMetrics, wake_routing: Callable[[], None],
+                 clock: Callable[[], int]) -> None:
         self._reassign = ReassignConversation(scripts)
         self._redis = redis
         self._accounts = accounts
         self._live = live
         self._customers = customers
         self._sessions = sessions
+        self._metrics = metrics
         self._wake_routing = wake_routing
         self._clock = clock
 
     @classmethod
     def of(cls, app: web.Application) -> ReassignBySupervisor:
         return cls(app[scripts_key], app[redis_key], app[accounts_key], app[live_key],
-                   app[rasa_key], app[sql_sessions_key], app[dispatcher_key].wake,
-                   app[routing_clock_key])
+                   app[rasa_key], app[sql_sessions_key], app[metrics_key],
+                   app[dispatcher_key].wake, app[routing_clock_key])
 
     async def call(self, *, supervisor: AgentAccount, conversation_id: str,
                    to_agent_id: Optional[str]) -> Reassigned:
@@ -81,6 +86,8 @@ class ReassignBySupervisor:
         if to_agent_id is not None and await self._accounts.get(to_agent_id) is None:
             raise RoutingRefused("unknown_agent")
         done = await self._reassign.call(conversation_id, to_agent_id, at_ms=self._clock())
+        # reassign.lua has moved it (a refusal raised above): nothing after this undoes it.
+        self._metrics.reassigned.labels(TARGET_AGENT if to_agent_id else TO_QUEUE).inc()
         notified = await self._tell_customer(record, done)
         logger.info("handoff.reassigned supervisor=%s from=%s to=%s accepted=%s notified=%s",
                     supervisor.agent_id, done.from_agent, to_agent_id or TO_QUEUE,

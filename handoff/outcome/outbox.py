@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Callable, List, Optional
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.store.models import OutboxNotice, Ticket
@@ -86,6 +86,12 @@ class NoticeOutbox:
                 OutboxNotice.status == PENDING, OutboxNotice.next_attempt_at <= at,
             ).order_by(OutboxNotice.next_attempt_at, OutboxNotice.id).limit(limit))
             return [Due(row_id, attempts) for row_id, attempts in rows]
+
+    def pending(self) -> int:
+        """Notices still to send, of every instance (an index range: cheap at each scrape)."""
+        with self._sessions() as session:
+            return int(session.execute(select(func.count()).select_from(OutboxNotice).where(
+                OutboxNotice.status == PENDING)).scalar_one())
 
     def claim(self, due: Due, at: dt.datetime) -> Optional[Claim]:
         """The row for one more attempt, or None when another worker took it first."""

@@ -21,8 +21,9 @@ from actions.store.models import Ticket
 from actions.tickets.contact import OutcomeContact, outcome_contact
 from actions.tickets.history import gave_up_reason
 from actions.tickets.records import TicketView
+from handoff.metrics import HandoffMetrics
 from handoff.outcome.deliver import Attempt, DeliverOutcome
-from handoff.outcome.notice import FAILED, GAVE_UP, PENDING, OutcomeNotice
+from handoff.outcome.notice import FAILED, GAVE_UP, PENDING, SENT, OutcomeNotice
 from handoff.outcome.outbox import SUPERSEDED, Claim, Due, NoticeOutbox, moment
 from handoff.outcome.record import log_notice, log_recorded
 from handoff.outcome.retry import RetryPolicy
@@ -40,12 +41,13 @@ REOPENED = "reopened"
 class OutboxWorker:
     def __init__(self, outbox: NoticeOutbox, deliver: DeliverOutcome,
                  sessions: sessionmaker[Session], retry: RetryPolicy,
-                 clock: Callable[[], int],
+                 clock: Callable[[], int], metrics: HandoffMetrics,
                  on_settled: Optional[Callable[[str], Awaitable[None]]] = None) -> None:
-        """`clock`: the service's "now" in ms (tests move it by hand); `on_settled`: told the
-        ticket number once a final result is in its history (consoles refresh it)."""
+        """`clock`: the service's "now" in ms (tests move it by hand); `metrics`: counts what
+        is sent, retried and given up; `on_settled`: told the ticket number once a final
+        result is in its history (consoles refresh it)."""
         self._outbox, self._deliver, self._sessions = outbox, deliver, sessions
-        self._retry, self._clock = retry, clock
+        self._retry, self._clock, self._metrics = retry, clock, metrics
         self._on_settled = on_settled
         self._wake = asyncio.Event()
         # Set once the first pass after start is over: what a crash left has been tried.
@@ -84,6 +86,14 @@ class OutboxWorker:
         """One pass at `at` (now when None): every notice due then, one attempt each."""
         at = at or self.now()
         return await self.send_due(await self.due(at), at, stop)
+
+    async def pending(self) -> Optional[int]:
+        """Notices still to send (every instance's), or None when the outbox is unreadable."""
+        try:
+            return await asyncio.to_thread(self._outbox.pending)
+        except SQLAlchemyError as error:
+            logger.error("outcome.outbox_unavailable error=%s", type(error).__name__)
+            return None
 
     async def due(self, at: Optional[dt.datetime] = None) -> List[Due]:
         return await asyncio.to_thread(self._outbox.due, at or self.now(), BATCH)
@@ -149,11 +159,15 @@ class OutboxWorker:
                        claim.attempts, self._retry.max_attempts, wait.total_seconds(),
                        notice.reason or "-")
         try:
-            await asyncio.to_thread(self._outbox.retry_at, claim, at + wait, notice.reason)
+            retried = await asyncio.to_thread(self._outbox.retry_at, claim, at + wait,
+                                              notice.reason)
         except SQLAlchemyError as error:
             # Still claimed: tried again once the claim lapses.
             logger.error("outcome.not_recorded ticket=%s error=%s", claim.number,
                          type(error).__name__)
+            return replace(notice, status=PENDING)
+        if retried:  # a claim lost meanwhile is the other worker's to count
+            self._metrics.outcome_retried.labels(claim.channel).inc()
         return replace(notice, status=PENDING)
 
     async def _finish(self, claim: Claim, notice: OutcomeNotice,
@@ -172,6 +186,7 @@ class OutboxWorker:
                            claim.attempts)
             return notice
         log_recorded(claim.number)
+        self._count_final(claim.channel, notice.status)
         if self._on_settled is not None:
             try:
                 await self._on_settled(claim.number)
@@ -179,6 +194,13 @@ class OutboxWorker:
                 logger.warning("outcome.not_announced ticket=%s error=%s", claim.number,
                                type(error).__name__)
         return notice.noted_at(at)
+
+    def _count_final(self, channel: str, status: str) -> None:
+        """Once the row says so: a write that failed leaves the notice to be tried again."""
+        if status == SENT:
+            self._metrics.outcome_sent.labels(channel).inc()
+        elif status == GAVE_UP:
+            self._metrics.outcome_given_up.labels(channel).inc()
 
     async def _supersede(self, claim: Claim, at: dt.datetime) -> OutcomeNotice:
         notice = OutcomeNotice(claim.channel, SUPERSEDED, None, "the ticket was reopened")

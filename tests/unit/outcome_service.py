@@ -21,6 +21,7 @@ from handoff.settings import HandoffSettings
 from stack.processes import free_port
 from tests.fakes.smtp_server import LoopbackSmtp
 from tests.fakes.twilio import FakeTwilio
+from tests.scraped_metrics import scraped
 
 TOKEN = "test-service-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -40,6 +41,10 @@ class Service:
                                        json={"resolution": resolution, "agent_id": "agent-7"})
         assert reply.status == 200, await reply.text()
         return dict(await reply.json())
+
+    async def counted(self, sample: str) -> float:
+        """A sample of the service's metrics (`name_total{label="value"}`)."""
+        return await scraped(self.client, sample, TOKEN)
 
     def complaint(self, **given: Any) -> str:
         draft = {"channel": "socketio", "sender_id": "web-1", "language": "zh",

@@ -30,6 +30,7 @@ from handoff.routing.assign import Assignment
 from handoff.settings import HandoffSettings, load_settings
 from handoff.state import dispatcher_key, live_key, metrics_key
 from tests.hand_clock import HandClock
+from tests.scraped_metrics import scraped
 
 T = TypeVar("T")
 TOKEN = "t"
@@ -128,6 +129,10 @@ class Service:
     async def metric(self, line_start: str) -> str:
         body = await (await self.servers[0].get("/metrics", headers=SERVICE)).text()
         return next(line for line in body.splitlines() if line.startswith(line_start))
+
+    async def counted(self, sample: str, instance: int = 0) -> float:
+        """A sample of `instance`'s metrics (`name_total{label="value"}`)."""
+        return await scraped(self.servers[instance], sample, TOKEN)
 
     async def close(self) -> None:
         for http in self._browsers:

@@ -18,6 +18,7 @@ from bot.channels.sms_delivery import OPTED_OUT_KEY, OptOuts, SmsDelivery
 from bot.channels.sms_segments import split_sms
 from handoff.app import create_app
 from handoff.keys import conversation_key
+from handoff.metrics import HandoffMetrics
 from handoff.outcome.deliver import DeliverOutcome
 from handoff.outcome.notify import NotifyOutcome
 from handoff.outcome.outbox import NoticeOutbox
@@ -237,15 +238,20 @@ async def test_a_slow_relay_answers_the_agent_pending_and_records_the_result_lat
     deliver = DeliverOutcome(SmsDelivery(None, OptOuts(lambda: redis)),
                              SmtpMailer(SmtpSettings(host="127.0.0.1", port=relay.port,
                                                      sender=MAIL_FROM)), MAIL_FROM)
-    worker = OutboxWorker(outbox, deliver, sessions, RetryPolicy(), now_ms)
+    metrics = HandoffMetrics()
+    worker = OutboxWorker(outbox, deliver, sessions, RetryPolicy(), now_ms, metrics)
+    sent = "kefu_handoff_outcome_notices_sent_total"
     notify = NotifyOutcome(sessions, outbox, worker, wait_seconds=0.05)
     relay.mailbox.released.clear()  # the relay holds the message until the test lets it go
     notice = await notify.call(ticket, told_in_conversation=False)
     assert notice is not None and (notice.status, notice.to) == ("pending", "l***@example.com")
     assert service.audited(number) == [] and relay.received == []
+    assert metrics.registry.get_sample_value(sent, {"channel": "email"}) == 0
     relay.mailbox.released.set()
     await notify.close(timeout=30)
     assert len(relay.received) == 1
+    # Counted once the row says sent, not when the agent was answered.
+    assert metrics.registry.get_sample_value(sent, {"channel": "email"}) == 1
     assert service.history(number)[-1] == (
         "system", "resolved", "outcome sent by email to l***@example.com")
     assert service.outbox(number) == [("sent", 1, None)]

@@ -12,6 +12,7 @@ import asyncio
 import datetime as dt
 import json
 import logging
+import math
 import os
 import subprocess
 import sys
@@ -22,6 +23,7 @@ import pytest
 import requests
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
+from sqlalchemy import text
 
 from actions.store.database import session_factory
 from actions.tickets.resolve import RecordOutcome, ResolveTicket
@@ -55,6 +57,12 @@ from tests.unit.outcome_service import (
 
 RESOLUTION = "已退回多收的年费200元"
 SENT_TO_WANG = "outcome sent by sms to +86138****8001"
+PENDING = "kefu_handoff_outcome_notices_pending"
+
+
+def counter(name: str, channel: str = "sms") -> str:
+    """The sample of a complaint-outcome counter (sent, retried, given_up) for `channel`."""
+    return f'kefu_handoff_outcome_notices_{name}_total{{channel="{channel}"}}'
 
 
 @pytest.fixture
@@ -198,6 +206,9 @@ async def test_a_notice_refused_for_now_is_sent_at_a_later_attempt(service, cloc
             notice["at"]) == (channel, "pending", to, reason, None)
     assert service.outbox(number) == [("pending", 1, reason)]
     assert _outcome_lines(service, number) == [] and service.audited(number) == []
+    assert (await service.counted(counter("retried", channel)),
+            await service.counted(counter("sent", channel)),
+            await service.counted(PENDING)) == (1, 0, 1)
 
     assert await worker_of(service).tick(after(clock, 29)) == []  # due 30 s after the first
     consoles = Redis.from_url(redis_url).pubsub(ignore_subscribe_messages=True)
@@ -215,6 +226,9 @@ async def test_a_notice_refused_for_now_is_sent_at_a_later_attempt(service, cloc
     assert service.outbox(number) == [("sent", 2, None)]
     assert _outcome_lines(service, number) == [f"outcome sent by {channel} to {to}"]
     assert [row["status"] for row in service.audited(number)] == ["sent"]
+    assert (await service.counted(counter("retried", channel)),
+            await service.counted(counter("sent", channel)),
+            await service.counted(PENDING)) == (1, 1, 0)
 
 
 @pytest.mark.parametrize(("given", "refusal", "reason"), [
@@ -237,6 +251,10 @@ async def test_a_notice_refused_for_good_is_not_tried_again(service, clock, give
     assert service.twilio.messages == [] and service.relay.received == []
     assert service.outbox(number) == [("failed", 1, reason)]
     assert len(_outcome_lines(service, number)) == 1
+    channel = given.get("contact_preference", "sms")
+    assert [await service.counted(counter(name, channel))
+            for name in ("sent", "retried", "given_up")] == [0, 0, 0]
+    assert await service.counted(PENDING) == 0
 
 
 async def test_after_the_last_attempt_allowed_the_history_says_it_was_given_up(
@@ -258,6 +276,9 @@ async def test_after_the_last_attempt_allowed_the_history_says_it_was_given_up(
                                         "status": "gave_up", "to": "+86138****8001",
                                         "reason": gave_up}]
     assert service.outbox(number) == [("gave_up", 3, gave_up)]
+    assert [await service.counted(counter(name)) for name in ("sent", "retried", "given_up")] \
+        == [0, 2, 1]
+    assert await service.counted(PENDING) == 0
     logged = [r.getMessage() for r in caplog.records]
     assert f"outcome.gave_up ticket={number} channel=sms to=+86138****8001 " \
            f"reason={gave_up}" in logged
@@ -302,6 +323,9 @@ async def test_two_instances_racing_send_each_notice_once(
         assert texts == split_sms(outcome_sms(number, RESOLUTION, "zh"))
         assert services[0].outbox(number) == [("sent", 2, None)]
         assert len(_outcome_lines(services[0], number)) == 1
+    # Each counted once, by the instance that sent it.
+    assert [await one.counted(counter("sent")) for one in services] == [
+        len(sent[0]), len(sent[1])]
 
 
 async def test_a_ticket_reopened_before_the_retry_is_not_sent_the_old_outcome(
@@ -325,6 +349,17 @@ async def test_a_new_resolution_replaces_the_notice_still_waiting(service, clock
     assert await worker_of(service).tick(after(clock, 30)) == []
     assert service.texts_to(WANG) == split_sms(outcome_sms(number, "已到账", "zh"))
     assert [status for status, _, _ in service.outbox(number)] == ["superseded", "sent"]
+
+
+async def test_an_unreadable_outbox_shows_as_no_figure_and_the_scrape_goes_on(
+        service, caplog) -> None:
+    number = service.complaint(contact_phone="13800138001")
+    assert (await service.resolve(number, RESOLUTION))["outcome_notice"]["status"] == "sent"
+    with service.sessions.begin() as session:
+        session.execute(text("DROP TABLE outcome_notices"))
+    assert math.isnan(await service.counted(PENDING))  # not a stale or made-up count
+    assert await service.counted(counter("sent")) == 1
+    assert "outcome.outbox_unavailable error=" in caplog.text
 
 
 def test_attempts_and_their_spacing_come_from_the_environment(monkeypatch) -> None:

@@ -27,6 +27,9 @@ GRACE_MS = 90_000
 RETURN_MS = 300_000
 HOUR_MS = 3_600_000
 REASSIGNED = "conversation.reassigned"
+TO_AGENT = 'kefu_handoff_reassigned_total{target="agent"}'
+TO_QUEUE = 'kefu_handoff_reassigned_total{target="queue"}'
+RETURNED = "kefu_handoff_returned_to_queue_total"
 
 
 @pytest.fixture
@@ -98,6 +101,7 @@ async def test_a_supervisor_gives_a_disconnected_agent_s_customer_to_a_colleague
                          "agent_id": "bo", "by": "boss"}
     assert service.audited(REASSIGNED) == [("agent:boss", "c-held", {
         "from": "eve", "to": "bo", "was_accepted": True, "customer_notified": False})]
+    assert (await service.counted(TO_AGENT), await service.counted(TO_QUEUE)) == (1, 0)
     assert (await _overview_row(boss, "eve"))["conversations"] == []
     assert (await _overview_row(boss, "bo"))["conversations"] == ["c-held"]
 
@@ -107,6 +111,7 @@ async def test_a_supervisor_gives_a_disconnected_agent_s_customer_to_a_colleague
     # Nothing left for the automatic return to take from eve.
     await service.route(signed_in_at + GRACE_MS + RETURN_MS)
     assert _held(redis_client, "c-held") == [b"active", b"bo"]
+    assert await service.counted(RETURNED) == 0
     await bo_console.close()
     await watching.close()
 
@@ -141,6 +146,7 @@ async def test_back_to_the_queue_it_keeps_its_place_and_goes_to_the_next_agent(
         [], ["c-1", "c-2"])
     assert service.audited(REASSIGNED) == [("agent:boss", "c-1", {
         "from": "ana", "to": "queue", "was_accepted": True, "customer_notified": False})]
+    assert (await service.counted(TO_AGENT), await service.counted(TO_QUEUE)) == (0, 1)
 
     # The next agent available gets it, before the one queued after it.
     await service.sign_in("cai")
@@ -208,6 +214,7 @@ async def test_reassignments_refused_say_why_and_change_nothing(service, redis_c
     got, answer = await _reassign(boss, "c-1", {"queue": True})
     assert (got, answer["code"]) == (409, "not_held")
     assert service.audited(REASSIGNED) == []
+    assert (await service.counted(TO_AGENT), await service.counted(TO_QUEUE)) == (0, 0)
 
 
 # ---------------------------------------------------------------- the automatic return
@@ -229,6 +236,7 @@ async def test_a_disconnected_agent_s_customers_go_back_to_the_queue_after_the_w
     await service.route(ended_at + RETURN_MS - 1)
     assert _held(redis_client, "c-held") == [b"active", b"eve"]
     assert service.audited(REASSIGNED) == []
+    assert await service.counted(RETURNED) == 0
 
     await service.route(ended_at + RETURN_MS)
     # Back at its old place (ahead of the one queued after it), its wait not restarted.
@@ -242,6 +250,8 @@ async def test_a_disconnected_agent_s_customers_go_back_to_the_queue_after_the_w
     assert service.audited(REASSIGNED) == [("system", "c-held", {
         "from": "eve", "to": "queue", "reason": "agent_disconnected",
         "console_gone_seconds": (GRACE_MS + RETURN_MS) // 1000})]
+    # Counted apart from supervisors' reassignments.
+    assert (await service.counted(RETURNED), await service.counted(TO_QUEUE)) == (1, 0)
     heard = await _next_event(watching, "reassigned")
     assert heard == {"type": "reassigned", "conversation_id": "c-held", "from": "eve",
                      "agent_id": None, "by": "system", "reason": "agent_disconnected"}
@@ -256,6 +266,7 @@ async def test_a_disconnected_agent_s_customers_go_back_to_the_queue_after_the_w
     # Once only, whatever the passes after.
     await service.route(ended_at + 2 * RETURN_MS)
     assert len(service.audited(REASSIGNED)) == 1
+    assert await service.counted(RETURNED) == 1
     await watching.close()
 
 
@@ -271,6 +282,7 @@ async def test_an_agent_back_in_time_keeps_their_customers(service, redis_client
     assert (await eve.post("/api/v1/agent/presence", {"presence": "online"})).status == 200
     await service.route(ended_at + RETURN_MS)
     assert _held(redis_client, "c-held") == [b"active", b"eve"]
+    assert await service.counted(RETURNED) == 0
 
     # Gone again: the wait starts again from this shift's end.
     second_end = ended_at + RETURN_MS - 1 + GRACE_MS
@@ -292,6 +304,7 @@ async def test_a_return_wait_of_zero_never_returns(redis_url, tmp_path, redis_cl
         await service.route(signed_in_at + GRACE_MS)
         await service.route(signed_in_at + 24 * HOUR_MS)
         assert _held(redis_client, "c-held") == [b"active", b"eve"]
+        assert await service.counted(RETURNED) == 0
     finally:
         await service.close()
 

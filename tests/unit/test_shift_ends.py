@@ -25,6 +25,7 @@ from handoff.keys import (
     conversation_key,
 )
 from handoff.settings import HandoffSettings, load_settings
+from handoff.state import metrics_key
 from tests.unit.test_handoff_offers import (
     SERVICE,
     TOKEN,
@@ -37,6 +38,7 @@ from tests.unit.test_handoff_offers import (
 
 GRACE_MS = 90_000
 HOUR_MS = 3_600_000
+ENDED = "kefu_handoff_shifts_ended_total"
 
 
 @pytest.fixture
@@ -86,6 +88,7 @@ async def test_without_a_console_the_shift_ends_after_the_grace(service, redis_c
 
     await service.route(signed_in_at + GRACE_MS - 1)
     assert _on_shift(redis_client, "ana") and redis_client.sismember(ONLINE_AGENTS_KEY, "ana")
+    assert await service.counted(ENDED) == 0
 
     await service.route(signed_in_at + GRACE_MS)
     assert not _on_shift(redis_client, "ana")
@@ -95,6 +98,7 @@ async def test_without_a_console_the_shift_ends_after_the_grace(service, redis_c
     assert _presence_rows(service, "ana") == [("system", {
         "presence": "offline", "reason": "console_disconnected", "console_gone_seconds": 90,
         "requeued": [], "kept": []})]
+    assert await service.counted(ENDED) == 1
     heard = await _shift_ended(watching)
     assert (heard["agent_id"], heard["presence"], heard["reason"]) == (
         "ana", "offline", "console_disconnected")
@@ -116,6 +120,7 @@ async def test_a_console_reopened_within_the_grace_keeps_the_shift(service,
     console = await service.open_console(ana)  # ...and back within the grace
     await service.route(reloaded_at + GRACE_MS)
     assert _on_shift(redis_client, "ana") and redis_client.sismember(ONLINE_AGENTS_KEY, "ana")
+    assert await service.counted(ENDED) == 0
 
     # Closed for good: the grace counts from the last time the console was heard of.
     last_heard = reloaded_at + 2 * HOUR_MS
@@ -126,6 +131,7 @@ async def test_a_console_reopened_within_the_grace_keeps_the_shift(service,
     await service.route(last_heard + GRACE_MS)
     assert not _on_shift(redis_client, "ana")
     assert _presence_rows(service, "ana")[0][1]["console_gone_seconds"] == 90
+    assert await service.counted(ENDED) == 1
 
 
 async def test_a_console_on_another_instance_keeps_the_shift(two_instances,
@@ -148,6 +154,10 @@ async def test_a_console_on_another_instance_keeps_the_shift(two_instances,
     await service.route(gone_for_good, instance=1)
     assert not _on_shift(redis_client, "ana")
     assert [actor for actor, _ in _presence_rows(service, "ana")] == ["system"]  # once
+    # Stopping both finishes their passes: then it is counted once, by the one that ended it.
+    await service.close()
+    assert sum(server.app[metrics_key].registry.get_sample_value(ENDED)
+               for server in service.servers) == 1
 
 
 async def test_the_offer_goes_to_another_agent_and_accepted_chats_stay(service,
