@@ -38,7 +38,7 @@
     "complaints.queue_empty": ["暂无待认领的投诉", "No complaints waiting"],
     "complaints.team": ["他人处理中", "Claimed by colleagues"],
     "complaints.team_empty": ["无", "None"],
-    "complaints.tab_hint": ["待认领 / 我的", "waiting / mine"],
+    "complaints.tab_count": ["待认领 {queue} · 我的 {mine}", "Queue {queue} · Mine {mine}"],
     "complaint.none": ["请从左侧选择一个投诉工单", "Select a complaint on the left"],
     "complaint.gone": ["该投诉不存在，或已由其他坐席处理", "No such complaint, or another agent has it"],
     "complaint.claim": ["认领", "Claim"],
@@ -625,6 +625,22 @@
     node.hidden = true;
     node.textContent = "";
   }
+
+  /** An agent's action begins: the flash line drops what the previous action said. */
+  function clearFlash() {
+    for (const id of ["status-message", "error-message"]) {
+      $(id).hidden = true;
+      $(id).textContent = "";
+    }
+    clearTimeout(state.timers.status);
+    clearTimeout(state.timers.error);
+  }
+
+  /** The handler of an agent's action, started with the flash line cleared. */
+  const action = (handler) => (event) => {
+    clearFlash();
+    return handler(event);
+  };
 
   function showStatus(text) {
     const node = $("status-message");
@@ -1809,9 +1825,9 @@
       $("complaints-" + kind + "-count").textContent = String(items.length);
     }
     $("complaints-team-panel").hidden = !(state.agent && state.agent.role === "supervisor");
-    const count = $("complaints-tab-count");
-    count.textContent = state.complaints.queue.length + "/" + state.complaints.mine.length;
-    count.title = tx("complaints.tab_hint");
+    // Labelled counts, readable without hovering.
+    const counts = {queue: state.complaints.queue.length, mine: state.complaints.mine.length};
+    $("complaints-tab-count").replaceChildren(bi("complaints.tab_count", filled("complaints.tab_count", counts)));
   }
 
   function overduePill(testid) {
@@ -2210,6 +2226,7 @@
       state.complaintOutcome[number] = answer && typeof answer === "object" ? answer : {};
       input.value = "";
       state.ticketStatus[number] = "resolved";
+      showStatus(tx("ticket.resolved") + " · " + number);
     } catch (error) {
       showError(error, errorNode);
       // Resolved, reassigned or released meanwhile: the form goes with the reload.
@@ -2425,7 +2442,7 @@
   function bindEvents() {
     $("login-form").addEventListener("submit", submitLogin);
     $("logout-button").addEventListener("click", logout);
-    $("presence-select").addEventListener("change", changePresence);
+    $("presence-select").addEventListener("change", action(changePresence));
     $("ui-language").addEventListener("change", () => {
       state.ui = $("ui-language").value;
       safeStorage("set", "kefu.ui", state.ui);
@@ -2441,27 +2458,27 @@
       });
     }
     $("sup-refresh").addEventListener("click", refreshSupervisor);
-    $("accept-button").addEventListener("click", accept);
+    $("accept-button").addEventListener("click", action(accept));
     $("transfer-button").addEventListener("click", openTransfer);
     $("resolve-button").addEventListener("click", openResolve);
-    $("reply-form").addEventListener("submit", sendReply);
+    $("reply-form").addEventListener("submit", action(sendReply));
     $("reply-input").addEventListener("input", updateReplyCount);
     $("reply-input").addEventListener("keydown", (event) => {
-      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) sendReply(event);
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) action(sendReply)(event);
     });
     $("canned-language").addEventListener("change", renderCanned);
     $("canned-select").addEventListener("change", insertCanned);
     for (const radio of document.querySelectorAll("input[name='transfer-kind']")) {
       radio.addEventListener("change", syncTransferKind);
     }
-    $("transfer-form").addEventListener("submit", submitTransfer);
+    $("transfer-form").addEventListener("submit", action(submitTransfer));
     $("transfer-cancel").addEventListener("click", () => $("transfer-dialog").close());
-    $("reassign-form").addEventListener("submit", submitReassign);
+    $("reassign-form").addEventListener("submit", action(submitReassign));
     $("reassign-cancel").addEventListener("click", () => $("reassign-dialog").close());
-    $("resolve-form").addEventListener("submit", submitResolve);
+    $("resolve-form").addEventListener("submit", action(submitResolve));
     $("resolve-cancel").addEventListener("click", () => $("resolve-dialog").close());
     $("ticket-button").addEventListener("click", openTicket);
-    $("ticket-form").addEventListener("submit", submitTicket);
+    $("ticket-form").addEventListener("submit", action(submitTicket));
     $("ticket-cancel").addEventListener("click", () => $("ticket-dialog").close());
     $("ticket-description").addEventListener("input", () => {
       updateTicketCount();
@@ -2469,14 +2486,14 @@
     });
     $("ticket-category").addEventListener("change", () => clearError($("ticket-error")));
     $("ticket-resolution").addEventListener("input", () => clearError($("ticket-resolve-error")));
-    $("ticket-resolve-form").addEventListener("submit", submitTicketResolve);
+    $("ticket-resolve-form").addEventListener("submit", action(submitTicketResolve));
     $("ticket-resolve-cancel").addEventListener("click", () => $("ticket-resolve-dialog").close());
     $("ticket-banner-close").addEventListener("click", () => showTicketBanner(null));
-    $("complaint-claim").addEventListener("click", claimComplaint);
-    $("complaint-release").addEventListener("click", releaseComplaint);
-    $("complaint-reassign-form").addEventListener("submit", submitComplaintReassign);
-    $("complaint-note-form").addEventListener("submit", submitComplaintNote);
-    $("complaint-resolve-form").addEventListener("submit", submitComplaintResolve);
+    $("complaint-claim").addEventListener("click", action(claimComplaint));
+    $("complaint-release").addEventListener("click", action(releaseComplaint));
+    $("complaint-reassign-form").addEventListener("submit", action(submitComplaintReassign));
+    $("complaint-note-form").addEventListener("submit", action(submitComplaintNote));
+    $("complaint-resolve-form").addEventListener("submit", action(submitComplaintResolve));
     $("complaint-resolution").addEventListener("input", () => clearError($("complaint-resolve-error")));
     $("complaint-note").addEventListener("input", () => clearError($("complaint-note-error")));
   }

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from typing import Any
+from typing import Any, Tuple
 
 import pytest
 import requests
@@ -200,6 +200,49 @@ def test_an_agent_claims_a_complaint_resolves_it_and_sees_how_the_customer_heard
     wang.context.close()
 
 
+def complaint_counts(console, stack) -> Tuple[int, int]:
+    """How many complaints wait in the queue and how many are the agent's, as the service says."""
+    lists = console.context.request.get(f"{stack.handoff_url}/api/v1/agent/complaints").json()
+    return len(lists["queue"]), len(lists["mine"])
+
+
+def test_the_tab_names_its_counts_and_the_status_line_says_what_was_done_last(
+        stack, browser) -> None:
+    number = file_complaint(stack, contact_preference="this_channel")
+    wang = open_console(browser, stack)
+    sign_in(wang, stack, "agent-wang")
+    page = wang.page
+    page.get_by_test_id("tab-complaints").click()
+    item = page.get_by_test_id("complaints-queue").locator(
+        f"[data-testid=complaint-item][data-number='{number}']")
+    expect(item).to_be_visible()
+    queue, mine = complaint_counts(wang, stack)
+    # Labelled in the interface's languages, readable without hovering.
+    tab_count = page.get_by_test_id("complaints-tab-count")
+    expect(tab_count).to_have_text(f"待认领 {queue} · 我的 {mine} Queue {queue} · Mine {mine}")
+    page.get_by_test_id("ui-language").select_option("zh")
+    expect(tab_count).to_have_text(f"待认领 {queue} · 我的 {mine}")
+    page.get_by_test_id("ui-language").select_option("en")
+    expect(tab_count).to_have_text(f"Queue {queue} · Mine {mine}")
+
+    item.click()
+    page.get_by_test_id("complaint-claim").click()
+    expect(tab_count).to_have_text(f"Queue {queue - 1} · Mine {mine + 1}")
+    status = page.get_by_test_id("status-message")
+    expect(status).to_have_text(f"Claimed · {number}")
+    page.get_by_test_id("complaint-note").fill("已致电客户，未接通")
+    page.get_by_test_id("complaint-add-note").click()
+    expect(status).to_have_text("Note added")
+    # Resolved next: the status line says so, not what the note said.
+    page.get_by_test_id("complaint-resolution").fill("经核实，已退回500元至原卡")
+    page.get_by_test_id("complaint-resolve").click()
+    expect(page.get_by_test_id("complaint-view")).to_have_attribute("data-status", "resolved")
+    expect(status).to_have_text(f"Ticket resolved · {number}")
+    expect(tab_count).to_have_text(f"Queue {queue - 1} · Mine {mine}")
+    wang.assert_clean()
+    wang.context.close()
+
+
 def test_a_text_not_delivered_yet_is_retried_and_one_given_up_asks_for_a_call(
         stack, browser) -> None:
     number = file_complaint(stack, contact_preference="sms", contact_phone="13712345678")
@@ -263,6 +306,10 @@ def test_a_supervisor_sees_who_has_which_complaint_and_reassigns_one(stack, brow
     page.get_by_test_id("complaint-reassign-agent").fill("agent-smith")
     page.get_by_test_id("complaint-reassign").click()
     expect(page.get_by_test_id("complaint-owner")).to_have_attribute("data-owner", "agent-smith")
+    # The refusal before it is no longer shown beside the reassignment's result.
+    expect(page.get_by_test_id("status-message")).to_have_text(
+        f"已改派给 Reassigned to agent-smith · {number}")
+    assert page.get_by_test_id("error-message").is_hidden()
     expect(history_line(page, "reassigned")).to_have_text(
         "supervisor-chen 已将投诉由 agent-wang 改派给 agent-smith "
         "Reassigned from agent-wang to agent-smith by supervisor-chen")
@@ -291,6 +338,8 @@ def test_resolving_a_ticket_in_a_conversation_also_says_how_the_customer_hears(
     page = wang.page
     page.locator(f"[data-testid=conversation-item][data-conversation-id='{sender}']").click()
     page.get_by_test_id("accept-button").click()
+    status = page.get_by_test_id("status-message")
+    expect(status).to_have_text("已接入会话 Conversation accepted")
     ticket = page.get_by_test_id("open-tickets").locator(
         f"[data-testid=ticket][data-ticket-number='{mailed}']")
     texted_ticket = page.get_by_test_id("open-tickets").locator(
@@ -301,6 +350,7 @@ def test_resolving_a_ticket_in_a_conversation_also_says_how_the_customer_hears(
     banner = page.get_by_test_id("ticket-banner")
     expect(banner.locator("[data-outcome=email_not_configured]")).to_have_text(
         "邮件未发送：未配置邮件服务器 E-mail not sent: no SMTP relay configured (l***@example.com)")
+    assert status.is_hidden()  # the banner tells of the resolve; "accepted" is no longer news
 
     # A text the gateway refuses for now (503 to each of its three quick tries): the outbox
     # tries again, and the agent is told so.
