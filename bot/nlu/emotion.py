@@ -78,6 +78,29 @@ _LEXICON: Sequence[Tuple[str, str]] = (
     ("sarcasm", r"呵呵|嗬嗬|真行|真棒啊|就这|厉害了|谢谢你们啊"),
 )
 _LEXICON_PATTERNS = [(name, re.compile(pattern, re.IGNORECASE)) for name, pattern in _LEXICON]
+
+# --- the English lexicon: the same cues, for bank customers' English -------------------------
+# Reddit comments (GoEmotions) rarely accuse a bank, so "you people are thieves" read neutral.
+_EN_LEXICON: Sequence[Tuple[str, str]] = (
+    ("anger", r"furious|livid|fuming|outraged|fed up|sick of|had enough|ridiculous|unacceptable"
+              r"|disgrace\w*|disgusting|useless|incompetent|pathetic|shameless|a joke|joke of a"
+              r"|thie(?:f|ves)|steal\w*|stole|crooks?|robbery|rob(?:bed|bing)?|rip[- ]?off|scam bank"
+              r"|liars?|lying|cheat\w*|how dare|what the hell|wtf|damn|bloody"),
+    ("regulator", r"ombudsman|regulator|financial conduct|sue you|lawyer|legal action|go to the press"),
+    ("anxiety", r"worried|scared|afraid|panic\w*|nervous|anxious|urgent\w*|help me|what do i do"
+                r"|what should i do|desperate|terrified|can'?t sleep|in danger"),
+    ("sadness", r"sad|upset|disappointed|heartbroken|depressed|passed away|died|lost my job"
+                r"|hopeless|give up|crying|miserable|devastated"),
+    ("happiness", r"(?<!not )(?:thank\w*|great|happy|glad|appreciate\w*|perfect|awesome|brilliant"
+                  r"|helpful|well done|love it)"),
+    ("negation", r"not|no|never|n't|nobody|nothing"),
+    ("intensifier", r"so|very|really|absolutely|totally|completely|seriously|always|again|still"),
+    ("repeat", r"(?:second|third|fourth|fifth|\d+(?:st|nd|rd|th)) time|again and again"
+               r"|how many times|keep (?:asking|telling|calling)"),
+    ("sarcasm", r"thanks for nothing|great job|oh great|wonderful service|yeah right|just great"),
+)
+_EN_LEXICON_PATTERNS = [(name, re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE))
+                        for name, pattern in _EN_LEXICON]
 _EXCLAMATIONS = re.compile(r"[!！]{2,}")
 _QUESTIONS = re.compile(r"[?？]{2,}")
 _ELLIPSIS = re.compile(r"…|\.\.\.|。。")
@@ -91,9 +114,11 @@ LEXICON_FEATURES = (
 )
 
 
-def lexicon_features(text: str) -> np.ndarray:
-    """Counts of emotion cues (capped at 3), in the order of LEXICON_FEATURES, scaled to 0-1."""
-    counts = [len(pattern.findall(text)) for _, pattern in _LEXICON_PATTERNS]
+def lexicon_features(text: str, language: str = "zh") -> np.ndarray:
+    """Counts of emotion cues (capped at 3), in the order of LEXICON_FEATURES, scaled to 0-1;
+    the cue words of `language`, the punctuation and emoji of both."""
+    patterns = _EN_LEXICON_PATTERNS if language == "en" else _LEXICON_PATTERNS
+    counts = [len(pattern.findall(text)) for _, pattern in patterns]
     counts += [len(_EXCLAMATIONS.findall(text)), len(_QUESTIONS.findall(text)),
                len(_ELLIPSIS.findall(text)), len(_ANGRY_EMOJI.findall(text)),
                len(_SAD_EMOJI.findall(text)), len(_HAPPY_EMOJI.findall(text)),

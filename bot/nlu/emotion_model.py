@@ -53,7 +53,7 @@ class LanguageModel:
             for name in VECTORIZERS[language]]
         blocks.append(sp.csr_matrix(dense * self.dense_weight))
         if self.lexicon_weight:
-            lexicon = np.stack([lexicon_features(text) for text in texts])
+            lexicon = np.stack([lexicon_features(text, language) for text in texts])
             blocks.append(sp.csr_matrix(lexicon * self.lexicon_weight))
         return sp.hstack(blocks).tocsr()
 

@@ -62,8 +62,9 @@ def test_goemotions_labels_map_onto_ours_with_the_most_urgent_first() -> None:
     assert goemotions_label(["curiosity"]) == goemotions_label(["neutral"]) == "neutral"
 
 
-def _cue(text: str) -> dict:
-    return {name: value for name, value in zip(LEXICON_FEATURES, lexicon_features(text),
+def _cue(text: str, language: str = "zh") -> dict:
+    return {name: value for name, value in zip(LEXICON_FEATURES,
+                                               lexicon_features(text, language),
                                                strict=True) if value}
 
 
@@ -72,6 +73,17 @@ def test_the_zh_lexicon_sees_punctuation_sarcasm_negation_and_emoji() -> None:
     assert {"sarcasm", "repeat"} <= set(_cue("呵呵，又是这套"))
     assert "happiness" not in _cue("不满意") and "happiness" in _cue("很满意")
     assert "angry_emoji" in _cue("😡") and "regulator" in _cue("我要打12378")
+
+
+def test_the_en_lexicon_hears_a_bank_customers_anger_and_worry() -> None:
+    assert {"anger", "exclamations"} <= set(_cue("where is my money?! you people are thieves!!",
+                                                "en"))
+    assert "anger" in _cue("I'm absolutely livid", "en")
+    assert "anger" not in _cue("my card was stolen", "en")  # a report, not an accusation
+    assert "anxiety" in _cue("I'm worried, what do I do", "en")
+    assert "regulator" in _cue("I'll take this to the ombudsman", "en")
+    assert "sarcasm" in _cue("thanks for nothing", "en")
+    assert not _cue("你们就是骗子", "en")  # each language its own words
 
 
 def test_examples_with_an_unknown_label_are_refused(tmp_path: Path) -> None:
