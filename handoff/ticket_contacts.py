@@ -1,3 +1,4 @@
+# Kept apart from actions/tickets/contact.py, which resolves where a notice goes (fallbacks, E.164).
 """Where to reach the customer about a conversation's tickets: the way they chose and the
 number or address, masked in the console and given in full only on an agent's request.
 
