@@ -30,6 +30,11 @@ class TicketContact:
     phone: Optional[str]
     email: Optional[str]
 
+    @classmethod
+    def of(cls, ticket: Ticket) -> TicketContact:
+        return cls(ticket.number, ticket.contact_preference, ticket.contact_phone,
+                   ticket.contact_email)
+
     @property
     def kind(self) -> Optional[str]:
         """Which detail the ticket holds: "phone" (to call or text), "email", or None."""
