@@ -103,20 +103,25 @@ def test_an_agent_claims_a_complaint_resolves_it_and_sees_how_the_customer_heard
                             contact_phone="021-62345678")
     texted = file_complaint(stack, contact_preference="sms", contact_phone="13912345678",
                             description="年费被重复收取，卡号6222021234567890123")
+    urgent = file_complaint(stack, contact_preference="this_channel", emotion="angry",
+                            segment="private")  # due after `texted`
     wang = on_complaints_tab(browser, stack, "agent-wang")
     page = wang.page
     expect(page.get_by_test_id("complaints-view")).to_be_visible()
 
-    # The queue, soonest due first; the one past its 24 hours marked.
+    # The queue: the one past its 24 hours first and marked, then the urgent one (due later).
     queue = page.get_by_test_id("complaints-queue")
     late = complaint_item(queue, called)
     fresh = complaint_item(queue, texted)
     expect(late).to_have_attribute("data-overdue", "true")
     expect(late.get_by_test_id("complaint-overdue")).to_have_text("已超时 Overdue")
     expect(fresh).to_have_attribute("data-overdue", "false")
+    expect(fresh.get_by_test_id("priority")).to_have_text("普通 Normal")
+    expect(complaint_item(queue, urgent).get_by_test_id("priority")).to_have_text(
+        "紧急 Urgent")
     listed = queue.get_by_test_id("complaint-item").evaluate_all(
         "items => items.map((item) => item.dataset.number)")
-    assert listed.index(called) < listed.index(texted)
+    assert listed.index(called) < listed.index(urgent) < listed.index(texted)
 
     # The detail before claiming: the contact masked, nothing to reveal, note or resolve yet.
     late.click()

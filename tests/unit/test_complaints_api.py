@@ -154,6 +154,26 @@ async def test_the_team_sees_the_queue_soonest_due_first_with_overdue_marked(des
     await signed_out.close()
 
 
+async def test_the_lists_put_the_overdue_first_then_the_urgent_then_the_soonest_due(
+        desk) -> None:
+    upset_key_customer, upset = {"emotion": "angry", "segment": "private"}, {"emotion": "sad"}
+    late_normal = desk.complaint(hours_ago=26)
+    late_urgent = desk.complaint(hours_ago=25, **upset_key_customer)
+    normal = desk.complaint(hours_ago=3)
+    high = desk.complaint(hours_ago=2, **upset)
+    urgent = desk.complaint(hours_ago=1, **upset_key_customer)
+    wang = await desk.sign_in("wang")
+    queue = (await wang.json(COMPLAINTS))["queue"]
+    assert [(item["number"], item["priority"], item["overdue"]) for item in queue] == [
+        (late_normal, "normal", True), (late_urgent, "urgent", True), (urgent, "urgent", False),
+        (high, "high", False), (normal, "normal", False)]
+    for number in (normal, urgent, late_normal):
+        assert (await wang.post(f"{COMPLAINTS}/{number}/claim")).status == 200
+    lists = await wang.json(COMPLAINTS)
+    assert [item["number"] for item in lists["mine"]] == [late_normal, urgent, normal]
+    assert [item["number"] for item in lists["queue"]] == [late_urgent, high]
+
+
 async def test_a_claimed_complaint_is_its_owner_s_and_the_supervisor_s(desk, caplog) -> None:
     number = desk.complaint(description="卡号6222021234567890123被吞")
     wang, smith, zhao, chen = [await desk.sign_in(a) for a in ("wang", "smith", "zhao", "chen")]
