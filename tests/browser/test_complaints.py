@@ -143,6 +143,9 @@ def test_an_agent_claims_a_complaint_resolves_it_and_sees_how_the_customer_heard
     expect(page.get_by_test_id("complaint-contact-value")).to_have_text("021-****5678")
     expect(page.get_by_test_id("complaint-contact-reveal")).to_have_count(0)
     expect(page.get_by_test_id("complaint-resolve-form")).to_be_hidden()
+    # Where the outcome will go, before anyone resolves it (the outbox's own answer).
+    expect(page.get_by_test_id("complaint-notice-to")).to_have_text(
+        "结果将通知至：电话（由您致电） The outcome will be sent to: a call you make 021-****5678")
 
     page.get_by_test_id("complaint-claim").click()
     expect(page.get_by_test_id("complaint-owner")).to_have_attribute("data-owner", "agent-wang")
@@ -187,6 +190,7 @@ def test_an_agent_claims_a_complaint_resolves_it_and_sees_how_the_customer_heard
         ("agent:agent-wang", "complaints")]
     expect(view).to_have_attribute("data-status", "resolved")
     expect(page.get_by_test_id("complaint-resolve-form")).to_be_hidden()
+    expect(page.get_by_test_id("complaint-notice-to")).to_have_count(0)  # the history says
     expect(mine.locator(f"[data-number='{called}']")).to_have_count(0)
     resolved: Ticket = ticket_row(stack, number=called)
     assert (resolved.status, resolved.resolution) == ("resolved", "经核实，已退回500元至原卡")
@@ -240,6 +244,8 @@ def test_the_tab_names_its_counts_and_the_status_line_says_what_was_done_last(
     expect(tab_count).to_have_text(f"Queue {queue} · Mine {mine}")
 
     item.click()
+    expect(page.get_by_test_id("complaint-notice-to")).to_have_text(
+        "No notice will be sent: the customer chose to be answered in their conversation")
     page.get_by_test_id("complaint-claim").click()
     expect(tab_count).to_have_text(f"Queue {queue - 1} · Mine {mine + 1}")
     status = page.get_by_test_id("status-message")
