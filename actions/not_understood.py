@@ -1,4 +1,5 @@
-"""What the bot says when the NLU is not sure what the customer wants."""
+"""What the bot says when the NLU is not sure what the customer wants: which of two requests,
+what a number is for, or please rephrase."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from typing import Any, Dict, List
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.conversation import language_of
+from actions.intent_choices import choice_buttons, offered_intents
 from bot.nlu.digit_shapes import numbers_only
 
 
@@ -24,5 +27,12 @@ class ActionNotUnderstood(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
         text = tracker.latest_message.get("text") or ""
-        dispatcher.utter_message(response=not_understood_response(text))
+        response = not_understood_response(text)
+        offered = offered_intents(tracker.latest_message.get("intent_ranking") or []) \
+            if response == "utter_default" else []
+        if offered:
+            dispatcher.utter_message(response="utter_which_request",
+                                     buttons=choice_buttons(offered, language_of(tracker)))
+        else:
+            dispatcher.utter_message(response=response)
         return []

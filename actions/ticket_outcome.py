@@ -121,6 +121,36 @@ def refuses_an_outcome(text: str) -> bool:
     return bool(_OUTCOME_WORDS.search(text)) and answers.is_refusal(text)
 
 
+# The first verdict on a resolution stands: a later one is told which it was (RecordOutcome).
+ALREADY_RECORDED = {True: "utter_outcome_already_accepted",
+                    False: "utter_outcome_already_reopened"}
+
+
+def tell_verdict_recorded(dispatcher: CollectingDispatcher, number: str,
+                          accepted: Optional[bool]) -> None:
+    """A verdict after the first: the one recorded, with the ticket's number. A ticket never
+    resolved has none (the form asks only about resolved ones): sorry, nothing recorded."""
+    if accepted is None:
+        logger.error("outcome.no_verdict_to_tell number=%s", number)
+        dispatcher.utter_message(response="utter_outcome_not_saved")
+        return
+    dispatcher.utter_message(response=ALREADY_RECORDED[accepted], ticket_number=number)
+
+
+async def still_awaits_verdict(number: Optional[str]) -> bool:
+    """Whether the ticket asked about is still resolved, its verdict not given on another
+    channel meanwhile. Unknown (no number, the database unreadable: logged) counts as yes:
+    RecordOutcome checks again when the verdict is stored."""
+    if not number:
+        return True
+    lookup = TicketLookup(session_factory(database_url()))
+    try:
+        return await asyncio.to_thread(lookup.resolved, number) is not None
+    except SQLAlchemyError:
+        logger.exception("outcome.lookup_failed number=%s", number)
+        return True
+
+
 def ask_for_verdict(
     dispatcher: CollectingDispatcher, ticket: TicketView, text: str
 ) -> List[EventType]:
@@ -213,6 +243,11 @@ class ValidateOutcomeForm(FormValidationAction):
                 dispatcher.utter_message(response="utter_outcome_accepted_unclear")
                 return [SlotSet(ACCEPTED, None), SlotSet(REQUESTED_SLOT, ACCEPTED)]
             slots = verdict_slots(verdict, text)
+            if slots[COMMENT] is None and not await still_awaits_verdict(
+                    tracker.get_slot(TICKET)):
+                # Answered already (by SMS, the question left open here): "what is still
+                # wrong?" would promise another look; action_record_outcome says what stands.
+                slots[COMMENT] = fields.NOT_GIVEN
             return [*(SlotSet(name, value) for name, value in slots.items()),
                     SlotSet(REQUESTED_SLOT, COMMENT if slots[COMMENT] is None else None)]
         if _SKIP_COMMENT.fullmatch(text) or (
@@ -253,8 +288,7 @@ class ActionRecordOutcome(Action):
         except VerdictNotAwaited as already:
             # Answered first on another channel (or again here): the first answer stands.
             logger.info("outcome.not_awaited number=%s status=%s", number, already.status)
-            dispatcher.utter_message(response="utter_outcome_already_answered",
-                                     ticket_number=number)
+            tell_verdict_recorded(dispatcher, already.number, already.accepted)
             return cleared + _handoff_after(tracker, verdict)
         except (SQLAlchemyError, TicketNotFound):
             logger.exception("outcome.not_saved number=%s", number)

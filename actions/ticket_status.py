@@ -17,7 +17,7 @@ from actions.complaint import fields
 from actions.complaint.summary import local_time
 from actions.conversation import channel_of, language_of
 from actions.store.database import database_url, session_factory
-from actions.ticket_outcome import NEXT, ask_for_verdict
+from actions.ticket_outcome import NEXT, ask_for_verdict, stated_verdict, tell_verdict_recorded
 from actions.tickets.lookup import TicketLookup
 from actions.tickets.records import TicketView
 from bot.pii import mask_pii
@@ -102,7 +102,15 @@ class ActionTicketStatus(Action):
 
 def _tickets_found(dispatcher: CollectingDispatcher, tracker: Tracker,
                    tickets: List[TicketView], language: str) -> List[EventType]:
-    """Each ticket's status, but the outcome of one that awaits the customer's verdict."""
+    """Each ticket's status, but the outcome of one that awaits the customer's verdict, and
+    the verdict recorded for one that a second verdict is about."""
+    text = tracker.latest_message.get("text") or ""
+    if len(tickets) == 1 and tickets[0].verdict_given and stated_verdict(text) is not None:
+        # "KF-… 处理结果我不接受" after the verdict came (by SMS, or here): the first stands.
+        logger.info("outcome.not_awaited number=%s status=%s", tickets[0].number,
+                    tickets[0].status)
+        tell_verdict_recorded(dispatcher, tickets[0].number, tickets[0].customer_accepted)
+        return [SlotSet(NEXT, None)]
     due = verdict_due(tickets, tracker.active_loop_name)
     listed = [ticket for ticket in tickets if ticket is not due]
     if listed:
@@ -114,7 +122,7 @@ def _tickets_found(dispatcher: CollectingDispatcher, tracker: Tracker,
         return [SlotSet(NEXT, None)]
     logger.info("ticket_status.verdict_due ticket=%s channel=%s sender=%s", due.number,
                 channel_of(tracker), mask_pii(tracker.sender_id))
-    return ask_for_verdict(dispatcher, due, tracker.latest_message.get("text") or "")
+    return ask_for_verdict(dispatcher, due, text)
 
 
 async def _log_not_found(lookup: TicketLookup, number: str, channel: str, sender_id: str) -> None:

@@ -94,10 +94,10 @@ async def _changed(request: web.Request, number: str, owner: Optional[str] = Non
 
 
 async def list_complaints(request: web.Request) -> web.Response:
-    agent = await _caller(request)
-    lists = await asyncio.to_thread(ListComplaints(request.app[sql_sessions_key]).call,
-                                    agent=agent)
-    now = utc_now()
+    agent, now = await _caller(request), utc_now()
+    # One moment for the order and the overdue marks, so the two always agree.
+    lists = await asyncio.to_thread(
+        ListComplaints(request.app[sql_sessions_key], lambda: now).call, agent=agent)
     return web.json_response({name: [item.as_json(now) for item in getattr(lists, name)]
                               for name in ("queue", "mine", "team")})
 

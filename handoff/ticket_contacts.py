@@ -1,3 +1,4 @@
+# Kept apart from actions/tickets/contact.py, which resolves where a notice goes (fallbacks, E.164).
 """Where to reach the customer about a conversation's tickets: the way they chose and the
 number or address, masked in the console and given in full only on an agent's request.
 
@@ -28,6 +29,11 @@ class TicketContact:
     preference: str
     phone: Optional[str]
     email: Optional[str]
+
+    @classmethod
+    def of(cls, ticket: Ticket) -> TicketContact:
+        return cls(ticket.number, ticket.contact_preference, ticket.contact_phone,
+                   ticket.contact_email)
 
     @property
     def kind(self) -> Optional[str]:

@@ -1,3 +1,4 @@
+# Kept apart from handoff/ticket_contacts.py, which shows agents the form's entry as stored, masked.
 """Where to tell a customer the outcome of their complaint: the way they chose on the form,
 with the number or address the ticket holds, else a verified customer's profile, else (a
 complaint made by SMS) the number it was texted from."""

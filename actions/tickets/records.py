@@ -72,3 +72,9 @@ class TicketView:
         """Resolved, and the customer has not said yet whether the outcome is acceptable: their
         verdict closes or reopens it. A ticket resolved again after a "no" awaits a new one."""
         return self.status == RESOLVED
+
+    @property
+    def verdict_given(self) -> bool:
+        """The customer's verdict on its latest resolution closed or reopened it; another one
+        changes nothing (RecordOutcome)."""
+        return not self.awaits_verdict and self.customer_accepted is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Callable, Optional
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.store.models import Ticket, TicketEvent, utc_now
@@ -23,11 +23,11 @@ class TicketAlreadyResolved(ValueError):
 
 class VerdictNotAwaited(ValueError):
     """The ticket is not resolved (any more): its verdict came already, perhaps on another
-    channel, or it was never resolved."""
+    channel (`accepted` says which it was), or it was never resolved (`accepted` is None)."""
 
-    def __init__(self, number: str, status: str) -> None:
+    def __init__(self, number: str, status: str, accepted: Optional[bool] = None) -> None:
         super().__init__(f"ticket {number} is {status}, not awaiting the customer's verdict")
-        self.number, self.status = number, status
+        self.number, self.status, self.accepted = number, status, accepted
 
 
 class TicketNotOwned(PermissionError):
@@ -92,22 +92,21 @@ class RecordOutcome:
         self, number: str, accepted: bool, comment: Optional[str], actor: str
     ) -> TicketView:
         now = self._clock()
+        status = "closed" if accepted else "reopened"  # not accepted: back to the team
         with self._sessions.begin() as session:
+            # One compare-and-set: of two verdicts at once only one finds the ticket resolved,
+            # on SQLite (one writer at a time) and PostgreSQL (the row lock, then the WHERE
+            # re-checked). A SELECT first would let both through on SQLite.
+            changed = session.execute(
+                update(Ticket)
+                .where(Ticket.number == number.upper(), Ticket.status == RESOLVED)
+                .values(status=status, customer_accepted=accepted, customer_feedback=comment)
+                .execution_options(synchronize_session=False))
             ticket = _locked_ticket(session, number)
-            if ticket.status != RESOLVED:
-                raise VerdictNotAwaited(ticket.number, ticket.status)
-            ticket.customer_accepted = accepted
-            ticket.customer_feedback = comment
-            # Not accepted: the ticket goes back to the team.
-            ticket.status = "closed" if accepted else "reopened"
-            ticket.events.append(
-                TicketEvent(
-                    occurred_at=now,
-                    actor=actor,
-                    status=ticket.status,
-                    note=history.verdict(accepted),
-                )
-            )
+            if changed.rowcount != 1:
+                raise VerdictNotAwaited(ticket.number, ticket.status, ticket.customer_accepted)
+            ticket.events.append(TicketEvent(
+                occurred_at=now, actor=actor, status=status, note=history.verdict(accepted)))
             session.flush()
             return TicketView.of(ticket)
 

@@ -1,22 +1,24 @@
 """ListComplaints: the queue (open, nobody's), the agent's own, and for supervisors the
-team's (claimed by others); each soonest due first."""
+team's (claimed by others); each in working order (handoff/complaints/order.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
-from typing import List
+from typing import Callable, List
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
-from actions.store.models import Ticket
+from actions.store.models import Ticket, utc_now
 from actions.tickets.records import OPEN_TICKET_STATUSES
 from handoff.agents import AgentAccount
+from handoff.complaints.order import work_order
 from handoff.complaints.policy import COMPLAINT_KIND, is_supervisor, on_complaints_team
 from handoff.complaints.records import ComplaintSummary
 
-# A console list, not a report: the oldest due are what the team works on.
+# A console list, not a report: the first in working order are what the team works on.
 MAX_LISTED = 200
 
 
@@ -29,22 +31,25 @@ class ComplaintLists:
 
 
 class ListComplaints:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session],
+                 clock: Callable[[], dt.datetime] = utc_now) -> None:
         self._sessions = sessions
+        self._clock = clock
 
     def call(self, *, agent: AgentAccount) -> ComplaintLists:
-        owner = Ticket.owner_agent_id
+        owner, now = Ticket.owner_agent_id, self._clock()
         with self._sessions() as session:
             return ComplaintLists(
-                queue=_open(session, owner.is_(None)) if on_complaints_team(agent) else [],
-                mine=_open(session, owner == agent.agent_id),
-                team=_open(session, owner.is_not(None) & (owner != agent.agent_id))
+                queue=_open(session, owner.is_(None), now) if on_complaints_team(agent) else [],
+                mine=_open(session, owner == agent.agent_id, now),
+                team=_open(session, owner.is_not(None) & (owner != agent.agent_id), now)
                 if is_supervisor(agent) else [])
 
 
-def _open(session: Session, whose: ColumnElement[bool]) -> List[ComplaintSummary]:
+def _open(session: Session, whose: ColumnElement[bool],
+          now: dt.datetime) -> List[ComplaintSummary]:
     tickets = session.execute(
         select(Ticket)
         .where(Ticket.kind == COMPLAINT_KIND, Ticket.status.in_(OPEN_TICKET_STATUSES), whose)
-        .order_by(Ticket.sla_due_at, Ticket.id).limit(MAX_LISTED)).scalars()
+        .order_by(*work_order(now)).limit(MAX_LISTED)).scalars()
     return [ComplaintSummary.of(ticket) for ticket in tickets]

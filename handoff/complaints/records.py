@@ -10,6 +10,7 @@ from actions.store.models import Customer, Ticket, TicketEvent, as_utc
 from actions.tickets.history import read as read_history_line
 from bot.pii import mask_pii
 from handoff.complaints.policy import is_open
+from handoff.outcome.destination import OutcomeDestination
 from handoff.ticket_contacts import TicketContact
 
 
@@ -72,7 +73,8 @@ class HistoryStep:
 @dataclass(frozen=True)
 class ComplaintDetail:
     """Everything the owner (or a supervisor) needs to work the complaint; the contact
-    masked, card and ID numbers in the customer's words reduced to their last four digits."""
+    masked, card and ID numbers in the customer's words reduced to their last four digits;
+    where the outcome would be told if it were resolved now (`notice_to`)."""
 
     summary: ComplaintSummary
     description: str
@@ -82,6 +84,7 @@ class ComplaintDetail:
     card_last_four: Optional[str]
     desired_outcome: str
     contact: TicketContact
+    notice_to: OutcomeDestination
     customer: Optional[Dict[str, Any]]
     resolution: Optional[str]
     resolved_at: Optional[dt.datetime]
@@ -90,13 +93,13 @@ class ComplaintDetail:
     history: List[HistoryStep]
 
     @classmethod
-    def of(cls, ticket: Ticket, customer: Optional[Customer]) -> ComplaintDetail:
+    def of(cls, ticket: Ticket, customer: Optional[Customer],
+           notice_to: OutcomeDestination) -> ComplaintDetail:
         return cls(
             summary=ComplaintSummary.of(ticket), description=mask_pii(ticket.description),
             amount=ticket.amount, currency=ticket.currency, incident_date=ticket.incident_date,
             card_last_four=ticket.card_last_four, desired_outcome=ticket.desired_outcome,
-            contact=TicketContact(ticket.number, ticket.contact_preference, ticket.contact_phone,
-                                  ticket.contact_email),
+            contact=TicketContact.of(ticket), notice_to=notice_to,
             customer={"display_name": customer.display_name,
                       "customer_number": customer.customer_number,
                       "segment": customer.segment} if customer else None,
@@ -111,7 +114,8 @@ class ComplaintDetail:
                 "amount": self.amount, "currency": self.currency,
                 "incident_date": self.incident_date.isoformat() if self.incident_date else None,
                 "card_last_four": self.card_last_four, "desired_outcome": self.desired_outcome,
-                **self.contact.masked(), "customer": self.customer,
+                **self.contact.masked(), "outcome_notice_to": self.notice_to.as_json(),
+                "customer": self.customer,
                 "resolution": self.resolution, "resolved_at": _iso(self.resolved_at),
                 "customer_accepted": self.customer_accepted,
                 "customer_feedback": self.customer_feedback,

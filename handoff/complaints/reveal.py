@@ -21,8 +21,7 @@ class RevealComplaintContact:
     def call(self, *, number: str, agent: AgentAccount) -> TicketContact:
         with self._sessions.begin() as session:
             ticket = workable_complaint(session, number, agent)
-            contact = TicketContact(ticket.number, ticket.contact_preference,
-                                    ticket.contact_phone, ticket.contact_email)
+            contact = TicketContact.of(ticket)
             if contact.detail is None:
                 raise NoContactDetail(ticket.number)
             session.add(audit_row(agent_actor(agent.agent_id), REVEALED, ticket.number,

@@ -1,14 +1,16 @@
 """ShowComplaint: one complaint as its owner (or a supervisor, or a colleague deciding to
-claim it from the queue) sees it."""
+claim it from the queue) sees it, with where its outcome would be told if resolved now."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.store.models import Customer
+from actions.tickets.contact import outcome_contact
 from handoff.agents import AgentAccount
 from handoff.complaints.lookup import visible_complaint
 from handoff.complaints.records import ComplaintDetail
+from handoff.outcome.destination import OutcomeDestination
 
 
 class ShowComplaint:
@@ -19,4 +21,6 @@ class ShowComplaint:
         with self._sessions() as session:
             ticket = visible_complaint(session, number, agent)
             customer = session.get(Customer, ticket.customer_id) if ticket.customer_id else None
-            return ComplaintDetail.of(ticket, customer)
+            # The outbox's own resolution, so the agent sees where the notice will really go.
+            notice_to = OutcomeDestination.of(outcome_contact(self._sessions, ticket.number))
+            return ComplaintDetail.of(ticket, customer, notice_to)

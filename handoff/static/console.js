@@ -78,6 +78,17 @@
     "wish.explanation": ["给出解释", "An explanation"],
     "wish.apology": ["道歉", "An apology"],
     "complaint.accepted": ["客户接受", "Accepted"],
+    // Where the outcome would go if resolved now (the outbox's own answer, GET …/complaints/{number}).
+    "notice_to.label": ["结果通知", "Outcome notice"],
+    "notice_to.will_go": ["结果将通知至：", "The outcome will be sent to: "],
+    "notice_to.none": ["不发送通知：", "No notice will be sent: "],
+    "notice_to.sms": ["短信", "text message"],
+    "notice_to.email": ["电子邮件", "e-mail"],
+    "notice_to.phone": ["电话（由您致电）", "a call you make"],
+    "notice_to.in_conversation": ["客户选择在原会话中答复", "the customer chose to be answered in their conversation"],
+    "notice_to.no_mobile": ["无可接收短信的手机号码", "no mobile number to text"],
+    "notice_to.no_phone": ["无可拨打的电话号码", "no number to call"],
+    "notice_to.no_email": ["无电子邮箱地址", "no e-mail address"],
     "complaint.not_accepted": ["客户不接受", "Not accepted"],
     "outcome.told_here": ["已在客户的会话中告知处理结果", "The customer was told in their conversation"],
     "outcome.sms.sent": ["已短信通知客户", "The customer was texted"],
@@ -1986,6 +1997,9 @@
     rows.push(fact("complaint.desired_outcome", T["wish." + wish] ? tx("wish." + wish) : wish || none,
       "complaint-desired-outcome"));
     rows.push(fact("contact.label", complaintContact(detail), "complaint-contact"));
+    // Before resolving only: once resolved, the history says how the customer was told.
+    const noticeTo = COMPLAINT_OPEN.includes(detail.status) ? noticeToLine(detail.outcome_notice_to) : null;
+    if (noticeTo) rows.push(fact("notice_to.label", noticeTo, "complaint-notice-to"));
     rows.push(fact("complaint.customer", customerText(detail.customer), "complaint-customer"));
     rows.push(fact("complaint.created", fmtDue(detail.created_at), "complaint-created"));
     rows.push(fact("complaint.due", fmtDue(detail.due_at), "complaint-due-at"));
@@ -2005,6 +2019,20 @@
       T["contact." + preference] ? tx("contact." + preference) : preference)];
     if (detail.contact) parts.push(" · ", ...contactNodes(detail, "complaint-contact"));
     return parts;
+  }
+
+  /** "The outcome will be sent to: <channel> <masked address>", or why no notice will go;
+   * a channel or reason this console does not know, as the service names it. */
+  function noticeToLine(noticeTo) {
+    if (!noticeTo || typeof noticeTo !== "object") return null;
+    const going = Boolean(noticeTo.channel);
+    const lead = T[going ? "notice_to.will_go" : "notice_to.none"];
+    const code = String((going ? noticeTo.channel : noticeTo.reason) || "");
+    const words = T["notice_to." + code] || [code, code];
+    const line = el("span", {className: "notice-to", "data-channel": noticeTo.channel || "",
+      "data-reason": noticeTo.reason || ""}, bi("line", {line: [lead[0] + words[0], lead[1] + words[1]]}));
+    if (going && noticeTo.to) line.append(" ", String(noticeTo.to));
+    return line;
   }
 
   function contactNodes(detail, testid) {

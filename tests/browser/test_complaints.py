@@ -24,6 +24,7 @@ from actions.tickets.records import ComplaintDraft
 from handoff.outcome.notice import OutcomeNotice
 from handoff.outcome.outbox import Due, NoticeOutbox
 from tests.browser.test_console import (
+    ConsolePage,
     audit_rows,
     known_customer_handoff,
     only_online,
@@ -49,6 +50,19 @@ def file_complaint(stack, hours_ago: float = 0, **given: Any) -> str:
              "desired_outcome": "refund", "amount": "500", "currency": "CNY",
              "card_last_four": "1234", **given}
     return OpenComplaint(sessions, lambda: filed_at)(ComplaintDraft(**draft)).number
+
+
+def on_complaints_tab(browser, stack, agent_id: str) -> ConsolePage:
+    """A console signed in as the agent, showing the Complaints tab."""
+    console = open_console(browser, stack)
+    sign_in(console, stack, agent_id)
+    console.page.get_by_test_id("tab-complaints").click()
+    return console
+
+
+def complaint_item(listing: Locator, number: str) -> Locator:
+    """The complaint's line in a list (the queue, mine, the team's)."""
+    return listing.locator(f"[data-testid=complaint-item][data-number='{number}']")
 
 
 def history_line(page, kind: str) -> Locator:
@@ -89,22 +103,25 @@ def test_an_agent_claims_a_complaint_resolves_it_and_sees_how_the_customer_heard
                             contact_phone="021-62345678")
     texted = file_complaint(stack, contact_preference="sms", contact_phone="13912345678",
                             description="年费被重复收取，卡号6222021234567890123")
-    wang = open_console(browser, stack)
-    sign_in(wang, stack, "agent-wang")
+    urgent = file_complaint(stack, contact_preference="this_channel", emotion="angry",
+                            segment="private")  # due after `texted`
+    wang = on_complaints_tab(browser, stack, "agent-wang")
     page = wang.page
-    page.get_by_test_id("tab-complaints").click()
     expect(page.get_by_test_id("complaints-view")).to_be_visible()
 
-    # The queue, soonest due first; the one past its 24 hours marked.
+    # The queue: the one past its 24 hours first and marked, then the urgent one (due later).
     queue = page.get_by_test_id("complaints-queue")
-    late = queue.locator(f"[data-testid=complaint-item][data-number='{called}']")
-    fresh = queue.locator(f"[data-testid=complaint-item][data-number='{texted}']")
+    late = complaint_item(queue, called)
+    fresh = complaint_item(queue, texted)
     expect(late).to_have_attribute("data-overdue", "true")
     expect(late.get_by_test_id("complaint-overdue")).to_have_text("已超时 Overdue")
     expect(fresh).to_have_attribute("data-overdue", "false")
+    expect(fresh.get_by_test_id("priority")).to_have_text("普通 Normal")
+    expect(complaint_item(queue, urgent).get_by_test_id("priority")).to_have_text(
+        "紧急 Urgent")
     listed = queue.get_by_test_id("complaint-item").evaluate_all(
         "items => items.map((item) => item.dataset.number)")
-    assert listed.index(called) < listed.index(texted)
+    assert listed.index(called) < listed.index(urgent) < listed.index(texted)
 
     # The detail before claiming: the contact masked, nothing to reveal, note or resolve yet.
     late.click()
@@ -126,6 +143,9 @@ def test_an_agent_claims_a_complaint_resolves_it_and_sees_how_the_customer_heard
     expect(page.get_by_test_id("complaint-contact-value")).to_have_text("021-****5678")
     expect(page.get_by_test_id("complaint-contact-reveal")).to_have_count(0)
     expect(page.get_by_test_id("complaint-resolve-form")).to_be_hidden()
+    # Where the outcome will go, before anyone resolves it (the outbox's own answer).
+    expect(page.get_by_test_id("complaint-notice-to")).to_have_text(
+        "结果将通知至：电话（由您致电） The outcome will be sent to: a call you make 021-****5678")
 
     page.get_by_test_id("complaint-claim").click()
     expect(page.get_by_test_id("complaint-owner")).to_have_attribute("data-owner", "agent-wang")
@@ -170,6 +190,7 @@ def test_an_agent_claims_a_complaint_resolves_it_and_sees_how_the_customer_heard
         ("agent:agent-wang", "complaints")]
     expect(view).to_have_attribute("data-status", "resolved")
     expect(page.get_by_test_id("complaint-resolve-form")).to_be_hidden()
+    expect(page.get_by_test_id("complaint-notice-to")).to_have_count(0)  # the history says
     expect(mine.locator(f"[data-number='{called}']")).to_have_count(0)
     resolved: Ticket = ticket_row(stack, number=called)
     assert (resolved.status, resolved.resolution) == ("resolved", "经核实，已退回500元至原卡")
@@ -209,12 +230,9 @@ def complaint_counts(console, stack) -> Tuple[int, int]:
 def test_the_tab_names_its_counts_and_the_status_line_says_what_was_done_last(
         stack, browser) -> None:
     number = file_complaint(stack, contact_preference="this_channel")
-    wang = open_console(browser, stack)
-    sign_in(wang, stack, "agent-wang")
+    wang = on_complaints_tab(browser, stack, "agent-wang")
     page = wang.page
-    page.get_by_test_id("tab-complaints").click()
-    item = page.get_by_test_id("complaints-queue").locator(
-        f"[data-testid=complaint-item][data-number='{number}']")
+    item = complaint_item(page.get_by_test_id("complaints-queue"), number)
     expect(item).to_be_visible()
     queue, mine = complaint_counts(wang, stack)
     # Labelled in the interface's languages, readable without hovering.
@@ -226,6 +244,8 @@ def test_the_tab_names_its_counts_and_the_status_line_says_what_was_done_last(
     expect(tab_count).to_have_text(f"Queue {queue} · Mine {mine}")
 
     item.click()
+    expect(page.get_by_test_id("complaint-notice-to")).to_have_text(
+        "No notice will be sent: the customer chose to be answered in their conversation")
     page.get_by_test_id("complaint-claim").click()
     expect(tab_count).to_have_text(f"Queue {queue - 1} · Mine {mine + 1}")
     status = page.get_by_test_id("status-message")
@@ -246,12 +266,9 @@ def test_the_tab_names_its_counts_and_the_status_line_says_what_was_done_last(
 def test_a_text_not_delivered_yet_is_retried_and_one_given_up_asks_for_a_call(
         stack, browser) -> None:
     number = file_complaint(stack, contact_preference="sms", contact_phone="13712345678")
-    wang = open_console(browser, stack)
-    sign_in(wang, stack, "agent-wang")
+    wang = on_complaints_tab(browser, stack, "agent-wang")
     page = wang.page
-    page.get_by_test_id("tab-complaints").click()
-    page.get_by_test_id("complaints-queue").locator(
-        f"[data-testid=complaint-item][data-number='{number}']").click()
+    complaint_item(page.get_by_test_id("complaints-queue"), number).click()
     page.get_by_test_id("complaint-claim").click()
     page.get_by_test_id("complaint-resolution").fill("已退回重复收取的年费200元")
     stack.twilio.outage = [503] * 3  # the gateway's three quick tries of the first attempt
@@ -289,12 +306,9 @@ def test_a_supervisor_sees_who_has_which_complaint_and_reassigns_one(stack, brow
     wang.post(f"{stack.handoff_url}/api/v1/agent/complaints/{number}/claim", timeout=10,
               headers={"X-CSRF-Token": signed_in.json()["csrf_token"]}).raise_for_status()
 
-    chen = open_console(browser, stack)
-    sign_in(chen, stack, "supervisor-chen")
+    chen = on_complaints_tab(browser, stack, "supervisor-chen")
     page = chen.page
-    page.get_by_test_id("tab-complaints").click()
-    claimed = page.get_by_test_id("complaints-team").locator(
-        f"[data-testid=complaint-item][data-number='{number}']")
+    claimed = complaint_item(page.get_by_test_id("complaints-team"), number)
     expect(claimed.get_by_test_id("complaint-item-owner")).to_have_text("agent-wang")
     claimed.click()
     expect(page.get_by_test_id("complaint-owner")).to_have_attribute("data-owner", "agent-wang")

@@ -14,7 +14,7 @@ import re
 import secrets
 import time
 from dataclasses import asdict
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 import redis.asyncio as aioredis
@@ -231,6 +231,79 @@ def test_the_phone_a_web_complaint_is_texted_to_is_answered_about_it_by_number(s
     masked = stranger.phone[:-8] + "****" + stranger.phone[-4:]
     assert f"ticket_status.not_found ticket={number} reason=someone_elses channel=sms " \
            f"sender={masked}" in log
+
+
+# A web complaint to be texted its outcome: its lines up to the read-back's "submit".
+WEB_COMPLAINT_TEXTED = {
+    "zh": ("我要投诉，上周五ATM吞了我的卡，还扣了500元", "尾号1234",
+           '/inform{"choice": "refund"}', "短信通知我"),
+    "en": ("I want to complain: the ATM kept my card last Friday and took 500 yuan",
+           "ending in 1234", '/inform{"choice": "refund"}', "text me"),
+}
+
+
+def _web_complaint_resolved(stack: Any, web: str, mobile: str, language: str) -> str:
+    """An anonymous web complaint that chose a text to `mobile`, resolved and texted: its
+    number. The web conversation is left at the outcome question, its buttons open."""
+    for line in (*WEB_COMPLAINT_TEXTED[language], mobile, "/affirm"):
+        replies = stack.say(web, line)
+    number = TICKET_NUMBER.search(replies[0]).group(0)
+    resolved = requests.post(f"{stack.handoff_url}/api/v1/tickets/{number}/resolve",
+                             json={"resolution": "已退回500元", "agent_id": "agent-7"},
+                             headers=_service_headers(stack), timeout=30)
+    assert resolved.json()["outcome_notice"]["status"] == "sent"
+    said = [event["text"] for event in stack.tracker_via_api(web)["events"]
+            if event["event"] == "bot"]
+    assert said[-1] == response_text("utter_ask_outcome_accepted", language)
+    return number
+
+
+def _verdict_and_history(stack: Any, number: str) -> Tuple[Any, ...]:
+    with session_factory(stack.environment["KEFU_DATABASE_URL"])() as session:
+        ticket = session.execute(select(Ticket).where(Ticket.number == number)).scalar_one()
+        return (ticket.status, ticket.customer_accepted, ticket.customer_feedback,
+                [(event.actor, event.status, event.note) for event in ticket.events])
+
+
+@pytest.mark.parametrize(
+    ("language", "first_by_sms", "comment", "web_button", "again_by_sms", "recorded"), [
+        ("zh", "{number} 处理结果我接受", None, "/deny", "{number} 处理结果我不接受",
+         "utter_outcome_already_accepted"),
+        ("en", "I don't accept the outcome of case {number}", "the money is not back yet",
+         "/affirm", "I accept the outcome of case {number}", "utter_outcome_already_reopened"),
+    ], ids=["zh-accepted-by-sms", "en-refused-by-sms"])
+def test_a_verdict_by_sms_stands_when_the_web_question_is_answered_after_it(
+        stack, language: str, first_by_sms: str, comment: Optional[str], web_button: str,
+        again_by_sms: str, recorded: str) -> None:
+    """The outcome question stays open in the web chat after the customer answered the outcome
+    text by SMS. A click on either of its buttons, or a second verdict by SMS, is told the
+    verdict already recorded (accepted, or reopened) with the ticket's number, and the ticket
+    and its history stay as the first verdict left them; "不接受" is not asked what is wrong."""
+    mobile, web = f"135{secrets.randbelow(10**8):08d}", f"web-{secrets.token_hex(4)}"
+    number = _web_complaint_resolved(stack, web, mobile, language)
+    phone = SmsCustomer(stack, "+86" + mobile)
+    try:
+        phone.new_messages()  # the outcome text
+        if comment is None:
+            phone.say(first_by_sms.format(number=number),
+                      response_text("utter_outcome_thanks", language, ticket_number=number))
+        else:
+            phone.say(first_by_sms.format(number=number),
+                      response_text("utter_ask_outcome_comment", language))
+            phone.say(comment, response_text("utter_outcome_reopened", language,
+                                              ticket_number=number))
+        first = _verdict_and_history(stack, number)
+        assert first[0] == ("closed" if comment is None else "reopened")
+        assert first[-1][-1][:2] == (f"customer:+86{mobile}", first[0])
+
+        assert stack.say(web, web_button) == [
+            response_text(recorded, language, ticket_number=number)]
+        phone.say(again_by_sms.format(number=number),
+                  response_text(recorded, language, ticket_number=number))
+    finally:
+        phone.close()
+    assert _verdict_and_history(stack, number) == first
+    assert stack.tracker_via_api(web)["active_loop"] in (None, {})
 
 
 def test_an_english_customer_by_sms_is_handed_to_an_agent_who_replies_by_sms(

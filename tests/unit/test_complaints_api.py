@@ -13,8 +13,9 @@ import pytest
 from aiohttp import ClientResponse, ClientSession, ClientWebSocketResponse, CookieJar
 from sqlalchemy import select
 
+from actions.identity.demo import seed_demo_customers
 from actions.store.database import session_factory
-from actions.store.models import AuditEvent, Ticket, utc_now
+from actions.store.models import AuditEvent, Customer, Ticket, utc_now
 from actions.tickets.announce import announce_ticket_change
 from actions.tickets.open_callback import OpenCallback
 from actions.tickets.open_complaint import OpenComplaint
@@ -154,6 +155,26 @@ async def test_the_team_sees_the_queue_soonest_due_first_with_overdue_marked(des
     await signed_out.close()
 
 
+async def test_the_lists_put_the_overdue_first_then_the_urgent_then_the_soonest_due(
+        desk) -> None:
+    upset_key_customer, upset = {"emotion": "angry", "segment": "private"}, {"emotion": "sad"}
+    late_normal = desk.complaint(hours_ago=26)
+    late_urgent = desk.complaint(hours_ago=25, **upset_key_customer)
+    normal = desk.complaint(hours_ago=3)
+    high = desk.complaint(hours_ago=2, **upset)
+    urgent = desk.complaint(hours_ago=1, **upset_key_customer)
+    wang = await desk.sign_in("wang")
+    queue = (await wang.json(COMPLAINTS))["queue"]
+    assert [(item["number"], item["priority"], item["overdue"]) for item in queue] == [
+        (late_normal, "normal", True), (late_urgent, "urgent", True), (urgent, "urgent", False),
+        (high, "high", False), (normal, "normal", False)]
+    for number in (normal, urgent, late_normal):
+        assert (await wang.post(f"{COMPLAINTS}/{number}/claim")).status == 200
+    lists = await wang.json(COMPLAINTS)
+    assert [item["number"] for item in lists["mine"]] == [late_normal, urgent, normal]
+    assert [item["number"] for item in lists["queue"]] == [late_urgent, high]
+
+
 async def test_a_claimed_complaint_is_its_owner_s_and_the_supervisor_s(desk, caplog) -> None:
     number = desk.complaint(description="卡号6222021234567890123被吞")
     wang, smith, zhao, chen = [await desk.sign_in(a) for a in ("wang", "smith", "zhao", "chen")]
@@ -290,6 +311,53 @@ async def test_resolving_tells_the_agent_how_the_customer_hears_of_it(desk) -> N
     assert (await wang.json(COMPLAINTS))["mine"] == []
     assert (await wang.json(f"{COMPLAINTS}/{called}"))["status"] == "resolved"
     assert (await wang.post(f"{COMPLAINTS}/{called}/notes", {"note": "已致电告知"})).status == 201
+
+
+async def test_the_detail_says_where_the_outcome_will_go_as_the_outbox_resolves_it(
+        desk) -> None:
+    """The ticket's contact, else the verified customer's profile, else the number an SMS
+    complaint came from; or why no notice will go. The texts then go where it said."""
+    seed_demo_customers(desk.sessions)
+    with desk.sessions() as session:
+        chen_id = session.execute(select(Customer.id).where(
+            Customer.customer_number == "C0002")).scalar_one()  # 13900139002, chen@example.com
+    anonymous = {"contact_phone": None}
+    complaints = {
+        "on_ticket": desk.complaint(),
+        "called": desk.complaint(contact_preference="phone", contact_phone="021-62345678"),
+        "profile_phone": desk.complaint(sender_id="web-2", customer_id=chen_id, **anonymous),
+        "profile_email": desk.complaint(sender_id="web-2", customer_id=chen_id,
+                                        contact_preference="email", **anonymous),
+        "texted_from": desk.complaint(channel="sms", sender_id="+8613700137003", **anonymous),
+        "reply_here": desk.complaint(contact_preference="this_channel", **anonymous),
+        "no_mobile": desk.complaint(**anonymous),
+        "no_email": desk.complaint(contact_preference="email", **anonymous),
+        "no_number": desk.complaint(contact_preference="phone", **anonymous),
+    }
+    chen = await desk.sign_in("chen")
+    shown = {name: (await chen.json(f"{COMPLAINTS}/{number}"))["outcome_notice_to"]
+             for name, number in complaints.items()}
+    assert shown == {
+        "on_ticket": {"channel": "sms", "to": "+86****8001", "reason": None},
+        "called": {"channel": "phone", "to": "021-****5678", "reason": None},
+        "profile_phone": {"channel": "sms", "to": "+86****9002", "reason": None},
+        "profile_email": {"channel": "email", "to": "c***@example.com", "reason": None},
+        "texted_from": {"channel": "sms", "to": "+86****7003", "reason": None},
+        "reply_here": {"channel": None, "to": None, "reason": "in_conversation"},
+        "no_mobile": {"channel": None, "to": None, "reason": "no_mobile"},
+        "no_email": {"channel": None, "to": None, "reason": "no_email"},
+        "no_number": {"channel": None, "to": None, "reason": "no_phone"},
+    }
+    # The ticket itself holds no contact for the fallbacks: the detail's `contact` is empty.
+    for name in ("profile_phone", "texted_from"):
+        assert (await chen.json(f"{COMPLAINTS}/{complaints[name]}"))["contact"] is None
+    for name in ("profile_phone", "texted_from"):
+        answer = await chen.post(f"{COMPLAINTS}/{complaints[name]}/resolve",
+                                 {"resolution": "已退回500元至原卡"})
+        assert (await answer.json())["outcome_notice"]["status"] == "sent"
+    # A text in several parts: a message each.
+    assert {message.to for message in desk.twilio.messages} == {
+        "+8613900139002", "+8613700137003"}
 
 
 async def test_a_supervisor_reassigns_and_the_new_owner_is_told_live(desk) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Tuple
+import datetime as dt
+from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 
 from actions.complaint import fields
 from actions.conversation import REQUESTED_SLOT
+from actions.store.database import migrate, session_factory
 from actions.ticket_outcome import (
     ACCEPTED,
     ASK,
@@ -21,7 +23,35 @@ from actions.ticket_outcome import (
     stated_verdict,
     verdict_slots,
 )
+from actions.tickets.open_complaint import OpenComplaint
+from actions.tickets.records import ComplaintDraft
+from actions.tickets.resolve import RecordOutcome, ResolveTicket
 from tests.unit.form_runs import SlotsAndResponses, run_validation
+
+# The form reads the ticket before asking what is still wrong: the one asked about awaits the
+# customer's verdict, its twin was answered already (by SMS, the web question left open).
+AWAITING, ANSWERED = "KF-20261120-00001", "KF-20261120-00002"
+
+
+@pytest.fixture(scope="module")
+def outcome_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('outcome') / 'kefu.db'}"
+    migrate(url)
+    sessions = session_factory(url)
+    draft = ComplaintDraft(channel="rest", sender_id="web-1", language="zh", category="card",
+                           description="ATM吞卡", desired_outcome="refund",
+                           contact_preference="sms")
+    filed_on = dt.datetime(2026, 11, 20, 4, 0, tzinfo=dt.timezone.utc)
+    for number in (AWAITING, ANSWERED):
+        assert OpenComplaint(sessions, lambda: filed_on)(draft).number == number
+        ResolveTicket(sessions)(number, "已退回500元", "agent-7")
+    RecordOutcome(sessions)(ANSWERED, True, None, "customer:+8613800138001")
+    return url
+
+
+@pytest.fixture(autouse=True)
+def verdicts_read_from(outcome_database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KEFU_DATABASE_URL", outcome_database)  # where the actions look
 
 
 @pytest.mark.parametrize(
@@ -36,9 +66,9 @@ def test_verdicts(text: str, intent: str | None, verdict: str | None) -> None:
 
 
 def _outcome(requested: str, text: str, intent: str, confidence: float,
-             language: str) -> SlotsAndResponses:
+             language: str, ticket: str = AWAITING) -> SlotsAndResponses:
     """The slots the outcome form's validation sets and the responses it sends."""
-    slots = {"language": language, TICKET: "KF-20261120-00001", REQUESTED_SLOT: requested}
+    slots = {"language": language, TICKET: ticket, REQUESTED_SLOT: requested}
     return run_validation(ValidateOutcomeForm(), "outcome_form", slots, text, intent,
                           confidence)
 
@@ -178,7 +208,11 @@ def test_the_verdict_is_recorded_whatever_became_of_the_comment(monkeypatch, ver
                                                         COMMENT: None}
 
 
-def test_a_verdict_after_the_first_is_answered_and_not_recorded(monkeypatch) -> None:
+@pytest.mark.parametrize(("accepted", "response"), [
+    (True, "utter_outcome_already_accepted"), (False, "utter_outcome_already_reopened"),
+    (None, "utter_outcome_not_saved")])
+def test_a_verdict_after_the_first_is_answered_and_not_recorded(
+        monkeypatch, accepted: Optional[bool], response: str) -> None:
     import asyncio
 
     from rasa_sdk import Tracker
@@ -187,8 +221,9 @@ def test_a_verdict_after_the_first_is_answered_and_not_recorded(monkeypatch) -> 
     from actions import ticket_outcome
     from actions.tickets.resolve import VerdictNotAwaited
 
-    def already_answered(number, accepted, note, actor) -> None:
-        raise VerdictNotAwaited(number, "reopened")
+    def already_answered(number, verdict, note, actor) -> None:
+        raise VerdictNotAwaited(number, {True: "closed", False: "reopened"}.get(accepted, "open"),
+                                accepted)
 
     monkeypatch.setattr(ticket_outcome, "RecordOutcome", lambda _sessions: already_answered)
     monkeypatch.setattr(ticket_outcome, "session_factory", lambda url: None)
@@ -198,8 +233,8 @@ def test_a_verdict_after_the_first_is_answered_and_not_recorded(monkeypatch) -> 
                       [], False, None, {}, "outcome_form")
     dispatcher = CollectingDispatcher()
     events = asyncio.run(ticket_outcome.ActionRecordOutcome().run(dispatcher, tracker, {}))
-    assert [(m.get("response"), m.get("ticket_number")) for m in dispatcher.messages] == [
-        ("utter_outcome_already_answered", "KF-20261120-00001")]
+    told = [(m.get("response"), m.get("ticket_number")) for m in dispatcher.messages]
+    assert told == [(response, None if accepted is None else "KF-20261120-00001")]
     assert {e["name"]: e["value"] for e in events} == {TICKET: None, ACCEPTED: None,
                                                         COMMENT: None}
 
@@ -228,6 +263,17 @@ def test_a_no_with_a_request_for_a_person_ends_the_form(text, intent, confidence
 def test_a_no_without_a_person_still_asks_what_is_wrong(text, intent, confidence) -> None:
     slots, _ = _outcome(ACCEPTED, text, intent, confidence, "zh")
     assert slots == {ACCEPTED: "no", COMMENT: None, REQUESTED_SLOT: COMMENT}
+
+
+@pytest.mark.parametrize(("text", "intent", "language"), [
+    ("/deny", "deny", "zh"), ("不接受，钱还没退", "deny", "zh"), ("no", "deny", "en")])
+def test_a_no_to_a_question_answered_elsewhere_is_not_asked_what_is_wrong(
+        text: str, intent: str, language: str) -> None:
+    """The web question left open after the customer accepted by SMS: "不接受" would be asked
+    what is still wrong, as if the ticket were looked at again. The form ends instead, and
+    action_record_outcome tells the verdict that stands."""
+    assert _outcome(ACCEPTED, text, intent, 0.95, language, ticket=ANSWERED) == (
+        {ACCEPTED: "no", COMMENT: fields.NOT_GIVEN, REQUESTED_SLOT: None}, [])
 
 
 @pytest.mark.parametrize(("text", "intent", "handoff"), [

@@ -16,6 +16,7 @@ from actions.complaint import fields
 from actions.store.database import make_engine
 from actions.ticket_outcome import ACCEPTED, ASK, COMMENT, NEXT, RECORD, TICKET
 from actions.ticket_status import ActionTicketStatus, verdict_due
+from actions.tickets.lookup import TicketLookup
 from actions.tickets.open_complaint import OpenComplaint
 from actions.tickets.records import ComplaintDraft, TicketView
 from actions.tickets.resolve import RecordOutcome, ResolveTicket
@@ -88,8 +89,24 @@ def test_a_ticket_awaiting_no_verdict_gets_its_status(sessions) -> None:
     still_open = _filed(sessions)
     accepted = _resolved(sessions)
     RecordOutcome(sessions)(accepted, True, None, "customer:web-1")
-    for number in (still_open, accepted):
-        assert _ask(f"{number} 处理结果我不接受", number) == ({NEXT: None}, ["utter_ticket_status"])
+    assert _ask(f"{still_open} 处理结果我不接受", still_open) == (
+        {NEXT: None}, ["utter_ticket_status"])
+    assert _ask(f"我的投诉{accepted}进度", accepted) == ({NEXT: None}, ["utter_ticket_status"])
+
+
+@pytest.mark.parametrize(("first", "again", "told"), [
+    (True, "{number} 处理结果我不接受", "utter_outcome_already_accepted"),
+    (False, "I accept the outcome of case {number}", "utter_outcome_already_reopened")])
+def test_a_second_verdict_quoting_the_ticket_is_told_the_first_and_changes_nothing(
+        sessions, first: bool, again: str, told: str) -> None:
+    """Answered on the web, then by SMS quoting the number (or twice by SMS): the verdict
+    recorded is told, with the ticket's number, and the ticket stays as it was."""
+    number = _resolved(sessions, contact_phone="13800138001")
+    RecordOutcome(sessions)(number, first, None, "customer:web-1")
+    before = TicketLookup(sessions).by_number(number, "rest", "web-1")
+    assert _ask(again.format(number=number), number, "+8613800138001", "sms") == (
+        {NEXT: None}, [told])
+    assert TicketLookup(sessions).by_number(number, "rest", "web-1") == before
 
 
 def test_inside_another_form_a_resolved_ticket_gets_its_status(sessions) -> None:

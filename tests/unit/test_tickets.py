@@ -162,3 +162,29 @@ def test_a_verdict_is_recorded_once_per_resolution(sessions) -> None:
         assert [(e.actor, e.status) for e in stored.events] == [
             ("bot", "open"), ("agent-7", "resolved"), ("customer:+8613800138001", "reopened"),
             ("agent-7", "resolved"), ("customer:web-1", "closed")]
+
+
+def test_of_concurrent_verdicts_one_is_recorded(sessions) -> None:
+    """The web question and the outcome text answered at the same moment, many times over:
+    one verdict closes or reopens the ticket, every other is told which one did, and the
+    history has one verdict line."""
+    ticket = OpenComplaint(sessions, clock(NOON_UTC))(draft())
+    ResolveTicket(sessions)(ticket.number, "已退款", "agent-7")
+    record = RecordOutcome(sessions)
+
+    def answer(i: int) -> object:
+        try:
+            return record(ticket.number, i % 2 == 0, None, f"customer:web-{i}")
+        except VerdictNotAwaited as already:
+            return already
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        results = list(pool.map(answer, range(20)))
+    [recorded] = [result for result in results if not isinstance(result, VerdictNotAwaited)]
+    refused = [result for result in results if isinstance(result, VerdictNotAwaited)]
+    assert len(refused) == 19
+    assert {(r.status, r.accepted) for r in refused} == {
+        (recorded.status, recorded.customer_accepted)}
+    with sessions() as session:
+        stored = session.execute(select(Ticket)).scalar_one()
+        assert [e.status for e in stored.events] == ["open", "resolved", recorded.status]

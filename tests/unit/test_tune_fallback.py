@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.tune_fallback import chosen_threshold
+from bench.tune_fallback import chosen_threshold, offer_utility
 
 
 def test_noise_level_differences_go_to_the_more_cautious_threshold() -> None:
@@ -14,3 +14,20 @@ def test_noise_level_differences_go_to_the_more_cautious_threshold() -> None:
 def test_a_clear_best_wins() -> None:
     scores = {0.3: 250, 0.35: 270, 0.5: 255}
     assert chosen_threshold(scores, 448) == 0.35
+
+
+def test_offers_count_plus_one_when_the_right_request_is_among_the_two() -> None:
+    def ranked(*pairs: tuple) -> list:
+        return [{"name": name, "confidence": confidence} for name, confidence in pairs]
+
+    gold = ["loan_repayment", "card_lost", "check_balance", "card_lost", "card_lost"]
+    texts = ["还款晚了", "my card", "6222", "lost card", "blorp"]
+    rankings = [
+        ranked(("credit_card_repayment", 0.45), ("loan_repayment", 0.4)),  # right one offered
+        ranked(("card_replace", 0.4), ("card_swallowed", 0.3)),  # offered, right one missing
+        ranked(("check_balance", 0.45), ("card_lost", 0.4)),  # a number alone: never offered
+        ranked(("card_lost", 0.9), ("card_stolen", 0.1)),  # above the threshold: answered
+        ranked(("card_lost", 0.2), ("card_stolen", 0.1)),  # too little together: rephrase
+    ]
+    assert offer_utility(gold, texts, rankings, 0.5, 0.5) == (0, 2)
+    assert offer_utility(gold, texts, rankings, 0.5, 0.8) == (1, 1)

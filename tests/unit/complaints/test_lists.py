@@ -17,9 +17,10 @@ def numbers(items) -> list:
     return [item.number for item in items]
 
 
-def test_the_queue_is_the_open_unclaimed_complaints_soonest_due_first(desk) -> None:
+def test_the_queue_is_the_open_unclaimed_complaints_in_working_order(desk) -> None:
     late = desk.complaint(at=NOON_UTC, category="fees")  # due 24 h after: overdue by NOW
     later = desk.complaint(at=NOON_UTC + dt.timedelta(hours=8), emotion="angry")
+    latest = desk.complaint(at=NOON_UTC + dt.timedelta(hours=9), emotion="sad", segment="private")
     early = desk.complaint(at=NOON_UTC - dt.timedelta(hours=1), language="en")
     claimed = desk.complaint(at=NOON_UTC - dt.timedelta(hours=2))
     done = desk.complaint(at=NOON_UTC - dt.timedelta(hours=3))
@@ -28,10 +29,11 @@ def test_the_queue_is_the_open_unclaimed_complaints_soonest_due_first(desk) -> N
     OpenCallback(desk.sessions)(channel="rest", sender_id="web-9", language="zh",
                                 summary="回电", priority="urgent")
 
-    lists = ListComplaints(desk.sessions).call(agent=desk.agent("smith"))
-    assert numbers(lists.queue) == [early, late, later]
+    lists = ListComplaints(desk.sessions, lambda: NOW).call(agent=desk.agent("smith"))
+    # Overdue by NOW first, the most overdue first; then the urgent one before the high one.
+    assert numbers(lists.queue) == [early, late, latest, later]
     assert (lists.mine, lists.team) == ([], [])
-    first, _, last = (item.as_json(NOW) for item in lists.queue)
+    first, *_, last = (item.as_json(NOW) for item in lists.queue)
     assert {key: first[key] for key in ("number", "status", "priority", "category", "language",
                                         "channel", "overdue", "owner_agent_id")} == {
         "number": early, "status": "open", "priority": "normal", "category": "card",
