@@ -84,9 +84,10 @@ _LEXICON_PATTERNS = [(name, re.compile(pattern, re.IGNORECASE)) for name, patter
 _EN_LEXICON: Sequence[Tuple[str, str]] = (
     ("anger", r"furious|livid|fuming|outraged|fed up|sick of|had enough|ridiculous|unacceptable"
               r"|disgrace\w*|disgusting|useless|incompetent|pathetic|shameless|a joke|joke of a"
-              r"|thie(?:f|ves)|steal\w*|stole|crooks?|robbery|rob(?:bed|bing)?|rip[- ]?off|scam bank"
-              r"|liars?|lying|cheat\w*|how dare|what the hell|wtf|damn|bloody"),
-    ("regulator", r"ombudsman|regulator|financial conduct|sue you|lawyer|legal action|go to the press"),
+              r"|thie(?:f|ves)|steal\w*|stole|crooks?|robbery|rob(?:bed|bing)?|rip[- ]?off"
+              r"|scam bank|liars?|lying|cheat\w*|how dare|what the hell|wtf|damn|bloody"),
+    ("regulator", r"ombudsman|regulator|financial conduct|sue you|lawyer|legal action"
+                  r"|go to the press"),
     ("anxiety", r"worried|scared|afraid|panic\w*|nervous|anxious|urgent\w*|help me|what do i do"
                 r"|what should i do|desperate|terrified|can'?t sleep|in danger"),
     ("sadness", r"sad|upset|disappointed|heartbroken|depressed|passed away|died|lost my job"
