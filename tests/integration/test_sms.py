@@ -194,14 +194,7 @@ def test_the_phone_a_web_complaint_is_texted_to_is_answered_about_it_by_number(s
     it ("…处理结果我不接受" reopens it with what is still wrong), and later questions get its
     status. Another number quoting it is told it is not found, and a masked line logged."""
     mobile, web = f"135{secrets.randbelow(10**8):08d}", f"web-{secrets.token_hex(4)}"
-    for line in ("我要投诉，上周五ATM吞了我的卡，还扣了500元", "尾号1234",
-                 '/inform{"choice": "refund"}', "短信通知我", mobile, "/affirm"):
-        replies = stack.say(web, line)
-    number = TICKET_NUMBER.search(replies[0]).group(0)
-    resolved = requests.post(f"{stack.handoff_url}/api/v1/tickets/{number}/resolve",
-                             json={"resolution": "已退回500元", "agent_id": "agent-7"},
-                             headers=_service_headers(stack), timeout=30)
-    assert resolved.json()["outcome_notice"]["status"] == "sent"
+    number = _web_complaint_resolved(stack, web, mobile, "zh")
 
     stranger = SmsCustomer(stack)
     try:
