@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Mapping, Sequence
 
+from bot.policies.escalation import NEITHER_CHOICE
+
 # Chosen by `make tune-fallback` (bench/results/fallback.json, "offer_together").
 OFFER_TOGETHER = 0.5
 OFFERED = 2
-# A button that sends this intent: the bot says "please rephrase" (Rasa reads "/intent" as
-# that intent at confidence 1, so nothing is offered again).
-NEITHER_INTENT = "nlu_fallback"
 
 # Requests a customer can pick from a button; dialogue intents (affirm, greet, …) are never offered.
 INTENT_TITLES: Dict[str, Dict[str, str]] = {
@@ -89,4 +88,4 @@ def offered_intents(ranking: Sequence[Mapping[str, Any]],
 def choice_buttons(intents: Sequence[str], language: str) -> List[Dict[str, str]]:
     """One button per intent (its title in `language`) and a last one for neither."""
     return [{"title": INTENT_TITLES[name][language], "payload": f"/{name}"} for name in intents] \
-        + [{"title": NEITHER_TITLE[language], "payload": f"/{NEITHER_INTENT}"}]
+        + [{"title": NEITHER_TITLE[language], "payload": NEITHER_CHOICE}]

@@ -12,6 +12,9 @@ from bot.nlu.digit_shapes import numbers_only
 
 NEGATIVE_EMOTIONS = ("angry", "anxious", "sad")
 FALLBACK_INTENTS = frozenset({"nlu_fallback"})
+# The "neither" button under "which of these do you mean?" (actions/intent_choices.py): the
+# fallback again, so "please rephrase", but an answer, not a message the bot failed to read.
+NEITHER_CHOICE = "/nlu_fallback"
 COMPLAINT_INTENT = "complaint"
 # Asking for the complaint process itself ("我要投诉", "I want to complain"), not only venting.
 _ASKS_TO_COMPLAIN = re.compile(r"投诉|complain", re.IGNORECASE)
@@ -101,7 +104,10 @@ def escalation(turns: Sequence[Turn], thresholds: Thresholds) -> Optional[Escala
             "rising" and all(t.emotion in NEGATIVE_EMOTIONS for t in recent) \
             and latest.distress >= thresholds.rising_floor:
         return Escalation("rising_distress", "high")
-    last = turns[-thresholds.fallbacks_in_a_row:]
+    if latest.text.strip() == NEITHER_CHOICE:
+        return None
+    read = [t for t in turns if t.text.strip() != NEITHER_CHOICE]
+    last = read[-thresholds.fallbacks_in_a_row:]
     if len(last) == thresholds.fallbacks_in_a_row and all(_not_understood(t) for t in last):
         return Escalation("repeated_fallback", "normal")
     return None

@@ -41,6 +41,11 @@ def turn(emotion: str = "neutral", confidence: float = 0.9, text: str = "…",
         ([turn("angry", 0.7), turn("angry", 0.6), turn("angry", 0.5)], None),
         ([turn(intent="nlu_fallback"), turn(intent="nlu_fallback")], "repeated_fallback"),
         ([turn(intent="nlu_fallback"), turn(intent="greet")], None),
+        # "Neither" under "which of these?" is an answer: "please rephrase", not a second miss;
+        # the rephrased message missing too is.
+        ([turn(intent="nlu_fallback"), turn(intent="nlu_fallback", text="/nlu_fallback")], None),
+        ([turn(intent="nlu_fallback"), turn(intent="nlu_fallback", text="/nlu_fallback"),
+          turn(intent="nlu_fallback")], "repeated_fallback"),
         # Card or phone numbers typed into a form are data, not the bot failing to understand.
         ([turn(intent="nlu_fallback", text="13800138001"), turn(intent="nlu_fallback")], None),
         ([turn(intent="nlu_fallback", text="6222"), turn(intent="nlu_fallback", text="１２")],
