@@ -86,11 +86,10 @@ def intents_in_order(transcript: List[TranscriptLine]) -> List[str]:
 
 
 def summarise(transcript: List[TranscriptLine], reason: str) -> str:
-    """One line an agent reads first: the reason and what the customer said last."""
+    """One line an agent reads first: what the customer said last (the console shows the
+    reason beside it in the agent's language; the reason's code only when nothing was said)."""
     said = [line["text"] for line in transcript if line["role"] == "customer"]
-    recent = " / ".join(said[-3:])
-    summary = f"{reason}: {recent}" if recent else reason
-    return summary[:SUMMARY_MAX_CHARS]
+    return (" / ".join(said[-3:]) or reason)[:SUMMARY_MAX_CHARS]
 
 
 def build_handoff_context(

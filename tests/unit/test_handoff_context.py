@@ -32,7 +32,8 @@ def test_context_carries_transcript_intents_and_summary() -> None:
         ("customer", "我要转人工"),
     ]
     assert context["intents"] == ["greet"]
-    assert context["summary"] == "customer_request: 你好 / 我要转人工"
+    # The reason is its own field, shown translated: the summary is the customer's words.
+    assert context["summary"] == "你好 / 我要转人工"
 
 
 def test_summary_is_bounded() -> None:
