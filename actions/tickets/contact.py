@@ -64,15 +64,21 @@ def outcome_contact(sessions: sessionmaker[Session], number: str) -> Optional[Ou
     with sessions() as session:
         ticket = session.execute(
             select(Ticket).where(Ticket.number == number.upper())).scalar_one_or_none()
-        if ticket is None or ticket.kind != "complaint" \
-                or ticket.contact_preference not in OUTCOME_CONTACTS:
+        if ticket is None:
             return None
         customer = session.get(Customer, ticket.customer_id) if ticket.customer_id else None
-        texted_from = ticket.sender_id if ticket.channel == SMS_CHANNEL else None
-        phone = ticket.contact_phone or (customer.phone if customer else None) or texted_from
-        return OutcomeContact(
-            way=ticket.contact_preference,
-            phone=_to_reach(phone, ticket.contact_preference),
-            email=ticket.contact_email or (customer.email if customer else None),
-            conversation_id=ticket.sender_id,
-            customer_name=customer.display_name if customer else None)
+        return contact_of(ticket, customer)
+
+
+def contact_of(ticket: Ticket, customer: Optional[Customer]) -> Optional[OutcomeContact]:
+    """`outcome_contact` for a ticket and its customer already read (the console's detail)."""
+    if ticket.kind != "complaint" or ticket.contact_preference not in OUTCOME_CONTACTS:
+        return None
+    texted_from = ticket.sender_id if ticket.channel == SMS_CHANNEL else None
+    phone = ticket.contact_phone or (customer.phone if customer else None) or texted_from
+    return OutcomeContact(
+        way=ticket.contact_preference,
+        phone=_to_reach(phone, ticket.contact_preference),
+        email=ticket.contact_email or (customer.email if customer else None),
+        conversation_id=ticket.sender_id,
+        customer_name=customer.display_name if customer else None)

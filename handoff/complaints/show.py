@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.store.models import Customer
-from actions.tickets.contact import outcome_contact
+from actions.tickets.contact import contact_of
 from handoff.agents import AgentAccount
 from handoff.complaints.lookup import visible_complaint
 from handoff.complaints.records import ComplaintDetail
@@ -22,5 +22,5 @@ class ShowComplaint:
             ticket = visible_complaint(session, number, agent)
             customer = session.get(Customer, ticket.customer_id) if ticket.customer_id else None
             # The outbox's own resolution, so the agent sees where the notice will really go.
-            notice_to = OutcomeDestination.of(outcome_contact(self._sessions, ticket.number))
+            notice_to = OutcomeDestination.of(contact_of(ticket, customer))
             return ComplaintDetail.of(ticket, customer, notice_to)
