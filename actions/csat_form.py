@@ -32,7 +32,7 @@ RESPONSE_ID = "csat_response_id"
 DECLINED = "declined"
 # A score is asked once; these mean "no thanks" rather than another question.
 DECLINING_INTENTS = frozenset({"deny", "cancel", "goodbye", "thank"})
-NOT_DIGRESSIONS = frozenset({"affirm", "inform", "out_of_scope", "nlu_fallback"})
+NOT_DIGRESSIONS = frozenset({"affirm", "inform", "out_of_scope", "nlu_fallback", "vague_request"})
 
 
 @dataclass

@@ -65,10 +65,12 @@ INTENT_TITLES: Dict[str, Dict[str, str]] = {
 }
 NEITHER_TITLE = {"zh": "都不是", "en": "Neither"}
 # The domain's other intents, never offered: answers inside a dialogue, chit-chat, Rasa's own,
-# and queue_status (only asked while waiting for a person). A new intent goes in one or the other.
+# vague_request (it has its menus: actions/topic_menus.py) and queue_status (only asked while
+# waiting for a person). A new intent goes in one or the other.
 NEVER_OFFERED = frozenset({
     "affirm", "deny", "cancel", "inform", "greet", "goodbye", "thank", "bot_challenge",
-    "out_of_scope", "queue_status", "nlu_fallback", "back", "restart", "session_start",
+    "out_of_scope", "vague_request", "queue_status", "nlu_fallback", "back", "restart",
+    "session_start",
     "EXTERNAL_handoff_resolved", "EXTERNAL_ticket_resolved",
 })
 

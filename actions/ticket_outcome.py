@@ -44,7 +44,7 @@ LEAVING_INTENTS = frozenset({"human_handoff", "cancel"})
 # Goodbye has its own rule here (data/rules/ticket_outcome.yml): it records a "no" already
 # given and says goodbye; with no verdict yet the ticket stays resolved, awaiting an answer.
 NOT_DIGRESSIONS = frozenset(
-    {"complaint", "affirm", "deny", "inform", "out_of_scope", "nlu_fallback"}
+    {"complaint", "affirm", "deny", "inform", "out_of_scope", "nlu_fallback", "vague_request"}
 )
 # Nothing to add at "what is still wrong?": the "no" is recorded without a comment.
 _SKIP_COMMENT = re.compile(

@@ -18,7 +18,7 @@ LEAVING_INTENTS = frozenset(
 )
 # Never a digression: they answer the form or carry no question of their own.
 NOT_DIGRESSIONS = frozenset(
-    {"complaint", "affirm", "deny", "inform", "out_of_scope", "nlu_fallback"}
+    {"complaint", "affirm", "deny", "inform", "out_of_scope", "nlu_fallback", "vague_request"}
 )
 # Intents the bank's services trigger through Rasa's API, never typed by the customer.
 EXTERNAL_PREFIX = "EXTERNAL_"

@@ -181,7 +181,7 @@ def profile_step(requested: Optional[str], slots: Mapping[str, Any], text: str,
     # the code is check_balance 0.69, "83" goodbye 0.93).
     intent = answers.intent_at_a_question(text, intent)
     asks_else = (intent not in (None, "affirm", "deny", "inform", "out_of_scope", "nlu_fallback",
-                                "profile_update") and confidence >= 0.6)
+                                "vague_request", "profile_update") and confidence >= 0.6)
     if intent == "cancel" and confidence >= 0.6 and not _answers_consent(requested, slots, text):
         return ProfileStep(digression=True)
     if _leaves(requested, slots, text, intent, confidence, choice):

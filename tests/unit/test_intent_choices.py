@@ -57,7 +57,7 @@ def test_the_buttons_name_the_requests_in_the_customers_language(
         language: str, titles: List[str]) -> None:
     buttons = choice_buttons(["credit_card_repayment", "loan_repayment"], language)
     assert [b["title"] for b in buttons] == titles
-    # A click is that intent for sure; "neither" is the fallback, so "please rephrase".
+    # A click is that intent for sure; "neither" is the fallback: "please describe it".
     assert [b["payload"] for b in buttons] == [
         "/credit_card_repayment", "/loan_repayment", "/nlu_fallback"]
 

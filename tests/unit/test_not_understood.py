@@ -1,4 +1,5 @@
-"""What the bot answers when the NLU is not sure: a number alone is asked about."""
+"""What the bot answers when the NLU is not sure: a number alone is asked about, "neither"
+asks for a description."""
 
 from __future__ import annotations
 
@@ -15,3 +16,9 @@ def test_a_number_alone_is_asked_about(text: str) -> None:
 @pytest.mark.parametrize("text", ["blorp zzkt", "你懂我意思吧", "卡号6222", ""])
 def test_anything_else_is_asked_to_rephrase(text: str) -> None:
     assert not_understood_response(text) == "utter_default"
+
+
+@pytest.mark.parametrize("text", ["/nlu_fallback", " /nlu_fallback "])
+def test_neither_of_the_offered_requests_asks_for_a_description(text: str) -> None:
+    # The customer answered the question: "sorry, I didn't understand" would be wrong.
+    assert not_understood_response(text) == "utter_describe_request"
