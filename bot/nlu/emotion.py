@@ -80,6 +80,9 @@ _LEXICON: Sequence[Tuple[str, str]] = (
 _LEXICON_PATTERNS = [(name, re.compile(pattern, re.IGNORECASE)) for name, pattern in _LEXICON]
 
 # --- the English lexicon: the same cues, for bank customers' English -------------------------
+# Happiness words right after a negation ("not happy", "isn't great", "don't appreciate") are
+# not happiness; "not very happy" is left to the model.
+_EN_NEGATED = r"(?<!not )(?<!n't )(?<!n’t )(?<!never )"
 # Reddit comments (GoEmotions) rarely accuse a bank, so "you people are thieves" read neutral.
 _EN_LEXICON: Sequence[Tuple[str, str]] = (
     ("anger", r"furious|livid|fuming|outraged|fed up|sick of|had enough|ridiculous|unacceptable"
@@ -92,9 +95,10 @@ _EN_LEXICON: Sequence[Tuple[str, str]] = (
                 r"|what should i do|desperate|terrified|can'?t sleep|in danger"),
     ("sadness", r"sad|upset|disappointed|heartbroken|depressed|passed away|died|lost my job"
                 r"|hopeless|give up|crying|miserable|devastated"),
-    ("happiness", r"(?<!not )(?:thank\w*|great|happy|glad|appreciate\w*|perfect|awesome|brilliant"
-                  r"|helpful|well done|love it)"),
-    ("negation", r"not|no|never|n't|nobody|nothing"),
+    ("happiness", _EN_NEGATED + r"(?:thank\w*|great|happy|glad|appreciate\w*|perfect|awesome"
+                  r"|brilliant|helpful|well done|love it)"),
+    # "n't" ends a word ("don't"): the \b before it is the one after the whole word.
+    ("negation", r"not|no|never|\w+n['’]t|nobody|nothing"),
     ("intensifier", r"so|very|really|absolutely|totally|completely|seriously|always|again|still"),
     ("repeat", r"(?:second|third|fourth|fifth|\d+(?:st|nd|rd|th)) time|again and again"
                r"|how many times|keep (?:asking|telling|calling)"),

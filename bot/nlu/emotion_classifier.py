@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 
 EMOTION = "emotion"
 # Bump when the features or the model change, so that cached models are not reused.
-MODEL_VERSION = "emotion-2"
+MODEL_VERSION = "emotion-3"
 LANGUAGES = ("en", "zh")
 
 

@@ -15,6 +15,9 @@ FALLBACK_INTENTS = frozenset({"nlu_fallback"})
 # The "neither" button under "which of these do you mean?" (actions/intent_choices.py): the
 # fallback again, so "please rephrase", but an answer, not a message the bot failed to read.
 NEITHER_CHOICE = "/nlu_fallback"
+# A topic without a request ("我的卡有问题", "help"): answered with the topic's menu
+# (actions/topic_menus.py), but in a run of misses it is one more message that named no request.
+VAGUE_INTENT = "vague_request"
 COMPLAINT_INTENT = "complaint"
 # Asking for the complaint process itself ("我要投诉", "I want to complain"), not only venting.
 _ASKS_TO_COMPLAIN = re.compile(r"投诉|complain", re.IGNORECASE)
@@ -108,7 +111,10 @@ def escalation(turns: Sequence[Turn], thresholds: Thresholds) -> Optional[Escala
         return None
     read = [t for t in turns if t.text.strip() != NEITHER_CHOICE]
     last = read[-thresholds.fallbacks_in_a_row:]
-    if len(last) == thresholds.fallbacks_in_a_row and all(_not_understood(t) for t in last):
+    # Vague messages alone get menus; a miss among them means the bot is not getting there.
+    if len(last) == thresholds.fallbacks_in_a_row \
+            and all(_not_understood(t) or t.intent == VAGUE_INTENT for t in last) \
+            and any(_not_understood(t) for t in last):
         return Escalation("repeated_fallback", "normal")
     return None
 

@@ -75,6 +75,17 @@ def test_the_zh_lexicon_sees_punctuation_sarcasm_negation_and_emoji() -> None:
     assert "angry_emoji" in _cue("😡") and "regulator" in _cue("我要打12378")
 
 
+@pytest.mark.parametrize("text", ["I'm not happy", "this isn't great", "I don't appreciate it",
+                                  "I wasn’t happy with that", "never helpful"])
+def test_the_en_lexicon_hears_negated_happiness_as_negation(text: str) -> None:
+    cues = _cue(text, "en")
+    assert "negation" in cues and "happiness" not in cues
+
+
+def test_the_en_lexicon_hears_plain_happiness() -> None:
+    assert set(_cue("thanks, that was helpful", "en")) == {"happiness"}
+
+
 def test_the_en_lexicon_hears_a_bank_customers_anger_and_worry() -> None:
     assert {"anger", "exclamations"} <= set(_cue("where is my money?! you people are thieves!!",
                                                 "en"))

@@ -41,6 +41,11 @@ def turn(emotion: str = "neutral", confidence: float = 0.9, text: str = "…",
         ([turn("angry", 0.7), turn("angry", 0.6), turn("angry", 0.5)], None),
         ([turn(intent="nlu_fallback"), turn(intent="nlu_fallback")], "repeated_fallback"),
         ([turn(intent="nlu_fallback"), turn(intent="greet")], None),
+        # A topic without a request gets its menu; two in a row are two menus, not misses...
+        ([turn(intent="vague_request"), turn(intent="vague_request")], None),
+        # ...but beside a miss, the bot has not understood twice.
+        ([turn(intent="nlu_fallback"), turn(intent="vague_request")], "repeated_fallback"),
+        ([turn(intent="vague_request"), turn(intent="nlu_fallback")], "repeated_fallback"),
         # "Neither" under "which of these?" is an answer: "please rephrase", not a second miss;
         # the rephrased message missing too is.
         ([turn(intent="nlu_fallback"), turn(intent="nlu_fallback", text="/nlu_fallback")], None),
