@@ -142,6 +142,8 @@
     "role.bot": ["智能客服", "Bot"],
     "role.agent": ["坐席", "Agent"],
     "role.system": ["系统", "System"],
+    "line.choices": ["提供的选项", "Choices offered"],
+    "line.clicked": ["点选按钮", "Button choice"],
     "status.queued": ["排队中", "Waiting"],
     "status.assigned": ["新分配", "New (offered)"],
     "status.active": ["处理中", "Active"],
@@ -1130,8 +1132,18 @@
     const head = el("div", {className: "line-head"}, who, channelBadge(line.channel || detail.channel),
       el("time", {className: "when"}, fmtTime(line.timestamp)));
     const item = el("li", {className: "line line-" + role, testid: "transcript-line",
-      "data-role": role, "data-phase": phase}, head,
+      "data-role": role, "data-phase": phase, "data-clicked": line.clicked ? "true" : null}, head,
     el("p", {className: "line-text", testid: "line-text"}, line.text || ""));
+    // What the customer could click (as they saw it), and which of their lines were clicks.
+    if (role === "bot" && Array.isArray(line.choices) && line.choices.length) {
+      item.append(el("ul", {className: "line-choices", testid: "line-choices",
+        "aria-label": tx("line.choices")},
+      ...line.choices.map((title) => el("li", {className: "line-choice", testid: "line-choice"}, String(title)))));
+    }
+    if (role === "customer" && line.clicked) {
+      head.insertBefore(el("span", {className: "tag tag-clicked", testid: "line-clicked"},
+        tx("line.clicked")), head.lastChild);
+    }
     if (role === "customer" && (line.intent || line.emotion)) {
       const foot = el("div", {className: "line-foot"});
       if (line.intent) foot.append(el("span", {className: "tag tag-intent"}, line.intent));

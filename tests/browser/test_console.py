@@ -140,7 +140,9 @@ def test_an_agent_takes_replies_transfers_and_a_colleague_resolves(stack, browse
     sender = f"browser-{uuid.uuid4().hex[:8]}"
     only_online(stack, "agent-wang")
     stack.say(sender, "你好")
-    assert stack.say(sender, "我要转人工"), "the customer is told their place in the queue"
+    # The answer offers a "转人工" button, and the customer clicks it (its payload is sent).
+    assert stack.say(sender, "我的银行卡丢了") == [response_text("utter_card_lost", "zh")]
+    assert stack.say(sender, "/human_handoff"), "the customer is told their place in the queue"
 
     # agent-wang signs in: the conversation is offered by routing (or waits in the queue).
     wang = open_console(browser, stack)
@@ -157,11 +159,19 @@ def test_an_agent_takes_replies_transfers_and_a_colleague_resolves(stack, browse
     expect(page.get_by_test_id("accept-button")).to_be_hidden()
     expect(wang.item(sender, within="my-list")).to_have_attribute("data-status", "active")
 
-    # The transcript from before the handoff, each line with its role and channel.
-    asked = wang.line("customer", "我要转人工")
+    # The transcript from before the handoff, each line with its role and channel: the
+    # button the bot offered under its answer, and the customer's click by its title.
+    asked = wang.line("customer", "转人工")
     expect(asked).to_have_attribute("data-phase", "bot-phase")
     expect(asked.get_by_test_id("channel-badge")).to_have_attribute("data-channel", "rest")
-    expect(wang.line("bot", "").first).to_be_visible()
+    expect(asked.get_by_test_id("line-text")).to_have_text("转人工")
+    expect(asked.get_by_test_id("line-clicked")).to_have_text("点选按钮 Button choice")
+    expect(wang.line("customer", "我的银行卡丢了").get_by_test_id("line-clicked")).to_have_count(0)
+    answered = wang.line("bot", response_text("utter_card_lost", "zh"))
+    expect(answered.get_by_test_id("line-choice")).to_have_text(["转人工"])
+    expect(answered.get_by_test_id("line-choices")).to_have_attribute(
+        "aria-label", "提供的选项 Choices offered")
+    expect(page.get_by_test_id("transcript")).not_to_contain_text("/human_handoff")
     expect(page.get_by_test_id("context-reason")).not_to_be_empty()
     expect(page.get_by_test_id("emotion-trajectory").get_by_test_id("emotion-chip")).to_have_count(2)
 
