@@ -223,6 +223,7 @@
     "context.no_tickets": ["无", "None"],
     "context.none": ["—", "—"],
     "customer.display_name": ["称呼", "Name"],
+    "customer.unverified": ["未验证客户", "Unverified customer"],
     "customer.customer_number": ["客户号", "Customer no."],
     "customer.segment": ["客户层级", "Segment"],
     "customer.relationship_manager": ["客户经理", "Relationship manager"],
@@ -451,6 +452,7 @@
     revealed: {},
     missed: null, // the supervisor's missed offers: {count, missed_offers}
     reassigning: null, // the conversation in the supervisor's reassign dialog
+    reassigningTitle: "",
     // Tickets resolved in this console: number -> status.
     ticketStatus: {},
     resolvingTicket: null,
@@ -576,6 +578,35 @@
     const label = known ? tx(code, CHANNELS) : code;
     return el("span", {className: "badge badge-channel", testid: "channel-badge",
       "data-channel": code, title: code}, label);
+  }
+
+  function channelText(channel) {
+    const code = channel || "unknown";
+    return CHANNELS[code] ? tx(code, CHANNELS) : code;
+  }
+
+  /** Whom a conversation is with, instead of its id: the verified customer's name (else
+   * "unverified customer") and their masked phone when the service knows it. */
+  function customerLabel(item) {
+    const name = item.customer_name ? String(item.customer_name) : tx("customer.unverified");
+    return item.customer_phone ? name + " · " + String(item.customer_phone) : name;
+  }
+
+  /** A conversation as text (links, dialogs, notices): channel · customer · phone; its id
+   * when this console knows nothing more of it. */
+  function conversationTitle(item) {
+    if (!item || !("customer_verified" in item)) return item ? String(item.conversation_id) : "";
+    return channelText(item.channel) + " · " + customerLabel(item);
+  }
+
+  /** What this console's lists (the agent's own, the queues they serve) say of a conversation. */
+  function knownConversation(id) {
+    const lists = [state.mine, state.queue, state.detail ? [state.detail] : []];
+    for (const list of lists) {
+      const found = (list || []).find((item) => item.conversation_id === id);
+      if (found) return found;
+    }
+    return {conversation_id: id};
   }
 
   function pill(kind, code, key, table) {
@@ -931,9 +962,13 @@
   function conversationItem(item, kind) {
     const id = item.conversation_id;
     const selected = id === state.currentId;
-    const title = el("span", {className: "item-title"}, item.customer_name || id);
-    const top = el("span", {className: "item-row"}, title, priorityPill(item.priority),
-      item.overflowed ? overflowBadge() : null);
+    const title = el("span", {className: "item-title"},
+      el("span", {testid: "conversation-name", "data-verified": String(Boolean(item.customer_verified))},
+        item.customer_name ? String(item.customer_name) : tx("customer.unverified")),
+      item.customer_phone ? el("span", {className: "item-phone", testid: "conversation-phone"},
+        String(item.customer_phone)) : null);
+    const top = el("span", {className: "item-row"}, channelBadge(item.channel), title,
+      priorityPill(item.priority), item.overflowed ? overflowBadge() : null);
     // The open conversation is being read: its new messages show in the transcript instead.
     if (kind === "mine" && item.unread > 0 && !(selected && state.detail)) {
       top.append(el("span", {className: "unread", testid: "unread-count",
@@ -944,8 +979,7 @@
     else meta.append(el("span", {className: "position", title: tx("list.position")}, "#" + item.queue_position));
     meta.append(el("span", {className: "reason"}, reasonText(item.reason)));
     const details = el("span", {className: "item-row item-meta"},
-      el("span", {className: "lang"}, tx("lang." + item.language)),
-      channelBadge(item.channel));
+      el("span", {className: "lang"}, tx("lang." + item.language)));
     if (kind === "queue" || item.status === "assigned") {
       details.append(el("span", {className: "wait js-wait", title: tx("list.waited"),
         "data-base": item.waited_seconds || 0, "data-fetched": state.fetchedAt},
@@ -956,6 +990,8 @@
       type: "button", className: "conv-item" + (selected ? " is-selected" : ""),
       testid: "conversation-item", "data-conversation-id": id, "data-status": item.status,
       "data-kind": kind, "aria-current": selected ? "true" : null,
+      // The id stays at hand for support, out of the way.
+      title: tx("conversation.id") + " " + id,
     }, top, meta, details);
     if (item.summary) button.append(el("span", {className: "item-summary"}, item.summary));
     button.addEventListener("click", () => openConversation(id));
@@ -1053,7 +1089,7 @@
     view.dataset.status = status;
     view.setAttribute("data-conversation-id", state.currentId);
 
-    $("conversation-title").textContent = (detail && detail.customer_name) || state.currentId;
+    $("conversation-title").textContent = detail ? customerLabel(detail) : state.currentId;
     const meta = $("conversation-meta");
     meta.replaceChildren();
     meta.append(statusPill(status));
@@ -1065,8 +1101,9 @@
       if (detail.segment) meta.append(el("span", {className: "tag"}, tx("segment." + detail.segment)));
       if (detail.overflowed) meta.append(overflowBadge());
     }
-    if (detail && detail.customer_name) {
-      meta.append(el("span", {className: "tag tag-id", title: tx("conversation.id")}, state.currentId));
+    if (detail) {
+      meta.append(el("span", {className: "tag tag-id", testid: "conversation-id",
+        title: tx("conversation.id")}, state.currentId));
     }
 
     const mine = isMine(detail);
@@ -1789,22 +1826,29 @@
       showStatus(tx("complaint.assigned_to_you") + " · " + event.number);
     }
     if (event.type === "offered" && event.agent_id === me) {
-      showStatus(tx("event.offered") + " · " + event.conversation_id
-        + (event.overflowed ? " · " + tx("overflow.badge") : ""));
+      tellAbout(tx("event.offered"), event.conversation_id,
+        event.overflowed ? " · " + tx("overflow.badge") : "");
     } else if (event.type === "transferred" && event.agent === me && event.from !== me) {
-      showStatus(tx("event.transferred_in") + " · " + event.conversation_id);
+      tellAbout(tx("event.transferred_in"), event.conversation_id);
     } else if (event.type === "reassigned" && event.from === me) {
       // No longer this agent's: the open conversation says why instead of "gone".
       if (event.conversation_id === state.currentId) state.closed = {status: "reassigned"};
-      showStatus(tx(event.by === "system" ? "event.returned_away" : "event.reassigned_away")
-        + " · " + event.conversation_id);
+      tellAbout(tx(event.by === "system" ? "event.returned_away" : "event.reassigned_away"),
+        event.conversation_id);
     } else if (event.type === "reassigned" && event.agent_id === me) {
-      showStatus(tx("event.reassigned_in") + " · " + event.conversation_id);
+      tellAbout(tx("event.reassigned_in"), event.conversation_id);
     } else if (event.type === "offer_withdrawn" && event.agent_id === me) {
       // The service set this agent away for a missed offer: the menu must say so.
       showPresence("away");
-      showStatus(tx("event.offer_withdrawn") + " · " + event.conversation_id);
+      tellAbout(tx("event.offer_withdrawn"), event.conversation_id);
     }
+  }
+
+  /** A notice about a conversation, titled as the agent's lists title it: a newly offered one
+   * is not in them yet, so they are read first (one that left them is titled as it was). */
+  async function tellAbout(text, id, extra) {
+    if (!("customer_verified" in knownConversation(id))) await refreshLists();
+    showStatus(text + " · " + conversationTitle(knownConversation(id)) + (extra || ""));
   }
 
   function showPresence(presence) {
@@ -2319,12 +2363,14 @@
     }
   }
 
-  /** Conversation ids a supervisor can open (read-only unless they take it). */
-  function conversationLinks(ids) {
-    if (!ids.length) return [tx("context.none")];
-    return ids.map((id) => {
+  /** Conversations a supervisor can open (read-only unless they take it), by their titles. */
+  function conversationLinks(items) {
+    if (!items.length) return [tx("context.none")];
+    return items.map((item) => {
+      const id = String(item.conversation_id);
       const link = el("button", {type: "button", className: "link-button",
-        testid: "sup-open-conversation", "data-conversation-id": id}, id);
+        testid: "sup-open-conversation", "data-conversation-id": id,
+        title: tx("conversation.id") + " " + id}, conversationTitle(item));
       link.addEventListener("click", () => {
         showView("workspace");
         openConversation(id);
@@ -2335,21 +2381,25 @@
 
   /** An agent's conversations, each with the supervisor's reassign control. */
   function heldConversations(agent) {
-    const ids = agent.conversations || [];
-    if (!ids.length) return [tx("context.none")];
-    return ids.map((id) => {
+    const held = Array.isArray(agent.held) ? agent.held
+      : (agent.conversations || []).map((id) => ({conversation_id: id}));
+    if (!held.length) return [tx("context.none")];
+    return held.map((item) => {
+      const id = String(item.conversation_id);
       const button = el("button", {type: "button", className: "btn btn-small", testid: "sup-reassign",
         "data-conversation-id": id}, tx("action.reassign"));
-      button.addEventListener("click", () => openReassign(id, agent.agent_id));
-      return el("span", {className: "sup-held"}, ...conversationLinks([id]), button);
+      button.addEventListener("click", () => openReassign(item, agent.agent_id));
+      return el("span", {className: "sup-held"}, ...conversationLinks([item]), button);
     });
   }
 
   /** Back to the queue, or an online agent other than the holder (the service checks the rest). */
-  function openReassign(conversationId, holder) {
-    state.reassigning = conversationId;
+  function openReassign(item, holder) {
+    state.reassigning = String(item.conversation_id);
+    state.reassigningTitle = conversationTitle(item);
     clearError($("reassign-error"));
-    $("reassign-conversation").textContent = conversationId;
+    $("reassign-conversation").textContent = conversationTitle(item);
+    $("reassign-conversation").title = tx("conversation.id") + " " + state.reassigning;
     const agents = ((state.overview && state.overview.agents) || [])
       .filter((a) => a.online && a.agent_id !== holder);
     $("reassign-target").replaceChildren(el("option", {value: ""}, tx("reassign.queue")),
@@ -2371,7 +2421,8 @@
       await api("POST", "/api/v1/supervisor/conversations/" + encodeURIComponent(id) + "/reassign",
         target ? {agent_id: target} : {queue: true});
       $("reassign-dialog").close();
-      showStatus((target ? tx("reassign.done_agent") + " " + target : tx("reassign.done_queue")) + " · " + id);
+      showStatus((target ? tx("reassign.done_agent") + " " + target : tx("reassign.done_queue"))
+        + " · " + state.reassigningTitle);
       refreshOverview();
     } catch (error) {
       showError(error, errorNode);
@@ -2418,7 +2469,7 @@
     }
 
     $("sup-breaches-body").replaceChildren(...breaches.map((breach) => el("tr", {testid: "sup-breach-row"},
-      el("td", {}, ...conversationLinks([breach.conversation_id])),
+      el("td", {}, ...conversationLinks([breach])),
       el("td", {}, priorityPill(breach.priority)),
       el("td", {}, fmtDuration(breach.waited_seconds)))));
     if (!breaches.length) {
@@ -2470,7 +2521,7 @@
       "data-conversation-id": offer.conversation_id, "data-agent-id": offer.agent_id},
     el("td", {}, el("time", {datetime: offer.occurred_at}, fmtTime(Date.parse(offer.occurred_at) / 1000))),
     agentCell(String(offer.agent_id || "")),
-    el("td", {}, ...conversationLinks([String(offer.conversation_id)])),
+    el("td", {}, ...conversationLinks([offer])),
     el("td", {}, fmtDuration(offer.offered_seconds)))));
     if (!offers.length) {
       $("sup-missed-body").append(el("tr", {}, el("td", {colspan: 4, className: "muted"}, tx("sup.no_missed"))));

@@ -150,9 +150,17 @@ def test_an_agent_takes_replies_transfers_and_a_colleague_resolves(stack, browse
     page = wang.page
     expect(page.get_by_test_id("tab-supervisor")).to_be_hidden()
     expect(wang.item(sender)).to_be_visible()
+    # Titled by whom it is with, not by the session id (kept in the tooltip and the header).
+    expect(wang.item(sender).get_by_test_id("conversation-name")).to_have_text(
+        "未验证客户 Unverified customer")
+    expect(wang.item(sender).get_by_test_id("channel-badge")).to_have_text("接口 REST")
+    expect(wang.item(sender).get_by_test_id("conversation-phone")).to_have_count(0)
+    expect(wang.item(sender)).to_have_attribute("title", f"会话编号 Conversation {sender}")
     wang.item(sender).click()
     view = page.get_by_test_id("conversation-view")
     expect(view).to_have_attribute("data-conversation-id", sender)
+    expect(page.get_by_test_id("conversation-title")).to_have_text("未验证客户 Unverified customer")
+    expect(page.get_by_test_id("conversation-id")).to_have_text(sender)
     expect(page.get_by_test_id("reply-input")).to_be_disabled()
     page.get_by_test_id("accept-button").click()
     expect(view).to_have_attribute("data-status", "active")
@@ -294,6 +302,7 @@ def test_a_supervisor_sees_queues_agents_and_todays_kpis(stack, browser) -> None
     held = overview.locator("[data-testid=sup-agent-row][data-agent-id=agent-wang]").locator(
         f"[data-testid=sup-open-conversation][data-conversation-id='{sender}']")
     expect(held).to_be_visible()  # refreshed by the live "offered" event (or within 10 s)
+    expect(held).to_have_text("接口 REST · 未验证客户 Unverified customer")
     for tile in ("sup-waiting", "sup-queue-urgent", "sup-p50", "sup-p95", "sup-breach-count",
                  "kpi-conversations", "kpi-csat-percent", "kpi-overdue"):
         expect(page.get_by_test_id(tile)).to_be_visible()
@@ -369,12 +378,14 @@ def test_the_context_panel_shows_who_the_customer_is_and_how_they_feel(
     sign_in(wang, stack, "agent-wang")
     page = wang.page
     item = wang.item(sender)
-    expect(item).to_contain_text("王女士")
+    expect(item.get_by_test_id("conversation-name")).to_have_text("王女士")
+    expect(item.get_by_test_id("conversation-phone")).to_have_text("138****8001")
+    expect(item.get_by_test_id("channel-badge")).to_have_text("微信 WeChat")
     expect(item.get_by_test_id("priority")).to_have_attribute("data-priority", "high")  # private
     item.click()
     page.get_by_test_id("accept-button").click()
     expect(page.get_by_test_id("conversation-view")).to_have_attribute("data-status", "active")
-    expect(page.get_by_test_id("conversation-title")).to_have_text("王女士")
+    expect(page.get_by_test_id("conversation-title")).to_have_text("王女士 · 138****8001")
 
     expect(page.get_by_test_id("context-reason")).to_contain_text("投诉")
     chips = page.get_by_test_id("emotion-trajectory").get_by_test_id("emotion-chip")
@@ -725,7 +736,10 @@ def test_a_supervisor_reassigns_a_disconnected_agent_s_customer(stack, browser) 
     row.locator(f"[data-testid=sup-reassign][data-conversation-id='{sender}']").click()
     dialog = page.get_by_test_id("reassign-dialog")
     expect(dialog).to_be_visible()
-    expect(page.get_by_test_id("reassign-conversation")).to_have_text(sender)
+    expect(page.get_by_test_id("reassign-conversation")).to_have_text(
+        "接口 REST · 未验证客户 Unverified customer")
+    expect(page.get_by_test_id("reassign-conversation")).to_have_attribute(
+        "title", f"会话编号 Conversation {sender}")
     page.get_by_test_id("reassign-target").select_option("agent-smith")
     page.get_by_test_id("reassign-confirm").click()
     expect(page.get_by_test_id("reassign-error")).to_contain_text("目标坐席不使用该客户的语言")
