@@ -45,7 +45,7 @@
     "complaint.release": ["退回队列", "Release"],
     "complaint.reassign": ["改派", "Reassign"],
     "complaint.reassign_to": ["改派给坐席", "Reassign to agent"],
-    "complaint.need_agent": ["请输入坐席工号", "Enter an agent ID"],
+    "complaint.need_agent": ["请选择坐席（姓名或工号）", "Choose an agent (name or ID)"],
     "complaint.details": ["投诉详情", "Complaint"],
     "complaint.history": ["处理记录", "History"],
     "complaint.note_label": ["添加备注（仅内部可见）", "Add a note (internal)"],
@@ -137,6 +137,7 @@
     "conversation.gone": ["该会话已不在您的名下（可能已被其他坐席接入或转出）。",
       "This conversation is no longer yours (another agent may have taken it)."],
     "conversation.readonly": ["只读：该会话由其他坐席处理。", "Read only: another agent holds this conversation."],
+    "conversation.holder": ["处理坐席：", "Held by:"],
     "conversation.accept_first": ["请先接入会话再回复", "Accept the conversation to reply"],
     "role.customer": ["客户", "Customer"],
     "role.bot": ["智能客服", "Bot"],
@@ -250,8 +251,8 @@
     "transfer.to": ["转接至", "Transfer to"],
     "transfer.agent": ["指定坐席", "An agent"],
     "transfer.skill": ["技能队列", "A skill queue"],
-    "transfer.agent_id": ["坐席工号", "Agent ID"],
-    "transfer.need_agent": ["请输入坐席工号", "Enter an agent ID"],
+    "transfer.agent_id": ["坐席（姓名或工号）", "Agent (name or ID)"],
+    "transfer.need_agent": ["请选择坐席（姓名或工号）", "Choose an agent (name or ID)"],
     "transfer.done_agent": ["已转接给坐席", "Transferred to agent"],
     "transfer.done_skill": ["已转入技能队列", "Sent to the skill queue"],
     "reassign.title": ["改派会话", "Reassign the conversation"],
@@ -453,6 +454,8 @@
     missed: null, // the supervisor's missed offers: {count, missed_offers}
     reassigning: null, // the conversation in the supervisor's reassign dialog
     reassigningTitle: "",
+    // The team by agent id ({display_name, role, languages, skills, enabled, online}): names.
+    team: {},
     // Tickets resolved in this console: number -> status.
     ticketStatus: {},
     resolvingTicket: null,
@@ -607,6 +610,27 @@
       if (found) return found;
     }
     return {conversation_id: id};
+  }
+
+  /** An agent as colleagues know them: the name, the id beside it as secondary text. */
+  function agentText(agentId) {
+    const id = String(agentId || "");
+    const member = state.team[id];
+    const name = member && member.display_name ? String(member.display_name) : "";
+    return name && name !== id ? name + " (" + id + ")" : id;
+  }
+
+  /** What was typed in an agent field: an id, or a colleague's name (read as their id). */
+  function agentIdOf(typed) {
+    const text = String(typed || "").trim();
+    if (!text || state.team[text]) return text;
+    const named = Object.values(state.team).filter((m) => m.enabled && m.display_name === text);
+    return named.length === 1 ? named[0].agent_id : text;
+  }
+
+  function agentName(agentId) {
+    const member = state.team[String(agentId || "")];
+    return member && member.display_name ? String(member.display_name) : String(agentId || "");
   }
 
   function pill(kind, code, key, table) {
@@ -836,6 +860,7 @@
     clearDetail();
     clearComplaint();
     loadCanned();
+    loadTeam();
     refreshLists();
     refreshCallbacks();
     clearInterval(state.timers.callbacks);
@@ -931,6 +956,32 @@
     } finally {
       select.disabled = false;
     }
+  }
+
+  // ---------------------------------------------------------------- the team
+
+  /** Colleagues' names (and who is online, for transfers); whatever names agents is redrawn. */
+  async function loadTeam() {
+    try {
+      const answer = await api("GET", "/api/v1/agent/team");
+      if (!state.agent) return;
+      state.team = {};
+      for (const member of (answer && answer.agents) || []) state.team[member.agent_id] = member;
+    } catch (error) {
+      if (error.status !== 401) showError(error);
+      return;
+    }
+    renderDetail();
+    if (state.complaintNumber) renderComplaint();
+    if (state.overview) renderOverview(state.overview);
+  }
+
+  /** The choices of an agent-id field: enabled colleagues who `fit`, by name, the id as value. */
+  function agentChoices(listId, fit) {
+    const members = Object.values(state.team)
+      .filter((m) => m.enabled && fit(m));
+    $(listId).replaceChildren(...members.map((m) => el("option", {value: m.agent_id,
+      label: m.display_name + (m.online ? " · " + tx("presence.online") : "")})));
   }
 
   // ---------------------------------------------------------------- lists
@@ -1131,7 +1182,8 @@
     } else if (closed) {
       banner.replaceChildren(bi("conversation.gone"));
     } else if (open && !mine && detail.status !== "queued") {
-      banner.replaceChildren(bi("conversation.readonly"));
+      banner.replaceChildren(bi("conversation.readonly"), " ", el("span", {testid: "conversation-holder",
+        "data-agent-id": detail.agent_id || ""}, tx("conversation.holder") + " " + agentText(detail.agent_id)));
     } else if (open && mine && detail.status === "assigned") {
       banner.replaceChildren(bi("conversation.accept_first"));
     } else {
@@ -1592,8 +1644,19 @@
   function openTransfer() {
     clearError($("transfer-error"));
     $("transfer-agent-id").value = "";
+    // Who is online changes: offered from what is known, then from a fresh read.
+    transferChoices();
+    loadTeam().then(transferChoices);
     syncTransferKind();
     $("transfer-dialog").showModal();
+  }
+
+  /** Online colleagues who speak the customer's language (the service checks the rest). */
+  function transferChoices() {
+    if (!state.agent) return;
+    const language = state.detail ? state.detail.language : "";
+    agentChoices("transfer-agents", (m) => m.online && m.agent_id !== state.agent.agent_id
+      && (m.languages || []).includes(language));
   }
 
   function transferKind() {
@@ -1614,7 +1677,7 @@
     const kind = transferKind();
     const body = {};
     if (kind === "agent") {
-      body.agent_id = $("transfer-agent-id").value.trim();
+      body.agent_id = agentIdOf($("transfer-agent-id").value);
       if (!body.agent_id) {
         showError(tx("transfer.need_agent"), errorNode);
         $("transfer-agent-id").focus();
@@ -1628,7 +1691,7 @@
     try {
       const answer = await api("POST", conversationPath(state.currentId) + "/transfer", body);
       $("transfer-dialog").close();
-      const target = kind === "agent" ? body.agent_id : tx("skill." + body.skill);
+      const target = kind === "agent" ? agentText(body.agent_id) : tx("skill." + body.skill);
       state.closed = {status: "transferred", target};
       showStatus(tx(answer.outcome === "queued" ? "transfer.done_skill" : "transfer.done_agent") + " · " + target);
       renderDetail();
@@ -1915,8 +1978,8 @@
     const meta = el("span", {className: "item-row item-meta"}, el("span", {}, categoryText(item.category)),
       el("span", {className: "lang"}, languageText(item.language)), channelBadge(item.channel));
     if (kind === "team" && item.owner_agent_id) {
-      meta.append(el("span", {className: "tag", testid: "complaint-item-owner", title: tx("complaint.owner")},
-        String(item.owner_agent_id)));
+      meta.append(el("span", {className: "tag", testid: "complaint-item-owner",
+        title: tx("complaint.owner") + " " + String(item.owner_agent_id)}, agentName(item.owner_agent_id)));
     }
     const due = el("span", {className: "item-row item-meta complaint-due"},
       el("time", {datetime: item.due_at || null, testid: "complaint-due"},
@@ -2016,11 +2079,14 @@
       el("span", {className: "tag"}, languageText(detail.language)), channelBadge(detail.channel));
     if (detail.overdue) meta.append(overduePill("complaint-detail-overdue"));
     meta.append(el("span", {className: "tag", testid: "complaint-owner", "data-owner": detail.owner_agent_id || ""},
-      detail.owner_agent_id ? tx("complaint.owner") + " " + detail.owner_agent_id : tx("complaint.unowned")));
+      detail.owner_agent_id ? tx("complaint.owner") + " " + agentText(detail.owner_agent_id) : tx("complaint.unowned")));
     const acting = mayActOnComplaint(detail);
     $("complaint-claim").hidden = !(open && !detail.owner_agent_id && onComplaintsTeam());
     $("complaint-release").hidden = !(open && detail.owner_agent_id && acting);
     $("complaint-reassign-form").hidden = !(open && state.agent.role === "supervisor");
+    // The complaints team by name (the service refuses anyone else, and says why).
+    agentChoices("complaint-agents", (m) => (m.skills || []).includes("complaints")
+      && m.agent_id !== detail.owner_agent_id);
     $("complaint-note-form").hidden = !acting;
     $("complaint-resolve-form").hidden = !(open && acting);
     renderComplaintFacts(detail);
@@ -2120,7 +2186,7 @@
     if (who === "bot") return tx("role.bot");
     if (who === "system") return tx("role.system");
     if (who.startsWith("customer:")) return tx("role.customer");
-    return who;
+    return agentText(who);
   }
 
   function renderComplaintHistory(detail) {
@@ -2135,8 +2201,13 @@
   /** A line kefu wrote in the interface's language(s); an agent's note or a resolution (or
    * a kind this console does not know) as stored. */
   function historyText(step) {
-    const params = step.params && typeof step.params === "object" ? step.params : {};
-    if (step.kind === "outcome") return noticeLine(params, null);
+    const given = step.params && typeof step.params === "object" ? step.params : {};
+    if (step.kind === "outcome") return noticeLine(given, null);
+    // The agents a line names, by name (the id beside it).
+    const params = {...given};
+    for (const key of ["by", "owner", "previous_owner"]) {
+      if (params[key]) params[key] = agentText(params[key]);
+    }
     const key = historyKey(String(step.kind || "note"), params);
     return key ? bi(key, filled(key, params)) : String(step.note || "");
   }
@@ -2245,7 +2316,7 @@
     event.preventDefault();
     const number = state.complaintNumber;
     const input = $("complaint-reassign-agent");
-    const agentId = input.value.trim();
+    const agentId = agentIdOf(input.value);
     if (!agentId) {
       showError(tx("complaint.need_agent"));
       input.focus();
@@ -2256,7 +2327,7 @@
     try {
       await api("POST", complaintPath(number) + "/reassign", {agent_id: agentId});
       input.value = "";
-      showStatus(tx("complaint.reassigned") + " " + agentId + " · " + number);
+      showStatus(tx("complaint.reassigned") + " " + agentText(agentId) + " · " + number);
     } catch (error) {
       showError(error);
     } finally {
@@ -2421,7 +2492,7 @@
       await api("POST", "/api/v1/supervisor/conversations/" + encodeURIComponent(id) + "/reassign",
         target ? {agent_id: target} : {queue: true});
       $("reassign-dialog").close();
-      showStatus((target ? tx("reassign.done_agent") + " " + target : tx("reassign.done_queue"))
+      showStatus((target ? tx("reassign.done_agent") + " " + agentText(target) : tx("reassign.done_queue"))
         + " · " + state.reassigningTitle);
       refreshOverview();
     } catch (error) {

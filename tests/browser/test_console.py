@@ -218,11 +218,15 @@ def test_an_agent_takes_replies_transfers_and_a_colleague_resolves(stack, browse
     AgentApi(stack, "agent-zhao")
     page.get_by_test_id("transfer-button").click()
     expect(page.get_by_test_id("transfer-dialog")).to_be_visible()
-    page.get_by_test_id("transfer-agent-id").fill("agent-zhao")
+    # Online colleagues who speak the customer's language, by name; the name alone will do.
+    zhao_choice = page.locator("[data-testid=transfer-agents] option[value=agent-zhao]")
+    expect(zhao_choice).to_have_attribute("label", "赵敏 · 在线 Online")
+    expect(page.locator("[data-testid=transfer-agents] option")).to_have_count(1)
+    page.get_by_test_id("transfer-agent-id").fill("赵敏")
     page.get_by_test_id("transfer-confirm").click()
     expect(page.get_by_test_id("transfer-dialog")).to_be_hidden()
     expect(view).to_have_attribute("data-status", "transferred")
-    expect(page.get_by_test_id("conversation-banner")).to_contain_text("agent-zhao")
+    expect(page.get_by_test_id("conversation-banner")).to_contain_text("赵敏 (agent-zhao)")
     expect(wang.item(sender)).to_have_count(0)
 
     # agent-zhao, in a second browser, finds it waiting for them, with an unread message.
@@ -316,6 +320,7 @@ def test_a_supervisor_sees_queues_agents_and_todays_kpis(stack, browser) -> None
     view = page.get_by_test_id("conversation-view")
     expect(view).to_have_attribute("data-conversation-id", sender)
     expect(page.get_by_test_id("conversation-banner")).to_contain_text("Read only")
+    expect(page.get_by_test_id("conversation-holder")).to_have_text("Held by: 王晓 (agent-wang)")
     expect(console.line("customer", "我要转人工")).to_be_visible()
     expect(page.get_by_test_id("accept-button")).to_be_hidden()
     expect(page.get_by_test_id("resolve-button")).to_be_hidden()
@@ -747,7 +752,7 @@ def test_a_supervisor_reassigns_a_disconnected_agent_s_customer(stack, browser) 
     page.get_by_test_id("reassign-confirm").click()
     expect(dialog).to_be_hidden()
     expect(page.get_by_test_id("status-message")).to_contain_text(
-        "已改派给 Reassigned to agent-zhao")
+        "已改派给 Reassigned to 赵敏 (agent-zhao)")
     zhao_row = page.locator("[data-testid=sup-agent-row][data-agent-id='agent-zhao']")
     expect(zhao_row.locator(
         f"[data-testid=sup-open-conversation][data-conversation-id='{sender}']")).to_be_visible()

@@ -354,6 +354,24 @@ async def test_conversations_are_titled_by_whom_they_are_with(service, redis_cli
         "wechat:oABCdef": ("wechat", None, False, None)}
 
 
+async def test_agents_are_named_to_colleagues_by_the_team_list(service) -> None:
+    """The console names agents (holders, transfer targets, complaint owners, history) from
+    this list: every account's display name by id, whether it is online, never a secret."""
+    _app, sessions, _ = service
+    save_account(sessions, "pw-gone", agent_id="zed", display_name="赵敏", languages="zh",
+                 skills="complaints", max_chats=1, enabled=False)  # left, named in old history
+    ana = await _sign_in(service, "ana")
+    await _sign_in(service, "bo")
+    reply = await ana.get("/api/v1/agent/team")
+    team = {m["agent_id"]: m for m in (await reply.json())["agents"]}
+    assert {agent_id: (m["display_name"], m["online"], m["enabled"])
+            for agent_id, m in team.items()} == {
+        "ana": ("Ana", True, True), "bo": ("Bo", True, True), "boss": ("Boss", False, True),
+        "rm-li": ("Rm-Li", False, True), "zed": ("赵敏", False, False)}
+    assert (team["bo"]["languages"], team["bo"]["skills"]) == (["en"], ["general", "fraud"])
+    assert "pw-" not in await reply.text() and "argon2" not in await reply.text()
+
+
 async def test_the_console_page_is_served_without_a_session(service_client) -> None:
     reply = await service_client.get("/console")
     assert reply.status == 200
