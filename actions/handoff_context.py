@@ -6,7 +6,7 @@ running action server. Card, ID and phone numbers reach the agent masked.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, TypedDict
+from typing import Any, Dict, List, Mapping, Optional, TypedDict
 
 from typing_extensions import NotRequired
 
@@ -27,6 +27,10 @@ class TranscriptLine(TypedDict):
     emotion: Optional[Dict[str, Any]]
     # The channel the customer wrote on (None for the bot's lines): the console's badge.
     channel: Optional[str]
+    # A bot line: the titles of the buttons it offered, as the customer saw them.
+    choices: NotRequired[List[str]]
+    # A customer line: True when it is a button they clicked (its title in `text`).
+    clicked: NotRequired[bool]
 
 
 class HandoffContext(TypedDict):
@@ -48,30 +52,53 @@ class HandoffContext(TypedDict):
 def transcript_from_events(events: List[Dict[str, Any]]) -> List[TranscriptLine]:
     """Customer and bot messages in order, from a tracker's events."""
     lines: List[TranscriptLine] = []
-    # A clicked button arrives as its payload; the agent reads its title, as the customer did.
-    titles: Dict[str, str] = {}
+    # The buttons of the bot's latest turn (all its messages since the customer last wrote),
+    # by payload: still clickable until the bot speaks again after the customer.
+    offered: Dict[str, str] = {}
+    bot_turn = False
     for event in events:
         if event.get("event") == "user" and event.get("text"):
-            parse_data = event.get("parse_data") or {}
-            lines.append(_line("customer", event, (parse_data.get("intent") or {}).get("name"),
-                               parse_data.get("emotion"), titles))
+            lines.append(_customer_line(event, offered))
+            bot_turn = False
         elif event.get("event") == "bot" and event.get("text"):
-            lines.append(_line("bot", event, None, None, {}))
-            titles = {str(button.get("payload")): str(button.get("title"))
-                      for button in (event.get("data") or {}).get("buttons") or []}
+            titles = button_titles(event)
+            offered = {**offered, **titles} if bot_turn else titles
+            bot_turn = True
+            lines.append(_bot_line(event, list(titles.values())))
     return lines
 
 
-def _line(role: str, event: Dict[str, Any], intent: Optional[str],
-          emotion: Optional[Dict[str, Any]], titles: Dict[str, str]) -> TranscriptLine:
+def button_titles(bot_event: Mapping[str, Any]) -> Dict[str, str]:
+    """A bot message's buttons, title by payload (a click sends the payload as its text)."""
+    data = bot_event.get("data") or {}
+    buttons = data.get("buttons") or data.get("quick_replies") or []
+    return {str(button["payload"]): mask_pii(str(button.get("title") or button["payload"]))
+            for button in buttons if isinstance(button, dict) and button.get("payload")}
+
+
+def _customer_line(event: Dict[str, Any], offered: Dict[str, str]) -> TranscriptLine:
+    parse_data = event.get("parse_data") or {}
     said = str(event["text"])
     return TranscriptLine(
-        role=role,
-        text=mask_pii(titles.get(said, said)),
+        role="customer",
+        text=offered.get(said) or mask_pii(said),
         timestamp=float(event.get("timestamp") or 0.0),
-        intent=intent,
-        emotion=emotion,
-        channel=event.get("input_channel") if role == "customer" else None,
+        intent=(parse_data.get("intent") or {}).get("name"),
+        emotion=parse_data.get("emotion"),
+        channel=event.get("input_channel"),
+        clicked=said in offered,
+    )
+
+
+def _bot_line(event: Dict[str, Any], choices: List[str]) -> TranscriptLine:
+    return TranscriptLine(
+        role="bot",
+        text=mask_pii(str(event["text"])),
+        timestamp=float(event.get("timestamp") or 0.0),
+        intent=None,
+        emotion=None,
+        channel=None,
+        choices=choices,
     )
 
 

@@ -18,7 +18,7 @@ from aiohttp import WSMsgType, web
 from actions.kpi import report_for_days
 from actions.store.models import utc_now
 from handoff.agent_api import current
-from handoff.conversations import agent_state, held_by, known_agents, waiting
+from handoff.conversations import agent_state, held_by, known_agents, load_record, waiting
 from handoff.keys import ONLINE_AGENTS_KEY, WAITS_KEY, redis_key, sql_sessions_key
 from handoff.missed_offers import missed_since
 from handoff.routing.rules import PRIORITY_RANK
@@ -91,21 +91,22 @@ async def supervisor_overview(request: web.Request) -> web.Response:
         lengths[priority] += 1
         waited = record.summary(now_ms)["waited_seconds"]
         if waited > WAIT_SLA_SECONDS.get(priority, 300):
-            breaches.append({"conversation_id": record.conversation_id,
-                             "priority": priority, "waited_seconds": waited})
+            breaches.append({**record.who(), "priority": priority, "waited_seconds": waited})
     waits = [int(value) / 1000 for value in await redis.lrange(WAITS_KEY, 0, -1)]
     online = {member.decode() for member in await redis.smembers(ONLINE_AGENTS_KEY)}
     agents: List[Dict[str, Any]] = []
     for agent_id in await known_agents(redis):
         state = await agent_state(redis, agent_id)
+        held = await held_by(redis, agent_id)
         agents.append({"agent_id": agent_id, "name": state.get("name", agent_id),
                        "presence": state.get("presence", "offline"),
                        "online": agent_id in online, "active": int(state.get("active", 0)),
                        # Shift ended by a lost console; any conversations listed wait for them.
                        "disconnected": "disconnected_at" in state,
                        "max_chats": int(state.get("max_chats", 0)),
-                       "conversations": [record.conversation_id
-                                         for record in await held_by(redis, agent_id)]})
+                       "conversations": [record.conversation_id for record in held],
+                       # The same, titled by whom they are with (supervisors see them all).
+                       "held": [record.who() for record in held]})
     report = await report_for_days(request.app[sql_sessions_key], redis, 1, utc_now())
     return web.json_response({
         "queue_lengths": lengths,
@@ -132,5 +133,10 @@ async def missed_offers(request: web.Request) -> web.Response:
     hours, limit = _bounded(request, MISSED_HOURS), _bounded(request, MISSED_LIMIT)
     since = utc_now() - dt.timedelta(hours=hours)
     missed = await asyncio.to_thread(missed_since, request.app[sql_sessions_key], since, limit)
+    offers = []
+    for offer in missed.offers:
+        # Titled like the lists while the handoff is still held in Redis.
+        record = await load_record(request.app[redis_key], offer.conversation_id)
+        offers.append({**(record.who() if record else {}), **offer.as_json()})
     return web.json_response({"since": since.isoformat(), "count": missed.count,
-                              "missed_offers": [offer.as_json() for offer in missed.offers]})
+                              "missed_offers": offers})

@@ -9,6 +9,8 @@ from typing import Any, Dict, List, Optional
 
 from redis.asyncio import Redis
 
+from actions.identity.profile import mask_phone
+from actions.tickets.contact import stored_forms
 from handoff.keys import (
     ONLINE_AGENTS_KEY,
     QUEUE_KEY,
@@ -62,22 +64,44 @@ class ConversationRecord:
     def request(self) -> Dict[str, Any]:
         return json.loads(self.fields.get("request") or "{}")
 
+    @property
+    def customer_phone(self) -> Optional[str]:
+        """The customer's phone, masked as everywhere (mask_phone): the verified customer's,
+        else an SMS conversation's own number (its id); None when neither is known."""
+        # Masked at the handoff already; masking again is a no-op that makes sure of it.
+        phone = (self.request.get("customer") or {}).get("phone")
+        masked = mask_phone(str(phone) if phone else None)
+        if masked != mask_phone(None):
+            return masked
+        forms = stored_forms(self.conversation_id)
+        return mask_phone(forms[-1]) if forms else None
+
+    def who(self) -> Dict[str, Any]:
+        """Whom the conversation is with, as a console titles it instead of its id."""
+        request = self.request
+        customer = request.get("customer") or {}
+        return {
+            "conversation_id": self.conversation_id,
+            # Where the customer is now (the agent's replies go there), not where they began.
+            "channel": self.reply_channel or request.get("channel"),
+            "customer_name": customer.get("display_name"),
+            "customer_verified": bool(customer),
+            "customer_phone": self.customer_phone,
+            "reason": self.fields.get("reason") or request.get("reason"),
+            "summary": request.get("summary", ""),
+        }
+
     def summary(self, now_ms: Optional[int] = None) -> Dict[str, Any]:
         """What a list of conversations shows: no transcript."""
         request = self.request
         now = now_ms if now_ms is not None else int(time.time() * 1000)
         return {
-            "conversation_id": self.conversation_id,
+            **self.who(),
             "status": self.status,
             "agent_id": self.agent or None,
             "priority": self.fields.get("priority", "normal"),
-            "reason": self.fields.get("reason") or request.get("reason"),
             "language": self.language,
             "skill": self.skill,
-            # Where the customer is now (the agent's replies go there), not where they began.
-            "channel": self.reply_channel or request.get("channel"),
-            "summary": request.get("summary", ""),
-            "customer_name": (request.get("customer") or {}).get("display_name"),
             "segment": (request.get("customer") or {}).get("segment"),
             "waited_seconds": round((now - int(self.fields.get("enqueued_at") or now)) / 1000),
             "emotion_trajectory": request.get("emotion_trajectory", []),

@@ -17,6 +17,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
 
+from actions.handoff_context import button_titles
 from bot.pii import mask_pii
 from handoff.keys import PREFIX, alias_key, buttons_key, conversation_key
 from handoff.live import SUPERVISORS, LiveHub, agent_audience
@@ -138,8 +139,7 @@ class CustomerRelay:
 
     async def _remember_buttons(self, sender_id: str, body: bytes) -> None:
         """A clicked button reaches the bot as its payload; the agent is to read its title."""
-        buttons = (json.loads(body).get("data") or {}).get("buttons") or []
-        titles = {str(b.get("payload")): str(b.get("title")) for b in buttons if b.get("payload")}
+        titles = button_titles(json.loads(body))
         if titles:
             await self._redis.set(buttons_key(sender_id), json.dumps(titles, ensure_ascii=False),
                                   ex=BUTTONS_TTL_SECONDS)
@@ -161,14 +161,16 @@ class CustomerRelay:
 
 
 def customer_message(entry_id: str, event: Dict[str, Any],
-                     button_titles: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
+                     offered: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
     """What the agent sees of a customer's message: a clicked button by its title."""
     parse_data = event.get("parse_data") or {}
     said = str(event.get("text") or "")
+    title = (offered or {}).get(said)
     return {
         "id": entry_id,
         "role": "customer",
-        "text": mask_pii((button_titles or {}).get(said, said)),
+        "text": mask_pii(title or said),
+        "clicked": title is not None,
         "channel": event.get("input_channel") or "unknown",
         "timestamp": float(event.get("timestamp") or time.time()),
         "intent": (parse_data.get("intent") or {}).get("name"),

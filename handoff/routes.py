@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from handoff import agent_api, api, complaints_api, console, reassign_api, tickets_api
+from handoff import (
+    agent_api,
+    api,
+    complaints_api,
+    console,
+    reassign_api,
+    team_api,
+    tickets_api,
+)
 from handoff.console import STATIC_DIR
 
 CONVERSATION = "/api/v1/agent/conversations/{conversation_id}"
@@ -50,6 +58,7 @@ def setup_routes(app: web.Application) -> None:
             web.post(f"{COMPLAINT}/contact", complaints_api.reveal_contact),
             web.post(f"{COMPLAINT}/resolve", complaints_api.resolve),
             web.get("/api/v1/agent/canned-replies", agent_api.canned_replies),
+            web.get("/api/v1/agent/team", team_api.team),
             web.get("/api/v1/agent/live", console.live_socket),
             web.get("/api/v1/supervisor/overview", console.supervisor_overview),
             web.get("/api/v1/supervisor/missed-offers", console.missed_offers),

@@ -45,7 +45,7 @@
     "complaint.release": ["退回队列", "Release"],
     "complaint.reassign": ["改派", "Reassign"],
     "complaint.reassign_to": ["改派给坐席", "Reassign to agent"],
-    "complaint.need_agent": ["请输入坐席工号", "Enter an agent ID"],
+    "complaint.need_agent": ["请选择坐席（姓名或工号）", "Choose an agent (name or ID)"],
     "complaint.details": ["投诉详情", "Complaint"],
     "complaint.history": ["处理记录", "History"],
     "complaint.note_label": ["添加备注（仅内部可见）", "Add a note (internal)"],
@@ -137,11 +137,14 @@
     "conversation.gone": ["该会话已不在您的名下（可能已被其他坐席接入或转出）。",
       "This conversation is no longer yours (another agent may have taken it)."],
     "conversation.readonly": ["只读：该会话由其他坐席处理。", "Read only: another agent holds this conversation."],
+    "conversation.holder": ["处理坐席：", "Held by:"],
     "conversation.accept_first": ["请先接入会话再回复", "Accept the conversation to reply"],
     "role.customer": ["客户", "Customer"],
     "role.bot": ["智能客服", "Bot"],
     "role.agent": ["坐席", "Agent"],
     "role.system": ["系统", "System"],
+    "line.choices": ["提供的选项", "Choices offered"],
+    "line.clicked": ["点选按钮", "Button choice"],
     "status.queued": ["排队中", "Waiting"],
     "status.assigned": ["新分配", "New (offered)"],
     "status.active": ["处理中", "Active"],
@@ -221,6 +224,7 @@
     "context.no_tickets": ["无", "None"],
     "context.none": ["—", "—"],
     "customer.display_name": ["称呼", "Name"],
+    "customer.unverified": ["未验证客户", "Unverified customer"],
     "customer.customer_number": ["客户号", "Customer no."],
     "customer.segment": ["客户层级", "Segment"],
     "customer.relationship_manager": ["客户经理", "Relationship manager"],
@@ -247,8 +251,8 @@
     "transfer.to": ["转接至", "Transfer to"],
     "transfer.agent": ["指定坐席", "An agent"],
     "transfer.skill": ["技能队列", "A skill queue"],
-    "transfer.agent_id": ["坐席工号", "Agent ID"],
-    "transfer.need_agent": ["请输入坐席工号", "Enter an agent ID"],
+    "transfer.agent_id": ["坐席（姓名或工号）", "Agent (name or ID)"],
+    "transfer.need_agent": ["请选择坐席（姓名或工号）", "Choose an agent (name or ID)"],
     "transfer.done_agent": ["已转接给坐席", "Transferred to agent"],
     "transfer.done_skill": ["已转入技能队列", "Sent to the skill queue"],
     "reassign.title": ["改派会话", "Reassign the conversation"],
@@ -449,6 +453,9 @@
     revealed: {},
     missed: null, // the supervisor's missed offers: {count, missed_offers}
     reassigning: null, // the conversation in the supervisor's reassign dialog
+    reassigningTitle: "",
+    // The team by agent id ({display_name, role, languages, skills, enabled, online}): names.
+    team: {},
     // Tickets resolved in this console: number -> status.
     ticketStatus: {},
     resolvingTicket: null,
@@ -574,6 +581,56 @@
     const label = known ? tx(code, CHANNELS) : code;
     return el("span", {className: "badge badge-channel", testid: "channel-badge",
       "data-channel": code, title: code}, label);
+  }
+
+  function channelText(channel) {
+    const code = channel || "unknown";
+    return CHANNELS[code] ? tx(code, CHANNELS) : code;
+  }
+
+  /** Whom a conversation is with, instead of its id: the verified customer's name (else
+   * "unverified customer") and their masked phone when the service knows it. */
+  function customerLabel(item) {
+    const name = item.customer_name ? String(item.customer_name) : tx("customer.unverified");
+    return item.customer_phone ? name + " · " + String(item.customer_phone) : name;
+  }
+
+  /** A conversation as text (links, dialogs, notices): channel · customer · phone; its id
+   * when this console knows nothing more of it. */
+  function conversationTitle(item) {
+    if (!item || !("customer_verified" in item)) return item ? String(item.conversation_id) : "";
+    return channelText(item.channel) + " · " + customerLabel(item);
+  }
+
+  /** What this console's lists (the agent's own, the queues they serve) say of a conversation. */
+  function knownConversation(id) {
+    const lists = [state.mine, state.queue, state.detail ? [state.detail] : []];
+    for (const list of lists) {
+      const found = (list || []).find((item) => item.conversation_id === id);
+      if (found) return found;
+    }
+    return {conversation_id: id};
+  }
+
+  /** An agent as colleagues know them: the name, the id beside it as secondary text. */
+  function agentText(agentId) {
+    const id = String(agentId || "");
+    const member = state.team[id];
+    const name = member && member.display_name ? String(member.display_name) : "";
+    return name && name !== id ? name + " (" + id + ")" : id;
+  }
+
+  /** What was typed in an agent field: an id, or a colleague's name (read as their id). */
+  function agentIdOf(typed) {
+    const text = String(typed || "").trim();
+    if (!text || state.team[text]) return text;
+    const named = Object.values(state.team).filter((m) => m.enabled && m.display_name === text);
+    return named.length === 1 ? named[0].agent_id : text;
+  }
+
+  function agentName(agentId) {
+    const member = state.team[String(agentId || "")];
+    return member && member.display_name ? String(member.display_name) : String(agentId || "");
   }
 
   function pill(kind, code, key, table) {
@@ -803,6 +860,7 @@
     clearDetail();
     clearComplaint();
     loadCanned();
+    loadTeam();
     refreshLists();
     refreshCallbacks();
     clearInterval(state.timers.callbacks);
@@ -900,6 +958,32 @@
     }
   }
 
+  // ---------------------------------------------------------------- the team
+
+  /** Colleagues' names (and who is online, for transfers); whatever names agents is redrawn. */
+  async function loadTeam() {
+    try {
+      const answer = await api("GET", "/api/v1/agent/team");
+      if (!state.agent) return;
+      state.team = {};
+      for (const member of (answer && answer.agents) || []) state.team[member.agent_id] = member;
+    } catch (error) {
+      if (error.status !== 401) showError(error);
+      return;
+    }
+    renderDetail();
+    if (state.complaintNumber) renderComplaint();
+    if (state.overview) renderOverview(state.overview);
+  }
+
+  /** The choices of an agent-id field: enabled colleagues who `fit`, by name, the id as value. */
+  function agentChoices(listId, fit) {
+    const members = Object.values(state.team)
+      .filter((m) => m.enabled && fit(m));
+    $(listId).replaceChildren(...members.map((m) => el("option", {value: m.agent_id,
+      label: m.display_name + (m.online ? " · " + tx("presence.online") : "")})));
+  }
+
   // ---------------------------------------------------------------- lists
 
   async function refreshLists() {
@@ -929,9 +1013,13 @@
   function conversationItem(item, kind) {
     const id = item.conversation_id;
     const selected = id === state.currentId;
-    const title = el("span", {className: "item-title"}, item.customer_name || id);
-    const top = el("span", {className: "item-row"}, title, priorityPill(item.priority),
-      item.overflowed ? overflowBadge() : null);
+    const title = el("span", {className: "item-title"},
+      el("span", {testid: "conversation-name", "data-verified": String(Boolean(item.customer_verified))},
+        item.customer_name ? String(item.customer_name) : tx("customer.unverified")),
+      item.customer_phone ? el("span", {className: "item-phone", testid: "conversation-phone"},
+        String(item.customer_phone)) : null);
+    const top = el("span", {className: "item-row"}, channelBadge(item.channel), title,
+      priorityPill(item.priority), item.overflowed ? overflowBadge() : null);
     // The open conversation is being read: its new messages show in the transcript instead.
     if (kind === "mine" && item.unread > 0 && !(selected && state.detail)) {
       top.append(el("span", {className: "unread", testid: "unread-count",
@@ -942,8 +1030,7 @@
     else meta.append(el("span", {className: "position", title: tx("list.position")}, "#" + item.queue_position));
     meta.append(el("span", {className: "reason"}, reasonText(item.reason)));
     const details = el("span", {className: "item-row item-meta"},
-      el("span", {className: "lang"}, tx("lang." + item.language)),
-      channelBadge(item.channel));
+      el("span", {className: "lang"}, tx("lang." + item.language)));
     if (kind === "queue" || item.status === "assigned") {
       details.append(el("span", {className: "wait js-wait", title: tx("list.waited"),
         "data-base": item.waited_seconds || 0, "data-fetched": state.fetchedAt},
@@ -954,6 +1041,8 @@
       type: "button", className: "conv-item" + (selected ? " is-selected" : ""),
       testid: "conversation-item", "data-conversation-id": id, "data-status": item.status,
       "data-kind": kind, "aria-current": selected ? "true" : null,
+      // The id stays at hand for support, out of the way.
+      title: tx("conversation.id") + " " + id,
     }, top, meta, details);
     if (item.summary) button.append(el("span", {className: "item-summary"}, item.summary));
     button.addEventListener("click", () => openConversation(id));
@@ -1051,7 +1140,7 @@
     view.dataset.status = status;
     view.setAttribute("data-conversation-id", state.currentId);
 
-    $("conversation-title").textContent = (detail && detail.customer_name) || state.currentId;
+    $("conversation-title").textContent = detail ? customerLabel(detail) : state.currentId;
     const meta = $("conversation-meta");
     meta.replaceChildren();
     meta.append(statusPill(status));
@@ -1063,8 +1152,9 @@
       if (detail.segment) meta.append(el("span", {className: "tag"}, tx("segment." + detail.segment)));
       if (detail.overflowed) meta.append(overflowBadge());
     }
-    if (detail && detail.customer_name) {
-      meta.append(el("span", {className: "tag tag-id", title: tx("conversation.id")}, state.currentId));
+    if (detail) {
+      meta.append(el("span", {className: "tag tag-id", testid: "conversation-id",
+        title: tx("conversation.id")}, state.currentId));
     }
 
     const mine = isMine(detail);
@@ -1092,7 +1182,8 @@
     } else if (closed) {
       banner.replaceChildren(bi("conversation.gone"));
     } else if (open && !mine && detail.status !== "queued") {
-      banner.replaceChildren(bi("conversation.readonly"));
+      banner.replaceChildren(bi("conversation.readonly"), " ", el("span", {testid: "conversation-holder",
+        "data-agent-id": detail.agent_id || ""}, tx("conversation.holder") + " " + agentText(detail.agent_id)));
     } else if (open && mine && detail.status === "assigned") {
       banner.replaceChildren(bi("conversation.accept_first"));
     } else {
@@ -1130,8 +1221,18 @@
     const head = el("div", {className: "line-head"}, who, channelBadge(line.channel || detail.channel),
       el("time", {className: "when"}, fmtTime(line.timestamp)));
     const item = el("li", {className: "line line-" + role, testid: "transcript-line",
-      "data-role": role, "data-phase": phase}, head,
+      "data-role": role, "data-phase": phase, "data-clicked": line.clicked ? "true" : null}, head,
     el("p", {className: "line-text", testid: "line-text"}, line.text || ""));
+    // What the customer could click (as they saw it), and which of their lines were clicks.
+    if (role === "bot" && Array.isArray(line.choices) && line.choices.length) {
+      item.append(el("ul", {className: "line-choices", testid: "line-choices",
+        "aria-label": tx("line.choices")},
+      ...line.choices.map((title) => el("li", {className: "line-choice", testid: "line-choice"}, String(title)))));
+    }
+    if (role === "customer" && line.clicked) {
+      head.insertBefore(el("span", {className: "tag tag-clicked", testid: "line-clicked"},
+        tx("line.clicked")), head.lastChild);
+    }
     if (role === "customer" && (line.intent || line.emotion)) {
       const foot = el("div", {className: "line-foot"});
       if (line.intent) foot.append(el("span", {className: "tag tag-intent"}, line.intent));
@@ -1543,8 +1644,19 @@
   function openTransfer() {
     clearError($("transfer-error"));
     $("transfer-agent-id").value = "";
+    // Who is online changes: offered from what is known, then from a fresh read.
+    transferChoices();
+    loadTeam().then(transferChoices);
     syncTransferKind();
     $("transfer-dialog").showModal();
+  }
+
+  /** Online colleagues who speak the customer's language (the service checks the rest). */
+  function transferChoices() {
+    if (!state.agent) return;
+    const language = state.detail ? state.detail.language : "";
+    agentChoices("transfer-agents", (m) => m.online && m.agent_id !== state.agent.agent_id
+      && (m.languages || []).includes(language));
   }
 
   function transferKind() {
@@ -1565,7 +1677,7 @@
     const kind = transferKind();
     const body = {};
     if (kind === "agent") {
-      body.agent_id = $("transfer-agent-id").value.trim();
+      body.agent_id = agentIdOf($("transfer-agent-id").value);
       if (!body.agent_id) {
         showError(tx("transfer.need_agent"), errorNode);
         $("transfer-agent-id").focus();
@@ -1579,7 +1691,7 @@
     try {
       const answer = await api("POST", conversationPath(state.currentId) + "/transfer", body);
       $("transfer-dialog").close();
-      const target = kind === "agent" ? body.agent_id : tx("skill." + body.skill);
+      const target = kind === "agent" ? agentText(body.agent_id) : tx("skill." + body.skill);
       state.closed = {status: "transferred", target};
       showStatus(tx(answer.outcome === "queued" ? "transfer.done_skill" : "transfer.done_agent") + " · " + target);
       renderDetail();
@@ -1777,22 +1889,29 @@
       showStatus(tx("complaint.assigned_to_you") + " · " + event.number);
     }
     if (event.type === "offered" && event.agent_id === me) {
-      showStatus(tx("event.offered") + " · " + event.conversation_id
-        + (event.overflowed ? " · " + tx("overflow.badge") : ""));
+      tellAbout(tx("event.offered"), event.conversation_id,
+        event.overflowed ? " · " + tx("overflow.badge") : "");
     } else if (event.type === "transferred" && event.agent === me && event.from !== me) {
-      showStatus(tx("event.transferred_in") + " · " + event.conversation_id);
+      tellAbout(tx("event.transferred_in"), event.conversation_id);
     } else if (event.type === "reassigned" && event.from === me) {
       // No longer this agent's: the open conversation says why instead of "gone".
       if (event.conversation_id === state.currentId) state.closed = {status: "reassigned"};
-      showStatus(tx(event.by === "system" ? "event.returned_away" : "event.reassigned_away")
-        + " · " + event.conversation_id);
+      tellAbout(tx(event.by === "system" ? "event.returned_away" : "event.reassigned_away"),
+        event.conversation_id);
     } else if (event.type === "reassigned" && event.agent_id === me) {
-      showStatus(tx("event.reassigned_in") + " · " + event.conversation_id);
+      tellAbout(tx("event.reassigned_in"), event.conversation_id);
     } else if (event.type === "offer_withdrawn" && event.agent_id === me) {
       // The service set this agent away for a missed offer: the menu must say so.
       showPresence("away");
-      showStatus(tx("event.offer_withdrawn") + " · " + event.conversation_id);
+      tellAbout(tx("event.offer_withdrawn"), event.conversation_id);
     }
+  }
+
+  /** A notice about a conversation, titled as the agent's lists title it: a newly offered one
+   * is not in them yet, so they are read first (one that left them is titled as it was). */
+  async function tellAbout(text, id, extra) {
+    if (!("customer_verified" in knownConversation(id))) await refreshLists();
+    showStatus(text + " · " + conversationTitle(knownConversation(id)) + (extra || ""));
   }
 
   function showPresence(presence) {
@@ -1859,8 +1978,8 @@
     const meta = el("span", {className: "item-row item-meta"}, el("span", {}, categoryText(item.category)),
       el("span", {className: "lang"}, languageText(item.language)), channelBadge(item.channel));
     if (kind === "team" && item.owner_agent_id) {
-      meta.append(el("span", {className: "tag", testid: "complaint-item-owner", title: tx("complaint.owner")},
-        String(item.owner_agent_id)));
+      meta.append(el("span", {className: "tag", testid: "complaint-item-owner",
+        title: tx("complaint.owner") + " " + String(item.owner_agent_id)}, agentName(item.owner_agent_id)));
     }
     const due = el("span", {className: "item-row item-meta complaint-due"},
       el("time", {datetime: item.due_at || null, testid: "complaint-due"},
@@ -1960,11 +2079,14 @@
       el("span", {className: "tag"}, languageText(detail.language)), channelBadge(detail.channel));
     if (detail.overdue) meta.append(overduePill("complaint-detail-overdue"));
     meta.append(el("span", {className: "tag", testid: "complaint-owner", "data-owner": detail.owner_agent_id || ""},
-      detail.owner_agent_id ? tx("complaint.owner") + " " + detail.owner_agent_id : tx("complaint.unowned")));
+      detail.owner_agent_id ? tx("complaint.owner") + " " + agentText(detail.owner_agent_id) : tx("complaint.unowned")));
     const acting = mayActOnComplaint(detail);
     $("complaint-claim").hidden = !(open && !detail.owner_agent_id && onComplaintsTeam());
     $("complaint-release").hidden = !(open && detail.owner_agent_id && acting);
     $("complaint-reassign-form").hidden = !(open && state.agent.role === "supervisor");
+    // The complaints team by name (the service refuses anyone else, and says why).
+    agentChoices("complaint-agents", (m) => (m.skills || []).includes("complaints")
+      && m.agent_id !== detail.owner_agent_id);
     $("complaint-note-form").hidden = !acting;
     $("complaint-resolve-form").hidden = !(open && acting);
     renderComplaintFacts(detail);
@@ -2064,7 +2186,7 @@
     if (who === "bot") return tx("role.bot");
     if (who === "system") return tx("role.system");
     if (who.startsWith("customer:")) return tx("role.customer");
-    return who;
+    return agentText(who);
   }
 
   function renderComplaintHistory(detail) {
@@ -2079,8 +2201,13 @@
   /** A line kefu wrote in the interface's language(s); an agent's note or a resolution (or
    * a kind this console does not know) as stored. */
   function historyText(step) {
-    const params = step.params && typeof step.params === "object" ? step.params : {};
-    if (step.kind === "outcome") return noticeLine(params, null);
+    const given = step.params && typeof step.params === "object" ? step.params : {};
+    if (step.kind === "outcome") return noticeLine(given, null);
+    // The agents a line names, by name (the id beside it).
+    const params = {...given};
+    for (const key of ["by", "owner", "previous_owner"]) {
+      if (params[key]) params[key] = agentText(params[key]);
+    }
     const key = historyKey(String(step.kind || "note"), params);
     return key ? bi(key, filled(key, params)) : String(step.note || "");
   }
@@ -2189,7 +2316,7 @@
     event.preventDefault();
     const number = state.complaintNumber;
     const input = $("complaint-reassign-agent");
-    const agentId = input.value.trim();
+    const agentId = agentIdOf(input.value);
     if (!agentId) {
       showError(tx("complaint.need_agent"));
       input.focus();
@@ -2200,7 +2327,7 @@
     try {
       await api("POST", complaintPath(number) + "/reassign", {agent_id: agentId});
       input.value = "";
-      showStatus(tx("complaint.reassigned") + " " + agentId + " · " + number);
+      showStatus(tx("complaint.reassigned") + " " + agentText(agentId) + " · " + number);
     } catch (error) {
       showError(error);
     } finally {
@@ -2307,12 +2434,14 @@
     }
   }
 
-  /** Conversation ids a supervisor can open (read-only unless they take it). */
-  function conversationLinks(ids) {
-    if (!ids.length) return [tx("context.none")];
-    return ids.map((id) => {
+  /** Conversations a supervisor can open (read-only unless they take it), by their titles. */
+  function conversationLinks(items) {
+    if (!items.length) return [tx("context.none")];
+    return items.map((item) => {
+      const id = String(item.conversation_id);
       const link = el("button", {type: "button", className: "link-button",
-        testid: "sup-open-conversation", "data-conversation-id": id}, id);
+        testid: "sup-open-conversation", "data-conversation-id": id,
+        title: tx("conversation.id") + " " + id}, conversationTitle(item));
       link.addEventListener("click", () => {
         showView("workspace");
         openConversation(id);
@@ -2323,21 +2452,25 @@
 
   /** An agent's conversations, each with the supervisor's reassign control. */
   function heldConversations(agent) {
-    const ids = agent.conversations || [];
-    if (!ids.length) return [tx("context.none")];
-    return ids.map((id) => {
+    const held = Array.isArray(agent.held) ? agent.held
+      : (agent.conversations || []).map((id) => ({conversation_id: id}));
+    if (!held.length) return [tx("context.none")];
+    return held.map((item) => {
+      const id = String(item.conversation_id);
       const button = el("button", {type: "button", className: "btn btn-small", testid: "sup-reassign",
         "data-conversation-id": id}, tx("action.reassign"));
-      button.addEventListener("click", () => openReassign(id, agent.agent_id));
-      return el("span", {className: "sup-held"}, ...conversationLinks([id]), button);
+      button.addEventListener("click", () => openReassign(item, agent.agent_id));
+      return el("span", {className: "sup-held"}, ...conversationLinks([item]), button);
     });
   }
 
   /** Back to the queue, or an online agent other than the holder (the service checks the rest). */
-  function openReassign(conversationId, holder) {
-    state.reassigning = conversationId;
+  function openReassign(item, holder) {
+    state.reassigning = String(item.conversation_id);
+    state.reassigningTitle = conversationTitle(item);
     clearError($("reassign-error"));
-    $("reassign-conversation").textContent = conversationId;
+    $("reassign-conversation").textContent = conversationTitle(item);
+    $("reassign-conversation").title = tx("conversation.id") + " " + state.reassigning;
     const agents = ((state.overview && state.overview.agents) || [])
       .filter((a) => a.online && a.agent_id !== holder);
     $("reassign-target").replaceChildren(el("option", {value: ""}, tx("reassign.queue")),
@@ -2359,7 +2492,8 @@
       await api("POST", "/api/v1/supervisor/conversations/" + encodeURIComponent(id) + "/reassign",
         target ? {agent_id: target} : {queue: true});
       $("reassign-dialog").close();
-      showStatus((target ? tx("reassign.done_agent") + " " + target : tx("reassign.done_queue")) + " · " + id);
+      showStatus((target ? tx("reassign.done_agent") + " " + agentText(target) : tx("reassign.done_queue"))
+        + " · " + state.reassigningTitle);
       refreshOverview();
     } catch (error) {
       showError(error, errorNode);
@@ -2406,7 +2540,7 @@
     }
 
     $("sup-breaches-body").replaceChildren(...breaches.map((breach) => el("tr", {testid: "sup-breach-row"},
-      el("td", {}, ...conversationLinks([breach.conversation_id])),
+      el("td", {}, ...conversationLinks([breach])),
       el("td", {}, priorityPill(breach.priority)),
       el("td", {}, fmtDuration(breach.waited_seconds)))));
     if (!breaches.length) {
@@ -2458,7 +2592,7 @@
       "data-conversation-id": offer.conversation_id, "data-agent-id": offer.agent_id},
     el("td", {}, el("time", {datetime: offer.occurred_at}, fmtTime(Date.parse(offer.occurred_at) / 1000))),
     agentCell(String(offer.agent_id || "")),
-    el("td", {}, ...conversationLinks([String(offer.conversation_id)])),
+    el("td", {}, ...conversationLinks([offer])),
     el("td", {}, fmtDuration(offer.offered_seconds)))));
     if (!offers.length) {
       $("sup-missed-body").append(el("tr", {}, el("td", {colspan: 4, className: "muted"}, tx("sup.no_missed"))));

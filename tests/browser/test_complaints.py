@@ -149,6 +149,8 @@ def test_an_agent_claims_a_complaint_resolves_it_and_sees_how_the_customer_heard
 
     page.get_by_test_id("complaint-claim").click()
     expect(page.get_by_test_id("complaint-owner")).to_have_attribute("data-owner", "agent-wang")
+    # Agents by name, the id beside it.
+    expect(page.get_by_test_id("complaint-owner")).to_have_text("处理人 Owner 王晓 (agent-wang)")
     expect(page.get_by_test_id("complaint-claim")).to_be_hidden()
     mine = page.get_by_test_id("complaints-mine")
     expect(mine.locator(f"[data-number='{called}']")).to_be_visible()
@@ -166,9 +168,11 @@ def test_an_agent_claims_a_complaint_resolves_it_and_sees_how_the_customer_heard
     history = page.get_by_test_id("complaint-history-step")
     expect(history.last).to_contain_text("已致电客户，未接通")
     expect(history.last).to_have_attribute("data-actor", "agent-wang")
+    expect(history.last.locator(".who")).to_have_text("王晓 (agent-wang)")
     # What kefu wrote, in the interface's languages; the agent's note as written.
     expect(history_line(page, "received")).to_have_text("已受理客户投诉 Complaint received")
-    expect(history_line(page, "claimed")).to_have_text("已认领：agent-wang Claimed by agent-wang")
+    expect(history_line(page, "claimed")).to_have_text(
+        "已认领：王晓 (agent-wang) Claimed by 王晓 (agent-wang)")
     expect(history_line(page, "note")).to_have_text("已致电客户，未接通")
 
     page.get_by_test_id("complaint-resolve").click()  # a resolution is required
@@ -210,10 +214,10 @@ def test_an_agent_claims_a_complaint_resolves_it_and_sees_how_the_customer_heard
     assert stack.twilio.wait_for("+8613912345678", 1)
     page.get_by_test_id("ui-language").select_option("zh")
     expect(texted_line).to_have_text("已短信通知客户 (+86139****5678)")
-    expect(history_line(page, "claimed")).to_have_text("已认领：agent-wang")
+    expect(history_line(page, "claimed")).to_have_text("已认领：王晓 (agent-wang)")
     page.get_by_test_id("ui-language").select_option("en")
     expect(texted_line).to_have_text("The customer was texted (+86139****5678)")
-    expect(history_line(page, "claimed")).to_have_text("Claimed by agent-wang")
+    expect(history_line(page, "claimed")).to_have_text("Claimed by 王晓 (agent-wang)")
     expect(history_line(page, "outcome")).to_have_text(
         "The customer was texted (+86139****5678)")
     expect(page.get_by_test_id("tab-complaints")).to_contain_text("Complaints")
@@ -309,7 +313,9 @@ def test_a_supervisor_sees_who_has_which_complaint_and_reassigns_one(stack, brow
     chen = on_complaints_tab(browser, stack, "supervisor-chen")
     page = chen.page
     claimed = complaint_item(page.get_by_test_id("complaints-team"), number)
-    expect(claimed.get_by_test_id("complaint-item-owner")).to_have_text("agent-wang")
+    expect(claimed.get_by_test_id("complaint-item-owner")).to_have_text("王晓")
+    expect(claimed.get_by_test_id("complaint-item-owner")).to_have_attribute(
+        "title", "处理人 Owner agent-wang")
     claimed.click()
     expect(page.get_by_test_id("complaint-owner")).to_have_attribute("data-owner", "agent-wang")
     expect(page.get_by_test_id("complaint-claim")).to_be_hidden()
@@ -317,16 +323,20 @@ def test_a_supervisor_sees_who_has_which_complaint_and_reassigns_one(stack, brow
     page.get_by_test_id("complaint-reassign-agent").fill("agent-zhao")  # no complaints skill
     page.get_by_test_id("complaint-reassign").click()
     expect(page.get_by_test_id("error-message")).to_contain_text("该坐席不在投诉处理组")
-    page.get_by_test_id("complaint-reassign-agent").fill("agent-smith")
+    # The complaints team is offered by name (the owner left out); a full name will do.
+    choices = page.get_by_test_id("complaint-agents")
+    expect(choices.locator("option[value=agent-smith]")).to_have_attribute("label", "Alex Smith")
+    expect(choices.locator("option[value=agent-wang]")).to_have_count(0)
+    page.get_by_test_id("complaint-reassign-agent").fill("Alex Smith")
     page.get_by_test_id("complaint-reassign").click()
     expect(page.get_by_test_id("complaint-owner")).to_have_attribute("data-owner", "agent-smith")
     # The refusal before it is no longer shown beside the reassignment's result.
     expect(page.get_by_test_id("status-message")).to_have_text(
-        f"已改派给 Reassigned to agent-smith · {number}")
+        f"已改派给 Reassigned to Alex Smith (agent-smith) · {number}")
     assert page.get_by_test_id("error-message").is_hidden()
     expect(history_line(page, "reassigned")).to_have_text(
-        "supervisor-chen 已将投诉由 agent-wang 改派给 agent-smith "
-        "Reassigned from agent-wang to agent-smith by supervisor-chen")
+        "陈主管 (supervisor-chen) 已将投诉由 王晓 (agent-wang) 改派给 Alex Smith (agent-smith) "
+        "Reassigned from 王晓 (agent-wang) to Alex Smith (agent-smith) by 陈主管 (supervisor-chen)")
     assert ticket_row(stack, number=number).owner_agent_id == "agent-smith"
     chen.assert_clean()
     chen.context.close()

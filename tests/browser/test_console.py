@@ -140,7 +140,9 @@ def test_an_agent_takes_replies_transfers_and_a_colleague_resolves(stack, browse
     sender = f"browser-{uuid.uuid4().hex[:8]}"
     only_online(stack, "agent-wang")
     stack.say(sender, "你好")
-    assert stack.say(sender, "我要转人工"), "the customer is told their place in the queue"
+    # The answer offers a "转人工" button, and the customer clicks it (its payload is sent).
+    assert stack.say(sender, "我的银行卡丢了") == [response_text("utter_card_lost", "zh")]
+    assert stack.say(sender, "/human_handoff"), "the customer is told their place in the queue"
 
     # agent-wang signs in: the conversation is offered by routing (or waits in the queue).
     wang = open_console(browser, stack)
@@ -148,20 +150,36 @@ def test_an_agent_takes_replies_transfers_and_a_colleague_resolves(stack, browse
     page = wang.page
     expect(page.get_by_test_id("tab-supervisor")).to_be_hidden()
     expect(wang.item(sender)).to_be_visible()
+    # Titled by whom it is with, not by the session id (kept in the tooltip and the header).
+    expect(wang.item(sender).get_by_test_id("conversation-name")).to_have_text(
+        "未验证客户 Unverified customer")
+    expect(wang.item(sender).get_by_test_id("channel-badge")).to_have_text("接口 REST")
+    expect(wang.item(sender).get_by_test_id("conversation-phone")).to_have_count(0)
+    expect(wang.item(sender)).to_have_attribute("title", f"会话编号 Conversation {sender}")
     wang.item(sender).click()
     view = page.get_by_test_id("conversation-view")
     expect(view).to_have_attribute("data-conversation-id", sender)
+    expect(page.get_by_test_id("conversation-title")).to_have_text("未验证客户 Unverified customer")
+    expect(page.get_by_test_id("conversation-id")).to_have_text(sender)
     expect(page.get_by_test_id("reply-input")).to_be_disabled()
     page.get_by_test_id("accept-button").click()
     expect(view).to_have_attribute("data-status", "active")
     expect(page.get_by_test_id("accept-button")).to_be_hidden()
     expect(wang.item(sender, within="my-list")).to_have_attribute("data-status", "active")
 
-    # The transcript from before the handoff, each line with its role and channel.
-    asked = wang.line("customer", "我要转人工")
+    # The transcript from before the handoff, each line with its role and channel: the
+    # button the bot offered under its answer, and the customer's click by its title.
+    asked = wang.line("customer", "转人工")
     expect(asked).to_have_attribute("data-phase", "bot-phase")
     expect(asked.get_by_test_id("channel-badge")).to_have_attribute("data-channel", "rest")
-    expect(wang.line("bot", "").first).to_be_visible()
+    expect(asked.get_by_test_id("line-text")).to_have_text("转人工")
+    expect(asked.get_by_test_id("line-clicked")).to_have_text("点选按钮 Button choice")
+    expect(wang.line("customer", "我的银行卡丢了").get_by_test_id("line-clicked")).to_have_count(0)
+    answered = wang.line("bot", response_text("utter_card_lost", "zh"))
+    expect(answered.get_by_test_id("line-choice")).to_have_text(["转人工"])
+    expect(answered.get_by_test_id("line-choices")).to_have_attribute(
+        "aria-label", "提供的选项 Choices offered")
+    expect(page.get_by_test_id("transcript")).not_to_contain_text("/human_handoff")
     expect(page.get_by_test_id("context-reason")).not_to_be_empty()
     expect(page.get_by_test_id("emotion-trajectory").get_by_test_id("emotion-chip")).to_have_count(2)
 
@@ -200,11 +218,15 @@ def test_an_agent_takes_replies_transfers_and_a_colleague_resolves(stack, browse
     AgentApi(stack, "agent-zhao")
     page.get_by_test_id("transfer-button").click()
     expect(page.get_by_test_id("transfer-dialog")).to_be_visible()
-    page.get_by_test_id("transfer-agent-id").fill("agent-zhao")
+    # Online colleagues who speak the customer's language, by name; the name alone will do.
+    zhao_choice = page.locator("[data-testid=transfer-agents] option[value=agent-zhao]")
+    expect(zhao_choice).to_have_attribute("label", "赵敏 · 在线 Online")
+    expect(page.locator("[data-testid=transfer-agents] option")).to_have_count(1)
+    page.get_by_test_id("transfer-agent-id").fill("赵敏")
     page.get_by_test_id("transfer-confirm").click()
     expect(page.get_by_test_id("transfer-dialog")).to_be_hidden()
     expect(view).to_have_attribute("data-status", "transferred")
-    expect(page.get_by_test_id("conversation-banner")).to_contain_text("agent-zhao")
+    expect(page.get_by_test_id("conversation-banner")).to_contain_text("赵敏 (agent-zhao)")
     expect(wang.item(sender)).to_have_count(0)
 
     # agent-zhao, in a second browser, finds it waiting for them, with an unread message.
@@ -284,6 +306,7 @@ def test_a_supervisor_sees_queues_agents_and_todays_kpis(stack, browser) -> None
     held = overview.locator("[data-testid=sup-agent-row][data-agent-id=agent-wang]").locator(
         f"[data-testid=sup-open-conversation][data-conversation-id='{sender}']")
     expect(held).to_be_visible()  # refreshed by the live "offered" event (or within 10 s)
+    expect(held).to_have_text("接口 REST · 未验证客户 Unverified customer")
     for tile in ("sup-waiting", "sup-queue-urgent", "sup-p50", "sup-p95", "sup-breach-count",
                  "kpi-conversations", "kpi-csat-percent", "kpi-overdue"):
         expect(page.get_by_test_id(tile)).to_be_visible()
@@ -297,6 +320,7 @@ def test_a_supervisor_sees_queues_agents_and_todays_kpis(stack, browser) -> None
     view = page.get_by_test_id("conversation-view")
     expect(view).to_have_attribute("data-conversation-id", sender)
     expect(page.get_by_test_id("conversation-banner")).to_contain_text("Read only")
+    expect(page.get_by_test_id("conversation-holder")).to_have_text("Held by: 王晓 (agent-wang)")
     expect(console.line("customer", "我要转人工")).to_be_visible()
     expect(page.get_by_test_id("accept-button")).to_be_hidden()
     expect(page.get_by_test_id("resolve-button")).to_be_hidden()
@@ -359,12 +383,14 @@ def test_the_context_panel_shows_who_the_customer_is_and_how_they_feel(
     sign_in(wang, stack, "agent-wang")
     page = wang.page
     item = wang.item(sender)
-    expect(item).to_contain_text("王女士")
+    expect(item.get_by_test_id("conversation-name")).to_have_text("王女士")
+    expect(item.get_by_test_id("conversation-phone")).to_have_text("138****8001")
+    expect(item.get_by_test_id("channel-badge")).to_have_text("微信 WeChat")
     expect(item.get_by_test_id("priority")).to_have_attribute("data-priority", "high")  # private
     item.click()
     page.get_by_test_id("accept-button").click()
     expect(page.get_by_test_id("conversation-view")).to_have_attribute("data-status", "active")
-    expect(page.get_by_test_id("conversation-title")).to_have_text("王女士")
+    expect(page.get_by_test_id("conversation-title")).to_have_text("王女士 · 138****8001")
 
     expect(page.get_by_test_id("context-reason")).to_contain_text("投诉")
     chips = page.get_by_test_id("emotion-trajectory").get_by_test_id("emotion-chip")
@@ -715,7 +741,10 @@ def test_a_supervisor_reassigns_a_disconnected_agent_s_customer(stack, browser) 
     row.locator(f"[data-testid=sup-reassign][data-conversation-id='{sender}']").click()
     dialog = page.get_by_test_id("reassign-dialog")
     expect(dialog).to_be_visible()
-    expect(page.get_by_test_id("reassign-conversation")).to_have_text(sender)
+    expect(page.get_by_test_id("reassign-conversation")).to_have_text(
+        "接口 REST · 未验证客户 Unverified customer")
+    expect(page.get_by_test_id("reassign-conversation")).to_have_attribute(
+        "title", f"会话编号 Conversation {sender}")
     page.get_by_test_id("reassign-target").select_option("agent-smith")
     page.get_by_test_id("reassign-confirm").click()
     expect(page.get_by_test_id("reassign-error")).to_contain_text("目标坐席不使用该客户的语言")
@@ -723,7 +752,7 @@ def test_a_supervisor_reassigns_a_disconnected_agent_s_customer(stack, browser) 
     page.get_by_test_id("reassign-confirm").click()
     expect(dialog).to_be_hidden()
     expect(page.get_by_test_id("status-message")).to_contain_text(
-        "已改派给 Reassigned to agent-zhao")
+        "已改派给 Reassigned to 赵敏 (agent-zhao)")
     zhao_row = page.locator("[data-testid=sup-agent-row][data-agent-id='agent-zhao']")
     expect(zhao_row.locator(
         f"[data-testid=sup-open-conversation][data-conversation-id='{sender}']")).to_be_visible()

@@ -314,6 +314,64 @@ async def test_supervisor_overview_and_metrics(service) -> None:
     assert (await ana.client.get("/metrics")).status == 401
 
 
+def _titles(items: List[Dict[str, Any]]) -> Dict[str, tuple]:
+    return {item["conversation_id"]: (item["channel"], item["customer_name"],
+                                      item["customer_verified"], item["customer_phone"])
+            for item in items}
+
+
+async def test_conversations_are_titled_by_whom_they_are_with(service, redis_client) -> None:
+    """Lists title a conversation by its channel, the verified customer's name (or none) and
+    the phone masked as everywhere (mask_phone); its id stays beside them."""
+    app = service[0]
+    ana, bo, boss = [await _sign_in(service, name) for name in ("ana", "bo", "boss")]
+    for watcher in (bo, boss):
+        await watcher.post("/api/v1/agent/presence", {"presence": "away"})
+    await _queue(ana.client, "a3f09c2e77d1", channel="socketio", customer={
+        "display_name": "王女士", "customer_number": "C0001", "phone": "138****8001"})
+    await _queue(ana.client, "+8613700137003", channel="sms")  # a text from a stranger
+    await _queue(ana.client, "wechat:oABCdef", channel="wechat")
+    await _route(app)  # ana (two chats at most) is offered the first two; the third waits
+    lists = await (await ana.get("/api/v1/agent/conversations")).json()
+    assert _titles(lists["mine"] + lists["queue"]) == {
+        "a3f09c2e77d1": ("socketio", "王女士", True, "138****8001"),
+        "+8613700137003": ("sms", None, False, "137****7003"),
+        "wechat:oABCdef": ("wechat", None, False, None),
+    }
+    assert {item["summary"] for item in lists["mine"]} == {"customer_request: 我要转人工"}
+    # bo serves none of these queues: nothing of these customers reaches him.
+    assert (await (await bo.get("/api/v1/agent/conversations")).json()) == {
+        "mine": [], "queue": []}
+
+    # The supervisor's overview titles them too: those an agent holds, and a late one.
+    redis_client.hset(conversation_key("wechat:oABCdef"), "enqueued_at", 1)
+    overview = await (await boss.get("/api/v1/supervisor/overview")).json()
+    held = {a["agent_id"]: a["held"] for a in overview["agents"]}
+    assert _titles(held["ana"]) == {
+        "a3f09c2e77d1": ("socketio", "王女士", True, "138****8001"),
+        "+8613700137003": ("sms", None, False, "137****7003")}
+    assert _titles(overview["sla_breaches"]) == {
+        "wechat:oABCdef": ("wechat", None, False, None)}
+
+
+async def test_agents_are_named_to_colleagues_by_the_team_list(service) -> None:
+    """The console names agents (holders, transfer targets, complaint owners, history) from
+    this list: every account's display name by id, whether it is online, never a secret."""
+    _app, sessions, _ = service
+    save_account(sessions, "pw-gone", agent_id="zed", display_name="赵敏", languages="zh",
+                 skills="complaints", max_chats=1, enabled=False)  # left, named in old history
+    ana = await _sign_in(service, "ana")
+    await _sign_in(service, "bo")
+    reply = await ana.get("/api/v1/agent/team")
+    team = {m["agent_id"]: m for m in (await reply.json())["agents"]}
+    assert {agent_id: (m["display_name"], m["online"], m["enabled"])
+            for agent_id, m in team.items()} == {
+        "ana": ("Ana", True, True), "bo": ("Bo", True, True), "boss": ("Boss", False, True),
+        "rm-li": ("Rm-Li", False, True), "zed": ("赵敏", False, False)}
+    assert (team["bo"]["languages"], team["bo"]["skills"]) == (["en"], ["general", "fraud"])
+    assert "pw-" not in await reply.text() and "argon2" not in await reply.text()
+
+
 async def test_the_console_page_is_served_without_a_session(service_client) -> None:
     reply = await service_client.get("/console")
     assert reply.status == 200

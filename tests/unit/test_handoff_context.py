@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 from actions.handoff import handoff_priority, handoff_reason
 from actions.handoff_context import SUMMARY_MAX_CHARS, build_handoff_context
 
@@ -79,3 +81,46 @@ def test_the_agent_reads_a_clicked_button_s_title_and_never_the_one_time_code() 
     assert [line["text"] for line in context["transcript"] if line["role"] == "customer"] == [
         "******", "继续等候", "继续等候"]  # clicked twice: the buttons were still there
     assert "855286" not in context["summary"]
+
+
+WHICH_ONE = [
+    {"event": "user", "text": "还款晚了两天会怎样", "timestamp": 1.0,
+     "parse_data": {"intent": {"name": "nlu_fallback"}}},
+    {"event": "bot", "text": "您想办理的是以下哪一项？", "timestamp": 2.0, "data": {"buttons": [
+        {"title": "信用卡还款", "payload": "/credit_card_repayment"},
+        {"title": "贷款还款", "payload": "/loan_repayment"},
+        {"title": "都不是", "payload": "/nlu_fallback"}]}},
+    # A second message in the same turn: the buttons above are still there to click.
+    {"event": "bot", "text": "也可以直接描述您的问题。", "timestamp": 2.5},
+    {"event": "user", "text": "/nlu_fallback", "timestamp": 3.0,
+     "parse_data": {"intent": {"name": "nlu_fallback"}}},
+    {"event": "bot", "text": "抱歉，我没能理解，请换个说法。", "timestamp": 4.0},
+    {"event": "user", "text": "/card_lost", "timestamp": 5.0},  # typed: nothing offered it
+]
+
+
+def test_the_agent_sees_the_choices_offered_and_a_click_as_its_title() -> None:
+    transcript = build_handoff_context(
+        conversation_id="c-1", channel="socketio", language="zh", reason="repeated_fallback",
+        events=WHICH_ONE, entities=[])["transcript"]
+    assert [(line["role"], line["text"], line.get("choices"), line.get("clicked"))
+            for line in transcript] == [
+        ("customer", "还款晚了两天会怎样", None, False),
+        ("bot", "您想办理的是以下哪一项？", ["信用卡还款", "贷款还款", "都不是"], None),
+        ("bot", "也可以直接描述您的问题。", [], None),
+        ("customer", "都不是", None, True),
+        ("bot", "抱歉，我没能理解，请换个说法。", [], None),
+        ("customer", "/card_lost", None, False),
+    ]
+    assert transcript[3]["intent"] == "nlu_fallback"  # the click's meaning stays beside it
+
+
+def test_offered_titles_reach_the_agent_masked() -> None:
+    events = [{"event": "bot", "text": "请确认联系电话", "timestamp": 1.0, "data": {"buttons": [
+        {"title": "是，13800138001", "payload": "/affirm"}]}},
+        {"event": "user", "text": "/affirm", "timestamp": 2.0}]
+    transcript = build_handoff_context(
+        conversation_id="c-1", channel="rest", language="zh", reason="x", events=events,
+        entities=[])["transcript"]
+    assert "13800138001" not in json.dumps(transcript, ensure_ascii=False)
+    assert transcript[1]["clicked"] is True

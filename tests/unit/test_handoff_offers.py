@@ -271,9 +271,13 @@ async def test_supervisors_list_the_missed_offers_of_the_last_day(service) -> No
         "c-1", "ana", 65)
     assert abs(dt.datetime.fromisoformat(missed["occurred_at"]) - utc_now()) \
         < dt.timedelta(minutes=1)
+    # Still waiting: titled as the lists title it, not by its id.
+    assert (missed["channel"], missed["customer_verified"]) == ("rest", False)
 
     two_days = await (await boss.http.get("/api/v1/supervisor/missed-offers?hours=48")).json()
     assert [m["conversation_id"] for m in two_days["missed_offers"]] == ["c-1", "c-old"]
+    # A handoff no longer held in Redis is known by its id alone.
+    assert "customer_verified" not in two_days["missed_offers"][1]
     newest = await (await boss.http.get(
         "/api/v1/supervisor/missed-offers?hours=48&limit=1")).json()
     assert (newest["count"], [m["conversation_id"] for m in newest["missed_offers"]]) == (

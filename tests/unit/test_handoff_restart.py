@@ -122,8 +122,11 @@ async def test_a_clicked_button_reaches_the_agent_by_its_title(settings, redis_c
         while len(said) < 2:  # other live events (queue changes) may come in between
             event = json.loads((await live.receive(timeout=10)).data)
             if event["type"] == "message":
-                said.append(event["message"]["text"])
-        assert said == ["继续等候", "/affirm"]
+                said.append((event["message"]["text"], event["message"]["clicked"]))
+        assert said == [("继续等候", True), ("/affirm", False)]
+        # The console reads the same when it opens the conversation.
+        detail = await (await client.get("/api/v1/agent/conversations/c-9")).json()
+        assert [(m["text"], m["clicked"]) for m in detail["messages"]] == said
         await live.close()
     finally:
         await client.close()
