@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Mapping, Sequence
 from bot.policies.escalation import NEITHER_CHOICE
 
 # Chosen by `make tune-fallback` (bench/results/fallback.json, "offer_together").
-OFFER_TOGETHER = 0.5
+OFFER_TOGETHER = 0.6
 OFFERED = 2
 
 # Requests a customer can pick from a button; dialogue intents (affirm, greet, …) are never offered.
