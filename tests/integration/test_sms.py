@@ -25,6 +25,7 @@ from actions.store.database import session_factory
 from actions.store.models import Ticket
 from actions.ticket_status import ticket_line
 from actions.tickets.records import TicketView
+from actions.topic_menus import menu_buttons, topic_of
 from bot.channels.inbox import Inbox
 from bot.channels.sms import (
     OPTED_IN_TEXT,
@@ -323,6 +324,21 @@ def test_an_english_customer_by_sms_is_handed_to_an_agent_who_replies_by_sms(
     assert customer.new_messages() == ["Hello, this is Anna. I have frozen your card."]
     # While an agent has the conversation, the bot stays quiet.
     customer.say("thank you so much")
+
+
+def test_a_vague_text_gets_the_topics_menu_as_numbered_choices_and_a_number_picks(
+        stack, customer) -> None:
+    menu = customer.turn("我的卡有点问题")
+    told = _rendered_bot_messages_after(customer, "我的卡有点问题")
+    assert menu == as_parts(told)
+    assert told == [numbered_choices(
+        response_text("utter_topic_card", "zh"),
+        menu_buttons(topic_of("我的卡有点问题"), "zh"))]
+    assert "1. 挂失银行卡" in told[0] and "7. 其他问题" in told[0]
+    customer.say("1", as_text_message("utter_card_lost", "zh"))
+    # "Something else" asks for a description instead of "sorry, I did not understand".
+    customer.turn("我的卡有点问题")
+    customer.say("7", response_text("utter_describe_request", "zh"))
 
 
 def test_a_forged_or_unsigned_text_is_refused_with_403_and_a_masked_log_line(
