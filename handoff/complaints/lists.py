@@ -1,5 +1,7 @@
 """ListComplaints: the queue (open, nobody's), the agent's own, and for supervisors the
-team's (claimed by others); each in working order (handoff/complaints/order.py)."""
+team's (claimed by others); each in working order (handoff/complaints/order.py). A resolved
+complaint whose outcome could not be texted or e-mailed stays listed, marked, until someone
+tells the customer."""
 
 from __future__ import annotations
 
@@ -48,8 +50,9 @@ class ListComplaints:
 
 def _open(session: Session, whose: ColumnElement[bool],
           now: dt.datetime) -> List[ComplaintSummary]:
+    to_work = Ticket.status.in_(OPEN_TICKET_STATUSES) | Ticket.outcome_undelivered_at.is_not(None)
     tickets = session.execute(
         select(Ticket)
-        .where(Ticket.kind == COMPLAINT_KIND, Ticket.status.in_(OPEN_TICKET_STATUSES), whose)
+        .where(Ticket.kind == COMPLAINT_KIND, to_work, whose)
         .order_by(*work_order(now)).limit(MAX_LISTED)).scalars()
     return [ComplaintSummary.of(ticket) for ticket in tickets]
