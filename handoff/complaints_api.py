@@ -108,10 +108,8 @@ async def complaint_detail(request: web.Request) -> web.Response:
     agent, number = await _subject(request, "show")
     sessions = request.app[sql_sessions_key]
     try:
-        # No gateway or relay set up (a test app without the outbox): nothing can be sent.
-        sends = request.app.get(notice_channels_key, frozenset())
-        detail = await asyncio.to_thread(ShowComplaint(sessions, sends).call, number=number,
-                                         agent=agent)
+        show = ShowComplaint(sessions, request.app[notice_channels_key])
+        detail = await asyncio.to_thread(show.call, number=number, agent=agent)
     except errors.ComplaintRefused as refusal:
         return _refused("show", agent.agent_id, refusal)
     # Audited once an hour per agent and complaint: the console re-reads after each action.

@@ -42,13 +42,13 @@ class ListComplaints:
         owner, now = Ticket.owner_agent_id, self._clock()
         with self._sessions() as session:
             return ComplaintLists(
-                queue=_open(session, owner.is_(None), now) if on_complaints_team(agent) else [],
-                mine=_open(session, owner == agent.agent_id, now),
-                team=_open(session, owner.is_not(None) & (owner != agent.agent_id), now)
+                queue=_listed(session, owner.is_(None), now) if on_complaints_team(agent) else [],
+                mine=_listed(session, owner == agent.agent_id, now),
+                team=_listed(session, owner.is_not(None) & (owner != agent.agent_id), now)
                 if is_supervisor(agent) else [])
 
 
-def _open(session: Session, whose: ColumnElement[bool],
+def _listed(session: Session, whose: ColumnElement[bool],
           now: dt.datetime) -> List[ComplaintSummary]:
     to_work = Ticket.status.in_(OPEN_TICKET_STATUSES) | Ticket.outcome_undelivered_at.is_not(None)
     tickets = session.execute(
