@@ -346,7 +346,7 @@ def test_a_text_not_delivered_yet_is_retried_and_one_given_up_asks_for_a_call(
     undelivered.get_by_test_id("complaint-told").click()
     expect(page.get_by_test_id("status-message")).to_have_text(
         f"已记录：已告知客户处理结果 · {number}")
-    expect(history_line(page, "outcome_told")).to_have_text("agent-wang 已告知客户处理结果")
+    expect(history_line(page, "outcome_told")).to_have_text("王晓 (agent-wang) 已告知客户处理结果")
     expect(undelivered).to_have_count(0)
     expect(complaint_item(mine, number)).to_have_count(0)
     expect(complaint_item(mine, mailed)).to_have_attribute("data-undelivered", "true")
