@@ -24,7 +24,7 @@ from handoff.metrics import HandoffMetrics
 from handoff.middlewares import authenticate, json_errors
 from handoff.outcome.deliver import DeliverOutcome
 from handoff.outcome.notify import NotifyOutcome
-from handoff.outcome.outbox import NoticeOutbox, moment
+from handoff.outcome.outbox import CHANNELS, NoticeOutbox, moment
 from handoff.outcome.smtp import SmtpMailer
 from handoff.outcome.worker import OutboxWorker
 from handoff.rasa_client import RasaClient
@@ -40,6 +40,7 @@ from handoff.state import (
     estimator_key,
     live_key,
     metrics_key,
+    notice_channels_key,
     outbox_key,
     outcome_key,
     rasa_key,
@@ -111,6 +112,7 @@ async def outcome_notices(app: web.Application) -> AsyncIterator[None]:
     worker = OutboxWorker(outbox, deliver, sessions, settings.outcome_retry, clock,
                           app[metrics_key], complaints_changed)
     app[outbox_key] = worker
+    app[notice_channels_key] = frozenset(way for way in CHANNELS if deliver.sends(way))
     app[outcome_key] = NotifyOutcome(sessions, outbox, worker)
     running = asyncio.get_running_loop().create_task(worker.run(app[stop_key]))
     yield  # stop_background_work (on_shutdown) has told it to stop

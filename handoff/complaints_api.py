@@ -1,5 +1,6 @@
 """The complaints team's API (agent session + CSRF): the queue, my complaints, a complaint's
-detail, claim, release, reassign, notes, the contact in full, resolve. The services in
+detail, claim, release, reassign, notes, the contact in full, resolve, and "the customer was
+told" for an outcome their text or e-mail could not carry. The services in
 handoff/complaints/ decide; refusals become HTTP errors here, each with a log line."""
 
 from __future__ import annotations
@@ -25,10 +26,11 @@ from handoff.complaints.release import RELEASED, ReleaseComplaint
 from handoff.complaints.resolve import ResolveComplaint
 from handoff.complaints.reveal import REVEALED, RevealComplaintContact
 from handoff.complaints.show import ShowComplaint
+from handoff.complaints.told import TOLD, RecordCustomerTold
 from handoff.keys import redis_key, sql_sessions_key, viewed_key
 from handoff.live import ALL_AGENTS, SUPERVISORS, agent_audience
 from handoff.resolve_ticket import ResolveTicketAndNotify
-from handoff.state import live_key
+from handoff.state import live_key, notice_channels_key
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +41,7 @@ HTTP_STATUS = {
     errors.ComplaintNotFound: 404, errors.NoContactDetail: 404,
     errors.ComplaintNotClaimed: 403, errors.SupervisorsOnly: 403,
     errors.ComplaintTaken: 409, errors.ComplaintUnowned: 409, errors.ComplaintClosed: 409,
-    errors.ComplaintChanged: 409,
+    errors.ComplaintChanged: 409, errors.NothingUndelivered: 409,
     errors.NotOnComplaintsTeam: 400, errors.SameOwner: 400,
 }
 
@@ -106,8 +108,8 @@ async def complaint_detail(request: web.Request) -> web.Response:
     agent, number = await _subject(request, "show")
     sessions = request.app[sql_sessions_key]
     try:
-        detail = await asyncio.to_thread(ShowComplaint(sessions).call, number=number,
-                                         agent=agent)
+        show = ShowComplaint(sessions, request.app[notice_channels_key])
+        detail = await asyncio.to_thread(show.call, number=number, agent=agent)
     except errors.ComplaintRefused as refusal:
         return _refused("show", agent.agent_id, refusal)
     # Audited once an hour per agent and complaint: the console re-reads after each action.
@@ -164,6 +166,18 @@ async def add_note(request: web.Request) -> web.Response:
         return _refused("note", agent.agent_id, refusal)
     log_audited(agent.agent_id, NOTED, number)
     return web.json_response(step.as_json(), status=201)
+
+
+async def customer_told(request: web.Request) -> web.Response:
+    agent, number = await _subject(request, "told")
+    try:
+        step = await asyncio.to_thread(RecordCustomerTold(request.app[sql_sessions_key]).call,
+                                       number=number, agent=agent)
+    except errors.ComplaintRefused as refusal:
+        return _refused("told", agent.agent_id, refusal)
+    log_audited(agent.agent_id, TOLD, number)
+    await _changed(request, number)
+    return web.json_response(step.as_json())
 
 
 async def reveal_contact(request: web.Request) -> web.Response:

@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 
 from handoff.conversations import known_agents
 from handoff.keys import ONLINE_AGENTS_KEY, QUEUE_KEY, agent_key
+from handoff.outcome.notice import NOT_SENT
 from handoff.outcome.outbox import CHANNELS
 from handoff.reassignment import TARGET_AGENT, TO_QUEUE
 from handoff.routing.rules import PRIORITY_RANK, PRIORITY_STEP_MS
@@ -66,6 +67,10 @@ class HandoffMetrics:
         self.outcome_given_up = Counter(
             "kefu_handoff_outcome_notices_given_up", "Complaint outcomes given up after "
             "KEFU_OUTCOME_MAX_ATTEMPTS attempts", ["channel"], registry=self.registry)
+        self.outcome_failed = Counter(
+            "kefu_handoff_outcome_notices_failed", "Complaint outcomes not sent, not to be "
+            "tried again: refused for good (status failed) or no gateway or relay "
+            "(not_configured)", ["channel", "status"], registry=self.registry)
         self.outcome_pending = Gauge("kefu_handoff_outcome_notices_pending",
                                      "Complaint outcomes still to send (all instances; NaN "
                                      "when the database cannot be read)",
@@ -76,6 +81,8 @@ class HandoffMetrics:
         for channel in CHANNELS:
             for counter in (self.outcome_sent, self.outcome_retried, self.outcome_given_up):
                 counter.labels(channel)
+            for status in NOT_SENT:
+                self.outcome_failed.labels(channel, status)
 
     async def refresh(self, redis: Redis,
                       pending_notices: Callable[[], Awaitable[Optional[int]]]) -> None:

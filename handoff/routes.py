@@ -57,6 +57,7 @@ def setup_routes(app: web.Application) -> None:
             web.post(f"{COMPLAINT}/notes", complaints_api.add_note),
             web.post(f"{COMPLAINT}/contact", complaints_api.reveal_contact),
             web.post(f"{COMPLAINT}/resolve", complaints_api.resolve),
+            web.post(f"{COMPLAINT}/told", complaints_api.customer_told),
             web.get("/api/v1/agent/canned-replies", agent_api.canned_replies),
             web.get("/api/v1/agent/team", team_api.team),
             web.get("/api/v1/agent/live", console.live_socket),

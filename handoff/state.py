@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Callable
+from typing import Callable, FrozenSet
 
 from aiohttp import web
 
@@ -26,6 +26,8 @@ dispatcher_key = web.AppKey("dispatcher", Dispatcher)
 accounts_key = web.AppKey("accounts", AccountCache)
 outcome_key = web.AppKey("outcome", NotifyOutcome)
 outbox_key = web.AppKey("outbox_worker", OutboxWorker)
+# The ways a complaint's outcome can be sent from here (sms, email): a gateway or relay set up.
+notice_channels_key = web.AppKey("notice_channels", FrozenSet[str])
 estimator_key = web.AppKey("wait_estimator", WaitEstimator)
 console_leases_key = web.AppKey("console_leases", ConsoleLeases)
 # The service's "now" (ms) for the routing passes and the outbox worker: the system clock, or

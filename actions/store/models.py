@@ -120,6 +120,10 @@ class Ticket(Base):
     # The complaints-team agent working it (migration 0009); None: waiting in the queue.
     owner_agent_id = Column(String(64), nullable=True, index=True)
     claimed_at = Column(DateTime(timezone=True), nullable=True)
+    # When its outcome's text or e-mail finally could not go (migration 0011): someone must
+    # tell the customer. Cleared when an agent records that they did, or by the customer's
+    # verdict (which shows they heard it).
+    outcome_undelivered_at = Column(DateTime(timezone=True), nullable=True, index=True)
 
     events = relationship("TicketEvent", back_populates="ticket", order_by="TicketEvent.id")
 

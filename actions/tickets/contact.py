@@ -56,6 +56,8 @@ class OutcomeContact:
     # The conversation that filed the complaint; an SMS one is the customer's number.
     conversation_id: str
     customer_name: Optional[str] = None
+    # The number an agent can call when a text or e-mail cannot go (a landline too).
+    call_phone: Optional[str] = None
 
 
 def outcome_contact(sessions: sessionmaker[Session], number: str) -> Optional[OutcomeContact]:
@@ -81,4 +83,5 @@ def contact_of(ticket: Ticket, customer: Optional[Customer]) -> Optional[Outcome
         phone=_to_reach(phone, ticket.contact_preference),
         email=ticket.contact_email or (customer.email if customer else None),
         conversation_id=ticket.sender_id,
-        customer_name=customer.display_name if customer else None)
+        customer_name=customer.display_name if customer else None,
+        call_phone=_to_reach(phone, "phone"))

@@ -26,6 +26,8 @@ CLAIMED = "claimed"
 RELEASED = "released"
 REASSIGNED = "reassigned"
 OUTCOME = "outcome"
+# An agent told the customer an outcome their text or e-mail could not carry.
+OUTCOME_TOLD = "outcome_told"
 
 # Final results of telling a customer their complaint's outcome (OutcomeNotice.status).
 SENT = "sent"
@@ -115,11 +117,12 @@ _OUTCOME_CALL = _Form(OUTCOME, "outcome to be given by phone: call {to}", writer
                       fixed={"channel": "phone", "status": CALL_CUSTOMER, "reason": None})
 _OUTCOME_NOT_SENT = _Form(OUTCOME, "outcome not sent by {channel} to {to}: {reason}",
                           writer=SYSTEM_ACTOR)
+_OUTCOME_TOLD = _Form(OUTCOME_TOLD, "outcome told to the customer by {by}")
 # Tried in this order: a specific wording before the general one it would also match.
 _FORMS: Tuple[_Form, ...] = (
     _RECEIVED, _CALLBACK_REQUESTED, _ACCEPTED, _NOT_ACCEPTED, _CLAIMED, _RELEASED_OTHERS,
     _RELEASED, _REASSIGNED_FROM_QUEUE, _REASSIGNED, _OUTCOME_SENT, _OUTCOME_CALL,
-    _OUTCOME_NOT_SENT)
+    _OUTCOME_NOT_SENT, _OUTCOME_TOLD)
 
 
 def received() -> str:
@@ -148,6 +151,10 @@ def reassigned(by: str, previous_owner: Optional[str], owner: str) -> str:
     if previous_owner is None:
         return _REASSIGNED_FROM_QUEUE.write(by=by, owner=owner)
     return _REASSIGNED.write(by=by, previous_owner=previous_owner, owner=owner)
+
+
+def outcome_told(by: str) -> str:
+    return _OUTCOME_TOLD.write(by=by)
 
 
 def gave_up_reason(attempts: int, last: Optional[str]) -> str:

@@ -100,7 +100,9 @@ class RecordOutcome:
             changed = session.execute(
                 update(Ticket)
                 .where(Ticket.number == number.upper(), Ticket.status == RESOLVED)
-                .values(status=status, customer_accepted=accepted, customer_feedback=comment)
+                # A verdict shows the customer heard the outcome: nobody need call them.
+                .values(status=status, customer_accepted=accepted, customer_feedback=comment,
+                        outcome_undelivered_at=None)
                 .execution_options(synchronize_session=False))
             ticket = _locked_ticket(session, number)
             if changed.rowcount != 1:

@@ -79,6 +79,16 @@ class ComplaintChanged(ComplaintRefused):
         return f"{number} changed meanwhile; reload it and try again"
 
 
+class NothingUndelivered(ComplaintRefused):
+    """Its outcome reached the customer, or someone already said they told them."""
+
+    code = "delivered"
+
+    @staticmethod
+    def default_message(number: str) -> str:
+        return f"{number} has no undelivered outcome left to tell"
+
+
 class NotOnComplaintsTeam(ComplaintRefused):
     """A reassignment to someone who cannot work complaints (or does not exist)."""
 

@@ -1,5 +1,7 @@
 """ListComplaints: the queue (open, nobody's), the agent's own, and for supervisors the
-team's (claimed by others); each in working order (handoff/complaints/order.py)."""
+team's (claimed by others); each in working order (handoff/complaints/order.py). A resolved
+complaint whose outcome could not be texted or e-mailed stays listed, marked, until someone
+tells the customer."""
 
 from __future__ import annotations
 
@@ -40,16 +42,17 @@ class ListComplaints:
         owner, now = Ticket.owner_agent_id, self._clock()
         with self._sessions() as session:
             return ComplaintLists(
-                queue=_open(session, owner.is_(None), now) if on_complaints_team(agent) else [],
-                mine=_open(session, owner == agent.agent_id, now),
-                team=_open(session, owner.is_not(None) & (owner != agent.agent_id), now)
+                queue=_listed(session, owner.is_(None), now) if on_complaints_team(agent) else [],
+                mine=_listed(session, owner == agent.agent_id, now),
+                team=_listed(session, owner.is_not(None) & (owner != agent.agent_id), now)
                 if is_supervisor(agent) else [])
 
 
-def _open(session: Session, whose: ColumnElement[bool],
+def _listed(session: Session, whose: ColumnElement[bool],
           now: dt.datetime) -> List[ComplaintSummary]:
+    to_work = Ticket.status.in_(OPEN_TICKET_STATUSES) | Ticket.outcome_undelivered_at.is_not(None)
     tickets = session.execute(
         select(Ticket)
-        .where(Ticket.kind == COMPLAINT_KIND, Ticket.status.in_(OPEN_TICKET_STATUSES), whose)
+        .where(Ticket.kind == COMPLAINT_KIND, to_work, whose)
         .order_by(*work_order(now)).limit(MAX_LISTED)).scalars()
     return [ComplaintSummary.of(ticket) for ticket in tickets]

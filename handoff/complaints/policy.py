@@ -4,6 +4,8 @@
   supervisors.
 - A claimed complaint: its owner and supervisors only.
 - A resolved or closed complaint: its owner (who worked it) and supervisors.
+- A resolved complaint whose outcome could not be texted or e-mailed ("undelivered") and that
+  nobody owns: the complaints team too, any of whom may tell the customer.
 Everyone else is answered as if it did not exist.
 """
 
@@ -32,12 +34,16 @@ def is_open(status: str) -> bool:
     return status in OPEN_TICKET_STATUSES
 
 
-def may_see(agent: AgentAccount, owner: Optional[str], status: str) -> bool:
+def may_see(agent: AgentAccount, owner: Optional[str], status: str,
+            undelivered: bool = False) -> bool:
     if is_supervisor(agent) or owner == agent.agent_id:
         return True
-    return owner is None and is_open(status) and on_complaints_team(agent)
+    return owner is None and (is_open(status) or undelivered) and on_complaints_team(agent)
 
 
-def may_act(agent: AgentAccount, owner: Optional[str]) -> bool:
-    """Notes, the contact in full, resolving, releasing: the owner and supervisors."""
-    return is_supervisor(agent) or (owner is not None and owner == agent.agent_id)
+def may_act(agent: AgentAccount, owner: Optional[str], undelivered: bool = False) -> bool:
+    """Notes, the contact in full, resolving, releasing: the owner and supervisors; telling
+    the customer an undelivered outcome nobody owns: the complaints team as well."""
+    if is_supervisor(agent) or (owner is not None and owner == agent.agent_id):
+        return True
+    return owner is None and undelivered and on_complaints_team(agent)

@@ -11,6 +11,7 @@ from actions.tickets.history import read as read_history_line
 from bot.pii import mask_pii
 from handoff.complaints.policy import is_open
 from handoff.outcome.destination import OutcomeDestination
+from handoff.outcome.undelivered import UndeliveredNotice
 from handoff.ticket_contacts import TicketContact
 
 
@@ -32,6 +33,8 @@ class ComplaintSummary:
     due_at: dt.datetime
     owner_agent_id: Optional[str]
     claimed_at: Optional[dt.datetime]
+    # Its outcome's text or e-mail could not go, and nobody has told the customer yet.
+    undelivered_at: Optional[dt.datetime] = None
 
     @classmethod
     def of(cls, ticket: Ticket) -> ComplaintSummary:
@@ -39,7 +42,9 @@ class ComplaintSummary:
                    category=ticket.category, language=ticket.language, channel=ticket.channel,
                    created_at=as_utc(ticket.created_at), due_at=as_utc(ticket.sla_due_at),
                    owner_agent_id=ticket.owner_agent_id,
-                   claimed_at=as_utc(ticket.claimed_at) if ticket.claimed_at else None)
+                   claimed_at=as_utc(ticket.claimed_at) if ticket.claimed_at else None,
+                   undelivered_at=as_utc(ticket.outcome_undelivered_at)
+                   if ticket.outcome_undelivered_at else None)
 
     def overdue(self, now: dt.datetime) -> bool:
         return is_open(self.status) and self.due_at < now
@@ -48,8 +53,8 @@ class ComplaintSummary:
         return {"number": self.number, "status": self.status, "priority": self.priority,
                 "category": self.category, "language": self.language, "channel": self.channel,
                 "created_at": _iso(self.created_at), "due_at": _iso(self.due_at),
-                "overdue": self.overdue(now), "owner_agent_id": self.owner_agent_id,
-                "claimed_at": _iso(self.claimed_at)}
+                "overdue": self.overdue(now), "undelivered": self.undelivered_at is not None,
+                "owner_agent_id": self.owner_agent_id, "claimed_at": _iso(self.claimed_at)}
 
 
 @dataclass(frozen=True)
@@ -74,7 +79,8 @@ class HistoryStep:
 class ComplaintDetail:
     """Everything the owner (or a supervisor) needs to work the complaint; the contact
     masked, card and ID numbers in the customer's words reduced to their last four digits;
-    where the outcome would be told if it were resolved now (`notice_to`)."""
+    where the outcome would be told if it were resolved now (`notice_to`), and once resolved,
+    the text or e-mail that could not go (`undelivered`)."""
 
     summary: ComplaintSummary
     description: str
@@ -91,10 +97,11 @@ class ComplaintDetail:
     customer_accepted: Optional[bool]
     customer_feedback: Optional[str]
     history: List[HistoryStep]
+    undelivered: Optional[UndeliveredNotice] = None
 
     @classmethod
-    def of(cls, ticket: Ticket, customer: Optional[Customer],
-           notice_to: OutcomeDestination) -> ComplaintDetail:
+    def of(cls, ticket: Ticket, customer: Optional[Customer], notice_to: OutcomeDestination,
+           undelivered: Optional[UndeliveredNotice] = None) -> ComplaintDetail:
         return cls(
             summary=ComplaintSummary.of(ticket), description=mask_pii(ticket.description),
             amount=ticket.amount, currency=ticket.currency, incident_date=ticket.incident_date,
@@ -107,7 +114,7 @@ class ComplaintDetail:
             resolved_at=as_utc(ticket.resolved_at) if ticket.resolved_at else None,
             customer_accepted=ticket.customer_accepted,
             customer_feedback=ticket.customer_feedback,
-            history=[HistoryStep.of(event) for event in ticket.events])
+            history=[HistoryStep.of(event) for event in ticket.events], undelivered=undelivered)
 
     def as_json(self, now: dt.datetime) -> Dict[str, Any]:
         return {**self.summary.as_json(now), "description": self.description,
@@ -115,6 +122,7 @@ class ComplaintDetail:
                 "incident_date": self.incident_date.isoformat() if self.incident_date else None,
                 "card_last_four": self.card_last_four, "desired_outcome": self.desired_outcome,
                 **self.contact.masked(), "outcome_notice_to": self.notice_to.as_json(),
+                "undelivered_notice": self.undelivered.as_json() if self.undelivered else None,
                 "customer": self.customer,
                 "resolution": self.resolution, "resolved_at": _iso(self.resolved_at),
                 "customer_accepted": self.customer_accepted,

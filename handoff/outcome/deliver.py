@@ -28,6 +28,12 @@ class DeliverOutcome:
                  mail_sender: Optional[str]) -> None:
         self._sms, self._mailer, self._mail_sender = sms, mailer, mail_sender
 
+    def sends(self, channel: str) -> bool:
+        """Whether a gateway (sms) or relay (email) is set up to send this way at all."""
+        if channel == "sms":
+            return self._sms.configured
+        return channel == "email" and self._mailer is not None and bool(self._mail_sender)
+
     async def call(self, channel: str, ticket: TicketView, contact: OutcomeContact) -> Attempt:
         send = self._text if channel == "sms" else self._email
         return await send(ticket, contact)
@@ -36,7 +42,7 @@ class DeliverOutcome:
         to = masked(contact.phone)
         if contact.phone is None:
             return Attempt(OutcomeNotice("sms", FAILED, None, "no phone number"))
-        if not self._sms.configured:
+        if not self.sends("sms"):
             return Attempt(OutcomeNotice("sms", NOT_CONFIGURED, to, NO_GATEWAY))
         text = outcome_sms(ticket.number, ticket.resolution or "", ticket.language)
         delivery = await self._sms.deliver(contact.phone, text)

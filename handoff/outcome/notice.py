@@ -18,12 +18,16 @@ from actions.tickets.history import (  # the final results, as the history line 
 )
 from bot.pii import mask_pii
 
-__all__ = ["ALREADY_TOLD", "CALL_CUSTOMER", "FAILED", "GAVE_UP", "NOT_CONFIGURED", "PENDING",
-           "SENT", "OutcomeNotice", "masked"]
+__all__ = ["ALREADY_TOLD", "CALL_CUSTOMER", "FAILED", "GAVE_UP", "NOT_CONFIGURED", "NOT_SENT",
+           "PENDING", "SENT", "UNDELIVERED", "OutcomeNotice", "masked"]
 
 # Still sending when the agent was answered, or to be tried again after a temporary failure;
 # the ticket's history gets the result.
 PENDING = "pending"
+# Final results with nothing sent at the first try and none to come (GAVE_UP is after tries).
+NOT_SENT = (FAILED, NOT_CONFIGURED)
+# The final results that leave the customer untold: an agent has to call them.
+UNDELIVERED = frozenset({*NOT_SENT, GAVE_UP})
 
 
 def masked(destination: Optional[str]) -> Optional[str]:
@@ -37,6 +41,10 @@ class OutcomeNotice:
     to: Optional[str]  # masked
     reason: Optional[str] = None
     at: Optional[dt.datetime] = None
+
+    @property
+    def undelivered(self) -> bool:
+        return self.status in UNDELIVERED
 
     def noted_at(self, at: dt.datetime) -> OutcomeNotice:
         return replace(self, at=at)

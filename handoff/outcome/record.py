@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from actions.store.models import Ticket, TicketEvent
 from actions.tickets import history
+from actions.tickets.records import RESOLVED
 from actions.tickets.resolve import TicketNotFound
 from handoff.audit import SYSTEM_ACTOR, audit_row, log_audited
 from handoff.outcome.notice import CALL_CUSTOMER, NOT_CONFIGURED, SENT, OutcomeNotice
@@ -23,13 +24,18 @@ AUDIT_ACTION = "ticket.outcome_notice"
 
 def add_to_history(session: Session, number: str, notice: OutcomeNotice,
                    at: dt.datetime) -> None:
-    """The history line and the audit row; the ticket keeps its status."""
-    ticket = session.execute(
-        select(Ticket).where(Ticket.number == number.upper())).scalar_one_or_none()
+    """The history line and the audit row; the ticket keeps its status, and is marked when
+    the customer was left untold (the complaint lists show it until someone tells them)."""
+    # Locked: a verdict arriving meanwhile waits, then clears the mark this may set.
+    ticket = session.execute(select(Ticket).where(
+        Ticket.number == number.upper()).with_for_update()).scalar_one_or_none()
     if ticket is None:
         raise TicketNotFound(number)
     ticket.events.append(TicketEvent(occurred_at=at, actor=history.SYSTEM_ACTOR,
                                      status=ticket.status, note=notice.note()))
+    # A verdict meanwhile (reopened, closed) shows the customer heard it after all.
+    if notice.undelivered and ticket.status == RESOLVED:
+        ticket.outcome_undelivered_at = at
     session.add(audit_row(SYSTEM_ACTOR, AUDIT_ACTION, ticket.number, channel=notice.channel,
                           status=notice.status, to=notice.to, reason=notice.reason))
 

@@ -23,7 +23,7 @@ from actions.tickets.history import gave_up_reason
 from actions.tickets.records import TicketView
 from handoff.metrics import HandoffMetrics
 from handoff.outcome.deliver import Attempt, DeliverOutcome
-from handoff.outcome.notice import FAILED, GAVE_UP, PENDING, SENT, OutcomeNotice
+from handoff.outcome.notice import FAILED, GAVE_UP, NOT_SENT, PENDING, SENT, OutcomeNotice
 from handoff.outcome.outbox import SUPERSEDED, Claim, Due, NoticeOutbox, moment
 from handoff.outcome.record import log_notice, log_recorded
 from handoff.outcome.retry import RetryPolicy
@@ -44,8 +44,8 @@ class OutboxWorker:
                  clock: Callable[[], int], metrics: HandoffMetrics,
                  on_settled: Optional[Callable[[str], Awaitable[None]]] = None) -> None:
         """`clock`: the service's "now" in ms (tests move it by hand); `metrics`: counts what
-        is sent, retried and given up; `on_settled`: told the ticket number once a final
-        result is in its history (consoles refresh it)."""
+        is sent, retried, given up and not sent for good; `on_settled`: told the ticket number
+        once a final result is in its history (consoles refresh it)."""
         self._outbox, self._deliver, self._sessions = outbox, deliver, sessions
         self._retry, self._clock, self._metrics = retry, clock, metrics
         self._on_settled = on_settled
@@ -201,6 +201,8 @@ class OutboxWorker:
             self._metrics.outcome_sent.labels(channel).inc()
         elif status == GAVE_UP:
             self._metrics.outcome_given_up.labels(channel).inc()
+        elif status in NOT_SENT:
+            self._metrics.outcome_failed.labels(channel, status).inc()
 
     async def _supersede(self, claim: Claim, at: dt.datetime) -> OutcomeNotice:
         notice = OutcomeNotice(claim.channel, SUPERSEDED, None, "the ticket was reopened")

@@ -53,8 +53,8 @@
     "complaint.need_note": ["请填写备注内容", "Write the note first"],
     "complaint.noted": ["备注已添加", "Note added"],
     "complaint.resolve_title": ["处理结果", "Resolution"],
-    "complaint.resolve_hint": ["处理结果将按客户选择的方式告知客户（短信、邮件或由您致电），并询问客户是否接受。",
-      "The customer is told the way they chose (a text, an e-mail, or your call) and asked whether they accept it."],
+    "complaint.resolve_hint": ["提交后，系统将按上方“结果通知”所列方式告知客户处理结果，并询问客户是否接受。",
+      "Once resolved, the customer is told as “Outcome notice” above says, and asked whether they accept the outcome."],
     "complaint.claimed": ["已认领", "Claimed"],
     "complaint.released": ["已退回队列", "Released to the queue"],
     "complaint.reassigned": ["已改派给", "Reassigned to"],
@@ -86,9 +86,20 @@
     "notice_to.email": ["电子邮件", "e-mail"],
     "notice_to.phone": ["电话（由您致电）", "a call you make"],
     "notice_to.in_conversation": ["客户选择在原会话中答复", "the customer chose to be answered in their conversation"],
-    "notice_to.no_mobile": ["无可接收短信的手机号码", "no mobile number to text"],
-    "notice_to.no_phone": ["无可拨打的电话号码", "no number to call"],
-    "notice_to.no_email": ["无电子邮箱地址", "no e-mail address"],
+    // The way the customer chose cannot work (GET …/complaints/{number}: outcome_notice_to.call_customer).
+    "notice_to.warn.email.not_configured": ["客户选择邮件通知，但系统未配置邮件发送：请致电客户告知结果",
+      "The customer chose e-mail, but e-mail is not set up: please call the customer"],
+    "notice_to.warn.sms.not_configured": ["客户选择短信通知，但系统未配置短信发送：请致电客户告知结果",
+      "The customer chose a text message, but texting is not set up: please call the customer"],
+    "notice_to.warn.email.no_email": ["客户选择邮件通知，但没有电子邮箱地址：请致电客户告知结果",
+      "The customer chose e-mail, but no address is known: please call the customer"],
+    "notice_to.warn.sms.no_mobile": ["客户选择短信通知，但没有可接收短信的手机号码：请致电客户告知结果",
+      "The customer chose a text message, but no mobile number is known: please call the customer"],
+    "notice_to.warn.phone.no_phone": ["客户选择电话告知，但没有可拨打的电话号码：请通过其他方式告知客户结果",
+      "The customer asked for a call, but no number is known: please reach them another way"],
+    "notice_to.warn": ["无法按客户选择的方式通知：请致电客户告知结果",
+      "The customer cannot be told the way they chose: please call them"],
+    "notice_to.no_number": ["（无可拨打的电话号码）", "(no number to call is known)"],
     "complaint.not_accepted": ["客户不接受", "Not accepted"],
     "outcome.told_here": ["已在客户的会话中告知处理结果", "The customer was told in their conversation"],
     "outcome.sms.sent": ["已短信通知客户", "The customer was texted"],
@@ -104,11 +115,23 @@
     "outcome.sms.already_told": ["客户已在短信会话中获知结果", "The customer was told in their SMS conversation"],
     "outcome.retrying": ["发送暂未成功，系统将自动重试", "Not delivered yet; retrying automatically"],
     "outcome.gave_up": ["多次发送失败，请电话联系客户", "Could not be delivered after several attempts; please call the customer"],
+    // A text or e-mail that could not go: the customer was not told.
+    "outcome.call_instead": ["客户未收到短信或邮件通知，请致电客户告知结果：",
+      "The text or e-mail did not reach the customer: please call them with the outcome: "],
+    "outcome.call_instead_no_number": ["客户未收到短信或邮件通知，且无可拨打的电话号码：请通过其他方式告知客户结果",
+      "The text or e-mail did not reach the customer, and no number to call is known: please reach them another way"],
+    "complaint.undelivered": ["未送达", "Not delivered"],
+    "complaint.undelivered_hint": ["处理结果的短信或邮件未能送达客户，请告知客户",
+      "The outcome's text or e-mail did not reach the customer: please tell them"],
+    "complaint.told": ["已告知客户", "Customer told"],
+    "complaint.told_hint": ["通过电话等方式告知客户处理结果后，点击此处记录", "Once you have told the customer the outcome (by phone or otherwise), record it here"],
+    "complaint.told_done": ["已记录：已告知客户处理结果", "Recorded: the customer was told the outcome"],
     // The history lines kefu writes (actions/tickets/history.py); {name}: a parameter.
     "history.received": ["已受理客户投诉", "Complaint received"],
     "history.callback_requested": ["客户申请回电", "Callback requested"],
     "history.accepted": ["客户接受处理结果", "The customer accepted the outcome"],
     "history.not_accepted": ["客户不接受处理结果，工单已重新打开", "The customer did not accept the outcome; reopened"],
+    "history.outcome_told": ["{by} 已告知客户处理结果", "The customer was told the outcome by {by}"],
     "history.claimed": ["已认领：{by}", "Claimed by {by}"],
     "history.released": ["{by} 已退回队列", "Released to the queue by {by}"],
     "history.released_for": ["{by} 已将 {previous_owner} 认领的投诉退回队列",
@@ -362,6 +385,7 @@
     "error.claim_first": ["请先认领该投诉", "Claim the complaint first"],
     "error.unowned": ["该投诉尚无人认领", "Nobody has claimed this complaint"],
     "error.closed": ["该投诉已处理完毕", "The complaint is already resolved"],
+    "error.delivered": ["该投诉没有待告知客户的结果（可能已由他人记录）", "Nothing is left to tell the customer (someone may have recorded it)"],
     "error.changed": ["该投诉刚被他人改动，请刷新后重试", "The complaint changed meanwhile; try again"],
     "error.not_on_team": ["该坐席不在投诉处理组（需具备投诉处理技能）", "That agent is not on the complaints team"],
     "error.same_owner": ["该投诉已由此坐席处理", "That agent already has it"],
@@ -425,6 +449,8 @@
   const MAX_TICKET_TEXT = 2000;
   const TICKET_CLOSED = ["resolved", "closed"];
   const COMPLAINT_OPEN = ["open", "reopened"];
+  // A text or e-mail's final results that leave the customer untold (handoff/outcome/notice.py).
+  const UNDELIVERED = ["failed", "not_configured", "gave_up"];
   const COMPLAINTS_REFRESH_MS = 30000;
 
   // ---------------------------------------------------------------- state
@@ -1968,13 +1994,20 @@
     return T["lang." + language] ? tx("lang." + language) : String(language || "");
   }
 
+  /** Its outcome's text or e-mail could not go: the customer waits for someone to tell them. */
+  function undeliveredPill(testid) {
+    return el("span", {className: "pill pill-undelivered", testid, title: tx("complaint.undelivered_hint")},
+      tx("complaint.undelivered"));
+  }
+
   function complaintItem(item, kind) {
     const number = String(item.number || "");
     const overdue = Boolean(item.overdue);
+    const undelivered = Boolean(item.undelivered);
     const selected = number === state.complaintNumber;
     const top = el("span", {className: "item-row"},
       el("span", {className: "item-title ticket-number"}, number), priorityPill(item.priority),
-      overdue ? overduePill("complaint-overdue") : null);
+      overdue ? overduePill("complaint-overdue") : null, undelivered ? undeliveredPill("complaint-undelivered") : null);
     const meta = el("span", {className: "item-row item-meta"}, el("span", {}, categoryText(item.category)),
       el("span", {className: "lang"}, languageText(item.language)), channelBadge(item.channel));
     if (kind === "team" && item.owner_agent_id) {
@@ -1985,8 +2018,10 @@
       el("time", {datetime: item.due_at || null, testid: "complaint-due"},
         tx("complaint.due") + " " + fmtDue(item.due_at)));
     const button = el("button", {type: "button",
-      className: "conv-item complaint-item" + (selected ? " is-selected" : "") + (overdue ? " is-overdue" : ""),
+      className: "conv-item complaint-item" + (selected ? " is-selected" : "") + (overdue ? " is-overdue" : "")
+        + (undelivered ? " is-undelivered" : ""),
       testid: "complaint-item", "data-number": number, "data-kind": kind, "data-overdue": String(overdue),
+      "data-undelivered": String(undelivered),
       "aria-current": selected ? "true" : null}, top, meta, due);
     button.addEventListener("click", () => openComplaint(number));
     return el("li", {}, button);
@@ -2044,9 +2079,12 @@
     return Boolean(detail && state.agent && detail.owner_agent_id === state.agent.agent_id);
   }
 
-  /** Notes, the contact in full, release and resolve: its owner and supervisors. */
+  /** Notes, the contact in full, release and resolve: its owner and supervisors; an undelivered
+   * outcome nobody owns: the complaints team too (the service decides the same). */
   function mayActOnComplaint(detail) {
-    return Boolean(detail && state.agent && (state.agent.role === "supervisor" || isComplaintOwner(detail)));
+    if (!detail || !state.agent) return false;
+    if (state.agent.role === "supervisor" || isComplaintOwner(detail)) return true;
+    return Boolean(!detail.owner_agent_id && detail.undelivered && onComplaintsTeam());
   }
 
   function renderComplaint() {
@@ -2078,6 +2116,7 @@
       el("span", {className: "tag"}, categoryText(detail.category)),
       el("span", {className: "tag"}, languageText(detail.language)), channelBadge(detail.channel));
     if (detail.overdue) meta.append(overduePill("complaint-detail-overdue"));
+    if (detail.undelivered) meta.append(undeliveredPill("complaint-detail-undelivered"));
     meta.append(el("span", {className: "tag", testid: "complaint-owner", "data-owner": detail.owner_agent_id || ""},
       detail.owner_agent_id ? tx("complaint.owner") + " " + agentText(detail.owner_agent_id) : tx("complaint.unowned")));
     const acting = mayActOnComplaint(detail);
@@ -2089,6 +2128,7 @@
       && m.agent_id !== detail.owner_agent_id);
     $("complaint-note-form").hidden = !acting;
     $("complaint-resolve-form").hidden = !(open && acting);
+    renderResolveWarning(open ? detail.outcome_notice_to : null);
     renderComplaintFacts(detail);
     renderComplaintHistory(detail);
   }
@@ -2122,6 +2162,10 @@
     // Before resolving only: once resolved, the history says how the customer was told.
     const noticeTo = COMPLAINT_OPEN.includes(detail.status) ? noticeToLine(detail.outcome_notice_to) : null;
     if (noticeTo) rows.push(fact("notice_to.label", noticeTo, "complaint-notice-to"));
+    // Resolved, and its text or e-mail could not go: until someone tells the customer.
+    const undelivered = detail.undelivered_notice && typeof detail.undelivered_notice === "object"
+      ? detail.undelivered_notice : null;
+    if (undelivered) rows.push(fact("notice_to.label", undeliveredNodes(detail, undelivered), "complaint-undelivered-notice"));
     rows.push(fact("complaint.customer", customerText(detail.customer), "complaint-customer"));
     rows.push(fact("complaint.created", fmtDue(detail.created_at), "complaint-created"));
     rows.push(fact("complaint.due", fmtDue(detail.due_at), "complaint-due-at"));
@@ -2147,6 +2191,7 @@
    * a channel or reason this console does not know, as the service names it. */
   function noticeToLine(noticeTo) {
     if (!noticeTo || typeof noticeTo !== "object") return null;
+    if (cannotReach(noticeTo)) return noticeWarning(noticeTo);
     const going = Boolean(noticeTo.channel);
     const lead = T[going ? "notice_to.will_go" : "notice_to.none"];
     const code = String((going ? noticeTo.channel : noticeTo.reason) || "");
@@ -2155,6 +2200,70 @@
       "data-reason": noticeTo.reason || ""}, bi("line", {line: [lead[0] + words[0], lead[1] + words[1]]}));
     if (going && noticeTo.to) line.append(" ", String(noticeTo.to));
     return line;
+  }
+
+  /** The way the customer chose cannot work (nothing set up to send it, no address): the
+   * agent is to call them. */
+  function cannotReach(noticeTo) {
+    return Boolean(noticeTo && typeof noticeTo === "object" && noticeTo.call_customer && !noticeTo.channel);
+  }
+
+  /** "The customer chose e-mail, but e-mail is not set up: please call the customer +86****8001". */
+  function noticeWarning(noticeTo) {
+    const specific = "notice_to.warn." + String(noticeTo.chosen || "") + "." + String(noticeTo.reason || "");
+    const line = el("span", {className: "notice-to notice-warning", "data-channel": "",
+      "data-reason": noticeTo.reason || "", "data-chosen": noticeTo.chosen || ""},
+    bi(T[specific] ? specific : "notice_to.warn"));
+    if (noticeTo.call_to) line.append(" ", el("span", {className: "call-to", testid: "notice-call-to"}, String(noticeTo.call_to)));
+    else if (noticeTo.reason !== "no_phone") line.append(" ", bi("notice_to.no_number"));
+    return line;
+  }
+
+  /** Before resolving, beside the resolution itself: the customer will not hear it unless called. */
+  function renderResolveWarning(noticeTo) {
+    const box = $("complaint-resolve-warning");
+    const warn = cannotReach(noticeTo);
+    box.replaceChildren(...(warn ? [noticeWarning(noticeTo)] : []));
+    box.hidden = !warn;
+  }
+
+  /** The number to call instead of a text or e-mail that could not go: the ticket's own can be
+   * revealed (audited); one from the customer's profile stays masked. */
+  function callInsteadLine(callTo, detail) {
+    if (!callTo) return outcomeLine("outcome.call_instead_no_number", "call_instead");
+    const number = detail && detail.contact && detail.contact_kind === "phone"
+      ? contactNodes(detail, "call-instead-contact")
+      : [el("span", {className: "call-to", testid: "call-instead-to"}, String(callTo))];
+    return outcomeLine("outcome.call_instead", "call_instead", ...number);
+  }
+
+  /** A resolved complaint whose text or e-mail could not go: what happened, whom to call, and
+   * the button to say the customer was told. */
+  function undeliveredNodes(detail, undelivered) {
+    const nodes = [noticeLine(undelivered, null), callInsteadLine(undelivered.call_to, detail)];
+    if (mayActOnComplaint(detail)) {
+      const button = el("button", {type: "button", className: "btn btn-small", testid: "complaint-told",
+        title: tx("complaint.told_hint")}, bi("complaint.told"));
+      button.addEventListener("click", () => recordCustomerTold(detail.number, button));
+      nodes.push(button);
+    }
+    return [el("span", {className: "undelivered-notice"}, ...nodes)];
+  }
+
+  async function recordCustomerTold(number, button) {
+    button.disabled = true;
+    try {
+      await api("POST", complaintPath(number) + "/told", {});
+      // The resolve answer's "please call" is done with.
+      delete state.complaintOutcome[number];
+      showStatus(tx("complaint.told_done") + " · " + number);
+    } catch (error) {
+      button.disabled = false;
+      showError(error);
+    }
+    if (number !== state.complaintNumber) return;
+    await loadComplaint();
+    refreshComplaints();
   }
 
   function contactNodes(detail, testid) {
@@ -2272,9 +2381,20 @@
     return !answer.customer_notified;
   }
 
+  /** The resolve answer, with a notice still pending then replaced by its final result once
+   * the detail says it could not go (given up after its retries). */
+  function settledAnswer(answer, detail) {
+    const notice = answer.outcome_notice;
+    const final = detail && detail.undelivered_notice;
+    if (!notice || typeof notice !== "object" || notice.status !== "pending" || !final || typeof final !== "object") {
+      return answer;
+    }
+    return {...answer, outcome_notice: {...notice, status: final.status, reason: final.reason}};
+  }
+
   function renderComplaintOutcome() {
     const box = $("complaint-outcome");
-    const answer = state.complaintOutcome[state.complaintNumber];
+    let answer = state.complaintOutcome[state.complaintNumber];
     if (!answer) {
       box.hidden = true;
       box.replaceChildren();
@@ -2283,9 +2403,17 @@
     const detail = state.complaint;
     // A call goes to the number the ticket holds: masked, revealed on request (audited).
     const call = detail && detail.contact && detail.contact_kind === "phone" ? contactNodes(detail, "outcome-contact") : null;
+    answer = settledAnswer(answer, detail);
     box.dataset.customerNotified = String(!outcomeNeedsAgent(answer));
+    const nodes = outcomeNodes(answer, call);
+    const notice = answer.outcome_notice;
+    if (notice && typeof notice === "object" && UNDELIVERED.includes(notice.status)) {
+      // Not sent, and not to be: the agent tells the customer (the number as the detail knows it).
+      const known = detail && (detail.undelivered_notice || detail.outcome_notice_to);
+      nodes.push(callInsteadLine(known && typeof known === "object" ? known.call_to : null, detail));
+    }
     box.replaceChildren(el("div", {className: "notice-text"},
-      el("strong", {className: "outcome-title"}, bi("ticket.resolved")), ...outcomeNodes(answer, call)));
+      el("strong", {className: "outcome-title"}, bi("ticket.resolved")), ...nodes));
     box.hidden = false;
   }
 

@@ -15,7 +15,7 @@ from playwright.sync_api import Locator, expect
 from sqlalchemy import select
 
 from actions.store.database import session_factory
-from actions.store.models import OutboxNotice, Ticket, utc_now
+from actions.store.models import Customer, OutboxNotice, Ticket, utc_now
 from actions.tickets.announce import TICKET_CHANGES_CHANNEL
 from actions.tickets.history import GAVE_UP, gave_up_reason
 from actions.tickets.numbers import BANK_TIMEZONE
@@ -269,9 +269,42 @@ def test_the_tab_names_its_counts_and_the_status_line_says_what_was_done_last(
 
 def test_a_text_not_delivered_yet_is_retried_and_one_given_up_asks_for_a_call(
         stack, browser) -> None:
+    """And an e-mail with nothing to send it (the test stack has no SMTP relay): the agent is
+    told before resolving, and after; both stay marked in the list until the customer is
+    told."""
+    with session_factory(stack.environment["KEFU_DATABASE_URL"])() as session:
+        chen = session.execute(select(Customer.id).where(
+            Customer.customer_number == "C0002")).scalar_one()  # 13900139002
+    mailed = file_complaint(stack, contact_preference="email", customer_id=chen)
     number = file_complaint(stack, contact_preference="sms", contact_phone="13712345678")
     wang = on_complaints_tab(browser, stack, "agent-wang")
     page = wang.page
+
+    # Before resolving: the e-mail cannot go, here and beside the resolution; call instead.
+    complaint_item(page.get_by_test_id("complaints-queue"), mailed).click()
+    warning = ("客户选择邮件通知，但系统未配置邮件发送：请致电客户告知结果 The customer chose "
+               "e-mail, but e-mail is not set up: please call the customer +86****9002")
+    expect(page.get_by_test_id("complaint-notice-to")).to_have_text(warning)
+    page.get_by_test_id("complaint-claim").click()
+    resolve_warning = page.get_by_test_id("complaint-resolve-warning")
+    expect(resolve_warning).to_be_visible()
+    expect(resolve_warning).to_have_text(warning)
+    page.get_by_test_id("complaint-resolution").fill("已退回重复收取的年费200元")
+    page.get_by_test_id("complaint-resolve").click()
+    outcome = page.get_by_test_id("complaint-outcome")
+    expect(outcome.locator("[data-outcome=email_not_configured]")).to_have_text(
+        "邮件未发送：未配置邮件服务器 E-mail not sent: no SMTP relay configured (c***@example.com)")
+    expect(outcome.locator("[data-outcome=call_instead]")).to_have_text(
+        "客户未收到短信或邮件通知，请致电客户告知结果： "
+        "The text or e-mail did not reach the customer: please call them with the outcome: "
+        "+86****9002")
+    expect(outcome).not_to_contain_text("已邮件通知")
+    expect(outcome).to_have_attribute("data-customer-notified", "false")
+    mine = page.get_by_test_id("complaints-mine")
+    expect(complaint_item(mine, mailed).get_by_test_id("complaint-undelivered")).to_have_text(
+        "未送达 Not delivered")
+    expect(page.get_by_test_id("complaint-detail-undelivered")).to_be_visible()
+
     complaint_item(page.get_by_test_id("complaints-queue"), number).click()
     page.get_by_test_id("complaint-claim").click()
     page.get_by_test_id("complaint-resolution").fill("已退回重复收取的年费200元")
@@ -298,6 +331,27 @@ def test_a_text_not_delivered_yet_is_retried_and_one_given_up_asks_for_a_call(
     page.get_by_test_id("ui-language").select_option("zh")
     expect(gave_up).to_have_text("多次发送失败，请电话联系客户 (+86137****5678)")
     assert stack.twilio.sent_to("+8613712345678") == []
+
+    # Both wait in "mine", marked, the earlier failure first, until the agent has called.
+    undelivered = page.get_by_test_id("complaint-undelivered-notice")
+    expect(undelivered).to_contain_text("客户未收到短信或邮件通知，请致电客户告知结果：137****5678")
+    # The resolve answer said "retrying"; it now says what finally happened.
+    expect(outcome.locator("[data-outcome=sms_gave_up]")).to_be_visible()
+    expect(outcome.locator("[data-outcome=sms_retrying]")).to_have_count(0)
+    for item in (complaint_item(mine, mailed), complaint_item(mine, number)):
+        expect(item).to_have_attribute("data-undelivered", "true")
+    listed = mine.get_by_test_id("complaint-item").evaluate_all(
+        "items => items.map((item) => item.dataset.number)")
+    assert listed.index(mailed) < listed.index(number)
+    undelivered.get_by_test_id("complaint-told").click()
+    expect(page.get_by_test_id("status-message")).to_have_text(
+        f"已记录：已告知客户处理结果 · {number}")
+    expect(history_line(page, "outcome_told")).to_have_text("王晓 (agent-wang) 已告知客户处理结果")
+    expect(undelivered).to_have_count(0)
+    expect(complaint_item(mine, number)).to_have_count(0)
+    expect(complaint_item(mine, mailed)).to_have_attribute("data-undelivered", "true")
+    assert [row.actor for row in audit_rows(stack, "ticket.outcome_told", number)] == [
+        "agent:agent-wang"]
     wang.assert_clean()
     wang.context.close()
 

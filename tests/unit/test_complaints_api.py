@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from typing import Any, AsyncIterator, Dict, List
+from typing import Any, AsyncIterator, Dict, List, Optional
 
 import pytest
 from aiohttp import ClientResponse, ClientSession, ClientWebSocketResponse, CookieJar
@@ -83,6 +83,12 @@ class Desk:
                  "card_last_four": "1234", **given}
         opened_at = utc_now() - dt.timedelta(hours=hours_ago)
         return OpenComplaint(self.sessions, lambda: opened_at)(ComplaintDraft(**draft)).number
+
+    def customer_id(self, customer_number: str) -> int:
+        seed_demo_customers(self.sessions)
+        with self.sessions() as session:
+            return int(session.execute(select(Customer.id).where(
+                Customer.customer_number == customer_number)).scalar_one())
 
     def ticket(self, number: str) -> Ticket:
         with self.sessions() as session:
@@ -307,8 +313,10 @@ async def test_resolving_tells_the_agent_how_the_customer_hears_of_it(desk) -> N
     assert (await wang.json(f"{COMPLAINTS}/{mailed}"))["history"][-1]["params"] == {
         "channel": "email", "status": "not_configured", "to": "d***@example.com",
         "reason": "no SMTP relay (KEFU_SMTP_HOST, KEFU_SMTP_FROM)"}
-    # Resolved, it leaves "mine"; its owner still reads it (and notes the call made).
-    assert (await wang.json(COMPLAINTS))["mine"] == []
+    # Resolved, it leaves "mine" (but for the e-mail that could not go: someone must call);
+    # its owner still reads it (and notes the call made).
+    assert [(item["number"], item["undelivered"])
+            for item in (await wang.json(COMPLAINTS))["mine"]] == [(mailed, True)]
     assert (await wang.json(f"{COMPLAINTS}/{called}"))["status"] == "resolved"
     assert (await wang.post(f"{COMPLAINTS}/{called}/notes", {"note": "已致电告知"})).status == 201
 
@@ -316,7 +324,9 @@ async def test_resolving_tells_the_agent_how_the_customer_hears_of_it(desk) -> N
 async def test_the_detail_says_where_the_outcome_will_go_as_the_outbox_resolves_it(
         desk) -> None:
     """The ticket's contact, else the verified customer's profile, else the number an SMS
-    complaint came from; or why no notice will go. The texts then go where it said."""
+    complaint came from; or why no notice will go, and then the agent is to call, with the
+    number when one is known (no SMTP relay here: an e-mail cannot go). The texts then go
+    where it said."""
     seed_demo_customers(desk.sessions)
     with desk.sessions() as session:
         chen_id = session.execute(select(Customer.id).where(
@@ -333,20 +343,38 @@ async def test_the_detail_says_where_the_outcome_will_go_as_the_outbox_resolves_
         "no_mobile": desk.complaint(**anonymous),
         "no_email": desk.complaint(contact_preference="email", **anonymous),
         "no_number": desk.complaint(contact_preference="phone", **anonymous),
+        "no_email_but_a_phone": desk.complaint(contact_preference="email"),
+        "no_relay": desk.complaint(contact_preference="email", contact_email="li@example.com",
+                                   **anonymous),
+        "landline_not_texted": desk.complaint(contact_phone="021-62345678"),
     }
     chen = await desk.sign_in("chen")
     shown = {name: (await chen.json(f"{COMPLAINTS}/{number}"))["outcome_notice_to"]
              for name, number in complaints.items()}
+
+    def going(channel: str, to: str) -> Dict[str, Any]:
+        return {"channel": channel, "to": to, "reason": None, "chosen": channel,
+                "call_customer": channel == "phone", "call_to": to if channel == "phone" else None}
+
+    def call_instead(chosen: Optional[str], reason: str, call_to: Optional[str] = None
+                     ) -> Dict[str, Any]:
+        return {"channel": None, "to": None, "reason": reason, "chosen": chosen,
+                "call_customer": chosen is not None, "call_to": call_to}
+
     assert shown == {
-        "on_ticket": {"channel": "sms", "to": "+86****8001", "reason": None},
-        "called": {"channel": "phone", "to": "021-****5678", "reason": None},
-        "profile_phone": {"channel": "sms", "to": "+86****9002", "reason": None},
-        "profile_email": {"channel": "email", "to": "c***@example.com", "reason": None},
-        "texted_from": {"channel": "sms", "to": "+86****7003", "reason": None},
-        "reply_here": {"channel": None, "to": None, "reason": "in_conversation"},
-        "no_mobile": {"channel": None, "to": None, "reason": "no_mobile"},
-        "no_email": {"channel": None, "to": None, "reason": "no_email"},
-        "no_number": {"channel": None, "to": None, "reason": "no_phone"},
+        "on_ticket": going("sms", "+86****8001"),
+        "called": going("phone", "021-****5678"),
+        "profile_phone": going("sms", "+86****9002"),
+        "profile_email": call_instead("email", "not_configured", "+86****9002"),
+        "texted_from": going("sms", "+86****7003"),
+        "reply_here": call_instead(None, "in_conversation"),
+        "no_mobile": call_instead("sms", "no_mobile"),
+        "no_email": call_instead("email", "no_email"),
+        "no_number": call_instead("phone", "no_phone"),
+        "no_email_but_a_phone": call_instead("email", "no_email", "+86****8001"),
+        "no_relay": call_instead("email", "not_configured"),
+        # A landline takes no text, but it can be called.
+        "landline_not_texted": call_instead("sms", "no_mobile", "021-****5678"),
     }
     # The ticket itself holds no contact for the fallbacks: the detail's `contact` is empty.
     for name in ("profile_phone", "texted_from"):
@@ -358,6 +386,91 @@ async def test_the_detail_says_where_the_outcome_will_go_as_the_outbox_resolves_
     # A text in several parts: a message each.
     assert {message.to for message in desk.twilio.messages} == {
         "+8613900139002", "+8613700137003"}
+
+
+async def test_without_a_relay_the_agent_is_asked_to_call_and_the_complaint_stays_marked(
+        desk, caplog) -> None:
+    """Before resolving: the e-mail cannot go, call the customer (the profile's number); after:
+    the detail says it was not sent, the list marks it among the overdue, until the owner
+    says the customer was told."""
+    chen_id = desk.customer_id("C0002")  # 13900139002
+    mailed = desk.complaint(sender_id="web-2", customer_id=chen_id, contact_phone=None,
+                            contact_preference="email", contact_email="li@example.com")
+    late = desk.complaint(hours_ago=26)  # overdue by 2 hours
+    urgent = desk.complaint(hours_ago=1, emotion="angry", segment="private")
+    wang, smith = await desk.sign_in("wang"), await desk.sign_in("smith")
+    for number in (mailed, late, urgent):
+        assert (await wang.post(f"{COMPLAINTS}/{number}/claim")).status == 200
+    before = await wang.json(f"{COMPLAINTS}/{mailed}")
+    assert before["outcome_notice_to"] == {
+        "channel": None, "to": None, "reason": "not_configured", "chosen": "email",
+        "call_customer": True, "call_to": "+86****9002"}
+    assert (before["undelivered"], before["undelivered_notice"]) == (False, None)
+
+    resolved = await (await wang.post(f"{COMPLAINTS}/{mailed}/resolve",
+                                      {"resolution": "已退回"})).json()
+    assert resolved["outcome_notice"]["status"] == "not_configured"
+    after = await wang.json(f"{COMPLAINTS}/{mailed}")
+    assert after["undelivered"] is True
+    assert {k: v for k, v in after["undelivered_notice"].items() if k != "at"} == {
+        "channel": "email", "status": "not_configured",
+        "reason": "no SMTP relay (KEFU_SMTP_HOST, KEFU_SMTP_FROM)", "call_to": "+86****9002"}
+    # Listed with the overdue ones (the longest waiting first), before an urgent one.
+    mine = (await wang.json(COMPLAINTS))["mine"]
+    assert [(item["number"], item["status"], item["overdue"], item["undelivered"])
+            for item in mine] == [(late, "open", True, False), (mailed, "resolved", False, True),
+                                  (urgent, "open", False, False)]
+    assert (await smith.post(f"{COMPLAINTS}/{mailed}/told")).status == 404  # wang's
+
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        told = await wang.post(f"{COMPLAINTS}/{mailed}/told")
+        again = await wang.post(f"{COMPLAINTS}/{mailed}/told")
+        nothing = await wang.post(f"{COMPLAINTS}/{urgent}/told")
+    assert told.status == 200
+    assert {k: v for k, v in (await told.json()).items() if k != "at"} == {
+        "actor": "wang", "status": "resolved", "note": "outcome told to the customer by wang",
+        "kind": "outcome_told", "params": {"by": "wang"}}
+    assert [(reply.status, (await reply.json())["code"]) for reply in (again, nothing)] == [
+        (409, "delivered"), (409, "delivered")]
+    assert refusals(caplog)[-1] == (
+        f"complaint.refused op=told agent=wang ticket={urgent} code=delivered status=409")
+    assert [item["number"] for item in (await wang.json(COMPLAINTS))["mine"]] == [late, urgent]
+    shown = await wang.json(f"{COMPLAINTS}/{mailed}")
+    assert (shown["undelivered"], shown["undelivered_notice"]) == (False, None)
+    assert shown["history"][-1]["kind"] == "outcome_told"
+    assert desk.audited("ticket.outcome_told", mailed) == [{"actor": "agent:wang",
+                                                             "role": "agent"}]
+
+
+async def test_an_undelivered_outcome_nobody_owns_is_the_team_s_to_tell(desk) -> None:
+    """A supervisor resolves a complaint nobody claimed; its customer left no e-mail address:
+    the team sees it in the queue, marked, and any of them may reveal the number and say the
+    customer was told; an agent without the skill sees nothing."""
+    number = desk.complaint(contact_preference="email")  # a number, no address
+    chen, smith, zhao = [await desk.sign_in(a) for a in ("chen", "smith", "zhao")]
+    before = (await smith.json(f"{COMPLAINTS}/{number}"))["outcome_notice_to"]
+    assert (before["reason"], before["call_to"]) == ("no_email", "+86****8001")
+    answer = await (await chen.post(f"{COMPLAINTS}/{number}/resolve",
+                                    {"resolution": "已退回"})).json()
+    assert (answer["outcome_notice"]["status"], answer["outcome_notice"]["reason"]) == (
+        "failed", "no e-mail address")
+    assert [(item["number"], item["undelivered"])
+            for item in (await smith.json(COMPLAINTS))["queue"]] == [(number, True)]
+    detail = await smith.json(f"{COMPLAINTS}/{number}")
+    assert {k: v for k, v in detail["undelivered_notice"].items() if k != "at"} == {
+        "channel": "email", "status": "failed", "reason": "no e-mail address",
+        "call_to": "+86****8001"}
+    revealed = await smith.post(f"{COMPLAINTS}/{number}/contact")
+    assert (await revealed.json())["contact"] == "13800138001"
+    assert (await zhao.get(f"{COMPLAINTS}/{number}")).status == 404
+    assert (await zhao.post(f"{COMPLAINTS}/{number}/told")).status == 404
+    assert (await smith.post(f"{COMPLAINTS}/{number}/told")).status == 200
+    # Told: a resolved complaint nobody owns is no longer the team's to see.
+    assert (await smith.json(COMPLAINTS))["queue"] == []
+    assert (await smith.get(f"{COMPLAINTS}/{number}")).status == 404
+    assert (await chen.json(f"{COMPLAINTS}/{number}"))["history"][-1]["params"] == {
+        "by": "smith"}
 
 
 async def test_a_supervisor_reassigns_and_the_new_owner_is_told_live(desk) -> None:

@@ -225,6 +225,9 @@ async def test_without_a_relay_or_a_gateway_nothing_is_sent_and_the_ticket_says_
         assert unconfigured.history(number)[-1][2].endswith(f": {reason}")
         assert unconfigured.ticket(number) == ("resolved", "已退回")
         assert unconfigured.outbox(number) == [("not_configured", 1, reason)]  # not retried
+        # Counted, once: nobody told the customer.
+        assert await unconfigured.counted("kefu_handoff_outcome_notices_failed_total"
+                                          f'{{channel="{channel}",status="not_configured"}}') == 1
 
 
 async def test_a_slow_relay_answers_the_agent_pending_and_records_the_result_later(

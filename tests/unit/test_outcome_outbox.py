@@ -65,6 +65,11 @@ def counter(name: str, channel: str = "sms") -> str:
     return f'kefu_handoff_outcome_notices_{name}_total{{channel="{channel}"}}'
 
 
+def not_sent(status: str, channel: str = "sms") -> str:
+    """The sample of the counter of notices not sent for good (failed, not_configured)."""
+    return f'kefu_handoff_outcome_notices_failed_total{{channel="{channel}",status="{status}"}}'
+
+
 @pytest.fixture
 def clock() -> HandClock:
     return HandClock()
@@ -254,6 +259,9 @@ async def test_a_notice_refused_for_good_is_not_tried_again(service, clock, give
     channel = given.get("contact_preference", "sms")
     assert [await service.counted(counter(name, channel))
             for name in ("sent", "retried", "given_up")] == [0, 0, 0]
+    # Counted once, as not sent for good: the customer was never told.
+    assert (await service.counted(not_sent("failed", channel)),
+            await service.counted(not_sent("not_configured", channel))) == (1, 0)
     assert await service.counted(PENDING) == 0
 
 
@@ -278,6 +286,9 @@ async def test_after_the_last_attempt_allowed_the_history_says_it_was_given_up(
     assert service.outbox(number) == [("gave_up", 3, gave_up)]
     assert [await service.counted(counter(name)) for name in ("sent", "retried", "given_up")] \
         == [0, 2, 1]
+    # Given up is counted once, as given up only.
+    assert [await service.counted(not_sent(status)) for status in ("failed", "not_configured")] \
+        == [0, 0]
     assert await service.counted(PENDING) == 0
     logged = [r.getMessage() for r in caplog.records]
     assert f"outcome.gave_up ticket={number} channel=sms to=+86138****8001 " \
@@ -297,6 +308,14 @@ async def test_after_the_last_attempt_allowed_the_history_says_it_was_given_up(
     # …and the console shows it in its own words: given up, call the customer.
     assert (detail["history"][-1]["kind"], detail["history"][-1]["params"]) == ("outcome", {
         "channel": "sms", "status": "gave_up", "to": "+86138****8001", "reason": gave_up})
+    # The customer was never told: the detail says so, with the number to call, and the
+    # complaint (resolved by the service, nobody's) waits in the queue, marked.
+    assert (detail["undelivered"], {k: v for k, v in detail["undelivered_notice"].items()
+                                    if k != "at"}) == (True, {
+        "channel": "sms", "status": "gave_up", "reason": gave_up, "call_to": "+86****8001"})
+    listed = await (await service.client.get("/api/v1/agent/complaints")).json()
+    assert [(item["number"], item["status"], item["undelivered"])
+            for item in listed["queue"]] == [(number, "resolved", True)]
 
 
 async def test_two_instances_racing_send_each_notice_once(

@@ -58,3 +58,20 @@ def test_the_outbox_migration_goes_down_and_up_again(database_url) -> None:
     indexes = {index["name"] for index in inspect(engine).get_indexes("outcome_notices")}
     assert indexes == {"ix_outcome_notices_due", "ix_outcome_notices_ticket_number"}
     engine.dispose()
+
+
+def test_the_undelivered_mark_migration_goes_down_and_up_again(database_url) -> None:
+    from alembic import command
+
+    from actions.store.database import alembic_config
+
+    engine = make_engine(database_url)
+    command.downgrade(alembic_config(database_url), "0010")
+    assert "outcome_undelivered_at" not in {
+        column["name"] for column in inspect(engine).get_columns("tickets")}
+    command.upgrade(alembic_config(database_url), "head")
+    assert "outcome_undelivered_at" in {
+        column["name"] for column in inspect(engine).get_columns("tickets")}
+    assert "ix_tickets_outcome_undelivered_at" in {
+        index["name"] for index in inspect(engine).get_indexes("tickets")}
+    engine.dispose()

@@ -43,6 +43,7 @@ WRITTEN = [
      {"by": "supervisor-chen", "previous_owner": "agent-wang", "owner": "agent-smith"}),
     ("supervisor-chen", history.reassigned("supervisor-chen", None, "agent-smith"),
      "reassigned", {"by": "supervisor-chen", "owner": "agent-smith"}),
+    ("agent-wang", history.outcome_told("agent-wang"), "outcome_told", {"by": "agent-wang"}),
 ]
 
 
@@ -130,6 +131,7 @@ def test_lines_stored_before_kinds_existed_read_the_same(actor, note, kind, para
     ("agent-wang", "received"),
     ("agent-wang", "customer accepted"),
     ("agent-wang", "outcome sent by sms to +86138****8001"),
+    ("agent-wang", "outcome told to the customer by agent-li"),
     ("bot", "claimed by agent-wang"),
 ])
 def test_other_words_are_a_note_shown_as_written(actor, note) -> None:

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Dict, List, Tuple
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from actions.store.models import Ticket
 from actions.tickets.open_complaint import COMPLAINT_SLA
@@ -69,3 +69,22 @@ def test_now_in_another_zone_is_the_same_moment(desk) -> None:
     with desk.sessions() as session:
         listed = session.execute(select(Ticket.number).order_by(*work_order(beijing))).scalars()
         assert list(listed) == [urgent, normal]
+
+
+def test_an_outcome_not_delivered_is_worked_with_the_overdue_since_it_failed(desk) -> None:
+    """Resolved past its due time, it waits since its notice failed, not since it was due."""
+    def filed(due_in_hours: float, **given: str) -> str:
+        return desk.complaint(at=NOW + dt.timedelta(hours=due_in_hours) - COMPLAINT_SLA,
+                              **given)
+
+    most_overdue, untold, overdue = filed(-5), filed(-10), filed(-1)
+    urgent, resolved_unmarked = filed(1, **FILED_AS["urgent"]), filed(-20)
+    with desk.sessions.begin() as session:
+        session.execute(update(Ticket).where(Ticket.number == untold).values(
+            status="resolved", outcome_undelivered_at=NOW - dt.timedelta(hours=3)))
+        session.execute(update(Ticket).where(Ticket.number == resolved_unmarked).values(
+            status="resolved"))
+    with desk.sessions() as session:
+        listed = list(session.execute(select(Ticket.number).order_by(*work_order(NOW))).scalars())
+    # A resolved complaint with nothing left to do is not overdue: it sorts as not yet due.
+    assert listed == [most_overdue, untold, overdue, urgent, resolved_unmarked]

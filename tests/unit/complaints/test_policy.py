@@ -44,3 +44,16 @@ def test_who_sees_a_complaint(owner: Optional[str], status: str, seen_by: set) -
 def test_who_acts_on_it(owner: Optional[str], acting: set) -> None:
     assert {agent.agent_id for agent in (WANG, SMITH, ZHAO, CHEN)
             if may_act(agent, owner)} == acting
+
+
+@pytest.mark.parametrize(("owner", "seen_and_acted_by"), [
+    (None, {"wang", "smith", "chen"}),  # nobody's: the team tells the customer
+    ("wang", {"wang", "chen"}),         # its owner's, as any resolved complaint
+])
+def test_an_outcome_not_delivered_is_the_team_s_when_nobody_owns_it(
+        owner: Optional[str], seen_and_acted_by: set) -> None:
+    team = (WANG, SMITH, ZHAO, CHEN)
+    assert {agent.agent_id for agent in team
+            if may_see(agent, owner, "resolved", undelivered=True)} == seen_and_acted_by
+    assert {agent.agent_id for agent in team
+            if may_act(agent, owner, undelivered=True)} == seen_and_acted_by

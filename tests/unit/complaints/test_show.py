@@ -15,6 +15,9 @@ from handoff.complaints.note import AddComplaintNote
 from handoff.complaints.show import ShowComplaint
 from tests.unit.complaints.conftest import NOON_UTC
 
+# A gateway and a relay set up: texts and e-mails can go.
+SENDS = frozenset({"sms", "email"})
+
 
 def test_the_owner_sees_the_whole_complaint_with_the_contact_masked(desk) -> None:
     seed_demo_customers(desk.sessions)
@@ -25,7 +28,7 @@ def test_the_owner_sees_the_whole_complaint_with_the_contact_masked(desk) -> Non
     ClaimComplaint(desk.sessions, lambda: NOON_UTC).call(number=number, agent=desk.agent("wang"))
     AddComplaintNote(desk.sessions, lambda: NOON_UTC).call(
         number=number, agent=desk.agent("wang"), note="已联系网点调取录像")
-    shown = ShowComplaint(desk.sessions).call(number=number, agent=desk.agent("wang"))
+    shown = ShowComplaint(desk.sessions, SENDS).call(number=number, agent=desk.agent("wang"))
     detail = shown.as_json(NOON_UTC)
     assert {key: detail[key] for key in (
         "number", "status", "category", "amount", "currency", "incident_date", "card_last_four",
@@ -48,7 +51,7 @@ def test_the_owner_sees_the_whole_complaint_with_the_contact_masked(desk) -> Non
 
 def test_a_waiting_complaint_shows_to_the_team_and_is_overdue_after_a_day(desk) -> None:
     number = desk.complaint(contact_preference="this_channel", contact_phone=None)
-    shown = ShowComplaint(desk.sessions).call(number=number, agent=desk.agent("smith"))
+    shown = ShowComplaint(desk.sessions, SENDS).call(number=number, agent=desk.agent("smith"))
     detail = shown.as_json(NOON_UTC + dt.timedelta(hours=25))
     assert (detail["overdue"], detail["owner_agent_id"], detail["contact_kind"],
             detail["contact"], detail["customer"]) == (True, None, None, None, None)
@@ -57,12 +60,13 @@ def test_a_waiting_complaint_shows_to_the_team_and_is_overdue_after_a_day(desk) 
 def test_a_claimed_complaint_is_its_owner_s_and_the_supervisors_only(desk) -> None:
     number = desk.complaint()
     with pytest.raises(ComplaintNotFound):  # no complaints skill: not even the queue
-        ShowComplaint(desk.sessions).call(number=number, agent=desk.agent("zhao"))
+        ShowComplaint(desk.sessions, SENDS).call(number=number, agent=desk.agent("zhao"))
     ClaimComplaint(desk.sessions).call(number=number, agent=desk.agent("wang"))
     for colleague in ("smith", "zhao"):
         with pytest.raises(ComplaintNotFound):
-            ShowComplaint(desk.sessions).call(number=number, agent=desk.agent(colleague))
-    assert ShowComplaint(desk.sessions).call(
+            ShowComplaint(desk.sessions, SENDS).call(number=number, agent=desk.agent(colleague))
+    assert ShowComplaint(desk.sessions, SENDS).call(
         number=number, agent=desk.agent("chen")).summary.owner_agent_id == "wang"
     with pytest.raises(ComplaintNotFound):
-        ShowComplaint(desk.sessions).call(number="KF-20261123-99999", agent=desk.agent("chen"))
+        ShowComplaint(desk.sessions, SENDS).call(number="KF-20261123-99999",
+                                                 agent=desk.agent("chen"))
