@@ -1,5 +1,6 @@
-"""CustomerRelay: customers' messages, while an agent has (or awaits) the conversation,
-go from Rasa's event stream to the agent.
+"""CustomerRelay: what is said while an agent has (or awaits) the conversation goes from
+Rasa's event stream to the agent: the customer's messages, and the bot's and the service's
+messages to the customer (the question a click answers, queue notices), not the agent's own.
 
 Read with a consumer group, so each entry is handled by one instance and acknowledged
 after it is stored; after a restart the consumer first re-reads its own unacknowledged
@@ -12,15 +13,15 @@ import asyncio
 import json
 import logging
 import time
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, NamedTuple, Optional, Tuple
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
 
 from actions.handoff_context import button_titles
-from bot.pii import mask_pii
 from handoff.keys import PREFIX, alias_key, buttons_key, conversation_key
 from handoff.live import SUPERVISORS, LiveHub, agent_audience
+from handoff.relayed import bot_message, customer_message, is_agent_reply
 from handoff.routing.outcomes import text
 from handoff.routing.scripts import RoutingScripts
 
@@ -39,6 +40,13 @@ WAITING_STATUSES = ("queued", "assigned")
 # A button is clicked within minutes of being shown, if at all.
 BUTTONS_TTL_SECONDS = 24 * 3600
 Entry = Tuple[bytes, Dict[bytes, bytes]]
+
+
+class Holding(NamedTuple):
+    """The conversation holding a sender's handoff, since when, and the sender's channel."""
+    conversation_id: str
+    since: float
+    channel: str
 
 
 class CustomerRelay:
@@ -106,7 +114,8 @@ class CustomerRelay:
 
     async def handle(self, entry_id: str, fields: Dict[bytes, bytes]) -> None:
         if fields.get(b"event") == b"bot":
-            await self._remember_buttons(text(fields.get(b"sender_id", b"")), fields[b"body"])
+            await self._relay_bot(entry_id, text(fields.get(b"sender_id", b"")),
+                                  json.loads(fields[b"body"]))
             return
         if fields.get(b"event") != b"user":
             return
@@ -114,10 +123,10 @@ class CustomerRelay:
         held = await self._handoff_of(sender_id)
         if held is None:
             return
-        conversation_id, since = held
+        conversation_id = held.conversation_id
         event: Dict[str, Any] = json.loads(fields[b"body"])
         # The message that led to the handoff (or to the join) is already in its transcript.
-        if float(event.get("timestamp") or 0) <= since:
+        if float(event.get("timestamp") or 0) <= held.since:
             return
         message = customer_message(entry_id, event, await self._button_titles(sender_id))
         if conversation_id != sender_id and self._on_returned is not None and \
@@ -131,48 +140,52 @@ class CustomerRelay:
         if message["intent"] == QUEUE_QUESTION_INTENT and text(status) in WAITING_STATUSES \
                 and self._on_queue_question is not None:
             await self._on_queue_question(conversation_id)
-        agent = text(agent)
+        await self._publish(conversation_id, text(agent), message)
+        self._on_relayed(max(0.0, time.time() - float(event.get("timestamp") or time.time())))
+
+    async def _relay_bot(self, entry_id: str, sender_id: str, event: Dict[str, Any]) -> None:
+        """What the bot or the service told a handed-over customer, for the agent to read
+        beside the customer's answer; the agent's own replies are stored when sent."""
+        titles = await self._remember_buttons(sender_id, event)
+        if is_agent_reply(event) or not (event.get("text") or titles):
+            return
+        held = await self._handoff_of(sender_id)
+        if held is None or float(event.get("timestamp") or 0) <= held.since:
+            return
+        message = bot_message(entry_id, event, list(titles.values()), held.channel)
+        outcome, agent, _status = await self._scripts.relay(
+            args=[PREFIX, held.conversation_id, entry_id,
+                  json.dumps(message, ensure_ascii=False), sender_id, held.channel, "bot"])
+        if text(outcome) == "relayed":
+            await self._publish(held.conversation_id, text(agent), message)
+
+    async def _publish(self, conversation_id: str, agent: str, message: Dict[str, Any]) -> None:
         audience = [agent_audience(agent), SUPERVISORS] if agent else [SUPERVISORS]
         await self._live.publish(audience, {"type": "message", "conversation_id": conversation_id,
                                             "message": message})
-        self._on_relayed(max(0.0, time.time() - float(event.get("timestamp") or time.time())))
 
-    async def _remember_buttons(self, sender_id: str, body: bytes) -> None:
-        """A clicked button reaches the bot as its payload; the agent is to read its title."""
-        titles = button_titles(json.loads(body))
+    async def _remember_buttons(self, sender_id: str, event: Dict[str, Any]) -> Dict[str, str]:
+        """A clicked button reaches the bot as its payload; the agent is to read its title.
+        The bot message's buttons, title by payload."""
+        titles = button_titles(event)
         if titles:
             await self._redis.set(buttons_key(sender_id), json.dumps(titles, ensure_ascii=False),
                                   ex=BUTTONS_TTL_SECONDS)
+        return titles
 
     async def _button_titles(self, sender_id: str) -> Dict[str, str]:
         stored = await self._redis.get(buttons_key(sender_id))
         return dict(json.loads(stored)) if stored else {}
 
-    async def _handoff_of(self, sender_id: str) -> Optional[Tuple[str, float]]:
-        """(the conversation holding this sender's handoff, since when it holds it); the
-        sender's own, or the one it joined from another channel."""
+    async def _handoff_of(self, sender_id: str) -> Optional[Holding]:
+        """The conversation holding this sender's handoff: the sender's own, or the one it
+        joined from another channel."""
         async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.hmget(alias_key(sender_id), "conversation", "joined_at")
-            pipe.hget(conversation_key(sender_id), "created_at")
-            (holder, joined_at), created_at = await pipe.execute()
+            pipe.hmget(alias_key(sender_id), "conversation", "joined_at", "channel")
+            pipe.hmget(conversation_key(sender_id), "created_at", "channel")
+            (holder, joined_at, joined_on), (created_at, channel) = await pipe.execute()
         if holder is not None:
-            return text(holder), float(joined_at)
-        return None if created_at is None else (sender_id, float(created_at))
-
-
-def customer_message(entry_id: str, event: Dict[str, Any],
-                     offered: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
-    """What the agent sees of a customer's message: a clicked button by its title."""
-    parse_data = event.get("parse_data") or {}
-    said = str(event.get("text") or "")
-    title = (offered or {}).get(said)
-    return {
-        "id": entry_id,
-        "role": "customer",
-        "text": mask_pii(title or said),
-        "clicked": title is not None,
-        "channel": event.get("input_channel") or "unknown",
-        "timestamp": float(event.get("timestamp") or time.time()),
-        "intent": (parse_data.get("intent") or {}).get("name"),
-        "emotion": parse_data.get("emotion"),
-    }
+            return Holding(text(holder), float(joined_at), text(joined_on or b"unknown"))
+        if created_at is None:
+            return None
+        return Holding(sender_id, float(created_at), text(channel or b"unknown"))

@@ -74,24 +74,34 @@ def bot_messages(text: Optional[str], buttons: Optional[List[Dict[str, Any]]],
 
 def transcript(events: Iterable[Event]) -> List[Dict[str, Any]]:
     """The conversation as the page shows it: the customer's messages (a button's title
-    rather than its payload) and the bot's and agents' messages, the newest last."""
+    rather than its payload) and the bot's and agents' messages, each with its own
+    buttons, the newest last."""
     lines: List[Dict[str, Any]] = []
-    offered: List[Dict[str, Any]] = []
+    # The buttons of the bot's latest turn (all its messages since the customer last wrote),
+    # title by payload: a click answers any of them, not only the last message's.
+    offered: Dict[str, str] = {}
+    bot_turn = False
     for event in events:
         if isinstance(event, UserUttered):
             text = event.text or ""
             if not text.strip() or text.startswith(EXTERNAL_MESSAGE_PREFIX):
                 continue
-            title = next((str(button.get("title")) for button in offered
-                          if button.get("payload") == text), None)
-            lines.append({"from": "customer", "text": title or text})
-            offered = []
+            lines.append({"from": "customer", "text": offered.get(text, text)})
+            offered, bot_turn = {}, False
         elif isinstance(event, BotUttered):
             buttons = event.data.get("buttons") or event.data.get("quick_replies") or []
             lines.extend({"from": "bot", "message": message} for message in bot_messages(
                 event.text, buttons, event.metadata or {}))
-            offered = list(buttons)
+            titles = _titles(buttons)
+            offered = {**offered, **titles} if bot_turn else titles
+            bot_turn = True
     return lines[-MAX_HISTORY_MESSAGES:]
+
+
+def _titles(buttons: Iterable[Any]) -> Dict[str, str]:
+    """A bot message's buttons, title by payload (a click sends the payload as its text)."""
+    return {str(button["payload"]): str(button.get("title") or button["payload"])
+            for button in buttons if isinstance(button, dict) and button.get("payload")}
 
 
 def valid_session_id(session_id: Any) -> bool:

@@ -91,6 +91,13 @@ def test_a_chinese_customer_clicks_a_button_reloads_and_carries_on(stack, browse
     expect(question.get_by_test_id("speaker")).to_have_text("智能客服")
     buttons = question.get_by_test_id("choice")
     expect(buttons.first).to_be_enabled()
+    titles = buttons.all_text_contents()
+    assert "银行卡" in titles
+    # Before the customer answers, the bank says something more (as the handoff service
+    # does, through Rasa): the bot's turn has two messages, the buttons on the first.
+    meanwhile = "温馨提示：请勿向任何人透露验证码。"
+    bridge(stack, session_id, meanwhile)
+    expect(chat.messages("bot").last).to_have_text(re.compile(meanwhile))
     buttons.filter(has_text="银行卡").click()
     expect(chat.messages("customer").last).to_have_text(re.compile("银行卡"))
     for index in range(buttons.count()):
@@ -104,9 +111,16 @@ def test_a_chinese_customer_clicks_a_button_reloads_and_carries_on(stack, browse
     assert chat.session_id() == session_id
     expect(chat.messages("customer")).to_have_count(2)
     expect(chat.messages("bot").last).to_contain_text(described)
-    chosen = chat.messages("bot").get_by_test_id("choice").filter(has_text="银行卡")
-    expect(chosen).to_be_disabled()
+    # The click is shown by its title, and the question keeps its buttons, answered.
+    expect(chat.messages("customer").get_by_test_id("message-text")).to_have_text(
+        ["我要投诉", "银行卡"])
+    expect(buttons).to_have_text(titles)
+    for index in range(len(titles)):
+        expect(buttons.nth(index)).to_be_disabled()
+    chosen = buttons.filter(has_text="银行卡")
     expect(chosen).to_have_class(re.compile("chosen"))
+    expect(chat.messages("bot").filter(has_text=meanwhile).get_by_test_id("buttons")
+           ).to_have_count(0)
     chat.say("上周五在ATM取款，卡被吞了")
     expect(chat.messages("bot").last).not_to_contain_text(described)
     slots = stack.tracker_via_api(session_id)["slots"]
@@ -114,6 +128,15 @@ def test_a_chinese_customer_clicks_a_button_reloads_and_carries_on(stack, browse
     assert "卡被吞了" in (slots["complaint_description"] or "")
     chat.assert_clean()
     chat.context.close()
+
+
+def bridge(stack, session_id: str, text: str) -> None:
+    """Say `text` to the customer as the handoff service does: Rasa's agent bridge."""
+    delivered = requests.post(
+        f"{stack.rasa_url}/webhooks/agent_bridge/message", timeout=10,
+        headers={"Authorization": f"Bearer {stack.environment['KEFU_SERVICE_TOKEN']}"},
+        json={"conversation_id": session_id, "text": text, "metadata": {}})
+    assert delivered.status_code == 200, delivered.text
 
 
 def test_a_new_customer_is_welcomed_and_starts_from_a_suggestion(stack, browser) -> None:
@@ -328,11 +351,7 @@ def test_the_page_reconnects_and_shows_what_was_said_meanwhile(stack, browser, p
     expect(page.get_by_test_id("message-input")).to_have_value("")
     # Meanwhile the bank says something (as the handoff service does, through Rasa).
     meanwhile = "您的工单已处理完毕。"
-    delivered = requests.post(
-        f"{stack.rasa_url}/webhooks/agent_bridge/message", timeout=10,
-        headers={"Authorization": f"Bearer {stack.environment['KEFU_SERVICE_TOKEN']}"},
-        json={"conversation_id": session_id, "text": meanwhile, "metadata": {}})
-    assert delivered.status_code == 200, delivered.text
+    bridge(stack, session_id, meanwhile)
 
     proxy.open()  # and comes back on the same address
     expect(page.get_by_test_id("connection")).to_have_attribute("data-state", "connected")

@@ -20,6 +20,7 @@ import requests
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import select
 
+from actions.handoff_choice import CALLBACK_HOURS
 from actions.store.database import session_factory
 from actions.store.models import AuditEvent, Ticket, utc_now
 from actions.tickets.open_callback import OpenCallback
@@ -142,7 +143,12 @@ def test_an_agent_takes_replies_transfers_and_a_colleague_resolves(stack, browse
     stack.say(sender, "你好")
     # The answer offers a "转人工" button, and the customer clicks it (its payload is sent).
     assert stack.say(sender, "我的银行卡丢了") == [response_text("utter_card_lost", "zh")]
-    assert stack.say(sender, "/human_handoff"), "the customer is told their place in the queue"
+    # Nobody on shift yet: the bot offers a callback or the wait, and the customer waits.
+    offer = response_text("utter_handoff_no_agents", "zh", callback_hours=CALLBACK_HOURS,
+                           queue_position=1)
+    assert stack.say(sender, "/human_handoff") == [offer]
+    keep_waiting = response_text("utter_handoff_keep_waiting", "zh")
+    assert stack.say(sender, '/inform{"choice": "wait"}') == [keep_waiting]
 
     # agent-wang signs in: the conversation is offered by routing (or waits in the queue).
     wang = open_console(browser, stack)
@@ -182,6 +188,18 @@ def test_an_agent_takes_replies_transfers_and_a_colleague_resolves(stack, browse
     expect(page.get_by_test_id("transcript")).not_to_contain_text("/human_handoff")
     expect(page.get_by_test_id("context-reason")).not_to_be_empty()
     expect(page.get_by_test_id("emotion-trajectory").get_by_test_id("emotion-chip")).to_have_count(2)
+    # After the handoff, what the bot told the customer is there too: the question with its
+    # buttons above the click that answers it, and the greeting sent in wang's name.
+    offered = wang.line("bot", offer)
+    expect(offered).to_have_attribute("data-phase", "live")
+    expect(offered.get_by_test_id("line-choice")).to_have_text(["请回电", "继续等候"])
+    expect(wang.line("customer", "继续等候").get_by_test_id("line-clicked")).to_be_visible()
+    expect(wang.line("bot", keep_waiting)).to_have_attribute("data-phase", "live")
+    joined = notice("agent_joined", "zh", name="王晓")
+    expect(wang.line("bot", joined)).to_have_attribute("data-phase", "live")
+    live_lines = page.locator("[data-testid=transcript-line][data-phase=live]")
+    expect(live_lines.get_by_test_id("line-text")).to_have_text(
+        [offer, "继续等候", keep_waiting, joined])
 
     # A canned reply in the customer's language, completed by the agent, then sent.
     expect(page.get_by_test_id("canned-language")).to_have_value("zh")
@@ -198,8 +216,18 @@ def test_an_agent_takes_replies_transfers_and_a_colleague_resolves(stack, browse
 
     detail = wang.context.request.get(
         f"{stack.handoff_url}/api/v1/agent/conversations/{sender}").json()
-    assert [(m["role"], m["text"], m["agent_id"]) for m in detail["messages"]] == [
-        ("agent", reply, "agent-wang")]
+    # Wang's reply once, as wang's: not again as a bot line from Rasa's event stream.
+    assert [(m["role"], m["text"]) for m in detail["messages"]] == [
+        ("bot", offer), ("customer", "继续等候"), ("bot", keep_waiting), ("bot", joined),
+        ("agent", reply)]
+    assert detail["messages"][-1]["agent_id"] == "agent-wang"
+    # A reload of the console shows the same.
+    page.reload()
+    expect(page.get_by_test_id("live-indicator")).to_have_attribute("data-state", "live")
+    wang.item(sender).click()
+    expect(offered.get_by_test_id("line-choice")).to_have_text(["请回电", "继续等候"])
+    expect(live_lines.get_by_test_id("line-text")).to_have_text(
+        [offer, "继续等候", keep_waiting, joined, reply])
     said = [event for event in rasa_events(stack, sender)
             if event["event"] == "bot" and event.get("text") == reply]
     assert len(said) == 1 and said[0]["metadata"]["agent_id"] == "agent-wang"

@@ -147,6 +147,8 @@ def test_a_customer_moves_from_the_web_to_sms_and_keeps_their_agent(stack, phone
     stack.say(web, "我要转人工")
     assert stack.redis.get(customer_handoff_key("C0003")) == web.encode()
     agent.post(f"/api/v1/agent/conversations/{web}/accept")
+    _wait_for_line(stack, web, lambda line: line["text"] == notice("agent_joined", "zh",
+                                                                    name="王晓"))
 
     # A new conversation by SMS: known at once, it joins the open handoff; the bot stays
     # quiet and the customer is told their agent continues here.
@@ -158,6 +160,10 @@ def test_a_customer_moves_from_the_web_to_sms_and_keeps_their_agent(stack, phone
     assert stack.tracker_via_api(phone.phone)["slots"]["customer_name"] == "张先生"
     texted = _wait_for_line(stack, web, lambda line: line.get("role") == "customer")
     assert (texted["text"], texted["channel"]) == ("我换成短信了，卡冻结好了吗？", "sms")
+    # The agent reads what the customer was told by SMS too.
+    told = _wait_for_line(stack, web, lambda line: line.get("role") == "bot"
+                          and line["channel"] == "sms")
+    assert told["text"] == notice("continued", "zh")
 
     # The agent's reply goes by SMS, once, and not to the web page.
     web_bot_texts = _bot_texts(stack, web)
@@ -168,8 +174,10 @@ def test_a_customer_moves_from_the_web_to_sms_and_keeps_their_agent(stack, phone
     # One timeline: the web transcript, the switch, the SMS lines, each with its channel.
     timeline = agent.conversation(web)
     assert timeline["context"]["customer"]["customer_number"] == "C0003"
+    # (what the bot and the service told the customer on the web first: queued, then joined)
     assert [(line["role"], line["channel"]) for line in timeline["messages"]] == [
-        ("system", "sms"), ("customer", "sms"), ("agent", "sms")]
+        ("bot", "rest"), ("bot", "rest"), ("system", "sms"), ("customer", "sms"),
+        ("bot", "sms"), ("agent", "sms")]
     assert {line["channel"] for line in timeline["transcript"]
             if line["role"] == "customer"} == {"rest"}
 
@@ -201,6 +209,8 @@ def test_a_customer_already_texting_reaches_the_agent_of_their_web_handoff(stack
     stack.say(web, "I want to talk to a person")
     agent.post(f"/api/v1/agent/conversations/{web}/accept")
     _wait_until_exists(stack, alias_key(phone.phone))
+    _wait_for_line(stack, web, lambda line: line["text"] == notice("agent_joined", "en",
+                                                                    name="Wang Xiao"))
 
     phone.send("Is my card blocked now?")
     continued = as_parts([notice("continued", "en")])
@@ -208,11 +218,14 @@ def test_a_customer_already_texting_reaches_the_agent_of_their_web_handoff(stack
     assert phone.new_messages() == continued  # and no answer from the bot
     texted = _wait_for_line(stack, web, lambda line: line.get("role") == "customer")
     assert (texted["text"], texted["channel"]) == ("Is my card blocked now?", "sms")
+    _wait_for_line(stack, web, lambda line: line.get("role") == "bot"
+                   and line["channel"] == "sms")
     agent.post(f"/api/v1/agent/conversations/{web}/messages",
                {"text": "Yes, it is blocked. A new card is on its way."})
     assert phone.new_messages() == ["Yes, it is blocked. A new card is on its way."]
     assert [(line["role"], line["channel"]) for line in agent.conversation(web)["messages"]] == [
-        ("system", "sms"), ("customer", "sms"), ("agent", "sms")]
+        ("bot", "rest"), ("bot", "rest"), ("system", "sms"), ("customer", "sms"),
+        ("bot", "sms"), ("agent", "sms")]
 
     agent.post(f"/api/v1/agent/conversations/{web}/resolve")
     _satisfaction_asked_by_sms(phone, "en")

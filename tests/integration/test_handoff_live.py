@@ -110,7 +110,15 @@ async def _conversation(stack, customer: WebCustomer, agent: ConsoleAgent) -> No
     await agent.wait_for("offered", sender)
 
     await agent.post(f"/api/v1/agent/conversations/{sender}/accept")
-    assert await customer.next_texts(1) == [notice("agent_joined", "zh", name="王晓")]
+    joined = notice("agent_joined", "zh", name="王晓")
+    assert await customer.next_texts(1) == [joined]
+    # What the service told the customer reaches the agent too, from Rasa's event stream
+    # (and the bot's queue message before it, when it was offered to them by then).
+    heard: List[Dict[str, Any]] = []
+    while not heard or heard[-1]["text"] != joined:
+        heard.append((await agent.wait_for("message", sender))["message"])
+    assert [(m["role"], m["text"]) for m in heard] in (
+        [("bot", joined)], [("bot", queued_text), ("bot", joined)])
     detail = await agent.get(f"/api/v1/agent/conversations/{sender}")
     assert detail["context"]["reason"] == "customer_request"
     assert [line["text"] for line in detail["transcript"] if line["role"] == "customer"] == [
@@ -133,8 +141,14 @@ async def _conversation(stack, customer: WebCustomer, agent: ConsoleAgent) -> No
                    and (event.get("metadata") or {}).get("agent_id") == "agent-wang"
                    and "kefu_notice" not in event["metadata"]]
     assert [event["text"] for event in agent_lines] == ["您好，我马上为您核实这笔扣款。"]
+    # The reply's own event in the stream is not shown again as the bot's: after the reply
+    # as sent, the customer's next message is the next the agent hears (in stream order).
+    await customer.say("好的")
+    assert (await agent.wait_for("message", sender))["message"]["role"] == "agent"
+    assert (await agent.wait_for("message", sender))["message"]["role"] == "customer"
     messages = (await agent.get(f"/api/v1/agent/conversations/{sender}"))["messages"]
-    assert [m["role"] for m in messages] == ["customer", "agent"]
+    assert [m["role"] for m in messages] == ["bot", "bot", "customer", "agent", "customer"]
+    assert [m["text"] for m in messages if m["role"] == "bot"] == [queued_text, joined]
 
     # Resolve: the bot is back and asks for the score, which is stored.
     resolved = await agent.post(f"/api/v1/agent/conversations/{sender}/resolve",

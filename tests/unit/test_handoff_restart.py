@@ -98,7 +98,8 @@ async def test_queue_assignments_and_unread_messages_survive_a_restart(settings,
 
 
 async def test_a_clicked_button_reaches_the_agent_by_its_title(settings, redis_client) -> None:
-    """The customer pressed "继续等候"; the agent reads that, not the button's payload."""
+    """The customer pressed "继续等候"; the agent reads that under the bot's question and
+    its choices, not the button's payload, live and after opening the conversation again."""
     client = await _started(settings)
     try:
         login = await client.post("/api/v1/agent/login",
@@ -119,14 +120,21 @@ async def test_a_clicked_button_reaches_the_agent_by_its_title(settings, redis_c
         _customer_says(redis_client, "c-9", '/inform{"choice": "wait"}')
         _customer_says(redis_client, "c-9", "/affirm")  # typed by hand: no such button
         said: list = []
-        while len(said) < 2:  # other live events (queue changes) may come in between
+        while len(said) < 3:  # other live events (queue changes) may come in between
             event = json.loads((await live.receive(timeout=10)).data)
             if event["type"] == "message":
-                said.append((event["message"]["text"], event["message"]["clicked"]))
-        assert said == [("继续等候", True), ("/affirm", False)]
-        # The console reads the same when it opens the conversation.
+                said.append(_shown(event["message"]))
+        assert said == [("bot", "请问您希望稍后回复，还是继续等候？", ["请回电", "继续等候"]),
+                        ("customer", "继续等候", True), ("customer", "/affirm", False)]
+        # The console reads the same when it opens the conversation (or reloads).
         detail = await (await client.get("/api/v1/agent/conversations/c-9")).json()
-        assert [(m["text"], m["clicked"]) for m in detail["messages"]] == said
+        assert [_shown(m) for m in detail["messages"]] == said
         await live.close()
     finally:
         await client.close()
+
+
+def _shown(message: dict) -> tuple:
+    """(role, text, the choices of a bot line or whether a customer line was a click)."""
+    return (message["role"], message["text"],
+            message["choices"] if message["role"] == "bot" else message["clicked"])

@@ -90,6 +90,40 @@ def test_the_transcript_shows_titles_for_button_payloads_and_skips_internal_even
         "from": "agent", "handoff": "agent", "agent_name": "王晓"}
 
 
+WAIT_OR_CALLBACK = [{"title": "请回电", "payload": '/inform{"choice": "callback"}'},
+                    {"title": "继续等候", "payload": '/inform{"choice": "wait"}'}]
+
+
+def test_a_click_on_the_first_of_two_messages_of_a_turn_is_shown_by_its_title() -> None:
+    """The bot asks with buttons, then the service tells the place in the queue; the
+    customer clicks the question's button: each message keeps its own buttons, and the
+    click is the button's title (the page then marks that button chosen)."""
+    events = [
+        UserUttered("我要转人工", input_channel="socketio"),
+        BotUttered("目前暂无专员在线，请问您希望回电还是继续等候？",
+                   data={"buttons": WAIT_OR_CALLBACK},
+                   metadata={"utter_action": "utter_handoff_no_agents"}),
+        BotUttered("您现在排在第 1 位。", metadata={"kefu_notice": "queue_position",
+                                                  "position": 1}),
+        UserUttered('/inform{"choice": "wait"}', input_channel="socketio"),
+        BotUttered("请问您的投诉与哪方面有关？", data={"buttons": CATEGORY}),
+        BotUttered("您也可以选择：", data={"buttons": WAIT_OR_CALLBACK}),
+        UserUttered('/inform{"choice": "card"}', input_channel="socketio"),
+    ]
+    lines = transcript(events)
+    assert [(line["from"], line.get("text") or line["message"]["text"]) for line in lines] == [
+        ("customer", "我要转人工"),
+        ("bot", "目前暂无专员在线，请问您希望回电还是继续等候？"),
+        ("bot", "您现在排在第 1 位。"),
+        ("customer", "继续等候"),
+        ("bot", "请问您的投诉与哪方面有关？"),
+        ("bot", "您也可以选择："),
+        ("customer", "银行卡")]
+    assert [[reply["title"] for reply in line["message"].get("quick_replies", [])]
+            for line in lines if line["from"] == "bot"] == [
+        ["请回电", "继续等候"], [], ["银行卡", "贷款"], ["请回电", "继续等候"]]
+
+
 def test_the_transcript_keeps_the_newest_messages() -> None:
     events = [UserUttered(f"消息 {number}") for number in range(MAX_HISTORY_MESSAGES + 5)]
     lines = transcript(events)

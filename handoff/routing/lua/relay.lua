@@ -1,9 +1,11 @@
--- Record a customer's message for the agent, once per event-stream entry (stream ids
--- only grow, so an entry at or before the last one relayed is a redelivery).
--- ARGV: prefix, conversation id, stream entry id, message JSON, the sender who wrote it
--- (the conversation's own or one joined from another channel), its channel.
+-- Record a message said after the handoff for the agent, once per event-stream entry
+-- (stream ids only grow, so an entry at or before the last one relayed is a redelivery).
+-- ARGV: prefix, conversation id, stream entry id, message JSON, the sender it was said in
+-- (the conversation's own or one joined from another channel), its channel, and who said
+-- it: 'customer' (the default) or 'bot' (what the bot or the service told the customer).
 -- Returns {outcome, agent id, the conversation's status}.
 local prefix, cid, entry, message, sender, channel = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local from_bot = ARGV[7] == 'bot'
 local conv = prefix .. 'conv:' .. cid
 local c = redis.call('HMGET', conv, 'status', 'agent', 'relayed_id')
 if c[1] ~= 'queued' and c[1] ~= 'assigned' and c[1] ~= 'active' then return {'ignored', '', ''} end
@@ -17,8 +19,11 @@ if c[3] then
   if ms < last_ms or (ms == last_ms and seq <= last_seq) then return {'duplicate', '', c[1]} end
 end
 redis.call('RPUSH', prefix .. 'messages:' .. cid, message)
--- Agents' replies go where the customer last wrote.
-redis.call('HSET', conv, 'relayed_id', entry, 'reply_to', sender, 'reply_channel', channel)
+redis.call('HSET', conv, 'relayed_id', entry)
 local agent = c[2] or ''
+-- The bot speaking is neither where the customer last wrote nor news the agent must read.
+if from_bot then return {'relayed', agent, c[1]} end
+-- Agents' replies go where the customer last wrote.
+redis.call('HSET', conv, 'reply_to', sender, 'reply_channel', channel)
 if agent ~= '' then redis.call('HINCRBY', prefix .. 'agent:' .. agent .. ':unread', cid, 1) end
 return {'relayed', agent, c[1]}
