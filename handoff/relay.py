@@ -169,7 +169,9 @@ class CustomerRelay:
         The bot message's buttons, title by payload."""
         titles = button_titles(event)
         if titles:
-            await self._redis.set(buttons_key(sender_id), json.dumps(titles, ensure_ascii=False),
+            # Added to those already shown: a turn of two messages with buttons keeps both.
+            shown = {**await self._button_titles(sender_id), **titles}
+            await self._redis.set(buttons_key(sender_id), json.dumps(shown, ensure_ascii=False),
                                   ex=BUTTONS_TTL_SECONDS)
         return titles
 

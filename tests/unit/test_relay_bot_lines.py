@@ -120,6 +120,18 @@ async def test_the_bot_s_question_reaches_the_agent_and_supervisors_with_its_cho
     assert await relay.redis.hget(agent_unread_key("ana"), "c-1") == b"1"
 
 
+async def test_a_click_on_the_first_of_two_messages_with_buttons_reads_as_its_title(
+        relay) -> None:
+    await _handed_over(relay, "c-1", agent="ana")
+    await relay.bot_says("c-1", QUESTION, BUTTONS)
+    await relay.bot_says("c-1", "或者选择：",
+                         [{"title": "转人工客服", "payload": "/human_handoff"}])
+    await relay.customer_says("c-1", '/inform{"choice": "callback"}')
+    published = await relay.published()
+    assert published[-1]["event"]["message"]["text"] == "请回电"
+    assert published[-1]["event"]["message"]["clicked"] is True
+
+
 async def test_while_nobody_has_it_only_supervisors_hear_the_bot(relay) -> None:
     await _handed_over(relay, "c-1")
     await relay.bot_says("c-1", "您现在排在第 2 位。")
