@@ -1231,11 +1231,29 @@
     nodes.push(el("li", {className: "divider", role: "separator", testid: "handoff-divider"},
       bi("conversation.handed_over")));
     for (const message of detail.messages || []) nodes.push(transcriptLine(message, detail, "live"));
+    markChosen(nodes);
     list.replaceChildren(...nodes);
     if (atBottom || list.dataset.conversation !== detail.conversation_id) {
       list.scrollTop = list.scrollHeight;
     }
     list.dataset.conversation = detail.conversation_id;
+  }
+
+  /** A click marks the button it was among the bot's latest choices before it. */
+  function markChosen(nodes) {
+    nodes.forEach((node, index) => {
+      if (node.dataset.clicked !== "true") return;
+      const said = node.querySelector(".line-text").textContent;
+      for (let back = index - 1; back >= 0; back -= 1) {
+        if (nodes[back].dataset.role === "customer") return;
+        const chosen = [...nodes[back].querySelectorAll(".line-choice")].find((c) => c.textContent === said);
+        if (chosen) {
+          chosen.classList.add("line-choice-chosen");
+          chosen.dataset.chosen = "true";
+          return;
+        }
+      }
+    });
   }
 
   function transcriptLine(line, detail, phase) {

@@ -194,6 +194,8 @@ def test_an_agent_takes_replies_transfers_and_a_colleague_resolves(stack, browse
     expect(offered).to_have_attribute("data-phase", "live")
     expect(offered.get_by_test_id("line-choice")).to_have_text(["请回电", "继续等候"])
     expect(wang.line("customer", "继续等候").get_by_test_id("line-clicked")).to_be_visible()
+    # The button clicked is marked among those offered.
+    expect(offered.locator("[data-chosen=true]")).to_have_text(["继续等候"])
     expect(wang.line("bot", keep_waiting)).to_have_attribute("data-phase", "live")
     joined = notice("agent_joined", "zh", name="王晓")
     expect(wang.line("bot", joined)).to_have_attribute("data-phase", "live")
