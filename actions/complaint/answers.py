@@ -177,12 +177,15 @@ _OUTCOME_KEYWORDS: Sequence[Tuple[str, str]] = (
 # Longer than this, an outcome is the customer's own words even when it names one of ours:
 # "Return my card and refund the 200 yuan fee" is more than "a refund".
 _CHOICE_HAN, _CHOICE_WORDS = 8, 5
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 def named_outcome(text: str) -> Optional[str]:
     """One of the outcomes offered, said as a choice ("I want an apology", "退款"); None for
     words of the customer's own, which are kept as they are."""
-    if len(_HAN.findall(text)) > _CHOICE_HAN or len(_WORD.findall(text)) > _CHOICE_WORDS:
+    numbers = len(_NUMBER.findall(text))  # an amount makes it the customer's own request
+    if len(_HAN.findall(text)) + numbers > _CHOICE_HAN \
+            or len(_WORD.findall(text)) + numbers > _CHOICE_WORDS:
         return label_match(fields.OUTCOME, text)
     return label_match(fields.OUTCOME, text) or _keywords(_OUTCOME_KEYWORDS, text)
 

@@ -185,6 +185,7 @@ def test_outcomes(text: str, outcome: str) -> None:
     "Return my card and refund the 200 yuan fee",
     "把卡还给我，并退还200元手续费",
     "把错误的扣款更正过来",
+    "退回那50元，再赔我100元",
 ])
 def test_an_outcome_in_the_customers_words_is_kept_as_written(text: str) -> None:
     assert answers.read_outcome(text) == answers.Answer(text)
