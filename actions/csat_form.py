@@ -17,6 +17,7 @@ from actions.complaint import answers, fields
 from actions.conversation import REQUESTED_SLOT, channel_of, language_of
 from actions.interruptions import (
     DIGRESSION_CONFIDENCE,
+    NO_REQUEST_INTENTS,
     STOP_INTENTS,
     asks_for_something,
     interrupts_free_text,
@@ -32,7 +33,7 @@ RESPONSE_ID = "csat_response_id"
 DECLINED = "declined"
 # A score is asked once; these mean "no thanks" rather than another question.
 DECLINING_INTENTS = frozenset({"deny", "cancel", "goodbye", "thank"})
-NOT_DIGRESSIONS = frozenset({"affirm", "inform", "out_of_scope", "nlu_fallback", "vague_request"})
+NOT_DIGRESSIONS = NO_REQUEST_INTENTS
 
 
 @dataclass

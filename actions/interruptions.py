@@ -27,6 +27,10 @@ SAFETY_INTENTS = frozenset({"card_stolen", "fraud_report"})
 # Each starts a form of its own, which the rules switch to (bot/digression_rules.py STARTERS).
 FORM_STARTERS = frozenset({"complaint", "profile_update"})
 STOP_INTENTS = frozenset({"cancel"})
+# Never a request of their own at a form's question: an answer, a miss, or a topic without a
+# request (its menu would only interrupt the question). Each form adds its own answers.
+NO_REQUEST_INTENTS = frozenset({"affirm", "inform", "out_of_scope", "nlu_fallback",
+                                "vague_request"})
 # Sent by the bank's systems, not typed: never an answer. A rule per form serves it
 # (data/rules/digressions.yml) once the form is rejected; a loop outranks rules until then.
 EXTERNAL_DIGRESSIONS = frozenset({"EXTERNAL_ticket_resolved"})

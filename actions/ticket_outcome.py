@@ -17,6 +17,7 @@ from actions.complaint import answers, fields
 from actions.conversation import REQUESTED_SLOT
 from actions.interruptions import (
     DIGRESSION_CONFIDENCE,
+    NO_REQUEST_INTENTS,
     asks_for_a_person,
     confident,
     interrupts_free_text,
@@ -43,9 +44,7 @@ LEAVING_INTENTS = frozenset({"human_handoff", "cancel"})
 # its rule, and the question is asked again (or the form left, for a person or a stolen card).
 # Goodbye has its own rule here (data/rules/ticket_outcome.yml): it records a "no" already
 # given and says goodbye; with no verdict yet the ticket stays resolved, awaiting an answer.
-NOT_DIGRESSIONS = frozenset(
-    {"complaint", "affirm", "deny", "inform", "out_of_scope", "nlu_fallback", "vague_request"}
-)
+NOT_DIGRESSIONS = NO_REQUEST_INTENTS | {"complaint", "deny"}
 # Nothing to add at "what is still wrong?": the "no" is recorded without a comment.
 _SKIP_COMMENT = re.compile(
     r"\s*(?:算了|不用了?|不必了?|跳过|不说了|没什么|没啥|就这样|没别的|没有别的|"

@@ -9,7 +9,11 @@ from typing import Any, Dict, Mapping, Optional, Tuple
 from actions.complaint import answers, fields
 from actions.complaint.answers import Answer
 from actions.complaint.opening import details_in
-from actions.interruptions import DIGRESSION_CONFIDENCE, interrupts_free_text
+from actions.interruptions import (
+    DIGRESSION_CONFIDENCE,
+    NO_REQUEST_INTENTS,
+    interrupts_free_text,
+)
 
 # These leave a structured question whatever is being asked: the customer wants out, a
 # person, or is in danger. Free-text questions ask actions.interruptions first.
@@ -17,9 +21,7 @@ LEAVING_INTENTS = frozenset(
     {"cancel", "human_handoff", "request_relationship_manager", "card_stolen", "fraud_report"}
 )
 # Never a digression: they answer the form or carry no question of their own.
-NOT_DIGRESSIONS = frozenset(
-    {"complaint", "affirm", "deny", "inform", "out_of_scope", "nlu_fallback", "vague_request"}
-)
+NOT_DIGRESSIONS = NO_REQUEST_INTENTS | {"complaint", "deny"}
 # Intents the bank's services trigger through Rasa's API, never typed by the customer.
 EXTERNAL_PREFIX = "EXTERNAL_"
 FREE_TEXT_SLOTS = frozenset({fields.DESCRIPTION, fields.OUTCOME})

@@ -8,7 +8,11 @@ from typing import Any, Dict, List, Mapping, Optional
 
 from actions.complaint import answers
 from actions.identity.profile import EDITABLE_FIELDS, valid_email
-from actions.interruptions import interrupts_free_text, leaves_structured_question
+from actions.interruptions import (
+    NO_REQUEST_INTENTS,
+    interrupts_free_text,
+    leaves_structured_question,
+)
 from bot.nlu.entity_rules import find_phone_numbers
 
 PHONE, CODE = "verify_phone", "verify_code"
@@ -180,8 +184,8 @@ def profile_step(requested: Optional[str], slots: Mapping[str, Any], text: str,
     # A number answers the question or is asked again, whatever the NLU made of it ("48291" at
     # the code is check_balance 0.69, "83" goodbye 0.93).
     intent = answers.intent_at_a_question(text, intent)
-    asks_else = (intent not in (None, "affirm", "deny", "inform", "out_of_scope", "nlu_fallback",
-                                "vague_request", "profile_update") and confidence >= 0.6)
+    asks_else = (intent is not None and confidence >= 0.6
+                 and intent not in NO_REQUEST_INTENTS | {"deny", "profile_update"})
     if intent == "cancel" and confidence >= 0.6 and not _answers_consent(requested, slots, text):
         return ProfileStep(digression=True)
     if _leaves(requested, slots, text, intent, confidence, choice):
