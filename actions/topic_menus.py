@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Sequence, Tuple
 
 from actions.intent_choices import INTENT_TITLES
-from bot.policies.escalation import NEITHER_CHOICE
+from bot.policies.escalation import FALLBACK_INTENTS, NEITHER_CHOICE, VAGUE_INTENT
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,6 @@ GENERAL = Topic("general", _words(r"(?!)"),
                 ("card_lost", "check_balance", "transfer_not_received", "unknown_charge",
                  "complaint", "human_handoff"))
 SOMETHING_ELSE_TITLE: Dict[str, str] = {"zh": "其他问题", "en": "Something else"}
-VAGUE_INTENT = "vague_request"
 
 
 def topic_of(text: str) -> Topic:
@@ -67,7 +66,7 @@ def topic_of(text: str) -> Topic:
 def leans_vague(ranking: Sequence[Mapping[str, Any]]) -> bool:
     """Below the fallback threshold, the NLU's best guess is still "a topic without a request"
     ("我的钱不见了": vague 0.53, card_lost 0.32): the topic's menu helps more than "rephrase"."""
-    guesses = [r.get("name") for r in ranking if r.get("name") != "nlu_fallback"]
+    guesses = [r.get("name") for r in ranking if r.get("name") not in FALLBACK_INTENTS]
     return bool(guesses) and guesses[0] == VAGUE_INTENT
 
 
