@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 
 from actions.identity.profile import mask_phone
 from actions.tickets.contact import stored_forms
+from handoff.customer_mark import customer_mark
 from handoff.keys import (
     ONLINE_AGENTS_KEY,
     QUEUE_KEY,
@@ -86,6 +87,8 @@ class ConversationRecord:
             "channel": self.reply_channel or request.get("channel"),
             "customer_name": customer.get("display_name"),
             "customer_verified": bool(customer),
+            # Tells unverified customers apart ("未验证客户 #4F2A"); a verified one has a name.
+            "customer_mark": None if customer else customer_mark(self.fields.get("handoff_id", "")),
             "customer_phone": self.customer_phone,
             "reason": self.fields.get("reason") or request.get("reason"),
             "summary": request.get("summary", ""),

@@ -614,10 +614,18 @@
     return CHANNELS[code] ? tx(code, CHANNELS) : code;
   }
 
-  /** Whom a conversation is with, instead of its id: the verified customer's name (else
-   * "unverified customer") and their masked phone when the service knows it. */
+  /** The verified customer's name; else "unverified customer" with the mark that tells two
+   * of them apart ("#4F2A", from the handoff: stable, and nothing personal). */
+  function customerName(item) {
+    if (item.customer_name) return String(item.customer_name);
+    const unverified = tx("customer.unverified");
+    return item.customer_mark ? unverified + " #" + String(item.customer_mark) : unverified;
+  }
+
+  /** Whom a conversation is with, instead of its id: customerName and their masked phone
+   * when the service knows it. */
   function customerLabel(item) {
-    const name = item.customer_name ? String(item.customer_name) : tx("customer.unverified");
+    const name = customerName(item);
     return item.customer_phone ? name + " · " + String(item.customer_phone) : name;
   }
 
@@ -1041,7 +1049,7 @@
     const selected = id === state.currentId;
     const title = el("span", {className: "item-title"},
       el("span", {testid: "conversation-name", "data-verified": String(Boolean(item.customer_verified))},
-        item.customer_name ? String(item.customer_name) : tx("customer.unverified")),
+        customerName(item)),
       item.customer_phone ? el("span", {className: "item-phone", testid: "conversation-phone"},
         String(item.customer_phone)) : null);
     const top = el("span", {className: "item-row"}, channelBadge(item.channel), title,

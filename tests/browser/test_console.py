@@ -27,6 +27,7 @@ from actions.tickets.open_callback import OpenCallback
 from actions.tickets.open_complaint import OpenComplaint
 from actions.tickets.records import ComplaintDraft
 from handoff.audit import audit_system
+from handoff.customer_mark import customer_mark
 from handoff.keys import (
     CONSOLE_LEASES_KEY,
     LIVE_CHANNEL,
@@ -137,6 +138,13 @@ def rasa_events(stack, sender: str) -> List[Dict[str, Any]]:
     return list(stack.tracker_via_api(sender)["events"])
 
 
+def mark_of(stack, sender: str) -> str:
+    """The mark an unverified customer's handoff is shown with ("4F2A")."""
+    mark = customer_mark(stack.redis.hget(conversation_key(sender), "handoff_id").decode())
+    assert mark and re.fullmatch(r"[0-9A-F]{4}", mark)
+    return mark
+
+
 def test_an_agent_takes_replies_transfers_and_a_colleague_resolves(stack, browser) -> None:
     sender = f"browser-{uuid.uuid4().hex[:8]}"
     only_online(stack, "agent-wang")
@@ -157,15 +165,15 @@ def test_an_agent_takes_replies_transfers_and_a_colleague_resolves(stack, browse
     expect(page.get_by_test_id("tab-supervisor")).to_be_hidden()
     expect(wang.item(sender)).to_be_visible()
     # Titled by whom it is with, not by the session id (kept in the tooltip and the header).
-    expect(wang.item(sender).get_by_test_id("conversation-name")).to_have_text(
-        "未验证客户 Unverified customer")
+    unverified = f"未验证客户 Unverified customer #{mark_of(stack, sender)}"
+    expect(wang.item(sender).get_by_test_id("conversation-name")).to_have_text(unverified)
     expect(wang.item(sender).get_by_test_id("channel-badge")).to_have_text("接口 REST")
     expect(wang.item(sender).get_by_test_id("conversation-phone")).to_have_count(0)
     expect(wang.item(sender)).to_have_attribute("title", f"会话编号 Conversation {sender}")
     wang.item(sender).click()
     view = page.get_by_test_id("conversation-view")
     expect(view).to_have_attribute("data-conversation-id", sender)
-    expect(page.get_by_test_id("conversation-title")).to_have_text("未验证客户 Unverified customer")
+    expect(page.get_by_test_id("conversation-title")).to_have_text(unverified)
     expect(page.get_by_test_id("conversation-id")).to_have_text(sender)
     expect(page.get_by_test_id("reply-input")).to_be_disabled()
     page.get_by_test_id("accept-button").click()
@@ -302,6 +310,43 @@ def test_an_agent_takes_replies_transfers_and_a_colleague_resolves(stack, browse
         console.context.close()
 
 
+def test_two_unverified_customers_are_told_apart_by_their_marks(stack, browser) -> None:
+    """Two anonymous customers wait for agent-wang: each is titled with the mark of its
+    handoff, in the list and the header, in Chinese and in English and after a reload, so
+    that the agent tells them apart at a glance."""
+    only_online(stack, "agent-wang")
+    senders = [f"browser-anon-{uuid.uuid4().hex[:8]}" for _ in range(2)]
+    for sender in senders:
+        assert stack.say(sender, "我要转人工"), "the customer is told their place in the queue"
+    marks = [mark_of(stack, sender) for sender in senders]
+    # From random handoff ids: the same mark twice is a 1 in 65,536 chance.
+    assert marks[0] != marks[1]
+    wang = open_console(browser, stack)
+    sign_in(wang, stack, "agent-wang")
+    page = wang.page
+    page.get_by_test_id("ui-language").select_option("zh")
+    names = [wang.item(sender).get_by_test_id("conversation-name") for sender in senders]
+    for name, mark in zip(names, marks, strict=True):
+        expect(name).to_have_text(f"未验证客户 #{mark}")
+        expect(name).to_have_attribute("data-verified", "false")
+    wang.item(senders[1]).click()
+    expect(page.get_by_test_id("conversation-title")).to_have_text(f"未验证客户 #{marks[1]}")
+
+    page.get_by_test_id("ui-language").select_option("en")
+    page.reload()
+    expect(page.get_by_test_id("live-indicator")).to_have_attribute("data-state", "live")
+    for name, mark in zip(names, marks, strict=True):
+        expect(name).to_have_text(f"Unverified customer #{mark}")
+    wang.item(senders[0]).click()
+    expect(page.get_by_test_id("conversation-title")).to_have_text(
+        f"Unverified customer #{marks[0]}")
+    wang.assert_clean()
+    wang.context.close()
+    api = AgentApi(stack, "agent-wang")
+    for sender in senders:
+        api.post(f"conversations/{sender}/resolve", {})
+
+
 def test_a_wrong_password_shows_the_services_reason(stack, browser) -> None:
     console = open_console(browser, stack)
     page = console.page
@@ -336,7 +381,8 @@ def test_a_supervisor_sees_queues_agents_and_todays_kpis(stack, browser) -> None
     held = overview.locator("[data-testid=sup-agent-row][data-agent-id=agent-wang]").locator(
         f"[data-testid=sup-open-conversation][data-conversation-id='{sender}']")
     expect(held).to_be_visible()  # refreshed by the live "offered" event (or within 10 s)
-    expect(held).to_have_text("接口 REST · 未验证客户 Unverified customer")
+    expect(held).to_have_text(
+        f"接口 REST · 未验证客户 Unverified customer #{mark_of(stack, sender)}")
     for tile in ("sup-waiting", "sup-queue-urgent", "sup-p50", "sup-p95", "sup-breach-count",
                  "kpi-conversations", "kpi-csat-percent", "kpi-overdue"):
         expect(page.get_by_test_id(tile)).to_be_visible()
@@ -772,7 +818,7 @@ def test_a_supervisor_reassigns_a_disconnected_agent_s_customer(stack, browser) 
     dialog = page.get_by_test_id("reassign-dialog")
     expect(dialog).to_be_visible()
     expect(page.get_by_test_id("reassign-conversation")).to_have_text(
-        "接口 REST · 未验证客户 Unverified customer")
+        f"接口 REST · 未验证客户 Unverified customer #{mark_of(stack, sender)}")
     expect(page.get_by_test_id("reassign-conversation")).to_have_attribute(
         "title", f"会话编号 Conversation {sender}")
     page.get_by_test_id("reassign-target").select_option("agent-smith")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any, Dict, List
 
 import pytest
@@ -18,6 +19,7 @@ from actions.store.database import migrate, session_factory
 from actions.store.models import AuditEvent
 from handoff.agents import DEMO_AGENTS, find_account, save_account
 from handoff.app import create_app
+from handoff.customer_mark import customer_mark
 from handoff.keys import QUEUE_KEY, agent_chats_key, agent_unread_key, conversation_key
 from handoff.settings import HandoffSettings
 
@@ -352,6 +354,44 @@ async def test_conversations_are_titled_by_whom_they_are_with(service, redis_cli
         "+8613700137003": ("sms", None, False, "137****7003")}
     assert _titles(overview["sla_breaches"]) == {
         "wechat:oABCdef": ("wechat", None, False, None)}
+
+
+def _marks(items: List[Dict[str, Any]]) -> Dict[str, Any]:
+    return {item["conversation_id"]: item["customer_mark"] for item in items}
+
+
+async def test_unverified_customers_are_told_apart_by_their_handoffs_marks(service) -> None:
+    """Two unverified customers on the web, and a text from a stranger, each have a mark of
+    four hex digits from their handoff's random id (so none from the phone number that is an
+    SMS conversation's id), the same in the list, the detail and the supervisor's overview
+    and on every reading; a verified customer, titled by name, has none."""
+    app = service[0]
+    ana, boss = await _sign_in(service, "ana"), await _sign_in(service, "boss")
+    await boss.post("/api/v1/agent/presence", {"presence": "away"})
+    queued = {conversation_id: await _queue(ana.client, conversation_id, channel=channel)
+              for conversation_id, channel in (("web-one", "socketio"), ("web-two", "socketio"),
+                                               ("+8613700137003", "sms"))}
+    await _queue(ana.client, "web-known", channel="socketio", customer={
+        "display_name": "王女士", "customer_number": "C0001", "phone": "138****8001"})
+    await _route(app)  # ana is offered two; the others wait in her queue
+    expected = {conversation_id: customer_mark(answer["handoff_id"])
+                for conversation_id, answer in queued.items()}
+    expected["web-known"] = None
+    lists = await (await ana.get("/api/v1/agent/conversations")).json()
+    shown = _marks(lists["mine"] + lists["queue"])
+    assert shown == expected
+    assert all(re.fullmatch(r"[0-9A-F]{4}", expected[c]) for c in queued)
+    # From random ids: two the same is a 1 in 65,536 chance.
+    assert expected["web-one"] != expected["web-two"]
+    again = await (await ana.get("/api/v1/agent/conversations")).json()
+    assert _marks(again["mine"] + again["queue"]) == shown
+    for conversation_id in queued:
+        detail = await (await ana.get(f"/api/v1/agent/conversations/{conversation_id}")).json()
+        assert detail["customer_mark"] == shown[conversation_id]
+    overview = await (await boss.get("/api/v1/supervisor/overview")).json()
+    [held] = [agent["held"] for agent in overview["agents"] if agent["agent_id"] == "ana"]
+    assert _marks(held) == {item["conversation_id"]: shown[item["conversation_id"]]
+                            for item in lists["mine"]}
 
 
 async def test_agents_are_named_to_colleagues_by_the_team_list(service) -> None:
