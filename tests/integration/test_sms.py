@@ -265,14 +265,18 @@ def _verdict_and_history(stack: Any, number: str) -> Tuple[Any, ...]:
          "utter_outcome_already_accepted"),
         ("en", "I don't accept the outcome of case {number}", "the money is not back yet",
          "/affirm", "I accept the outcome of case {number}", "utter_outcome_already_reopened"),
-    ], ids=["zh-accepted-by-sms", "en-refused-by-sms"])
+        # Typed rather than clicked: the same question, read by the form.
+        ("zh", "{number} 处理结果我不接受", "钱还没有退回来", "接受", "{number} 处理结果我接受",
+         "utter_outcome_already_reopened"),
+    ], ids=["zh-accepted-by-sms", "en-refused-by-sms", "zh-refused-by-sms-typed-on-the-web"])
 def test_a_verdict_by_sms_stands_when_the_web_question_is_answered_after_it(
         stack, language: str, first_by_sms: str, comment: Optional[str], web_button: str,
         again_by_sms: str, recorded: str) -> None:
     """The outcome question stays open in the web chat after the customer answered the outcome
-    text by SMS. A click on either of its buttons, or a second verdict by SMS, is told the
-    verdict already recorded (accepted, or reopened) with the ticket's number, and the ticket
-    and its history stay as the first verdict left them; "不接受" is not asked what is wrong."""
+    text by SMS. A click on either of its buttons (or a typed answer), or a second verdict by
+    SMS, is told the verdict already recorded (accepted, or reopened) with the ticket's number,
+    and logged; the ticket and its history stay as the first verdict left them; "不接受" is not
+    asked what is wrong."""
     mobile, web = f"135{secrets.randbelow(10**8):08d}", f"web-{secrets.token_hex(4)}"
     number = _web_complaint_resolved(stack, web, mobile, language)
     phone = SmsCustomer(stack, "+86" + mobile)
@@ -298,6 +302,9 @@ def test_a_verdict_by_sms_stands_when_the_web_question_is_answered_after_it(
         phone.close()
     assert _verdict_and_history(stack, number) == first
     assert stack.tracker_via_api(web)["active_loop"] in (None, {})
+    # The web answer's line (a whole SMS turn before this read).
+    assert f"outcome.not_awaited number={number} status={first[0]}" in stack.log_path.read_text(
+        errors="replace")
 
 
 def test_an_english_customer_by_sms_is_handed_to_an_agent_who_replies_by_sms(
