@@ -123,7 +123,10 @@ class KefuIntentClassifier(GraphComponent, IntentClassifier):
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
-        examples = [m for m in training_data.intent_examples if m.get(TEXT)]
+        # In one order whatever the files' order: moving examples between files, or a file's
+        # blocks around, trains the same model (the SVM, its folds and the network see order).
+        examples = sorted((m for m in training_data.intent_examples if m.get(TEXT)),
+                          key=lambda m: (m.get(INTENT), m.get(TEXT)))
         if len({m.get(INTENT) for m in examples}) < 2:
             logger.warning("classifier.not_able_to_train reason=fewer_than_two_intents")
             return self._resource
@@ -197,10 +200,12 @@ class KefuIntentClassifier(GraphComponent, IntentClassifier):
         if self._model is None:
             return messages
         for message in messages:
-            sparse, dense, layers = _blocks([message], self._layout)
-            features = combine_blocks(sparse, dense, self._weights,
-                                      self._dense_weights([message]))
-            probabilities = self._model.probabilities(features)[0]
+            features = _sentence_features(message)
+            columns, values = self._feature_row(features, self._dense_weights([message])[0])
+            probabilities = self._model.row_probabilities(columns, values)
+            dense, layers = ([_dense_row(features, origin, width)
+                              for origin, width in self._layout.get(kind, [])]
+                             for kind in ("dense", "layers"))
             text = message.get(TEXT) or ""
             if dense and not contains_han(text):
                 probabilities = self._blend(probabilities, dense, layers)
@@ -209,6 +214,27 @@ class KefuIntentClassifier(GraphComponent, IntentClassifier):
                                         float(self._config["numbers_only_confidence"]))
             self._add_prediction(message, probabilities)
         return messages
+
+    def _feature_row(self, features: Dict[str, Any],
+                     dense_weight: float) -> Tuple[np.ndarray, np.ndarray]:
+        """One message's row of `combine_blocks`, as its nonzero columns and their values."""
+        columns: List[np.ndarray] = []
+        values: List[np.ndarray] = []
+        offset = 0
+        for (origin, width), weights in zip(self._layout["sparse"], self._weights, strict=True):
+            block = features.get(origin)
+            if block is not None and block.nnz:
+                coo = block if isinstance(block, sp.coo_matrix) else sp.coo_matrix(block)
+                columns.append(offset + coo.col)
+                values.append(weights.transform_row(coo.col, coo.data))
+            offset += width
+        for origin, width in self._layout["dense"]:
+            columns.append(offset + np.arange(width))
+            values.append(_dense_row(features, origin, width)[0] * dense_weight)
+            offset += width
+        if not columns:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        return np.concatenate(columns), np.concatenate(values)
 
     def _blend(self, svm: np.ndarray, dense: List[np.ndarray],
                layers: List[np.ndarray]) -> np.ndarray:
@@ -275,26 +301,29 @@ def _network_inputs(dense: List[np.ndarray], layers: List[np.ndarray]) -> np.nda
     return np.hstack([dense[0], *layers])
 
 
+def _sentence_features(message: Message) -> Dict[str, Any]:
+    """The message's sentence features of its text, by featurizer (origin)."""
+    return {f.origin: f.features for f in message.features
+            if f.type == FEATURE_TYPE_SENTENCE and f.attribute == TEXT}
+
+
+def _dense_row(features: Dict[str, Any], origin: str, width: int) -> np.ndarray:
+    """One featurizer's dense sentence vector as a (1, width) row; zeros where missing."""
+    vector = features.get(origin)
+    return np.zeros((1, width)) if vector is None else np.asarray(vector).reshape(1, -1)
+
+
 def _blocks(
     messages: List[Message], layout: Dict[str, Any]
 ) -> Tuple[List[sp.csr_matrix], List[np.ndarray], List[np.ndarray]]:
     """Per-featurizer sentence feature matrices (rows = messages); zeros where missing:
     sparse, dense and layer blocks, in `layout`'s order."""
-    by_origin: List[Dict[str, Any]] = [
-        {
-            f.origin: f.features
-            for f in message.features
-            if f.type == FEATURE_TYPE_SENTENCE and f.attribute == TEXT
-        }
-        for message in messages
-    ]
+    by_origin = [_sentence_features(message) for message in messages]
     sparse = [_stack_rows([row.get(origin) for row in by_origin], width)
               for origin, width in layout["sparse"]]
-    dense, layers = ([
-        np.vstack([np.asarray(row.get(origin, np.zeros((1, width)))).reshape(1, -1)
-                   for row in by_origin])
-        for origin, width in layout.get(kind, [])
-    ] for kind in ("dense", "layers"))
+    dense, layers = ([np.vstack([_dense_row(row, origin, width) for row in by_origin])
+                      for origin, width in layout.get(kind, [])]
+                     for kind in ("dense", "layers"))
     return sparse, dense, layers
 
 

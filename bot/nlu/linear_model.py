@@ -35,6 +35,13 @@ class SparseBlockWeights:
         norms[norms == 0] = 1.0
         return sp.csr_matrix(weighted.multiply(1.0 / norms[:, None]))
 
+    def transform_row(self, columns: np.ndarray, counts: np.ndarray) -> np.ndarray:
+        """`transform` of one message's nonzero counts (distinct `columns`), in plain numpy:
+        building sparse matrices cost about 1 ms of every parse."""
+        weighted = np.log1p(counts.astype(np.float64)) * self.idf[columns]
+        norm = float(np.sqrt(weighted @ weighted))
+        return weighted / norm if norm else weighted
+
 
 def combine_blocks(
     sparse_blocks: Sequence[sp.csr_matrix],
@@ -125,6 +132,11 @@ class LinearIntentModel:
     def probabilities(self, features: sp.csr_matrix) -> np.ndarray:
         scores = np.asarray(features.astype(np.float32) @ self._weights_by_feature)
         scores = scores + self.intercept
+        return softmax(scores, self.temperature)
+
+    def row_probabilities(self, columns: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """`probabilities` of one message given as its nonzero feature columns and values."""
+        scores = values.astype(np.float32) @ self._weights_by_feature[columns] + self.intercept
         return softmax(scores, self.temperature)
 
     def as_arrays(self) -> Dict[str, np.ndarray]:

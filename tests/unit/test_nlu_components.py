@@ -233,3 +233,77 @@ def test_network_and_neighbours_speak_for_english_text_only(storage) -> None:
         layout = json.loads((directory / "layout.json").read_text())
         assert stored["net_hidden_w"].shape[0] == 384 + 768
         assert stored["coef"].shape[1] == sum(width for _, width in layout["sparse"]) + 384
+
+
+def test_the_order_of_the_training_examples_does_not_change_the_model(storage) -> None:
+    """A designer moving examples between files trains the same model."""
+    data = _training_data()
+    featurizers = _featurize(data.training_examples, storage, training=True)
+    rankings = []
+    for name, examples in (("files", data.training_examples),
+                           ("reversed", data.training_examples[::-1])):
+        classifier = KefuIntentClassifier.create({}, storage, Resource(name), _context(name))
+        classifier.train(TrainingData(examples))
+        messages = [Message(data={TEXT: "I think I lost my card"}),
+                    Message(data={TEXT: "balance hello"})]
+        _featurize(messages, storage, training=False, featurizers=featurizers)
+        classifier.process(messages)
+        rankings.append([[(r["name"], r["confidence"]) for r in m.get("intent_ranking")]
+                         for m in messages])
+    assert rankings[0] == rankings[1]
+
+
+def test_one_message_is_scored_as_the_training_batch_scores_it() -> None:
+    """The parse-time path (numpy, one row) gives the batch path's probabilities."""
+    import scipy.sparse as sp
+
+    from bot.nlu.linear_model import LinearIntentModel, SparseBlockWeights, combine_blocks
+
+    rng = np.random.default_rng(0)
+    words = sp.random(60, 40, density=0.1, random_state=1, format="csr")
+    words.data = np.ceil(words.data * 3)  # counts 1 to 3
+    chars = sp.random(60, 25, density=0.3, random_state=2, format="lil")
+    chars[5, :] = 0  # a message with no counts in one block
+    chars = chars.tocsr()
+    chars.data = np.ceil(chars.data * 2)
+    dense = rng.normal(size=(60, 8))
+    labels = [f"intent_{i % 4}" for i in range(60)]
+    weights = [SparseBlockWeights.fit(words), SparseBlockWeights.fit(chars)]
+    features = combine_blocks([words, chars], [dense], weights, 2.0)
+    model = LinearIntentModel.fit(features, labels, c=0.5, folds=2)
+    batch = model.probabilities(features)
+    for row in (0, 5, 17):
+        columns, values = [], []
+        for offset, block, weight in ((0, words, weights[0]), (40, chars, weights[1])):
+            coo = block[row].tocoo()
+            columns.append(offset + coo.col)
+            values.append(weight.transform_row(coo.col, coo.data))
+        columns.append(65 + np.arange(8))
+        values.append(dense[row] * 2.0)
+        single = model.row_probabilities(np.concatenate(columns), np.concatenate(values))
+        np.testing.assert_allclose(single, batch[row], rtol=1e-5, atol=1e-7)
+
+
+def test_the_classifier_scores_a_parsed_message_as_its_training_batch(storage) -> None:
+    """process() (one row in numpy) and the batch features give the SVM the same row."""
+    from bot.nlu import intent_classifier as module
+    from bot.nlu.linear_model import combine_blocks
+
+    data = _training_data()
+    featurizers = _featurize(data.training_examples, storage, training=True)
+    KefuIntentClassifier.create({}, storage, Resource("svm"), _context("svm")).train(data)
+    svm_only = KefuIntentClassifier.load({"network_weight": 0.0, "knn_weight": 0.0}, storage,
+                                         Resource("svm"), _context("svm"))
+    # Fitted on 15 examples the confidences are all but 0 or 1: unscaled, any difference shows.
+    svm_only._model.temperature = 1.0
+    messages = [Message(data={TEXT: "I have lost my card somewhere"}), Message(data={TEXT: "余额"}),
+                Message(data={TEXT: "zzzz"})]
+    _featurize(messages, storage, training=False, featurizers=featurizers)
+    svm_only.process(messages)
+    sparse, dense, _ = module._blocks(messages, svm_only._layout)
+    batch = svm_only._model.probabilities(combine_blocks(
+        sparse, dense, svm_only._weights, svm_only._dense_weights(messages)))
+    for message, expected in zip(messages, batch, strict=True):
+        got = {r["name"]: r["confidence"] for r in message.get("intent_ranking")}
+        for name, confidence in zip(svm_only._model.classes, expected, strict=True):
+            assert got[name] == pytest.approx(confidence, rel=1e-5)

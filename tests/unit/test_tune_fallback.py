@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from bench.nlu import write_training_data
 from bench.tune_fallback import chosen_threshold, offer_utility
 
 
@@ -31,3 +34,20 @@ def test_offers_count_plus_one_when_the_right_request_is_among_the_two() -> None
     ]
     assert offer_utility(gold, texts, rankings, 0.5, 0.5) == (0, 2)
     assert offer_utility(gold, texts, rankings, 0.5, 0.8) == (1, 1)
+
+
+def test_benchmark_training_files_keep_every_example_whole(tmp_path: Path) -> None:
+    # BANKING77 has training texts with line breaks: written as they were, Rasa read 9,995 of
+    # 10,003 examples and cut two short.
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    examples = [("\nI can't seem to be able to use my card\n\n\n", "card_not_working"),
+                ("I want to move money here.\n.", "transfer_into_account"),
+                ("  Where can I\twithdraw money?", "atm_support"),
+                ("card arrived", "card_arrival")]
+    nlu, _ = write_training_data(examples, tmp_path)
+    loaded = {(m.get("text"), m.get("intent")) for m in load_data(str(nlu)).intent_examples}
+    assert loaded == {("I can't seem to be able to use my card", "card_not_working"),
+                      ("I want to move money here. .", "transfer_into_account"),
+                      ("Where can I withdraw money?", "atm_support"),
+                      ("card arrived", "card_arrival")}
