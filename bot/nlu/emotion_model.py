@@ -71,9 +71,27 @@ class LanguageModel:
                                               class_weight="balanced")
         return partial
 
+    def feature_row(self, language: str, text: str,
+                    dense: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+        """`features` of one text as its nonzero columns and values, in plain numpy: sparse
+        matrices cost about 1 ms of every message."""
+        columns, values, offset = [], [], 0
+        for name in VECTORIZERS[language]:
+            counts = self._vectorizer(language, name).transform([text])
+            columns.append(offset + counts.indices)
+            values.append(self.weights[name].transform_row(counts.indices, counts.data))
+            offset += len(self.weights[name].idf)
+        extra = [np.ravel(dense) * self.dense_weight]
+        if self.lexicon_weight:
+            extra.append(lexicon_features(text, language) * self.lexicon_weight)
+        for block in extra:
+            columns.append(offset + np.arange(len(block)))
+            values.append(block)
+            offset += len(block)
+        return np.concatenate(columns), np.concatenate(values)
+
     def predict(self, language: str, text: str, dense: np.ndarray) -> Tuple[str, float]:
-        probabilities = self.model.probabilities(self.features(language, [text],
-                                                               dense.reshape(1, -1)))[0]
+        probabilities = self.model.row_probabilities(*self.feature_row(language, text, dense))
         best = int(np.argmax(probabilities))
         return self.model.classes[best], float(probabilities[best])
 

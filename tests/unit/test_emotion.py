@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -152,3 +153,25 @@ def test_a_model_trained_on_the_same_inputs_is_reused(component, tmp_path: Path)
     classifier.process([first])
     again.process([second])
     assert first.get(EMOTION) == second.get(EMOTION)
+
+
+@pytest.mark.parametrize("language,texts", [
+    ("en", ["this is useless!!", "thanks so much", "I'm so worried", "what is my balance",
+            "useless bank", "great, thanks!", "worried about my card", "balance please"]),
+    ("zh", ["太差劲了！！", "谢谢你们", "我好担心", "查余额", "差劲", "谢谢", "担心我的卡",
+            "余额多少"]),
+])
+def test_one_text_is_scored_as_the_training_batch_scores_it(language: str, texts: list) -> None:
+    """predict() (one row in numpy) gives the batch features' probabilities."""
+    from bot.nlu.emotion_model import LanguageModel
+
+    labels = ["angry", "happy", "anxious", "neutral"] * 2
+    dense = np.random.default_rng(0).normal(size=(len(texts), 6))
+    model = LanguageModel.fit(language, texts, labels, dense, c=1.0, dense_weight=0.5,
+                              lexicon_weight=0.3)
+    model.model.temperature = 1.0  # unsaturated: a difference in any feature shows
+    for text, vector in zip([*texts, "完全无关 unrelated 😡"], [*dense, dense[0]], strict=True):
+        batch = model.model.probabilities(model.features(language, [text], vector[None, :]))[0]
+        label, confidence = model.predict(language, text, vector)
+        assert (label, confidence) == (model.model.classes[int(np.argmax(batch))],
+                                       pytest.approx(float(batch.max()), rel=1e-5))
