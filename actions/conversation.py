@@ -1,6 +1,9 @@
-"""What every action reads from the conversation the same way: language, channel, buttons."""
+"""What every action reads from the conversation the same way: language, channel, whose
+tickets it may see, buttons."""
 
 from __future__ import annotations
+
+from typing import Optional, Tuple
 
 from rasa_sdk import Tracker
 
@@ -16,6 +19,13 @@ def language_of(tracker: Tracker) -> str:
 def channel_of(tracker: Tracker) -> str:
     """The input channel of the latest message (rest, socketio, twilio, wechat)."""
     return tracker.get_latest_input_channel() or "unknown"
+
+
+def owner_of(tracker: Tracker) -> Tuple[str, str, Optional[int]]:
+    """Whose tickets the conversation may see: this channel's sender, and a customer verified
+    by a one-time code, who sees their tickets from every channel."""
+    customer_id = tracker.get_slot("customer_id")
+    return channel_of(tracker), tracker.sender_id, int(customer_id) if customer_id else None
 
 
 def session_channel(tracker: Tracker) -> str:

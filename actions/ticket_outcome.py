@@ -14,7 +14,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.complaint import answers, fields
-from actions.conversation import REQUESTED_SLOT
+from actions.conversation import REQUESTED_SLOT, owner_of
 from actions.interruptions import (
     DIGRESSION_CONFIDENCE,
     NO_REQUEST_INTENTS,
@@ -31,9 +31,11 @@ from actions.tickets.announce import announce_ticket_change
 from actions.tickets.lookup import TicketLookup
 from actions.tickets.records import TicketView
 from actions.tickets.resolve import RecordOutcome, TicketNotFound, VerdictNotAwaited
+from bot.outcome_question import ACCEPTED_SLOT, COMMENT_SLOT, TICKET_SLOT
 
 logger = logging.getLogger(__name__)
-TICKET, ACCEPTED, COMMENT = "outcome_ticket", "outcome_accepted", "outcome_comment"
+# Named once for the Rasa server too, which puts a texted outcome's question (agent bridge).
+TICKET, ACCEPTED, COMMENT = TICKET_SLOT, ACCEPTED_SLOT, COMMENT_SLOT
 # Set by action_ticket_status on every run: for a ticket asked about that awaits the customer's
 # verdict, the rules in data/rules/ticket_outcome.yml then ask it (outcome_form) or record it.
 NEXT, ASK, RECORD = "outcome_next", "ask", "record"
@@ -150,6 +152,25 @@ async def still_awaits_verdict(number: Optional[str]) -> bool:
         return True
 
 
+def quoted_elsewhere(tracker: Tracker) -> Optional[str]:
+    """The ticket number the message quotes when it is not the one asked about."""
+    quoted = next(tracker.get_latest_entity_values("ticket_number"), None)
+    asked = tracker.get_slot(TICKET) or ""
+    return quoted.upper() if quoted and quoted.upper() != asked.upper() else None
+
+
+async def awaiting_here(tracker: Tracker, number: str) -> Optional[str]:
+    """The ticket's number when this conversation may see it (action_ticket_status's test)
+    and it awaits the verdict; None otherwise, or when it cannot be read (logged)."""
+    lookup = TicketLookup(session_factory(database_url()))
+    try:
+        ticket = await asyncio.to_thread(lookup.by_number, number, *owner_of(tracker))
+    except SQLAlchemyError:
+        logger.exception("outcome.lookup_failed number=%s", number)
+        return None
+    return ticket.number if ticket is not None and ticket.awaits_verdict else None
+
+
 def ask_for_verdict(
     dispatcher: CollectingDispatcher, ticket: TicketView, text: str
 ) -> List[EventType]:
@@ -224,11 +245,22 @@ class ValidateOutcomeForm(FormValidationAction):
         if requested is None:
             return []
         if requested == ACCEPTED:
+            asked: Optional[str] = tracker.get_slot(TICKET)
+            switched: List[EventType] = []
+            quoted = quoted_elsewhere(tracker)
+            if quoted is not None:
+                # "KF-… 处理结果我接受" about another ticket than the one asked about (an older
+                # text quoted): the verdict is on that one when it awaits it here; otherwise
+                # a rule answers about it, and the question is asked again.
+                asked = await awaiting_here(tracker, quoted)
+                if asked is None:
+                    return []
+                switched = [SlotSet(TICKET, asked)]
             if says_no_and_asks_for_a_person(text, intent, confidence):
                 # "不接受，转人工": the "no" is the answer and the person the next step, not
                 # "what is still wrong?". The form ends; action_record_outcome reopens the
                 # ticket and hands over.
-                return [SlotSet(ACCEPTED, "no"), SlotSet(COMMENT, fields.NOT_GIVEN),
+                return [*switched, SlotSet(ACCEPTED, "no"), SlotSet(COMMENT, fields.NOT_GIVEN),
                         SlotSet(REQUESTED_SLOT, None)]
             if leaves_structured_question(intent, confidence, ANSWERED_HERE) \
                     and not answers.is_refusal(text):
@@ -240,14 +272,13 @@ class ValidateOutcomeForm(FormValidationAction):
                 return []  # nothing filled: Rasa rejects the form and a rule serves it
             if verdict is None:
                 dispatcher.utter_message(response="utter_outcome_accepted_unclear")
-                return [SlotSet(ACCEPTED, None), SlotSet(REQUESTED_SLOT, ACCEPTED)]
+                return [*switched, SlotSet(ACCEPTED, None), SlotSet(REQUESTED_SLOT, ACCEPTED)]
             slots = verdict_slots(verdict, text)
-            if slots[COMMENT] is None and not await still_awaits_verdict(
-                    tracker.get_slot(TICKET)):
+            if slots[COMMENT] is None and not await still_awaits_verdict(asked):
                 # Answered already (by SMS, the question left open here): "what is still
                 # wrong?" would promise another look; action_record_outcome says what stands.
                 slots[COMMENT] = fields.NOT_GIVEN
-            return [*(SlotSet(name, value) for name, value in slots.items()),
+            return [*switched, *(SlotSet(name, value) for name, value in slots.items()),
                     SlotSet(REQUESTED_SLOT, COMMENT if slots[COMMENT] is None else None)]
         if _SKIP_COMMENT.fullmatch(text) or (
                 intent == "cancel" and confident(intent, confidence)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import List, Optional, Tuple
+from typing import List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.complaint import fields
 from actions.complaint.summary import local_time
-from actions.conversation import channel_of, language_of
+from actions.conversation import channel_of, language_of, owner_of
 from actions.store.database import database_url, session_factory
 from actions.ticket_outcome import NEXT, ask_for_verdict, stated_verdict, tell_verdict_recorded
 from actions.tickets.lookup import TicketLookup
@@ -40,13 +40,6 @@ def ticket_line(ticket: TicketView, language: str) -> str:
     if language == "zh":
         return f"{ticket.number}（{category}）：{status}，最迟答复时间 {due}"
     return f"{ticket.number} ({category}): {status}; reply due by {due}"
-
-
-def owner_of(tracker: Tracker) -> Tuple[str, str, Optional[int]]:
-    """Whose tickets the conversation may see: this channel's sender, and a customer verified
-    by a one-time code, who sees their tickets from every channel."""
-    customer_id = tracker.get_slot("customer_id")
-    return channel_of(tracker), tracker.sender_id, int(customer_id) if customer_id else None
 
 
 async def awaiting_verdict(tracker: Tracker) -> Optional[TicketView]:

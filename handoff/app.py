@@ -104,13 +104,17 @@ async def outcome_notices(app: web.Application) -> AsyncIterator[None]:
     deliver = DeliverOutcome(
         SmsDelivery(gateway, OptOuts(lambda: redis)),
         SmtpMailer(settings.smtp) if settings.smtp.configured else None, settings.smtp.sender)
-    live = app[live_key]
+    live, rasa = app[live_key], app[rasa_key]
 
     async def complaints_changed(number: str) -> None:
         await live.publish([ALL_AGENTS], {"type": "complaints_changed", "number": number})
 
+    async def texted(number: str, phone: str) -> None:
+        # A plain "接受" or "no" texted back is the verdict (docs/operations.md).
+        await rasa.ask_about_outcome(phone, number)
+
     worker = OutboxWorker(outbox, deliver, sessions, settings.outcome_retry, clock,
-                          app[metrics_key], complaints_changed)
+                          app[metrics_key], complaints_changed, texted)
     app[outbox_key] = worker
     app[notice_channels_key] = frozenset(way for way in CHANNELS if deliver.sends(way))
     app[outcome_key] = NotifyOutcome(sessions, outbox, worker)

@@ -1,14 +1,16 @@
 """Talking to the customer through Rasa, in the channel they last used.
 
 Agent replies and the service's notices are `bot` events recorded in the tracker and sent
-through the customer's own output channel, by kefu's agent bridge channel. Resuming the
-bot uses Rasa's HTTP API (tracker events, then trigger_intent).
+through the customer's own output channel, by kefu's agent bridge channel, which also puts
+a texted complaint outcome's question into the phone's conversation. Resuming the bot uses
+Rasa's HTTP API (tracker events, then trigger_intent).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from aiohttp import ClientError, ClientSession
 
@@ -42,6 +44,26 @@ class RasaClient:
         except (ClientError, TimeoutError) as error:
             logger.error("rasa.bridge_failed error=%s", type(error).__name__)
         return False
+
+    async def ask_about_outcome(self, conversation_id: str, number: str) -> Optional[str]:
+        """Leave the customer's running conversation waiting for their verdict on the outcome
+        of `number` (bot/channels/agent_bridge.py); what Rasa did (asked, not_running,
+        with_an_agent, busy), or None when it could not be asked."""
+        try:
+            async with self._http.post(
+                f"{self._url}/webhooks/agent_bridge/outcome_question",
+                headers={"Authorization": f"Bearer {self._service_token}"},
+                json={"conversation_id": conversation_id, "ticket_number": number},
+            ) as reply:
+                if reply.status == 200:
+                    return str((await reply.json()).get("question"))
+                logger.error("rasa.outcome_question_failed ticket=%s status=%s", number,
+                             reply.status)
+        # asyncio's own on Python 3.10 (the session's total timeout), not the builtin.
+        except (ClientError, TimeoutError, asyncio.TimeoutError) as error:
+            logger.error("rasa.outcome_question_failed ticket=%s error=%s", number,
+                         type(error).__name__)
+        return None
 
     async def take_over(self, conversation_id: str) -> bool:
         """Pause the bot (if a callback was offered instead it was not paused) and withdraw

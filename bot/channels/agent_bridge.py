@@ -6,6 +6,8 @@ is sent through the output channel of the channel the customer last wrote on, ex
 would do, but without that endpoint's JSON-schema validation of the events, which costs
 about 30 ms per call on 2 cores (measured in docs/benchmarks.md, handoff). `/pause` pauses
 the bot in a customer's running conversation on another channel when their handoff begins.
+`/outcome_question` leaves a running SMS conversation waiting for the customer's verdict on
+the complaint outcome just texted to that phone (bot/outcome_question.py).
 Authenticated with the service token that only kefu's own processes hold.
 """
 
@@ -14,18 +16,30 @@ from __future__ import annotations
 import hmac
 import logging
 import os
+import time
 from typing import Any, Awaitable, Callable, Dict, Optional, Tuple
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from rasa.shared.core.events import BotUttered, ConversationPaused
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import BotUttered, ConversationPaused, Event, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from bot.outcome_question import REQUESTED_SLOT, may_ask, question_events
+from bot.pii import mask_pii
 
 logger = logging.getLogger(__name__)
 
 MAX_TEXT_CHARS = 4000
 MAX_ID_CHARS = 128
+MAX_TICKET_CHARS = 20
+# What /outcome_question did: put the question, or why not.
+ASKED = "asked"
+NOT_RUNNING = "not_running"  # no session running: action_session_start puts it when one starts
+WITH_AN_AGENT = "with_an_agent"  # paused: the agent reads the answer
+BUSY = "busy"  # another question is open: its form finishes first
 
 
 class AgentBridgeInput(InputChannel):
@@ -61,6 +75,20 @@ class AgentBridgeInput(InputChannel):
                 return refused
             paused = await pause_if_running(request, body["conversation_id"])
             return response.json({"conversation_id": body["conversation_id"], "paused": paused})
+
+        @bridge.route("/outcome_question", methods=["POST"])
+        async def outcome_question(request: Request) -> HTTPResponse:
+            body, refused = _checked(request)
+            if refused is not None:
+                return refused
+            number = body.get("ticket_number")
+            if not isinstance(number, str) or not 0 < len(number) <= MAX_TICKET_CHARS:
+                return response.json({"error": "'ticket_number' is required"}, status=400)
+            conversation_id = body["conversation_id"]
+            asked = await ask_about_outcome(request, conversation_id, number)
+            logger.info("agent_bridge.outcome_question ticket=%s conversation=%s result=%s",
+                        number, mask_pii(conversation_id), asked)
+            return response.json({"conversation_id": conversation_id, "question": asked})
 
         return bridge
 
@@ -112,6 +140,39 @@ async def pause_if_running(request: Request, conversation_id: str) -> bool:
         tracker.update(ConversationPaused())
         await agent.tracker_store.save(tracker)
     return True
+
+
+async def ask_about_outcome(request: Request, conversation_id: str, number: str) -> str:
+    """Leave a running conversation waiting for the verdict on `number`; what was done."""
+    agent = request.app.ctx.agent
+    async with agent.lock_store.lock(conversation_id):
+        tracker = await agent.tracker_store.retrieve(conversation_id)
+        if tracker is None or not _session_running(tracker, agent.domain):
+            # Not begun here: a session without a message would never expire. The session
+            # start asks when the customer writes (actions/session_start.py).
+            return NOT_RUNNING
+        if tracker.is_paused():
+            return WITH_AN_AGENT
+        if not may_ask(tracker.active_loop_name, tracker.get_slot(REQUESTED_SLOT)):
+            return BUSY
+        for parameters in question_events(number):
+            event = Event.from_parameters(parameters)
+            if event is not None:
+                tracker.update(event, agent.domain)
+        await agent.tracker_store.save(tracker)
+    return ASKED
+
+
+def _session_running(tracker: DialogueStateTracker, domain: Domain) -> bool:
+    """The customer wrote in this session and it has not expired: their next message
+    continues it (Rasa's own test, MessageProcessor._has_session_expired)."""
+    said: Optional[UserUttered] = tracker.get_last_event_for(UserUttered)
+    if said is None:
+        return False
+    config = domain.session_config
+    if not config.are_sessions_enabled():
+        return True
+    return (time.time() - said.timestamp) / 60 <= config.session_expiration_time
 
 
 def _output_channel(request: Request, channel_name: Optional[str]) -> Optional[OutputChannel]:

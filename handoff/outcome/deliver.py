@@ -21,6 +21,8 @@ class Attempt:
     notice: OutcomeNotice
     # Not sent, and another attempt later may succeed.
     temporary: bool = False
+    # The number (E.164) a text went to: its conversation now awaits the customer's verdict.
+    texted_to: Optional[str] = None
 
 
 class DeliverOutcome:
@@ -47,7 +49,8 @@ class DeliverOutcome:
         text = outcome_sms(ticket.number, ticket.resolution or "", ticket.language)
         delivery = await self._sms.deliver(contact.phone, text)
         return Attempt(OutcomeNotice("sms", SENT if delivery.sent else FAILED, to,
-                                     delivery.reason), delivery.temporary)
+                                     delivery.reason), delivery.temporary,
+                       contact.phone if delivery.sent else None)
 
     async def _email(self, ticket: TicketView, contact: OutcomeContact) -> Attempt:
         to = masked(contact.email)

@@ -1,5 +1,6 @@
 """What a customer is sent about their complaint's outcome, in Chinese or English: a text
-message with a short summary, or an e-mail with the whole resolution. Card and ID numbers
+message with a short summary that asks whether they accept it (a plain answer is their
+verdict: bot/outcome_question.py), or an e-mail with the whole resolution. Card and ID numbers
 keep only their last four digits: SMS and e-mail are read on lock screens and in inboxes."""
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from bot.pii import mask_account_numbers
 
 SMS_TEXT: Dict[str, str] = {
     "zh": "【银行客服】您的投诉（工单号{number}）已处理完毕。\n处理结果：{summary}\n"
-          "如有疑问，请直接回复本短信并注明工单号。",
+          "请问您是否接受该处理结果？请直接回复“接受”或“不接受”；"
+          "如有疑问，请回复本短信并注明工单号。",
     "en": "Bank customer service: your complaint {number} has been resolved.\n"
           "Outcome: {summary}\n"
-          "If you have any questions, please reply to this text quoting the case number.",
+          "Do you accept this outcome? Please reply YES or NO. "
+          "If you have any questions, reply to this text quoting the case number.",
 }
 # At most this many messages by encoding: about 200 Chinese characters or 300 Latin letters.
 MAX_SMS_PARTS = {"UCS-2": 3, "GSM-7": 2}

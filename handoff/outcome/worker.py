@@ -42,13 +42,16 @@ class OutboxWorker:
     def __init__(self, outbox: NoticeOutbox, deliver: DeliverOutcome,
                  sessions: sessionmaker[Session], retry: RetryPolicy,
                  clock: Callable[[], int], metrics: HandoffMetrics,
-                 on_settled: Optional[Callable[[str], Awaitable[None]]] = None) -> None:
+                 on_settled: Optional[Callable[[str], Awaitable[None]]] = None,
+                 on_texted: Optional[Callable[[str, str], Awaitable[None]]] = None) -> None:
         """`clock`: the service's "now" in ms (tests move it by hand); `metrics`: counts what
         is sent, retried, given up and not sent for good; `on_settled`: told the ticket number
-        once a final result is in its history (consoles refresh it)."""
+        once a final result is in its history (consoles refresh it); `on_texted`: told the
+        ticket number and the phone (E.164) once its outcome was texted, so that the phone's
+        conversation awaits the verdict. Neither may raise."""
         self._outbox, self._deliver, self._sessions = outbox, deliver, sessions
         self._retry, self._clock, self._metrics = retry, clock, metrics
-        self._on_settled = on_settled
+        self._on_settled, self._on_texted = on_settled, on_texted
         self._wake = asyncio.Event()
         # Set once the first pass after start is over: what a crash left has been tried.
         self.recovered = asyncio.Event()
@@ -117,7 +120,10 @@ class OutboxWorker:
         tried = await self._try(claim)
         if tried is None:
             return await self._supersede(claim, at)
-        return await self._settle(claim, tried, at)
+        settled = await self._settle(claim, tried, at)
+        if tried.texted_to is not None and self._on_texted is not None:
+            await self._on_texted(claim.number, tried.texted_to)
+        return settled
 
     async def _try(self, claim: Claim) -> Optional[Attempt]:
         """None when the ticket was reopened meanwhile: that outcome no longer stands."""

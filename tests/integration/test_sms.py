@@ -307,6 +307,108 @@ def test_a_verdict_by_sms_stands_when_the_web_question_is_answered_after_it(
         errors="replace")
 
 
+@pytest.mark.parametrize(("language", "answer", "comment", "texted_before"), [
+    ("zh", "我接受", None, False),
+    ("en", "no, I don't accept", "the money is not back yet", False),
+    ("zh", "接受处理结果", None, False),
+    # The phone's conversation is running when the text goes: the question is put into it.
+    ("en", "yes", None, True),
+], ids=["zh-accepts", "en-refuses", "zh-accepts-the-outcome", "en-yes-in-a-running-chat"])
+def test_a_plain_answer_to_the_outcome_text_is_the_verdict_on_its_ticket(
+        stack, language: str, answer: str, comment: Optional[str], texted_before: bool) -> None:
+    """The outcome text asks whether the customer accepts it: a plain answer by SMS, without
+    the ticket's number, is that verdict, recorded once as the customer's from that phone;
+    a "no" is asked what is still wrong and reopens the ticket with it."""
+    mobile, web = f"135{secrets.randbelow(10**8):08d}", f"web-{secrets.token_hex(4)}"
+    phone = SmsCustomer(stack, "+86" + mobile)
+    try:
+        if texted_before:
+            phone.say("hello", response_text("utter_greet", "en"))
+        number = _web_complaint_resolved(stack, web, mobile, language)
+        assert phone.new_messages() == split_sms(outcome_sms(number, "已退回500元", language))
+        if comment is None:
+            phone.say(answer, response_text("utter_outcome_thanks", language,
+                                            ticket_number=number))
+        else:
+            phone.say(answer, response_text("utter_ask_outcome_comment", language))
+            phone.say(comment, response_text("utter_outcome_reopened", language,
+                                             ticket_number=number))
+    finally:
+        phone.close()
+    status, accepted, feedback, history = _verdict_and_history(stack, number)
+    assert (status, accepted, feedback) == (
+        ("closed", True, None) if comment is None else ("reopened", False, comment))
+    verdicts = [event for event in history if event[0].startswith("customer:")]
+    assert [event[:2] for event in verdicts] == [(f"customer:+86{mobile}", status)]
+    # Put by the Rasa server when the text went (a running chat), else when the reply
+    # started the phone's conversation; the number masked in the log.
+    masked = mask_pii("+86" + mobile)
+    assert masked != "+86" + mobile
+    log = stack.log_path.read_text(errors="replace")
+    assert (f"agent_bridge.outcome_question ticket={number} conversation={masked} "
+            f"result={'asked' if texted_before else 'not_running'}") in log
+    assert (f"session_start.outcome_question ticket={number} sender={masked}" in log) \
+        is not texted_before
+    assert mobile not in log
+
+
+def test_quoting_an_older_outcome_text_answers_that_ticket_not_the_last_one(stack) -> None:
+    """Two outcomes texted to one phone: a plain answer would be about the last one, but
+    quoting the older one's number, as its text asks, is the verdict on that one; the last
+    one still awaits its own."""
+    mobile = f"135{secrets.randbelow(10**8):08d}"
+    older = _web_complaint_resolved(stack, f"web-{secrets.token_hex(4)}", mobile, "zh")
+    latest = _web_complaint_resolved(stack, f"web-{secrets.token_hex(4)}", mobile, "zh")
+    phone = SmsCustomer(stack, "+86" + mobile)
+    try:
+        assert len(phone.new_messages()) == 2 * len(split_sms(outcome_sms(older, "已退回500元",
+                                                                          "zh")))
+        phone.say(f"{older} 处理结果我不接受", response_text("utter_ask_outcome_comment", "zh"))
+        phone.say("钱还没有退回来",
+                  response_text("utter_outcome_reopened", "zh", ticket_number=older))
+    finally:
+        phone.close()
+    assert _verdict_and_history(stack, older)[:3] == ("reopened", False, "钱还没有退回来")
+    assert _verdict_and_history(stack, latest)[:2] == ("resolved", None)
+
+
+def test_the_outcome_question_goes_only_into_a_free_running_conversation(stack) -> None:
+    """The bridge puts a texted outcome's question into a conversation that runs and is free;
+    one not begun is left to its session start, and one with an agent or at another form's
+    question is left as it is. Bad calls are refused."""
+    service = _service_headers(stack)
+    ask = f"{stack.rasa_url}/webhooks/agent_bridge/outcome_question"
+
+    def asked(conversation_id: str) -> str:
+        answer = requests.post(ask, json={"conversation_id": conversation_id,
+                                          "ticket_number": "KF-20261128-00042"},
+                               headers=service, timeout=30)
+        assert answer.status_code == 200
+        return str(answer.json()["question"])
+
+    unborn = f"bridge-{secrets.token_hex(4)}"
+    assert asked(unborn) == "not_running"
+    assert stack.redis.get(f"kefu:tracker:{unborn}") is None
+    complaining = f"bridge-{secrets.token_hex(4)}"
+    stack.say(complaining, WEB_COMPLAINT_TEXTED["zh"][0])
+    assert asked(complaining) == "busy"
+    assert stack.tracker_via_api(complaining)["active_loop"]["name"] == "complaint_form"
+    with_agent = f"bridge-{secrets.token_hex(4)}"
+    stack.say(with_agent, "你好")
+    paused = requests.post(f"{stack.rasa_url}/webhooks/agent_bridge/pause",
+                           json={"conversation_id": with_agent}, headers=service, timeout=30)
+    assert paused.json()["paused"] is True
+    assert asked(with_agent) == "with_an_agent"
+    assert stack.tracker_via_api(with_agent)["slots"]["outcome_ticket"] is None
+    for body, headers, status in (({"conversation_id": with_agent}, service, 400),
+                                  ({"conversation_id": with_agent, "ticket_number": 42},
+                                   service, 400),
+                                  ({"conversation_id": with_agent,
+                                    "ticket_number": "KF-20261128-00042"}, {}, 401)):
+        refused = requests.post(ask, json=body, headers=headers, timeout=30)
+        assert refused.status_code == status and "error" in refused.json()
+
+
 def test_an_english_customer_by_sms_is_handed_to_an_agent_who_replies_by_sms(
         stack, customer) -> None:
     stack.reset_handoffs()

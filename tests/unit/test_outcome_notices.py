@@ -72,6 +72,10 @@ async def test_a_web_customer_who_chose_a_text_is_texted_the_outcome(service, ca
     assert notice["at"] is not None
     logged = [r.getMessage() for r in caplog.records if r.getMessage().startswith("outcome.")]
     assert logged == [f"outcome.sent ticket={number} channel=sms to=+86138****8001 reason=-"]
+    # Rasa is not running: the phone's conversation could not be asked (the text's number
+    # still works), and the notice stands.
+    assert f"rasa.outcome_question_failed ticket={number} error=ClientConnectorError" in [
+        r.getMessage() for r in caplog.records]
     assert service.relay.received == []
     assert service.outbox(number) == [("sent", 1, None)]
 

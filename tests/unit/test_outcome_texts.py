@@ -18,20 +18,21 @@ NUMBER = "KF-20261128-00042"
 CARD = "6222021234567890123"
 
 
-def test_a_chinese_text_names_the_ticket_the_outcome_and_how_to_ask() -> None:
+def test_a_chinese_text_names_the_ticket_the_outcome_and_asks_for_the_verdict() -> None:
     text = outcome_sms(NUMBER, "已退回500元", "zh")
     assert text == ("【银行客服】您的投诉（工单号KF-20261128-00042）已处理完毕。\n"
                     "处理结果：已退回500元。\n"
-                    "如有疑问，请直接回复本短信并注明工单号。")
+                    "请问您是否接受该处理结果？请直接回复“接受”或“不接受”；"
+                    "如有疑问，请回复本短信并注明工单号。")
     assert len(split_sms(text)) == 2
 
 
-def test_an_english_text_names_the_case_the_outcome_and_how_to_ask() -> None:
+def test_an_english_text_names_the_case_the_outcome_and_asks_for_the_verdict() -> None:
     text = outcome_sms(NUMBER, "We have refunded the annual fee of 200 yuan.", "en")
     assert text == ("Bank customer service: your complaint KF-20261128-00042 has been resolved.\n"
                     "Outcome: We have refunded the annual fee of 200 yuan.\n"
-                    "If you have any questions, please reply to this text quoting the case "
-                    "number.")
+                    "Do you accept this outcome? Please reply YES or NO. "
+                    "If you have any questions, reply to this text quoting the case number.")
     assert encoding_of(text) is GSM7 and len(split_sms(text)) == 2
 
 

@@ -73,6 +73,30 @@ def _outcome(requested: str, text: str, intent: str, confidence: float,
                           confidence)
 
 
+@pytest.mark.parametrize(("quoted", "sender_id", "switched_to"), [
+    # The customer's own ticket that awaits the verdict: the verdict is on it.
+    (AWAITING, "web-1", AWAITING),
+    # Answered already, or someone else's: not this question's answer; a rule answers about
+    # it (action_ticket_status) and the question is asked again.
+    (ANSWERED, "web-1", None), (AWAITING, "web-2", None),
+], ids=["own-awaiting", "answered", "someone-elses"])
+def test_a_verdict_quoting_another_ticket_is_on_that_ticket_or_none(
+        quoted: str, sender_id: str, switched_to: Optional[str]) -> None:
+    """The question was about one ticket (here the answered twin, as after an older text);
+    "KF-… 处理结果我不接受" names another, and is never taken for a verdict on the first."""
+    slots, responses = run_validation(
+        ValidateOutcomeForm(), "outcome_form",
+        {"language": "zh", TICKET: ANSWERED if quoted == AWAITING else AWAITING,
+         REQUESTED_SLOT: ACCEPTED},
+        f"{quoted} 处理结果我不接受", "ticket_status", 0.95, sender_id=sender_id,
+        input_channel="rest", entities={"ticket_number": quoted})
+    if switched_to is None:
+        assert (slots, responses) == ({}, [])  # rejected: nothing filled
+    else:
+        assert slots == {TICKET: switched_to, ACCEPTED: "no", COMMENT: None,
+                         REQUESTED_SLOT: COMMENT}
+
+
 # An acceptance word said with a no, as models/kefu.tar.gz reads it: each was taken for "I
 # accept", and the ticket closed.
 REFUSALS = [("不太满意", "complaint", 0.91, "zh"), ("无法接受", "nlu_fallback", 0.5, "zh"),
