@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Optional, Tuple, TypedDict
 from urllib.parse import quote
 
@@ -54,7 +55,7 @@ async def _call(method: str, path: str, settings: ActionSettings, accepted: Tupl
                 if reply.status not in accepted:
                     raise HandoffUnavailable(f"handoff service answered {reply.status}")
                 return await reply.json(content_type=None)
-    except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+    except (aiohttp.ClientError, TimeoutError, asyncio.TimeoutError, ValueError) as error:
         raise HandoffUnavailable(type(error).__name__) from error
 
 

@@ -41,7 +41,7 @@ class RasaClient:
                 if reply.status == 200:
                     return True
                 logger.error("rasa.bridge_failed status=%s", reply.status)
-        except (ClientError, TimeoutError) as error:
+        except (ClientError, TimeoutError, asyncio.TimeoutError) as error:
             logger.error("rasa.bridge_failed error=%s", type(error).__name__)
         return False
 
@@ -83,7 +83,7 @@ class RasaClient:
                 if reply.status == 200:
                     return bool((await reply.json()).get("paused"))
                 logger.error("rasa.pause_failed status=%s", reply.status)
-        except (ClientError, TimeoutError) as error:
+        except (ClientError, TimeoutError, asyncio.TimeoutError) as error:
             logger.error("rasa.pause_failed error=%s", type(error).__name__)
         return False
 
@@ -112,7 +112,7 @@ class RasaClient:
                 if reply.status == 200:
                     return True
                 logger.error("rasa.append_failed status=%s", reply.status)
-        except (ClientError, TimeoutError) as error:
+        except (ClientError, TimeoutError, asyncio.TimeoutError) as error:
             logger.error("rasa.append_failed error=%s", type(error).__name__)
         return False
 
@@ -135,6 +135,6 @@ async def trigger_intent(
             if reply.status == 200:
                 return True
             logger.error("rasa.trigger_failed intent=%s status=%s", intent, reply.status)
-    except (ClientError, TimeoutError) as error:
+    except (ClientError, TimeoutError, asyncio.TimeoutError) as error:
         logger.error("rasa.trigger_failed intent=%s error=%s", intent, type(error).__name__)
     return False
