@@ -27,6 +27,7 @@ INTENT_TITLES: Dict[str, Dict[str, str]] = {
     "card_apply": {"zh": "申请银行卡", "en": "Apply for a card"},
     "card_swallowed": {"zh": "银行卡被ATM吞卡", "en": "An ATM kept my card"},
     "card_replace": {"zh": "补办或换卡", "en": "Replace a card"},
+    "card_delivery": {"zh": "新卡未收到", "en": "My card hasn't arrived"},
     "card_declined": {"zh": "刷卡或取现被拒", "en": "Card payment declined"},
     "credit_card_bill": {"zh": "信用卡账单", "en": "Credit card bill"},
     "credit_card_repayment": {"zh": "信用卡还款", "en": "Credit card repayment"},

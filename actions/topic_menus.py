@@ -37,7 +37,7 @@ TOPICS: Tuple[Topic, ...] = (
           ("credit_card_repayment", "loan_repayment", "credit_card_installment")),
     Topic("card", _words(r"[卡咔]|\b(?:debit\s*)?cards?\b"),
           ("card_lost", "card_frozen", "card_activate", "card_declined", "card_replace",
-           "card_swallowed")),
+           "card_delivery", "card_swallowed")),
     Topic("transfer", _words(r"转账|转帐|汇款|转钱|打款|\btransfers?\b|\bwire\b|\bremittance\b"),
           ("transfer_failed", "transfer_not_received", "transfer_limit", "transfer_howto",
            "transfer_international")),

@@ -60,7 +60,7 @@ def test_a_topics_menu_names_its_requests_and_ends_with_something_else(language:
     buttons = menu_buttons(topic_of("我的卡有问题"), language)
     assert [b["payload"] for b in buttons] == [
         "/card_lost", "/card_frozen", "/card_activate", "/card_declined", "/card_replace",
-        "/card_swallowed", "/nlu_fallback"]
+        "/card_delivery", "/card_swallowed", "/nlu_fallback"]
     assert buttons[0]["title"] == INTENT_TITLES["card_lost"][language]
     assert buttons[-1]["title"] == {"zh": "其他问题", "en": "Something else"}[language]
 
