@@ -287,6 +287,9 @@ class ValidateOutcomeForm(FormValidationAction):
             return [SlotSet(COMMENT, fields.NOT_GIVEN), SlotSet(REQUESTED_SLOT, None)]
         if intent == "goodbye" and confident(intent, confidence) and is_short(text):
             return []  # the goodbye rule records the "no" and says goodbye
+        if intent == "greet" and confident(intent, confidence) and is_short(text):
+            # "你好" checks someone is there; it is not what is still wrong: asked again.
+            return [SlotSet(COMMENT, None), SlotSet(REQUESTED_SLOT, COMMENT)]
         if interrupts_free_text(text, intent, confidence, ANSWERED_HERE):
             return []  # "转人工" or "我的卡被偷了" is not what is still wrong: a rule takes it
         # "没有" or "不满意" alone adds nothing; "还是不满意，钱没有退回来" says what is wrong.

@@ -178,6 +178,20 @@ def test_goodbye_leaves_the_form_for_the_rules(requested, text, confidence, lang
     assert _outcome(requested, text, "goodbye", confidence, language) == ({}, [])
 
 
+@pytest.mark.parametrize(("text", "confidence", "language"), [
+    ("你好", 0.99, "zh"), ("在吗", 0.9, "zh"), ("hello?", 0.95, "en")])
+def test_a_greeting_is_not_what_is_still_wrong(text, confidence, language) -> None:
+    # It reopened the ticket with "你好" as the customer's comment.
+    slots, _ = _outcome(COMMENT, text, "greet", confidence, language)
+    assert slots == {COMMENT: None, REQUESTED_SLOT: COMMENT}
+
+
+def test_a_greeting_with_what_is_wrong_is_the_comment() -> None:
+    text = "你好，我的钱到现在还没有退回来，银行说的退款根本没到账"
+    slots, _ = _outcome(COMMENT, text, "greet", 0.6, "zh")
+    assert slots == {COMMENT: text, REQUESTED_SLOT: None}
+
+
 def test_a_number_the_nlu_reads_as_goodbye_is_still_asked_again() -> None:
     slots, responses = _outcome(ACCEPTED, "83", "goodbye", 0.93, "zh")
     assert slots == {ACCEPTED: None, REQUESTED_SLOT: ACCEPTED}
