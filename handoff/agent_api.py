@@ -299,6 +299,8 @@ async def accept(request: web.Request) -> web.Response:
     except RoutingRefused as refusal:
         return routing_refused(refusal)
     if newly:
+        # The agent's next offer (one open offer at a time) need not wait for Rasa.
+        request.app[dispatcher_key].wake()
         await request.app[rasa_key].take_over(record.conversation_id)
         name = account.name_for(record.language)
         await request.app[rasa_key].send_bot_message(
@@ -308,7 +310,6 @@ async def accept(request: web.Request) -> web.Response:
         await request.app[live_key].publish([SUPERVISORS, ALL_AGENTS], {
             "type": "accepted", "conversation_id": record.conversation_id,
             "agent_id": account.agent_id})
-        request.app[dispatcher_key].wake()
     await audit(request.app[sql_sessions_key], account.agent_id, "conversation.accepted",
                 record.conversation_id)
     return web.json_response({"conversation_id": record.conversation_id, "status": "active"})

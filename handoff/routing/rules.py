@@ -1,7 +1,7 @@
 """The routing rules that do not need Redis: priority, skill, queue order.
 
-The Lua scripts in `lua/` apply them atomically; `tests/unit/test_routing_properties.py`
-checks the scripts against `reference_assignment`, the same rules in plain Python.
+The Lua scripts in `lua/` apply them atomically; `tests/unit/routing/test_assign_rules.py`
+checks `lua/assign.lua` against `reference_assignment`, the same rules in plain Python.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ SKILL_BY_REASON = {
     "regulator_threat": "complaints",
 }
 EMOTIONAL_REASONS = frozenset({"anger", "rising_distress", "bereavement", "regulator_threat"})
+# The role that takes customers only when no agent can (handoff.agents.ROLES).
+SUPERVISOR = "supervisor"
 
 
 def effective_priority(requested: str, reason: str, segment: Optional[str]) -> str:
@@ -55,6 +57,17 @@ class AgentState:
     active: int = 0
     idle_since: int = 0
     online: bool = True
+    role: str = "agent"
+    # Offered a conversation not accepted yet: no other offer until it is accepted or withdrawn.
+    open_offer: bool = False
+
+    @property
+    def has_room(self) -> bool:
+        return self.active < self.max_chats
+
+    @property
+    def may_be_offered(self) -> bool:
+        return self.has_room and not self.open_offer
 
 
 @dataclass
@@ -78,14 +91,14 @@ def reference_assignment(
     for conversation in sorted(waiting, key=lambda c: (c.score, c.conversation_id)):
         manager = online.get(conversation.relationship_manager)
         if manager is not None:
-            best = manager if manager.active < manager.max_chats else None
+            best = manager if manager.may_be_offered else None
         else:
-            best = _least_busy(online.values(), conversation.language, conversation.skill)
-            if best is None and overflows(conversation.enqueued_at, now_ms, overflow_ms):
-                best = _least_busy(online.values(), conversation.language, None)
+            best = _choose(list(online.values()), conversation,
+                           overflows(conversation.enqueued_at, now_ms, overflow_ms))
         if best is not None:
             best.active += 1
             best.idle_since = now_ms
+            best.open_offer = True
             assigned.append((conversation.conversation_id, best.agent_id))
     return assigned
 
@@ -95,10 +108,24 @@ def overflows(enqueued_at_ms: int, now_ms: int, overflow_ms: int) -> bool:
     return overflow_ms > 0 and now_ms - enqueued_at_ms >= overflow_ms
 
 
-def _least_busy(agents: Iterable[AgentState], language: str,
-                skill: Optional[str]) -> Optional[AgentState]:
-    """The agent with room who speaks `language` (and has `skill`, unless None): the fewest
-    chats, then idle longest."""
-    eligible = [a for a in agents if a.active < a.max_chats and language in a.languages
-                and (skill is None or skill in a.skills)]
-    return min(eligible, key=lambda a: (a.active, a.idle_since, a.agent_id), default=None)
+def _choose(agents: List[AgentState], conversation: WaitingConversation,
+            may_overflow: bool) -> Optional[AgentState]:
+    """Agents first, supervisors only when no agent has room: within each, those with the
+    skill, then (past the overflow time) those who speak the language. The first of these
+    groups where someone has room decides: its least busy without an open offer, or nobody
+    yet (the conversation waits for them)."""
+    for supervisors in (False, True):
+        tier = [a for a in agents if (a.role == SUPERVISOR) == supervisors]
+        groups = [conversation.skill] + ([None] if may_overflow else [])
+        for skill in groups:
+            with_room = [a for a in tier if a.has_room and conversation.language in a.languages
+                         and (skill is None or skill in a.skills)]
+            if with_room:
+                return _least_busy(with_room)
+    return None
+
+
+def _least_busy(agents: Iterable[AgentState]) -> Optional[AgentState]:
+    """The one without an open offer who has the fewest chats, then is idle longest."""
+    return min((a for a in agents if not a.open_offer),
+               key=lambda a: (a.active, a.idle_since, a.agent_id), default=None)

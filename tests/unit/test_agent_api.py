@@ -333,7 +333,9 @@ async def test_conversations_are_titled_by_whom_they_are_with(service, redis_cli
         "display_name": "王女士", "customer_number": "C0001", "phone": "138****8001"})
     await _queue(ana.client, "+8613700137003", channel="sms")  # a text from a stranger
     await _queue(ana.client, "wechat:oABCdef", channel="wechat")
-    await _route(app)  # ana (two chats at most) is offered the first two; the third waits
+    await _route(app)  # ana (two chats at most) is offered the first
+    assert (await ana.post("/api/v1/agent/conversations/a3f09c2e77d1/accept")).status == 200
+    await _route(app)  # then, one open offer at a time, the second; the third waits
     lists = await (await ana.get("/api/v1/agent/conversations")).json()
     assert _titles(lists["mine"] + lists["queue"]) == {
         "a3f09c2e77d1": ("socketio", "王女士", True, "138****8001"),

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from actions.store.database import migrate, session_factory
 from actions.store.models import AuditEvent, utc_now
+from handoff import dispatcher as dispatcher_module
 from handoff.agents import save_account
 from handoff.app import create_app
 from handoff.keys import (
@@ -474,6 +475,57 @@ async def test_an_overflow_time_of_zero_never_overflows(redis_url, tmp_path,
         assert redis_client.zrange(QUEUE_KEY, 0, -1) == [b"fraud-1"]
     finally:
         await service.close()
+
+
+# ---------------------------------------------------------------- one offer at a time
+
+
+async def test_an_agent_signing_in_is_offered_one_waiting_customer_at_a_time(
+        redis_url, tmp_path, redis_client, monkeypatch) -> None:
+    """Room for three, three waiting: one offer; accepting it brings the next at once (the
+    service's own passes are an hour apart here: the accept itself starts the pass)."""
+    monkeypatch.setattr(dispatcher_module, "PASS_INTERVAL_SECONDS", 3600.0)
+    service = await _service(redis_url, tmp_path)
+    try:
+        save_account(service.sessions, "pw", agent_id="wu", display_name="Wu", languages="zh",
+                     skills="general", max_chats=3)
+        queued_at = [await service.queue(f"c-{n}") for n in (1, 2, 3)]
+        wu = await service.sign_in("wu")
+        console = await service.open_console(wu)
+        # The sign-in's own pass may have offered it already.
+        await service.route(queued_at[-1])
+        assert redis_client.smembers(agent_chats_key("wu")) == {b"c-1"}
+        assert redis_client.zrange(QUEUE_KEY, 0, -1) == [b"c-2", b"c-3"]
+
+        assert (await wu.post("/api/v1/agent/conversations/c-1/accept")).status == 200
+        offered = await _next_event(console, "offered")
+        assert (offered["conversation_id"], offered["agent_id"]) == ("c-2", "wu")
+        assert redis_client.hmget(conversation_key("c-2"), "status", "agent") == [
+            b"assigned", b"wu"]
+        assert redis_client.zrange(QUEUE_KEY, 0, -1) == [b"c-3"]
+        await console.close()
+    finally:
+        await service.close()
+
+
+async def test_a_signed_in_supervisor_is_offered_only_what_no_agent_has_room_for(
+        service, redis_client) -> None:
+    """The supervisor, signed in first and free, is passed over while an agent who can take
+    the customer has room (even with an offer open); a customer no agent can take is theirs."""
+    save_account(service.sessions, "pw", agent_id="boss", display_name="Boss",
+                 languages="zh,en", skills="general", max_chats=2, role="supervisor")
+    save_account(service.sessions, "pw", agent_id="wu", display_name="Wu", languages="zh",
+                 skills="general", max_chats=3)
+    await service.sign_in("boss")
+    await service.sign_in("wu")
+    assert redis_client.hget(agent_key("boss"), "role") == b"supervisor"
+    await service.queue("zh-1")
+    await service.queue("zh-2")
+    queued_at = await service.queue("en-1", language="en")
+    await service.route(queued_at)
+    assert redis_client.hget(conversation_key("zh-1"), "agent") == b"wu"
+    assert redis_client.zrange(QUEUE_KEY, 0, -1) == [b"zh-2"]  # waits for wu's accept
+    assert redis_client.hget(conversation_key("en-1"), "agent") == b"boss"
 
 
 # ---------------------------------------------------------------- settings

@@ -78,6 +78,13 @@ class Service:
     async def route(self) -> None:
         await self.server.app[dispatcher_key].route_once()
 
+    async def take_in_turn(self, *offers: tuple[str, str]) -> None:
+        """(conversation, agent) pairs: a pass offers each and the agent accepts it; an agent
+        has one open offer at a time, so one with room for several takes them in turn."""
+        for conversation_id, agent_id in offers:
+            await self.route()
+            await self.agent_post(agent_id, f"conversations/{conversation_id}/accept", {})
+
     async def handle(self, agent_id: str, conversation_id: str, minutes: int) -> None:
         """Queue, offer, accept and resolve a conversation that takes `minutes`."""
         await self.queue(conversation_id)
@@ -143,7 +150,7 @@ async def test_measured_handling_times_replace_the_figure(service, redis_client)
     await service.sign_in("eve")
     await service.queue("en-1", language="en")
     await service.queue("en-2", language="en")
-    await service.route()  # eve takes both (two chats at once)
+    await service.take_in_turn(("en-1", "eve"), ("en-2", "eve"))  # two chats at once
     assert _waits(await service.queue("en-3", language="en")) == [(2, 120, 2)]
 
 
@@ -165,7 +172,7 @@ async def test_an_agent_s_capacity_counts(service) -> None:
         await service.handle("bo", f"done-{number}", 15)
     for number in range(3):
         await service.queue(f"c-{number}")
-    await service.route()  # bo is full
+    await service.take_in_turn(*((f"c-{number}", "bo") for number in range(3)))  # bo is full
     # Three chats per 15 minutes: one place every 5 minutes.
     assert _waits(await service.queue("w-1"), await service.queue("w-2")) == [
         (1, 300, 5), (2, 600, 10)]
@@ -191,7 +198,8 @@ async def test_those_ahead_count_only_when_the_same_agents_could_take_them(servi
     await service.sign_in("eve")
     for conversation_id in ("zh-0", "en-0", "en-1"):
         await service.queue(conversation_id, language="zh" if "zh" in conversation_id else "en")
-    await service.route()  # ana and eve are full
+    # ana and eve are full.
+    await service.take_in_turn(("zh-0", "ana"), ("en-0", "eve"), ("en-1", "eve"))
     english = [await service.queue(f"en-{n}", language="en") for n in (2, 3)]
     chinese = await service.queue("zh-1")
     # Two English customers ahead of zh-1 do not make it wait longer: ana cannot take them.

@@ -40,7 +40,10 @@ from handoff.routing.scripts import SCRIPT_NAMES, script_source
 
 # Small capacities, so that agents are often full.
 AGENTS = {"a0": ("zh", "general", 1), "a1": ("zh,en", "general,fraud", 2),
-          "a2": ("en", "general,complaints", 1), "rm-li": ("zh", "general", 1)}
+          "a2": ("en", "general,complaints", 1), "rm-li": ("zh", "general", 1),
+          "sup": ("zh,en", "general,fraud", 2)}
+# Offered customers only when no agent has room for them.
+SUPERVISORS = {"sup"}
 agent_ids = st.sampled_from(sorted(AGENTS))
 conversation_ids = st.sampled_from([f"c{i}" for i in range(12)])
 # Most handoffs come from verified customers, some of them the same customer.
@@ -67,13 +70,15 @@ class RoutingMachine(RuleBasedStateMachine):
         reassignments and lost consoles act on (rarely reached by random steps alone)."""
         for agent in AGENTS:
             self.set_presence(agent, "online")
-        # Five places for four customers: one agent has room to take another.
+        # Five agents' places for four customers: one agent has room to take another (and the
+        # supervisor, who gets none while an agent has room).
         for number, (language, skill) in enumerate([("zh", "general"), ("en", "general"),
                                                     ("zh", "fraud"), ("en", "complaints")]):
             self.hand_over(f"c{number}", language, skill, "normal", "", "")
-        self.route(0)
-        for conversation, agent in self._held():
-            self.scripts["accept"](args=[PREFIX, conversation, agent, self._now()])
+        for _ in range(2):  # one offer at a time: a1 takes its second after accepting one
+            self.route(0)
+            for conversation, agent in self._held():
+                self.scripts["accept"](args=[PREFIX, conversation, agent, self._now()])
 
     def _now(self) -> int:
         self.clock += 1000
@@ -104,13 +109,21 @@ class RoutingMachine(RuleBasedStateMachine):
     @rule(agent=agent_ids, presence=st.sampled_from(["online", "online", "away", "offline"]))
     def set_presence(self, agent: str, presence: str) -> None:
         languages, skills, max_chats = AGENTS[agent]
-        profile = ["languages", languages, "skills", skills, "max_chats", max_chats] \
-            if presence == "online" else []
+        role = "supervisor" if agent in SUPERVISORS else "agent"
+        profile = ["languages", languages, "skills", skills, "max_chats", max_chats,
+                   "role", role] if presence == "online" else []
         self.scripts["presence"](args=[PREFIX, agent, presence, self._now(), *profile])
 
     @rule(overflow_ms=st.sampled_from([0, 1000, 5000]))
     def route(self, overflow_ms: int) -> None:
-        self.scripts["assign"](args=[PREFIX, self._now(), overflow_ms])
+        offered_before = {agent for conversation, agent in self._held()
+                          if self.client.hget(conversation_key(conversation), "status")
+                          == b"assigned"}
+        flat = self.scripts["assign"](args=[PREFIX, self._now(), overflow_ms])
+        # One open offer at a time: one each at most, none to who already has one.
+        offered_to = [agent.decode() for agent in flat[1::4]]
+        assert len(offered_to) == len(set(offered_to))
+        assert not offered_before & set(offered_to)
 
     @rule(limit_ms=st.sampled_from([1000, 3000, 10_000]))
     def withdraw_expired_offers(self, limit_ms: int) -> None:
