@@ -149,7 +149,9 @@ class OutboxNotice(Base):
     number or address is read from the ticket at each attempt, never stored here."""
 
     __tablename__ = "outcome_notices"
-    __table_args__ = (Index("ix_outcome_notices_due", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_outcome_notices_due", "status", "next_attempt_at"),
+                      # Each SMS session start asks for the outcome last texted (tickets/texted.py).
+                      Index("ix_outcome_notices_texted", "channel", "finished_at"))
 
     id = Column(Integer, primary_key=True)
     ticket_number = Column(String(20), ForeignKey("tickets.number"), nullable=False, index=True)

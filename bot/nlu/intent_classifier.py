@@ -82,7 +82,9 @@ class KefuIntentClassifier(GraphComponent, IntentClassifier):
             "knn_temperature": 0.02,
             # Tried and left out (2026-11-27): pairwise re-ranking of the top two and more
             # MiniLM layers among the SVM's features (at most +0.15 in cross-validation);
-            # stacking, dropping doubtful training examples (worse).
+            # stacking, dropping doubtful training examples (worse). (2026-11-28) Two networks
+            # of different seeds averaged, or 625 / 900 updates: within 0.1 of these settings,
+            # and which is ahead changes with the folds' draw.
             # A message of digits alone ("6222", "83") carries no request: its top confidence
             # is held to this, under the FallbackClassifier's threshold, unless the training
             # data has it as a word ("88" is goodbye). Read as "6222" -> balance before.

@@ -56,7 +56,8 @@ def test_the_outbox_migration_goes_down_and_up_again(database_url) -> None:
     assert "outcome_notices" not in inspect(engine).get_table_names()
     command.upgrade(alembic_config(database_url), "head")
     indexes = {index["name"] for index in inspect(engine).get_indexes("outcome_notices")}
-    assert indexes == {"ix_outcome_notices_due", "ix_outcome_notices_ticket_number"}
+    assert indexes == {"ix_outcome_notices_due", "ix_outcome_notices_ticket_number",
+                       "ix_outcome_notices_texted"}
     engine.dispose()
 
 
@@ -74,4 +75,19 @@ def test_the_undelivered_mark_migration_goes_down_and_up_again(database_url) -> 
         column["name"] for column in inspect(engine).get_columns("tickets")}
     assert "ix_tickets_outcome_undelivered_at" in {
         index["name"] for index in inspect(engine).get_indexes("tickets")}
+    engine.dispose()
+
+
+def test_the_texted_outcome_index_goes_down_and_up_again(database_url) -> None:
+    from alembic import command
+
+    from actions.store.database import alembic_config
+
+    engine = make_engine(database_url)
+    command.downgrade(alembic_config(database_url), "0011")
+    assert "ix_outcome_notices_texted" not in {
+        index["name"] for index in inspect(engine).get_indexes("outcome_notices")}
+    command.upgrade(alembic_config(database_url), "head")
+    assert "ix_outcome_notices_texted" in {
+        index["name"] for index in inspect(engine).get_indexes("outcome_notices")}
     engine.dispose()
