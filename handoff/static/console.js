@@ -1047,9 +1047,13 @@
   function conversationItem(item, kind) {
     const id = item.conversation_id;
     const selected = id === state.currentId;
-    const title = el("span", {className: "item-title"},
+    // The mark keeps its room when a narrow list cuts the bilingual label short.
+    const name = item.customer_name || !item.customer_mark ? [customerName(item)]
+      : [el("span", {className: "name-text"}, tx("customer.unverified")), " ",
+         el("span", {className: "customer-mark", testid: "customer-mark"}, "#" + String(item.customer_mark))];
+    const title = el("span", {className: "item-title", title: customerLabel(item)},
       el("span", {testid: "conversation-name", "data-verified": String(Boolean(item.customer_verified))},
-        customerName(item)),
+        ...name),
       item.customer_phone ? el("span", {className: "item-phone", testid: "conversation-phone"},
         String(item.customer_phone)) : null);
     const top = el("span", {className: "item-row"}, channelBadge(item.channel), title,

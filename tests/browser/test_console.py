@@ -324,6 +324,12 @@ def test_two_unverified_customers_are_told_apart_by_their_marks(stack, browser) 
     wang = open_console(browser, stack)
     sign_in(wang, stack, "agent-wang")
     page = wang.page
+    # Bilingual (the default), the list cuts "未验证客户 Unverified customer" short, never the mark.
+    for sender, mark in zip(senders, marks, strict=True):
+        shown = wang.item(sender).get_by_test_id("customer-mark")
+        expect(shown).to_have_text(f"#{mark}")
+        assert shown.evaluate("m => m.getBoundingClientRect().right <= "
+                              "m.closest('.item-title').getBoundingClientRect().right + 0.5")
     page.get_by_test_id("ui-language").select_option("zh")
     names = [wang.item(sender).get_by_test_id("conversation-name") for sender in senders]
     for name, mark in zip(names, marks, strict=True):
