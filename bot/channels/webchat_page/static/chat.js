@@ -311,13 +311,15 @@
     sessionId = typeof answer === "string" ? answer : (answer && answer.session_id);
     store(SESSION_KEY, sessionId);
     document.body.dataset.sessionId = sessionId;
-    confirmed = Boolean(sessionId);
-    setConnection(confirmed ? "connected" : "connecting");
     updateComposer();
   });
-  // The server's transcript replaces ours: it has what was said while we were away.
+  // The server's transcript replaces ours: it has what was said while we were away. Sending
+  // waits for it (the server sends it right after session_confirm): a message sent between
+  // the two was wiped from the page by the transcript, which was built before it.
   socket.on("session_history", (history) => {
-    if (!history || history.session_id !== sessionId) return;
+    if (!history || !sessionId || history.session_id !== sessionId) return;
+    confirmed = true;
+    setConnection("connected");
     showHistory(history.messages || []);
     while (confirmed && waiting.length) {
       const next = waiting.shift();
